@@ -1,0 +1,105 @@
+#pragma once
+// The run state of one trial and the simulation that advances it (STYLE.md 2):
+// agents as structure-of-arrays, the organization as CSR, one step = named
+// phases in order (MODEL.md 5 and 6).
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "groundswell/model/scenario.hpp"
+#include "groundswell/org/organization.hpp"
+#include "groundswell/types.hpp"
+
+namespace groundswell::engine {
+
+/// Agents' state and traits, one array per quantity (structure of arrays).
+struct AgentArrays {
+  std::vector<State> state;
+  std::vector<float> autonomy, competence, relatedness;
+  void resize(AgentId n) {
+    state.resize(n);
+    autonomy.resize(n);
+    competence.resize(n);
+    relatedness.resize(n);
+  }
+};
+
+/// What a trial starts from: its organization (after coalition and bridges),
+/// champions and initial agents, all drawn from (seed, trial) alone so that
+/// scenarios are paired by common random numbers (MODEL.md 7).
+struct TrialSetup {
+  org::Organization organization;
+  std::vector<AgentId> champions;
+  std::vector<std::uint8_t> is_champion;
+  AgentArrays agents;
+  std::vector<float> threshold;
+};
+
+/// Initial traits and states of MODEL.md 3 drawn from the stream `key`.
+/// Classic rules have no resisters (states N and A only).
+void draw_initial_agents(const model::AgentSpec& spec, bool with_resisters, AgentId n, std::uint64_t key,
+                         AgentArrays& agents, std::vector<float>& threshold);
+
+/// Champions of MODEL.md 4 in the order chosen; ties broken by lower id.
+/// "Listened to" is the weighted in-degree of `organization` as given.
+/// Throws InputError when count exceeds the organization's size.
+std::vector<AgentId> select_champions(const org::Organization& organization, const model::ChampionSpec& spec,
+                                      std::uint64_t key);
+
+/// Champions listen to each other with weight 1 (a tie that exists is kept).
+void add_coalition(org::Organization& organization, const std::vector<AgentId>& champions);
+
+/// `count` connector ties across departments, each both ways, endpoints
+/// uniform from different departments, trust ~ Beta(trust_a, trust_b).
+/// Throws InputError if the organization has a single department.
+void add_bridges(org::Organization& organization, std::uint32_t count, double trust_a, double trust_b,
+                 std::uint64_t key);
+
+/// Builds the setup of trial `trial` of a scenario on `base` (the trial's organization).
+TrialSetup prepare_trial(const model::ScenarioSpec& spec, std::uint64_t seed, TrialIndex trial,
+                         const org::Organization& base);
+
+/// Stream keys of MODEL.md 7: the organization and initial state come from
+/// (seed, trial); dynamics from (seed, scenario, trial).
+std::uint64_t organization_key(std::uint64_t seed, TrialIndex trial);
+std::uint64_t dynamics_key(std::uint64_t seed, const std::string& scenario, TrialIndex trial);
+
+/// Everything that changes during a trial.
+struct RunState {
+  Step time = 0;
+  AgentArrays current, next;           ///< end of the last step; the step being computed
+  std::vector<std::uint8_t> committed; ///< champions and issuers: never leave A
+  std::vector<std::uint8_t> issuer;    ///< issued the mandate (from mandate.start on)
+  std::vector<float> pressure;         ///< P_i of the last step
+  float resources = 0;                 ///< F of MODEL.md 5: 1 after formalization
+  Step formalized_at = -1;             ///< step at which formalization fired, -1 not yet
+  // classic rules
+  std::vector<float> adopted_weight;   ///< sum of w_ij over adopted j, kept incrementally
+  std::vector<AgentId> newly_adopted;  ///< adopted in the last step
+  std::vector<AgentId> adopters;       ///< scratch for this step's adopters (keeps its capacity)
+};
+
+/// Advances one trial of one scenario. Not thread-safe; one per trial.
+class TrialSimulation {
+ public:
+  TrialSimulation(const model::ScenarioSpec& spec, const TrialSetup& setup, std::uint64_t dynamics_key);
+  ~TrialSimulation();
+  TrialSimulation(const TrialSimulation&) = delete;
+  TrialSimulation& operator=(const TrialSimulation&) = delete;
+
+  /// One step t -> t+1: the rule's phases in order (MODEL.md 5 / 6).
+  void step();
+  const RunState& state() const noexcept { return state_; }
+  const TrialSetup& setup() const noexcept { return setup_; }
+  /// Mandate intensity mu(t) of MODEL.md 4.
+  double mandate_intensity(Step t) const noexcept;
+
+ private:
+  struct Impl;
+  const model::ScenarioSpec& spec_;
+  const TrialSetup& setup_;
+  RunState state_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace groundswell::engine

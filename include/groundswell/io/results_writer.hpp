@@ -1,0 +1,50 @@
+#pragma once
+// The HDF5 results file (layout documented in docs/output.md). HDF5 stays
+// behind this interface: no HDF5 type appears in a public header.
+#include <memory>
+#include <string>
+
+#include "groundswell/experiment/ensemble.hpp"
+
+namespace groundswell::io {
+
+/// Streams batches of trials into an HDF5 file written under a temporary
+/// name in the output's directory and renamed to `path` only by finish().
+/// If the writer is destroyed before finish() (error, interrupt), the
+/// temporary file is removed: no half-written file is ever left behind.
+class ResultsWriter final : public experiment::TrialSink {
+ public:
+  /// Throws std::runtime_error if the temporary file cannot be created.
+  ResultsWriter(const std::string& path, const model::ExperimentSpec& experiment, unsigned threads);
+  ~ResultsWriter() override;
+  ResultsWriter(const ResultsWriter&) = delete;
+  ResultsWriter& operator=(const ResultsWriter&) = delete;
+
+  void write_batch(TrialIndex first, const std::vector<std::vector<engine::TrialCurves>>& curves,
+                   const std::vector<std::vector<engine::TrialMetrics>>& metrics) override;
+
+  /// Closes the file and renames it into place. Throws std::runtime_error on I/O errors.
+  void finish();
+
+  const std::string& temporary_path() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// What a results file holds, read back (used by `groundswell info`).
+struct ResultsSummary {
+  std::string experiment, version, git_commit, created, rule;
+  std::uint64_t seed = 0;
+  std::uint64_t trials = 0;
+  std::int64_t steps = 0;
+  std::vector<std::string> scenarios;
+  std::vector<std::vector<engine::TrialMetrics>> metrics;  ///< [scenario][trial]
+};
+
+/// Reads the attributes and metrics of a results file. Throws InputError if
+/// the file is missing or is not a Groundswell results file.
+ResultsSummary read_results_summary(const std::string& path);
+
+}  // namespace groundswell::io

@@ -1,0 +1,24 @@
+#pragma once
+// The node and edge CSV tables of MODEL.md 2.3: read and written.
+#include <string>
+#include <vector>
+
+#include "groundswell/org/organization.hpp"
+
+namespace groundswell::org {
+
+/// Reads a node table (id, department, manager, level, extra columns kept as
+/// attributes) and an edge table (source, target, weight, type; source listens
+/// to target; type formal|informal). Throws InputError naming the file, the
+/// line and the fault: missing or extra columns, unknown or duplicate ids,
+/// non-numeric, NaN, infinite or non-positive weights, self-loops, cycles in
+/// `manager`, empty or unreadable files.
+Organization read_organization_tables(const std::string& nodes_path, const std::string& edges_path);
+
+/// Writes the two tables into `directory` as nodes.csv and edges.csv (each to a
+/// temporary name, renamed when complete). `champion` (may be empty) adds a
+/// `champion` column with 1 for champions. Throws std::runtime_error on I/O errors.
+void write_organization_tables(const Organization& organization, const std::vector<std::uint8_t>& champion,
+                               const std::string& directory);
+
+}  // namespace groundswell::org

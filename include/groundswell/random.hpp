@@ -1,0 +1,99 @@
+#pragma once
+// Counter-based random numbers: Philox4x32-10 (Salmon, Moraes, Dror and Shaw
+// 2011, "Parallel random numbers: as easy as 1, 2, 3", SC'11,
+// doi:10.1145/2063384.2063405). A draw is a pure function of (key, counter),
+// so each trial, scenario, step and agent has its own stream and no result
+// depends on the thread that computed it (MODEL.md 7).
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+namespace groundswell {
+
+/// Philox4x32 with 10 rounds: 4 x 32-bit outputs for a 128-bit counter and a 64-bit key.
+inline std::array<std::uint32_t, 4> philox4x32(std::array<std::uint32_t, 4> ctr,
+                                               std::array<std::uint32_t, 2> key) noexcept {
+  constexpr std::uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
+  constexpr std::uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
+  for (int round = 0; round < 10; ++round) {
+    const std::uint64_t p0 = std::uint64_t{kM0} * ctr[0];
+    const std::uint64_t p1 = std::uint64_t{kM1} * ctr[2];
+    ctr = {static_cast<std::uint32_t>(p1 >> 32) ^ ctr[1] ^ key[0], static_cast<std::uint32_t>(p1),
+           static_cast<std::uint32_t>(p0 >> 32) ^ ctr[3] ^ key[1], static_cast<std::uint32_t>(p0)};
+    key[0] += kW0;
+    key[1] += kW1;
+  }
+  return ctr;
+}
+
+/// Mixes words into a 64-bit stream key (SplitMix64 finalizer, Steele et al. 2014).
+constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+constexpr std::uint64_t stream_key(std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0,
+                                   std::uint64_t d = 0) noexcept {
+  return mix64(mix64(mix64(mix64(a) ^ b) ^ c) ^ d);
+}
+/// Stable 64-bit hash of a name (FNV-1a), used to key streams by scenario name.
+constexpr std::uint64_t name_hash(std::string_view s) noexcept {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (char ch : s) h = (h ^ static_cast<unsigned char>(ch)) * 0x100000001b3ull;
+  return h;
+}
+
+/// Purposes of streams, so that independent uses never share numbers.
+enum class Purpose : std::uint64_t {
+  Organization = 1, Traits = 2, Champions = 3, Bridges = 4, Dynamics = 5, Cascade = 6
+};
+
+/// Uniform in (0,1) from 32 random bits: never exactly 0 or 1.
+inline double to_unit(std::uint32_t bits) noexcept {
+  return (static_cast<double>(bits) + 0.5) * (1.0 / 4294967296.0);
+}
+
+/// A sequential engine over a Philox stream, usable with Boost.Random
+/// distributions (UniformRandomBitGenerator). Used where draws are
+/// naturally sequential: generating one trial's organization and traits.
+class PhiloxEngine {
+ public:
+  using result_type = std::uint32_t;
+  explicit PhiloxEngine(std::uint64_t key) noexcept
+      : key_{static_cast<std::uint32_t>(key), static_cast<std::uint32_t>(key >> 32)} {}
+  static constexpr result_type min() noexcept { return 0; }
+  static constexpr result_type max() noexcept { return std::numeric_limits<result_type>::max(); }
+  result_type operator()() noexcept {
+    if (used_ == 4) {
+      block_ = philox4x32({static_cast<std::uint32_t>(counter_), static_cast<std::uint32_t>(counter_ >> 32), 0, 0}, key_);
+      ++counter_;
+      used_ = 0;
+    }
+    return block_[used_++];
+  }
+  double uniform() noexcept { return to_unit((*this)()); }
+
+ private:
+  std::array<std::uint32_t, 2> key_;
+  std::uint64_t counter_ = 0;
+  std::array<std::uint32_t, 4> block_{};
+  int used_ = 4;
+};
+
+/// Random access to a stream: four uniforms for (step, index, lane). Used in
+/// the step so agents can be updated in any order and on any thread.
+class CounterStream {
+ public:
+  explicit CounterStream(std::uint64_t key) noexcept
+      : key_{static_cast<std::uint32_t>(key), static_cast<std::uint32_t>(key >> 32)} {}
+  std::array<std::uint32_t, 4> bits(std::uint32_t step, std::uint64_t index, std::uint32_t lane = 0) const noexcept {
+    return philox4x32({step, static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(index >> 32), lane}, key_);
+  }
+
+ private:
+  std::array<std::uint32_t, 2> key_;
+};
+
+}  // namespace groundswell

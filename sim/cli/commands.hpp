@@ -1,0 +1,29 @@
+#pragma once
+// The subcommands of the `groundswell` command line.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace groundswell::cli {
+
+/// Exit statuses: documented in docs/errors.md.
+enum Exit : int { kOk = 0, kFailure = 1, kUsage = 2, kInterrupted = 130, kTerminated = 143 };
+
+struct RunArgs {
+  std::string scenario_file, output;
+  std::optional<std::uint32_t> trials;
+  std::optional<std::uint64_t> seed;
+  unsigned threads = 0;
+  bool force = false, quiet = false, verbose = false;
+};
+int run_command(const RunArgs& args);
+
+int info_command(const std::string& results_file);
+
+struct ExportArgs {
+  std::string scenario_file, scenario, directory;
+  std::uint32_t trial = 0;
+};
+int network_export_command(const ExportArgs& args);
+
+}  // namespace groundswell::cli

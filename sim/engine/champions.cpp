@@ -1,0 +1,151 @@
+// What a trial starts from (MODEL.md 3 and 4): initial agents, champions,
+// coalition and connectors, all drawn from (seed, trial) streams.
+#include <algorithm>
+#include <boost/random/beta_distribution.hpp>
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <numeric>
+
+#include "groundswell/engine/trial.hpp"
+#include "groundswell/random.hpp"
+
+namespace groundswell::engine {
+
+std::uint64_t organization_key(std::uint64_t seed, TrialIndex trial) {
+  return stream_key(seed, trial, static_cast<std::uint64_t>(Purpose::Organization));
+}
+
+std::uint64_t dynamics_key(std::uint64_t seed, const std::string& scenario, TrialIndex trial) {
+  return stream_key(seed, name_hash(scenario), trial, static_cast<std::uint64_t>(Purpose::Dynamics));
+}
+
+void draw_initial_agents(const model::AgentSpec& spec, bool with_resisters, AgentId n, std::uint64_t key,
+                         AgentArrays& agents, std::vector<float>& threshold) {
+  PhiloxEngine rng(key);
+  boost::random::beta_distribution<double> autonomy(spec.autonomy_a, spec.autonomy_b);
+  boost::random::beta_distribution<double> competence(spec.competence_a, spec.competence_b);
+  boost::random::beta_distribution<double> relatedness(spec.relatedness_a, spec.relatedness_b);
+  boost::random::normal_distribution<double> theta(spec.threshold_mean, spec.threshold_sd);
+  agents.resize(n);
+  threshold.resize(n);
+  for (AgentId i = 0; i < n; ++i) {
+    agents.autonomy[i] = static_cast<float>(autonomy(rng));
+    agents.competence[i] = static_cast<float>(competence(rng));
+    agents.relatedness[i] = static_cast<float>(relatedness(rng));
+    threshold[i] = static_cast<float>(std::clamp(spec.threshold_sd > 0 ? theta(rng) : spec.threshold_mean, 0.0, 1.0));
+    const bool resists = rng.uniform() < spec.initial_resisters;  // drawn always: same stream for every rule
+    agents.state[i] = with_resisters && resists ? State::R : State::N;
+  }
+}
+
+namespace {
+
+/// Agents ordered by score, highest first, ties by lower id.
+std::vector<AgentId> by_score(const std::vector<double>& score) {
+  std::vector<AgentId> order(score.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](AgentId a, AgentId b) { return score[a] > score[b]; });
+  return order;
+}
+
+}  // namespace
+
+std::vector<AgentId> select_champions(const org::Organization& o, const model::ChampionSpec& spec, std::uint64_t key) {
+  const AgentId n = o.size();
+  if (spec.count > n)
+    throw InputError("champions.count = " + std::to_string(spec.count) + " exceeds the organization's " +
+                     std::to_string(n) + " agents");
+  std::vector<AgentId> chosen;
+  if (spec.count == 0) return chosen;
+  switch (spec.selection) {
+    case model::Selection::Random: {  // partial Fisher-Yates
+      PhiloxEngine rng(key);
+      std::vector<AgentId> pool(n);
+      std::iota(pool.begin(), pool.end(), 0);
+      for (AgentId k = 0; k < spec.count; ++k) {
+        boost::random::uniform_int_distribution<AgentId> pick(k, n - 1);
+        std::swap(pool[k], pool[pick(rng)]);
+      }
+      chosen.assign(pool.begin(), pool.begin() + spec.count);
+      break;
+    }
+    case model::Selection::Formal: {  // top of the org chart first, breadth-first
+      std::vector<AgentId> order(n);
+      std::iota(order.begin(), order.end(), 0);
+      std::stable_sort(order.begin(), order.end(), [&](AgentId a, AgentId b) { return o.level[a] < o.level[b]; });
+      chosen.assign(order.begin(), order.begin() + spec.count);
+      break;
+    }
+    case model::Selection::Central:
+    case model::Selection::Bridging: {
+      const auto order = by_score(org::listened_to(o, spec.selection == model::Selection::Bridging));
+      chosen.assign(order.begin(), order.begin() + spec.count);
+      break;
+    }
+    case model::Selection::Distributed: {  // round-robin over departments
+      const auto order = by_score(org::listened_to(o, false));
+      std::vector<std::vector<AgentId>> members(static_cast<std::size_t>(o.department_count));
+      for (AgentId i : order) members[static_cast<std::size_t>(o.department[i])].push_back(i);
+      std::vector<std::size_t> next(members.size(), 0);
+      while (chosen.size() < spec.count)
+        for (std::size_t d = 0; d < members.size() && chosen.size() < spec.count; ++d)
+          if (next[d] < members[d].size()) chosen.push_back(members[d][next[d]++]);
+      break;
+    }
+  }
+  return chosen;
+}
+
+void add_coalition(org::Organization& o, const std::vector<AgentId>& champions) {
+  std::vector<org::Tie> extra;
+  for (AgentId i : champions)
+    for (AgentId j : champions)
+      if (i != j && !org::listens_to(o.network, i, j)) extra.push_back({i, j, 1.0f, false});
+  if (!extra.empty()) o.network = org::with_extra_ties(o.network, extra);
+}
+
+void add_bridges(org::Organization& o, std::uint32_t count, double trust_a, double trust_b, std::uint64_t key) {
+  if (count == 0) return;
+  if (o.department_count < 2)
+    throw InputError("connectors.bridges = " + std::to_string(count) +
+                     " needs at least two departments; this organization has one");
+  PhiloxEngine rng(key);
+  boost::random::uniform_int_distribution<AgentId> any(0, o.size() - 1);
+  boost::random::beta_distribution<double> trust(trust_a, trust_b);
+  std::vector<org::Tie> extra;
+  extra.reserve(2 * std::size_t{count});
+  for (std::uint32_t b = 0; b < count; ++b) {
+    AgentId i, j;
+    do {
+      i = any(rng);
+      j = any(rng);
+    } while (o.department[i] == o.department[j]);
+    extra.push_back({i, j, static_cast<float>(trust(rng)), false});
+    extra.push_back({j, i, static_cast<float>(trust(rng)), false});
+  }
+  o.network = org::with_extra_ties(o.network, extra);
+}
+
+TrialSetup prepare_trial(const model::ScenarioSpec& spec, std::uint64_t seed, TrialIndex trial,
+                         const org::Organization& base) {
+  TrialSetup setup;
+  setup.organization = base;
+  const AgentId n = base.size();
+  draw_initial_agents(spec.agents, spec.rule == model::Rule::Sdt, n,
+                      stream_key(seed, trial, static_cast<std::uint64_t>(Purpose::Traits)), setup.agents,
+                      setup.threshold);
+  setup.champions = select_champions(base, spec.champions,
+                                     stream_key(seed, trial, static_cast<std::uint64_t>(Purpose::Champions)));
+  setup.is_champion.assign(n, 0);
+  for (AgentId c : setup.champions) {
+    setup.is_champion[c] = 1;
+    setup.agents.state[c] = State::A;
+    setup.agents.competence[c] = std::max(setup.agents.competence[c], 0.8f);
+  }
+  if (spec.champions.coalition) add_coalition(setup.organization, setup.champions);
+  add_bridges(setup.organization, spec.bridges, spec.organization.trust_a, spec.organization.trust_b,
+              stream_key(seed, trial, static_cast<std::uint64_t>(Purpose::Bridges)));
+  return setup;
+}
+
+}  // namespace groundswell::engine

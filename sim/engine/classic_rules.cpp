@@ -1,0 +1,94 @@
+// Classic diffusion rules on the shared engine (MODEL.md 6): states N and A,
+// A absorbing. Exposure is kept incrementally: when j adopts, every agent
+// that listens to j gains w_ij, so a step costs only the new adopters' ties.
+#include <cmath>
+
+#include "engine/detail/rules.hpp"
+
+namespace groundswell::engine::detail {
+namespace {
+
+/// Phase "exposure": the adopters of the last step raise their listeners' adopted weight.
+void spread_exposure(const TrialContext& ctx, RunState& s) {
+  const auto& out = ctx.listeners;
+  for (AgentId j : s.newly_adopted)
+    for (EdgeIndex e = out.offsets[j]; e < out.offsets[j + 1]; ++e) s.adopted_weight[out.sources[e]] += out.weights[e];
+}
+
+/// Phase "adopt": the new adopters of this step become A (synchronous update).
+void adopt(RunState& s, const std::vector<AgentId>& adopters) {
+  for (AgentId i : adopters) s.current.state[i] = State::A;
+}
+
+double exposure(const TrialContext& ctx, const RunState& s, AgentId i) {
+  return static_cast<double>(s.adopted_weight[i]) * ctx.inverse_total_weight[i];
+}
+
+template <typename Decide>
+void classic_step(const TrialContext& ctx, RunState& s, Decide&& decide) {
+  const Step t = s.time + 1;
+  auto& adopters = s.adopters;
+  adopters.clear();
+  const AgentId n = ctx.setup.organization.size();
+  for (AgentId i = 0; i < n; ++i)
+    if (s.current.state[i] == State::N && decide(i, t)) adopters.push_back(i);
+  adopt(s, adopters);
+  s.newly_adopted.swap(adopters);
+  spread_exposure(ctx, s);
+  s.time = t;
+}
+
+}  // namespace
+
+void classic_start(const TrialContext& ctx, RunState& s) {
+  const AgentId n = ctx.setup.organization.size();
+  s.adopted_weight.assign(n, 0.0f);
+  s.pressure.assign(n, 0.0f);
+  s.newly_adopted.clear();
+  for (AgentId i = 0; i < n; ++i)
+    if (s.current.state[i] == State::A) s.newly_adopted.push_back(i);
+  spread_exposure(ctx, s);
+}
+
+/// Bass (1969), Management Science 15:215, doi:10.1287/mnsc.15.5.215:
+/// hazard p + q x_i, probability 1 - exp(-(p + q x_i)) per step.
+void bass_step(const TrialContext& ctx, RunState& s) {
+  const double p = ctx.spec.bass.p, q = ctx.spec.bass.q;
+  classic_step(ctx, s, [&](AgentId i, Step t) {
+    const double hazard = p + q * exposure(ctx, s, i);
+    return to_unit(ctx.rng.bits(static_cast<std::uint32_t>(t), i)[0]) < 1.0 - std::exp(-hazard);
+  });
+}
+
+/// Granovetter (1978), AJS 83:1420; Watts (2002), PNAS 99:5766,
+/// doi:10.1073/pnas.082090499: adopt iff the adopted share x_i >= theta_i.
+void threshold_step(const TrialContext& ctx, RunState& s) {
+  classic_step(ctx, s, [&](AgentId i, Step) {
+    return ctx.inverse_total_weight[i] > 0 && exposure(ctx, s, i) >= ctx.setup.threshold[i];
+  });
+}
+
+/// Independent cascade, Kempe, Kleinberg and Tardos (2003), KDD,
+/// doi:10.1145/956750.956769: each adopter of step t-1 gets one chance to
+/// convert each agent that listens to it, with probability w_ij * p.
+void cascade_step(const TrialContext& ctx, RunState& s) {
+  const Step t = s.time + 1;
+  const auto& out = ctx.listeners;
+  auto& adopters = s.adopters;
+  adopters.clear();
+  for (AgentId j : s.newly_adopted)
+    for (EdgeIndex e = out.offsets[j]; e < out.offsets[j + 1]; ++e) {
+      const AgentId i = out.sources[e];
+      if (s.current.state[i] != State::N) continue;
+      const double chance = static_cast<double>(out.weights[e]) * ctx.spec.cascade.p;
+      if (to_unit(ctx.rng.bits(static_cast<std::uint32_t>(t), e)[0]) < chance) {
+        s.current.state[i] = State::A;  // marks i so that it is converted once
+        adopters.push_back(i);
+      }
+    }
+  s.newly_adopted.swap(adopters);
+  spread_exposure(ctx, s);
+  s.time = t;
+}
+
+}  // namespace groundswell::engine::detail

@@ -1,0 +1,61 @@
+#include <algorithm>
+#include <cmath>
+
+#include "engine/detail/rules.hpp"
+#include "groundswell/engine/trial.hpp"
+
+namespace groundswell::engine {
+
+struct TrialSimulation::Impl {
+  detail::TrialContext ctx;
+  void (*step)(const detail::TrialContext&, RunState&);
+};
+
+namespace {
+
+org::InfluenceNetwork transpose(const org::InfluenceNetwork& in) {
+  std::vector<org::Tie> ties;
+  ties.reserve(in.edge_count());
+  for (AgentId i = 0; i < in.agent_count(); ++i)
+    for (EdgeIndex e = in.offsets[i]; e < in.offsets[i + 1]; ++e)
+      ties.push_back({in.sources[e], i, in.weights[e], in.formal[e] != 0});  // "sources" now lists listeners
+  return org::build_network(in.agent_count(), ties);
+}
+
+}  // namespace
+
+TrialSimulation::TrialSimulation(const model::ScenarioSpec& spec, const TrialSetup& setup, std::uint64_t key)
+    : spec_(spec), setup_(setup) {
+  const auto& net = setup.organization.network;
+  const AgentId n = setup.organization.size();
+  impl_ = std::make_unique<Impl>(Impl{detail::TrialContext{spec, setup, CounterStream(key), {}, {}}, nullptr});
+  auto& ctx = impl_->ctx;
+  ctx.inverse_total_weight.resize(n);
+  for (AgentId i = 0; i < n; ++i) {
+    double total = 0;
+    for (EdgeIndex e = net.offsets[i]; e < net.offsets[i + 1]; ++e) total += net.weights[e];
+    ctx.inverse_total_weight[i] = total > 0 ? static_cast<float>(1.0 / total) : 0.0f;
+  }
+  state_.current = setup.agents;
+  state_.next = setup.agents;
+  if (spec.rule == model::Rule::Sdt) {
+    detail::sdt_start(ctx, state_);
+    impl_->step = detail::sdt_step;
+  } else {
+    ctx.listeners = transpose(net);
+    state_.committed.assign(n, 0);
+    state_.issuer.assign(n, 0);
+    detail::classic_start(ctx, state_);
+    impl_->step = spec.rule == model::Rule::Bass        ? detail::bass_step
+                  : spec.rule == model::Rule::Threshold ? detail::threshold_step
+                                                        : detail::cascade_step;
+  }
+}
+
+TrialSimulation::~TrialSimulation() = default;
+
+void TrialSimulation::step() { impl_->step(impl_->ctx, state_); }
+
+double TrialSimulation::mandate_intensity(Step t) const noexcept { return detail::mandate_intensity(spec_.mandate, t); }
+
+}  // namespace groundswell::engine

@@ -1,0 +1,104 @@
+#include "groundswell/experiment/ensemble.hpp"
+
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "groundswell/org/generate.hpp"
+
+namespace groundswell::experiment {
+namespace {
+
+bool deterministic_generator(const model::OrganizationSpec& spec) {
+  return spec.generator == model::Generator::Complete || spec.generator == model::Generator::File;
+}
+
+/// Organizations that do not depend on the trial are built once.
+struct OrganizationCache {
+  std::vector<std::shared_ptr<const org::Organization>> fixed;  // per scenario, or null
+
+  OrganizationCache(const model::ExperimentSpec& x) : fixed(x.scenarios.size()) {
+    for (std::size_t s = 0; s < x.scenarios.size(); ++s) {
+      const auto& spec = x.scenarios[s].organization;
+      if (!deterministic_generator(spec)) continue;
+      for (std::size_t p = 0; p < s; ++p)
+        if (fixed[p] && x.scenarios[p].organization == spec) fixed[s] = fixed[p];
+      if (!fixed[s]) fixed[s] = std::make_shared<const org::Organization>(org::generate_organization(spec, 0));
+    }
+  }
+};
+
+/// Runs all scenarios of one trial; scenarios with the same organization
+/// spec share the trial's organization (common random numbers).
+void run_one_trial(const model::ExperimentSpec& x, const OrganizationCache& cache, TrialIndex trial,
+                   std::vector<engine::TrialCurves*>& out, const std::atomic<bool>* stop) {
+  std::shared_ptr<const org::Organization> last;
+  const model::OrganizationSpec* last_spec = nullptr;
+  for (std::size_t s = 0; s < x.scenarios.size(); ++s) {
+    const auto& spec = x.scenarios[s];
+    std::shared_ptr<const org::Organization> base = cache.fixed[s];
+    if (!base) {
+      if (last && last_spec && *last_spec == spec.organization) base = last;
+      else base = std::make_shared<const org::Organization>(
+               org::generate_organization(spec.organization, engine::organization_key(x.seed, trial)));
+      last = base;
+      last_spec = &spec.organization;
+    }
+    const engine::TrialSetup setup = engine::prepare_trial(spec, x.seed, trial, *base);
+    if (!engine::run_trial(spec, setup, engine::dynamics_key(x.seed, spec.name, trial), x.steps, *out[s], stop)) return;
+  }
+}
+
+}  // namespace
+
+engine::TrialSetup prepare_scenario_trial(const model::ExperimentSpec& x, std::size_t scenario, TrialIndex trial) {
+  const auto& spec = x.scenarios.at(scenario);
+  const org::Organization base = org::generate_organization(spec.organization, engine::organization_key(x.seed, trial));
+  return engine::prepare_trial(spec, x.seed, trial, base);
+}
+
+ExperimentResults run_experiment(const model::ExperimentSpec& x, const RunOptions& options, TrialSink* sink) {
+  const unsigned threads = options.threads ? options.threads : static_cast<unsigned>(tbb::info::default_concurrency());
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+  const std::size_t scenarios = x.scenarios.size();
+  const TrialIndex batch = options.batch_trials ? options.batch_trials : std::max<TrialIndex>(64, 16 * threads);
+
+  const OrganizationCache cache(x);
+  ExperimentResults results;
+  results.metrics.assign(scenarios, {});
+  std::vector<std::vector<engine::TrialCurves>> curves(scenarios);
+  std::vector<std::vector<engine::TrialMetrics>> metrics(scenarios);
+
+  for (TrialIndex first = 0; first < x.trials; first += batch) {
+    if (options.stop && options.stop->load()) {
+      results.interrupted = true;
+      break;
+    }
+    const TrialIndex count = std::min(batch, x.trials - first);
+    for (std::size_t s = 0; s < scenarios; ++s) {
+      curves[s].resize(count);
+      metrics[s].resize(count);
+    }
+    tbb::parallel_for(TrialIndex{0}, count, [&](TrialIndex k) {
+      std::vector<engine::TrialCurves*> out(scenarios);
+      for (std::size_t s = 0; s < scenarios; ++s) out[s] = &curves[s][k];
+      run_one_trial(x, cache, first + k, out, options.stop);
+      for (std::size_t s = 0; s < scenarios; ++s) metrics[s][k] = engine::compute_metrics(curves[s][k]);
+    });
+    if (options.stop && options.stop->load()) {  // a batch cut short is not written
+      results.interrupted = true;
+      break;
+    }
+    if (sink) sink->write_batch(first, curves, metrics);
+    for (std::size_t s = 0; s < scenarios; ++s)
+      results.metrics[s].insert(results.metrics[s].end(), metrics[s].begin(), metrics[s].end());
+    results.trials_done = first + count;
+    if (options.progress) options.progress(results.trials_done, x.trials);
+  }
+  return results;
+}
+
+}  // namespace groundswell::experiment
