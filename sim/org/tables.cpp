@@ -121,7 +121,8 @@ class CsvReader {
       any = true;
       if (c == '\n') break;
       // One byte of slack for the CR of a CRLF ending, checked again below.
-      if (text.size() > kMaxLineBytes) fail_at(line_ + 1, "line is longer than 1 MiB; this does not look like a CSV table");
+      if (text.size() > kMaxLineBytes)
+        fail_at(line_ + 1, "line is longer than 1 MiB; this does not look like a CSV table");
       text.push_back(static_cast<char>(c));
     }
     if (!any) return false;
@@ -146,7 +147,8 @@ class CsvReader {
       if (c < 0x20 && c != '\t') {
         char hex[8];
         std::snprintf(hex, sizeof hex, "0x%02X", c);
-        fail("line contains the control character " + std::string(hex) + column + "; the file looks binary, save it as CSV text");
+        fail("line contains the control character " + std::string(hex) + column +
+             "; the file looks binary, save it as CSV text");
       }
       const std::size_t len = utf8_sequence_length(text, i);
       if (len == 0) fail("line is not valid UTF-8 text" + column + "; save the file as UTF-8 CSV");
@@ -175,10 +177,12 @@ class CsvReader {
           break;
         }
         if (!closed)
-          fail("field " + std::to_string(column) + " opens a quote that is not closed on this line; close it (fields cannot span lines)");
+          fail("field " + std::to_string(column) +
+               " opens a quote that is not closed on this line; close it (fields cannot span lines)");
         while (i < n && is_blank(text[i])) ++i;
         if (i < n && text[i] != ',')
-          fail("field " + std::to_string(column) + " has text after its closing quote; put the whole field in quotes and write a quote inside it as \"\"");
+          fail("field " + std::to_string(column) +
+               " has text after its closing quote; put the whole field in quotes and write a quote inside it as \"\"");
       } else {
         const std::size_t start = i;
         while (i < n && text[i] != ',') ++i;
@@ -220,8 +224,8 @@ Header read_header(CsvReader& reader, const std::vector<std::string>& required, 
       reader.fail("column " + std::to_string(c + 1) + " of the header has no name; name it or remove the empty column");
     const auto [it, inserted] = column_of.emplace(fields[c], c);
     if (!inserted)
-      reader.fail("column " + in_quotes(fields[c]) + " appears twice in the header (columns " + std::to_string(it->second + 1) +
-                  " and " + std::to_string(c + 1) + "); remove or rename one");
+      reader.fail("column " + in_quotes(fields[c]) + " appears twice in the header (columns " +
+                  std::to_string(it->second + 1) + " and " + std::to_string(c + 1) + "); remove or rename one");
   }
   std::vector<std::string> missing;
   for (const auto& name : required) {
@@ -333,7 +337,8 @@ Organization read_nodes(const std::string& path, std::unordered_map<std::string,
       reader.fail("id " + in_quotes(id) + " is already used on line " + std::to_string(line_of[agent->second]) +
                   "; ids must be unique");
     if (fields[c_manager] == id)
-      reader.fail("manager " + in_quotes(id) + " is the person's own id; leave manager empty for a top of the hierarchy");
+      reader.fail("manager " + in_quotes(id) +
+                  " is the person's own id; leave manager empty for a top of the hierarchy");
 
     const std::string& label = fields[c_department];
     if (label.empty()) reader.fail("department is empty; give every person a department");
@@ -358,7 +363,7 @@ Organization read_nodes(const std::string& path, std::unordered_map<std::string,
     const auto it = agent_of.find(manager_id[i]);
     if (it == agent_of.end())
       reader.fail_at(line_of[i], "manager " + in_quotes(manager_id[i]) +
-                                     " is not an id in this table; add a row for them or leave manager empty for a top");
+                                     " is not an id in this table; add a row for them or leave it empty for a top");
     org.manager[i] = static_cast<std::int32_t>(it->second);
   }
   check_manager_cycles(reader, org, line_of);
@@ -385,7 +390,8 @@ InfluenceNetwork read_edges(const std::string& path, const std::string& nodes_pa
     if (id.empty()) reader.fail(role + " is empty; give the id of a person in " + nodes_path);
     const auto it = agent_of.find(id);
     if (it == agent_of.end())
-      reader.fail(role + " " + in_quotes(id) + " is not an id in " + nodes_path + "; add a row for it there or fix the spelling");
+      reader.fail(role + " " + in_quotes(id) + " is not an id in " + nodes_path +
+                  "; add a row for it there or fix the spelling");
     return it->second;
   };
   std::unordered_map<std::uint64_t, std::size_t> line_of_pair;  // (listener, source) -> line, to catch duplicates
@@ -398,7 +404,8 @@ InfluenceNetwork read_edges(const std::string& path, const std::string& nodes_pa
     const AgentId listener = agent("source", source_id);
     const AgentId speaker = agent("target", target_id);
     if (listener == speaker)
-      reader.fail("source and target are both " + in_quotes(source_id) + "; a person cannot listen to themselves, remove the row");
+      reader.fail("source and target are both " + in_quotes(source_id) +
+                  "; a person cannot listen to themselves, remove the row");
     const float weight = parse_weight(reader, fields[c_weight]);
     const std::string& type = fields[c_type];
     if (type != "formal" && type != "informal" && !type.empty())

@@ -1,1 +1,139 @@
+// Scenario files: defaults, overrides, and a clear error for each mistake.
 #include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+
+#include "groundswell/model/scenario.hpp"
+
+using namespace groundswell;
+using namespace groundswell::model;
+
+namespace {
+const std::string kHeader = "[experiment]\nseed = 7\ntrials = 3\nsteps = 10\n";
+ExperimentSpec parse(const std::string& text) { return parse_experiment(text, "test.toml", "/data"); }
+}  // namespace
+
+TEST_CASE("defaults are those of MODEL.md section 8", "[unit][parser]") {
+  const auto x = parse(kHeader);
+  REQUIRE(x.scenarios.size() == 1);
+  const auto& s = x.scenarios[0];
+  CHECK(x.seed == 7);
+  CHECK(x.trials == 3);
+  CHECK(x.steps == 10);
+  CHECK(s.rule == Rule::Sdt);
+  CHECK(s.organization.size == 1000);
+  CHECK(s.organization.span == 7);
+  CHECK(s.organization.advisors == 8);
+  CHECK(s.organization.cross_department == 0.05);
+  CHECK(s.organization.formal_weight == 0.5);
+  CHECK(s.agents.initial_resisters == 0.05);
+  CHECK(s.sdt.gamma_c == 0.3);
+  CHECK(s.sdt.tau == 0.03);
+  CHECK(s.sdt.beta0 == 0.0005);
+  CHECK(s.sdt.kappa_i == 0.05);
+  CHECK(s.sdt.zeta_r == 0.3);
+  CHECK(s.mandate.issuers == Issuers::None);
+  CHECK(s.mandate.half_life == 13.0);
+  CHECK(s.champions.count == 0);
+  CHECK_FALSE(s.formalize_at.has_value());
+}
+
+TEST_CASE("scenarios override the file's sections key by key", "[unit][parser]") {
+  const auto x = parse(kHeader + R"(
+[organization]
+size = 500
+[sdt]
+beta_s = 0.3
+[[scenario]]
+name = "a"
+[[scenario]]
+name = "b"
+organization = { span = 5 }
+mandate = { issuers = "leaders", levels = 2, half_life = inf }
+champions = { count = 10, selection = "bridging", coalition = true }
+connectors = { bridges = 4 }
+formalization = { at = 0.25 }
+sdt = { beta_p = 0.7 }
+)");
+  REQUIRE(x.scenarios.size() == 2);
+  const auto& a = x.scenarios[0];
+  const auto& b = x.scenarios[1];
+  CHECK(a.organization.size == 500);
+  CHECK(a.organization.span == 7);
+  CHECK(b.organization.size == 500);
+  CHECK(b.organization.span == 5);
+  CHECK(b.sdt.beta_s == 0.3);
+  CHECK(b.sdt.beta_p == 0.7);
+  CHECK(a.sdt.beta_p == 0.5);
+  CHECK(b.mandate.issuers == Issuers::Leaders);
+  CHECK(b.mandate.levels == 2);
+  CHECK(std::isinf(b.mandate.half_life));
+  CHECK(b.champions.count == 10);
+  CHECK(b.champions.selection == Selection::Bridging);
+  CHECK(b.champions.coalition);
+  CHECK(b.bridges == 4);
+  REQUIRE(b.formalize_at.has_value());
+  CHECK(*b.formalize_at == 0.25);
+}
+
+TEST_CASE("network file paths resolve against the scenario file's directory", "[unit][parser]") {
+  const auto x = parse(kHeader + "[organization]\ngenerator = \"file\"\nnodes = \"n.csv\"\nedges = \"/abs/e.csv\"\n");
+  CHECK(x.scenarios[0].organization.nodes_file == "/data/n.csv");
+  CHECK(x.scenarios[0].organization.edges_file == "/abs/e.csv");
+}
+
+TEST_CASE("every mistake gets a message naming the place, the key and the fix", "[unit][parser]") {
+  struct Case {
+    const char* what;
+    std::string text;
+    std::vector<std::string> expected;  // fragments of the message
+  };
+  const std::vector<Case> cases = {
+      {"syntax error", kHeader + "[sdt\nbeta0 = 1\n", {"test.toml:5:", "syntax error"}},
+      {"unknown key with suggestion", kHeader + "[sdt]\nbeta_0 = 0.1\n", {"test.toml:6:", "unknown key 'sdt.beta_0'", "did you mean 'sdt.beta0'"}},
+      {"unknown section", kHeader + "[mandat]\nissuers = \"top\"\n", {"unknown key 'mandat'", "did you mean 'mandate'"}},
+      {"unknown scenario key", kHeader + "[[scenario]]\nname = \"x\"\nchampion = { count = 1 }\n", {"scenario \"x\"", "unknown key 'champion'", "did you mean 'champions'"}},
+      {"wrong type", kHeader + "[organization]\nsize = \"big\"\n", {"test.toml:6:", "'organization.size'", "must be an integer, got a string"}},
+      {"out of range", kHeader + "[sdt]\ngamma_c = 1.5\n", {"'sdt.gamma_c'", "1.5", "out of range", "[0, 1]"}},
+      {"negative rate", kHeader + "[sdt]\nbeta_p = -1\n", {"'sdt.beta_p'", "out of range"}},
+      {"bad choice", kHeader + "[champions]\nselection = \"best\"\n", {"'champions.selection'", "\"best\"", "\"distributed\""}},
+      {"half-life zero", kHeader + "[mandate]\nhalf_life = 0\n", {"'mandate.half_life'", "(0, inf]"}},
+      {"zero trials", "[experiment]\nseed = 1\ntrials = 0\nsteps = 3\n", {"'experiment.trials'", "out of range"}},
+      {"missing experiment", "rule = \"sdt\"\n", {"missing section [experiment]"}},
+      {"missing seed", "[experiment]\ntrials = 1\nsteps = 1\n", {"missing key 'experiment.seed'"}},
+      {"missing scenario name", kHeader + "[[scenario]]\ndescription = \"x\"\n", {"needs a name"}},
+      {"duplicate scenario", kHeader + "[[scenario]]\nname = \"a\"\n[[scenario]]\nname = \"a\"\n", {"test.toml:8:", "duplicate scenario name \"a\""}},
+      {"more champions than agents", kHeader + "[organization]\nsize = 10\n[champions]\ncount = 11\n", {"champions.count = 11", "exceeds organization.size = 10"}},
+      {"level beyond depth", kHeader + "[organization]\nsize = 57\n[mandate]\nissuers = \"leaders\"\nlevels = 3\n", {"mandate.levels = 3", "beyond the hierarchy's depth", "0..2"}},
+      {"weights above one", kHeader + "[sdt]\nw_a = 0.5\nw_c = 0.5\nw_r = 0.5\n", {"w_a + sdt.w_c + sdt.w_r", "exceeds 1"}},
+      {"mandate on classic rule", "rule = \"bass\"\n" + kHeader + "[mandate]\nissuers = \"top\"\n", {"rule \"sdt\" only"}},
+      {"file without tables", kHeader + "[organization]\ngenerator = \"file\"\n", {"needs both 'organization.nodes' and 'organization.edges'"}},
+      {"odd watts-strogatz k", kHeader + "[organization]\ngenerator = \"watts_strogatz\"\nneighbours = 3\n", {"neighbours = 3", "must be even"}},
+      {"bad scenario name", kHeader + "[[scenario]]\nname = \"a/b\"\n", {"not usable"}},
+      {"scenario list not tables", "scenario = 3\n" + kHeader, {"[[scenario]]"}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    try {
+      parse(c.text);
+      FAIL("no error for: " << c.what);
+    } catch (const InputError& e) {
+      const std::string msg = e.what();
+      for (const auto& fragment : c.expected) {
+        INFO("message: " << msg);
+        CHECK(msg.find(fragment) != std::string::npos);
+      }
+    }
+  }
+}
+
+TEST_CASE("the shipped scenario files load", "[unit][parser]") {
+  const std::string dir = GROUNDSWELL_SOURCE_DIR "/scenarios/";
+  const auto x = load_experiment(dir + "leadership.toml");
+  REQUIRE(x.scenarios.size() == 6);
+  CHECK(x.trials >= 200);
+  CHECK(x.steps == 104);
+  CHECK(x.scenarios[0].organization.size == 1000);
+  CHECK_THROWS_AS(load_experiment(dir + "no-such-file.toml"), InputError);
+}

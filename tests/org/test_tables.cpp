@@ -176,7 +176,8 @@ TEST_CASE("malformed tables are InputErrors naming the file, the line and the fa
       {"missing columns", "id,dept,boss,level\na,X,,0\n", edges, false, 1,
        "lacks the columns \"department\" and \"manager\""},
       {"duplicate column", "id,department,manager,level,id\na,X,,0,a\n", edges, false, 1, "\"id\" appears twice"},
-      {"unnamed column", "id,department,manager,level,\na,X,,0,\n", edges, false, 1, "column 5 of the header has no name"},
+      {"unnamed column", "id,department,manager,level,\na,X,,0,\n", edges, false, 1,
+       "column 5 of the header has no name"},
       {"header only", nodes_header, edges, false, 0, "has a header but no rows"},
       // node table: rows
       {"too few fields", nodes_header + "a,X,,0\nb,X,a\n", edges, false, 3, "row has 3 fields but the header has 4"},
@@ -213,7 +214,8 @@ TEST_CASE("malformed tables are InputErrors naming the file, the line and the fa
       {"duplicate edge column", nodes, "source,target,weight,type,weight\n", true, 1, "\"weight\" appears twice"},
       // edge table: rows
       {"wrong field count", nodes, edges_header + "b,a,1\n", true, 2, "row has 3 fields but the header has 4"},
-      {"unknown source", nodes, edges_header + "b,a,1,formal\nzed,a,1,formal\n", true, 3, "source \"zed\" is not an id"},
+      {"unknown source", nodes, edges_header + "b,a,1,formal\nzed,a,1,formal\n", true, 3,
+       "source \"zed\" is not an id"},
       {"unknown target", nodes, edges_header + "b,zed,1,formal\n", true, 2, "target \"zed\" is not an id"},
       {"empty source", nodes, edges_header + ",a,1,formal\n", true, 2, "source is empty"},
       {"self-loop", nodes, edges_header + "b,b,1,informal\n", true, 2, "cannot listen to themselves"},
@@ -278,8 +280,8 @@ TEST_CASE("a hand-built organization survives a write and a read", "[unit]") {
   org.department = {0, 0, 1, 1};
   org.department_count = 2;
   // Weights that need all nine digits of a float, or an exponent.
-  const std::vector<Tie> ties = {{1, 0, 0.5F, true},         {2, 0, 1.0F / 3.0F, true}, {3, 1, 0.123456789F, true},
-                                 {0, 3, 1e-7F, false},       {2, 1, 2.5F, false},        {0, 2, 16777217.0F, false},
+  const std::vector<Tie> ties = {{1, 0, 0.5F, true},   {2, 0, 1.0F / 3.0F, true}, {3, 1, 0.123456789F, true},
+                                 {0, 3, 1e-7F, false}, {2, 1, 2.5F, false},        {0, 2, 16777215.0F, false},
                                  {1, 3, 3.4e38F, false}};
   org.network = groundswell::org::build_network(org.size(), ties);
   groundswell::org::mark_formal_leaders(org);

@@ -1,0 +1,109 @@
+"""Command line: ``python3 -m analysis <command> RESULTS.h5 ...`` (run ``--help`` for the commands)."""
+
+import argparse
+import sys
+
+PROG = "python3 -m analysis"
+
+
+def _plot(args):
+    from . import plots
+    res = _load(args.results)
+    plots.save(plots.curves_figure(res, args.scenarios), args.output)
+    print(f"wrote {args.output}")
+
+
+def _compare(args):
+    from . import stats
+    res = _load(args.results)
+    rows = stats.compare(res, args.baseline, args.scenarios, args.bootstrap, args.seed)
+    sys.stdout.write(stats.format_table(rows, args.bootstrap, args.seed))
+    if args.csv:
+        try:
+            stats.write_csv(rows, args.csv)
+        except OSError as e:
+            raise _error(f"{args.csv}: cannot write the CSV file ({e.strerror or e})")
+        print(f"wrote {args.csv}")
+
+
+def _departments(args):
+    from . import plots
+    res = _load(args.results)
+    plots.save(plots.departments_figure(res, args.scenarios, args.trial_median), args.output)
+    print(f"wrote {args.output}")
+
+
+def _report(args):
+    from . import report
+    res = _load(args.results)
+    report.write(res, args.output, n_boot=args.bootstrap, seed=args.seed)
+    print(f"wrote {args.output}")
+
+
+def _load(path):
+    from .results import load
+    return load(path)
+
+
+def _error(message):
+    from .results import ResultsError
+    return ResultsError(message)
+
+
+def _positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def parser():
+    """The argument parser: one subcommand per task."""
+    p = argparse.ArgumentParser(prog=PROG, description="Figures, paired comparisons and reports from a "
+                                "Groundswell results file (docs/output.md).")
+    sub = p.add_subparsers(dest="command", required=True, metavar="command")
+
+    def command(name, func, help):
+        c = sub.add_parser(name, help=help, description=help)
+        c.add_argument("results", help="results file written by 'groundswell run' (HDF5)")
+        c.set_defaults(func=func)
+        return c
+
+    c = command("plot", _plot, "adoption curves per scenario (median and 5-95%% band over trials)")
+    c.add_argument("-o", "--output", required=True, help="figure to write: .png, .svg or .pdf")
+    c.add_argument("--scenarios", help="comma-separated scenario names (default: all)")
+
+    c = command("compare", _compare, "paired differences of each scenario against a baseline")
+    c.add_argument("--baseline", default="top_down", help="scenario to compare against (default: top_down)")
+    c.add_argument("--scenarios", help="comma-separated scenario names (default: all)")
+    c.add_argument("--csv", help="also write the table as CSV to this file")
+    c.add_argument("--bootstrap", type=_positive, default=2000, help="bootstrap resamples (default: 2000)")
+    c.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
+
+    c = command("departments", _departments, "heatmap of adoption per department and week")
+    c.add_argument("-o", "--output", required=True, help="figure to write: .png, .svg or .pdf")
+    c.add_argument("--scenarios", help="comma-separated scenario names (default: all)")
+    c.add_argument("--trial-median", action="store_true",
+                   help="show the median trial (by final adoption) instead of the cell-by-cell median")
+
+    c = command("report", _report, "a self-contained HTML report of the experiment")
+    c.add_argument("-o", "--output", required=True, help="HTML file to write")
+    c.add_argument("--bootstrap", type=_positive, default=2000, help="bootstrap resamples (default: 2000)")
+    c.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
+    return p
+
+
+def main(argv=None):
+    """Run one command; return the exit status (2 for unusable input, with a one-line message on stderr)."""
+    from .results import ResultsError
+    args = parser().parse_args(argv)
+    try:
+        args.func(args)
+    except ResultsError as e:
+        print(f"{PROG} {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Figures: adoption curves and department heatmaps, sized to be read from the back of a room."""
+
+import io
+import os
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+from .results import ResultsError
+
+FORMATS = ("png", "svg", "pdf")
+
+# Okabe-Ito, distinguishable for colour-blind readers; then tab20 for larger files.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
+STYLE = {
+    "font.size": 16,
+    "axes.titlesize": 19,
+    "axes.labelsize": 17,
+    "xtick.labelsize": 15,
+    "ytick.labelsize": 15,
+    "legend.fontsize": 15,
+    "figure.titlesize": 22,
+}
+
+
+def scenario_color(results, name):
+    """The colour of a scenario, fixed by its position in the file so that it is the same in every figure."""
+    i = results.color_index(name)
+    if i < len(PALETTE):
+        return PALETTE[i]
+    from matplotlib import colormaps
+    return colormaps["tab20"]((i - len(PALETTE)) % 20)
+
+
+def _figure(**kw):
+    import matplotlib
+    matplotlib.rcParams.update(STYLE)
+    return Figure(**kw)
+
+
+def _band(ax, x, curves, color, style, label=None, alpha=0.15, lw=3):
+    """Median line with a 5-95% band over trials (rows of curves)."""
+    lo, med, hi = np.percentile(curves, [5, 50, 95], axis=0)
+    ax.fill_between(x, lo, hi, color=color, alpha=alpha, linewidth=0)
+    return ax.plot(x, med, color=color, linestyle=style, linewidth=lw, label=label)[0]
+
+
+def curves_figure(results, scenarios=None):
+    """Adoption curves: left panel internalized A (solid) and compliance C (dashed), right panel resistance R.
+
+    Median over trials with a 5-95% band; one colour per scenario.
+    """
+    chosen = results.select(scenarios)
+    any_sdt = any(s.has_sdt_states for s in chosen)
+    x = np.arange(results.steps + 1)
+    fig = _figure(figsize=(17, 7.5) if any_sdt else (12, 7.5), layout="constrained")
+    axes = fig.subplots(1, 2, width_ratios=[3, 2]) if any_sdt else [fig.subplots()]
+    ax = axes[0]
+    for s in chosen:
+        color = scenario_color(results, s.name)
+        _band(ax, x, s.curves["A"], color, "-", label=s.name)
+        if s.has_sdt_states and np.any(s.curves["C"] > 0):
+            _band(ax, x, s.curves["C"], color, "--", alpha=0.08, lw=2.5)
+    ax.set_title("Adoption: internalized (solid)" + (", complying (dashed)" if any_sdt else ""))
+    if any_sdt:
+        r_ax = axes[1]
+        for s in chosen:
+            _band(r_ax, x, s.curves["R"], scenario_color(results, s.name), ":", alpha=0.12, lw=3.5)
+        r_ax.set_title("Resistance (dotted)")
+        top = max(0.05, max(np.percentile(s.curves["R"], 95, axis=0).max() for s in chosen))
+        r_ax.set_ylim(0, min(1.0, top * 1.15))
+    for a in axes:
+        a.set_xlabel("week")
+        a.set_ylabel("share of staff")
+        a.set_xlim(0, max(1, results.steps))
+        a.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+        a.xaxis.set_major_locator(MaxNLocator(integer=True))
+        a.grid(True, alpha=0.3)
+    ax.set_ylim(0, 1)
+    handles = [Line2D([], [], color=scenario_color(results, s.name), lw=5, label=s.name) for s in chosen]
+    if any_sdt:
+        handles += [Line2D([], [], color="0.3", lw=3, ls=ls, label=lab) for ls, lab in
+                    (("-", "internalized (A)"), ("--", "complying (C)"), (":", "resisting (R)"))]
+    axes[-1].legend(handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)
+    n = results.trials
+    fig.suptitle(f"{results.attrs.get('experiment', 'Groundswell')}: how the change spread\n"
+                 f"median of {n} trial{'s' if n != 1 else ''}, band = 5-95% of trials",
+                 fontsize=STYLE["figure.titlesize"])
+    return fig
+
+
+def department_matrix(scenario, trial_median=False):
+    """Adopted share per department (rows) and week (columns).
+
+    Median over trials cell by cell; with trial_median, the one trial whose final adoption is the median
+    (a real run, rather than a composite of cells from different runs).
+    """
+    d = scenario.department_adopted  # trials x steps+1 x departments
+    if trial_median:
+        order = np.argsort(scenario.metrics["final_adopted"], kind="stable")
+        return d[order[(len(order) - 1) // 2]].T
+    return np.median(d, axis=0).T
+
+
+def departments_figure(results, scenarios=None, trial_median=False):
+    """One heatmap panel per scenario, departments by weeks, shared 0..1 colour scale with a colour bar."""
+    chosen = results.select(scenarios)
+    ncols = min(3, len(chosen))
+    nrows = -(-len(chosen) // ncols)
+    max_dept = max(1, max(s.departments for s in chosen))
+    row_h = min(4.2, 2.2 + 0.12 * max_dept)
+    fig = _figure(figsize=(6.2 * ncols + 1.8, row_h * nrows + 1.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False, sharex=True)).ravel()
+    image = None
+    for ax, s in zip(axes, chosen):
+        m = department_matrix(s, trial_median)
+        image = ax.imshow(m, aspect="auto", origin="upper", vmin=0, vmax=1, cmap="viridis",
+                          interpolation="nearest", extent=(-0.5, results.steps + 0.5, s.departments - 0.5, -0.5))
+        ax.set_title(s.name, color=scenario_color(results, s.name), fontweight="bold")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=min(8, max(1, s.departments))))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+        ax.set_ylabel("department")
+    for ax in axes[len(chosen):]:
+        ax.set_visible(False)
+    for ax in axes[:len(chosen)]:
+        if ax.get_subplotspec().is_last_row() or ax in axes[len(chosen) - ncols:len(chosen)]:
+            ax.set_xlabel("week")
+            ax.xaxis.set_tick_params(labelbottom=True)
+    if image is not None:
+        bar = fig.colorbar(image, ax=list(axes[:len(chosen)]), shrink=0.9, pad=0.02)
+        bar.set_label("adopted share (A + C)")
+        bar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+    how = "the median trial (by final adoption)" if trial_median else f"median over {results.trials} trials"
+    fig.suptitle(f"Adoption by department, week by week ({how})")
+    return fig
+
+
+def save(fig, path):
+    """Write a figure in the format named by the extension (png, svg or pdf)."""
+    ext = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
+    if ext not in FORMATS:
+        raise ResultsError(f"{path}: unknown figure format {ext or '(none)'!r}; use .png, .svg or .pdf")
+    try:
+        fig.savefig(path, format=ext, dpi=110)
+    except OSError as e:
+        raise ResultsError(f"{path}: cannot write the figure ({e.strerror or e})") from None
+
+
+def png_bytes(fig, dpi=90):
+    """A figure as PNG bytes, for embedding."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
