@@ -6,7 +6,7 @@ import os
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import MaxNLocator, MultipleLocator, PercentFormatter
 
 from .results import ResultsError
 
@@ -39,6 +39,14 @@ def _figure(**kw):
     import matplotlib
     matplotlib.rcParams.update(STYLE)
     return Figure(**kw)
+
+
+def week_ticks(ax, steps):
+    """Ticks every quarter (13 weeks) on runs of half a year to three years, else a few round numbers."""
+    if 26 <= steps <= 156:
+        ax.xaxis.set_major_locator(MultipleLocator(13 if steps <= 78 else 26))
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
 
 
 def _band(ax, x, curves, color, style, label=None, alpha=0.15, lw=3):
@@ -77,7 +85,7 @@ def curves_figure(results, scenarios=None):
         a.set_ylabel("share of staff")
         a.set_xlim(0, max(1, results.steps))
         a.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
-        a.xaxis.set_major_locator(MaxNLocator(integer=True))
+        week_ticks(a, results.steps)
         a.grid(True, alpha=0.3)
     ax.set_ylim(0, 1)
     handles = [Line2D([], [], color=scenario_color(results, s.name), lw=5, label=s.name) for s in chosen]
@@ -121,14 +129,13 @@ def departments_figure(results, scenarios=None, trial_median=False):
                           interpolation="nearest", extent=(-0.5, results.steps + 0.5, s.departments - 0.5, -0.5))
         ax.set_title(s.name, color=scenario_color(results, s.name), fontweight="bold")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=min(8, max(1, s.departments))))
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+        week_ticks(ax, results.steps)
         ax.set_ylabel("department")
     for ax in axes[len(chosen):]:
         ax.set_visible(False)
-    for ax in axes[:len(chosen)]:
-        if ax.get_subplotspec().is_last_row() or ax in axes[len(chosen) - ncols:len(chosen)]:
-            ax.set_xlabel("week")
-            ax.xaxis.set_tick_params(labelbottom=True)
+    for ax in axes[max(0, len(chosen) - ncols):len(chosen)]:  # the lowest panel of each column
+        ax.set_xlabel("week")
+        ax.xaxis.set_tick_params(labelbottom=True)
     if image is not None:
         bar = fig.colorbar(image, ax=list(axes[:len(chosen)]), shrink=0.9, pad=0.02)
         bar.set_label("adopted share (A + C)")

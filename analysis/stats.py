@@ -101,8 +101,8 @@ def compare(results, baseline, scenarios=None, n_boot=2000, seed=0):
     return rows
 
 
-def _num(v, digits=3):
-    return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{digits}f}"
+def _num(v, digits=3, unit=""):
+    return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{digits}f}{unit}"
 
 
 def _p(v):
@@ -121,8 +121,9 @@ def table_rows(rows):
     for r in rows:
         digits = 1 if r.metric == "t50" else 3
         unit = " wk" if r.metric == "t50" else ""
-        out.append((r.scenario, r.metric, f"{r.n}/{r.trials}", _num(r.mean_scenario, digits) + unit,
-                    _num(r.mean_baseline, digits) + unit, f"{r.mean_diff:+.{digits}f}{unit}" if r.n else "n/a",
+        diff = "n/a" if math.isnan(r.mean_diff) else f"{r.mean_diff:+.{digits}f}{unit}"
+        out.append((r.scenario, r.metric, f"{r.n}/{r.trials}", _num(r.mean_scenario, digits, unit),
+                    _num(r.mean_baseline, digits, unit), diff,
                     f"[{_num(r.ci_low, digits)}, {_num(r.ci_high, digits)}]", _p(r.p_wilcoxon), _p(r.p_ttest)))
     return out
 
