@@ -1,7 +1,7 @@
 // What a trial starts from (MODEL.md 3 and 4): initial agents, champions,
 // coalition and connectors, all drawn from (seed, trial) streams.
 #include <algorithm>
-#include <boost/random/beta_distribution.hpp>
+#include "groundswell/distributions.hpp"
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <numeric>
@@ -22,9 +22,9 @@ std::uint64_t dynamics_key(std::uint64_t seed, const std::string& scenario, Tria
 void draw_initial_agents(const model::AgentSpec& spec, bool with_resisters, AgentId n, std::uint64_t key,
                          AgentArrays& agents, std::vector<float>& threshold) {
   PhiloxEngine rng(key);
-  boost::random::beta_distribution<double> autonomy(spec.autonomy_a, spec.autonomy_b);
-  boost::random::beta_distribution<double> competence(spec.competence_a, spec.competence_b);
-  boost::random::beta_distribution<double> relatedness(spec.relatedness_a, spec.relatedness_b);
+  BetaSampler autonomy(spec.autonomy_a, spec.autonomy_b);
+  BetaSampler competence(spec.competence_a, spec.competence_b);
+  BetaSampler relatedness(spec.relatedness_a, spec.relatedness_b);
   boost::random::normal_distribution<double> theta(spec.threshold_mean, spec.threshold_sd);
   agents.resize(n);
   threshold.resize(n);
@@ -111,7 +111,7 @@ void add_bridges(org::Organization& o, std::uint32_t count, double trust_a, doub
                      " needs at least two departments; this organization has one");
   PhiloxEngine rng(key);
   boost::random::uniform_int_distribution<AgentId> any(0, o.size() - 1);
-  boost::random::beta_distribution<double> trust(trust_a, trust_b);
+  BetaSampler trust(trust_a, trust_b);
   std::vector<org::Tie> extra;
   extra.reserve(2 * std::size_t{count});
   for (std::uint32_t b = 0; b < count; ++b) {

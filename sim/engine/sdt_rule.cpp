@@ -5,6 +5,7 @@
 // Granovetter (1978), AJS 83:1420 (thresholds); Brehm (1966) reactance.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "engine/detail/parallel.hpp"
 #include "engine/detail/rules.hpp"
@@ -51,24 +52,42 @@ struct SdtKernel {
   float mu;     // mandate intensity at t
   float value[kStateCount];  // v(N), v(C), v(A), v(R)
 
+  /// One pass over i's in-edges: four weighted sums of the listened-to
+  /// signals, as one 4-lane vector operation per tie (each lane keeps its
+  /// own order of additions, so results do not depend on the hardware).
   Neighbourhood neighbourhood(AgentId i) const {
+    using Float4 = float __attribute__((vector_size(16)));
     const auto& net = ctx.setup.organization.network;
-    const auto& champion = ctx.setup.is_champion;
-    const State* state = s.current.state.data();
-    const float* competence = s.current.competence.data();
-    float wx = 0, wu = 0, wk = 0, wq = 0;
-    for (EdgeIndex e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
-      const AgentId j = net.sources[e];
-      const float w = net.weights[e];
-      const State sj = state[j];
-      wx += w * value[static_cast<int>(sj)];
-      wu += champion[j] ? w : 0.0f;
-      const float adopted = sj == State::A ? w : 0.0f;
-      wk += adopted * competence[j];
-      wq += adopted;
+    const Signal* signal = s.signal.data();
+    // Two accumulators (even and odd ties) halve the chain of dependent additions.
+    Float4 even = {0, 0, 0, 0}, odd = {0, 0, 0, 0};
+    EdgeIndex e = net.offsets[i];
+    const EdgeIndex end = net.offsets[i + 1];
+    for (; e + 1 < end; e += 2) {
+      Float4 a, b;
+      std::memcpy(&a, &signal[net.sources[e]], sizeof a);
+      std::memcpy(&b, &signal[net.sources[e + 1]], sizeof b);
+      even += net.weights[e] * a;
+      odd += net.weights[e + 1] * b;
     }
+    if (e < end) {
+      Float4 a;
+      std::memcpy(&a, &signal[net.sources[e]], sizeof a);
+      even += net.weights[e] * a;
+    }
+    const Float4 acc = even + odd;
     const float inv = ctx.inverse_total_weight[i];
-    return {wx * inv, wu * inv, wk * inv, wq * inv};
+    return {acc[0] * inv, acc[1] * inv, acc[2] * inv, acc[3] * inv};
+  }
+
+  /// Phase "publish": what each agent shows its listeners this step.
+  void publish(std::size_t begin, std::size_t end) const {
+    for (std::size_t k = begin; k < end; ++k) {
+      const State sj = s.current.state[k];
+      const float adopted = sj == State::A ? 1.0f : 0.0f;
+      s.signal[k] = {value[static_cast<int>(sj)], ctx.setup.is_champion[k] ? 1.0f : 0.0f,
+                     adopted * s.current.competence[k], adopted};
+    }
   }
 
   /// MODEL.md 4: pressure reaches i when its manager issued the mandate or
@@ -180,6 +199,7 @@ void sdt_start(const TrialContext& ctx, RunState& s) {
   s.committed.assign(ctx.setup.is_champion.begin(), ctx.setup.is_champion.end());
   s.issuer.assign(n, 0);
   s.pressure.assign(n, 0.0f);
+  s.signal.assign(n, Signal{});
 }
 
 void sdt_step(const TrialContext& ctx, RunState& s) {
@@ -189,7 +209,9 @@ void sdt_step(const TrialContext& ctx, RunState& s) {
   const auto& p = ctx.spec.sdt;
   const SdtKernel kernel{ctx, s, t, static_cast<float>(mandate_intensity(ctx.spec.mandate, t)),
                          {0.0f, static_cast<float>(p.gamma_c), 1.0f, -static_cast<float>(p.gamma_r)}};
-  for_each_agent_block(ctx.setup.organization.size(), [&](std::size_t b, std::size_t e) { kernel.update(b, e); });
+  const std::size_t n = ctx.setup.organization.size();
+  for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.publish(b, e); });
+  for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.update(b, e); });
   std::swap(s.current, s.next);
   s.time = t;
   formalize(ctx, s);

@@ -3,7 +3,7 @@
 #include "groundswell/org/generate.hpp"
 
 #include <algorithm>
-#include <boost/random/beta_distribution.hpp>
+#include "groundswell/distributions.hpp"
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
@@ -28,14 +28,45 @@ void flat_hierarchy(Organization& o, AgentId n, std::uint32_t departments) {
   mark_formal_leaders(o);
 }
 
-/// Draws an index from a range of a prefix-sum array (cum[k] = mass of items < k).
-std::size_t pick_by_mass(const std::vector<double>& cum, std::size_t begin, std::size_t end, double u) {
-  // first k in [begin, end) with cum[k+1] > u
-  auto it = std::upper_bound(cum.begin() + static_cast<std::ptrdiff_t>(begin) + 1,
-                             cum.begin() + static_cast<std::ptrdiff_t>(end) + 1, u);
-  const auto k = static_cast<std::size_t>(it - cum.begin()) - 1;
-  return std::min(k, end - 1);
-}
+/// Draws a member with probability proportional to its weight in O(1).
+class AliasTable {
+ public:
+  AliasTable(const std::vector<AgentId>& members, const std::vector<double>& weight)
+      : members_(members), probability_(members.size()), alias_(members.size()) {
+    const std::size_t n = members.size();
+    if (n == 0) return;
+    double total = 0;
+    for (AgentId m : members) total += weight[m];
+    std::vector<double> scaled(n);
+    std::vector<std::uint32_t> small, large;
+    for (std::size_t k = 0; k < n; ++k) {
+      scaled[k] = weight[members[k]] * static_cast<double>(n) / total;
+      (scaled[k] < 1.0 ? small : large).push_back(static_cast<std::uint32_t>(k));
+    }
+    while (!small.empty() && !large.empty()) {
+      const std::uint32_t lo = small.back(), hi = large.back();
+      small.pop_back();
+      probability_[lo] = scaled[lo];
+      alias_[lo] = hi;
+      scaled[hi] -= 1.0 - scaled[lo];
+      if (scaled[hi] < 1.0) {
+        large.pop_back();
+        small.push_back(hi);
+      }
+    }
+    for (std::uint32_t k : large) probability_[k] = 1.0, alias_[k] = k;
+    for (std::uint32_t k : small) probability_[k] = 1.0, alias_[k] = k;  // rounding leftovers
+  }
+  AgentId operator()(PhiloxEngine& rng) const {
+    const auto k = static_cast<std::size_t>((std::uint64_t{rng()} * members_.size()) >> 32);
+    return members_[rng.uniform() < probability_[k] ? k : alias_[k]];
+  }
+
+ private:
+  std::vector<AgentId> members_;
+  std::vector<double> probability_;
+  std::vector<std::uint32_t> alias_;
+};
 
 /// MODEL.md 2.1: complete span-ary tree, departments under level-1 managers,
 /// prestige-weighted advisors (heavy-tailed prestige makes informal leaders
@@ -75,48 +106,38 @@ Organization hierarchy(const OrganizationSpec& s, PhiloxEngine& rng) {
     prestige[j] = std::exp(s.prestige_sigma * (rho * z + std::sqrt(1 - rho * rho) * normal(rng)));
   }
 
-  // Agents in department-major order with prefix sums of prestige, so a
-  // department is a contiguous range and "another department" is the rest.
+  // Prestige-proportional draws in O(1) with alias tables (Walker 1977; Vose
+  // 1991, IEEE TSE 17:972, doi:10.1109/32.92917): one per department and one
+  // over everybody. Excluding i, or i's department, is done by rejection,
+  // which keeps the draw exactly proportional to prestige within the pool.
   const auto d_count = static_cast<std::size_t>(o.department_count);
-  std::vector<AgentId> by_dept(n);
-  std::iota(by_dept.begin(), by_dept.end(), 0);
-  std::stable_sort(by_dept.begin(), by_dept.end(), [&](AgentId a, AgentId b) { return o.department[a] < o.department[b]; });
-  std::vector<std::size_t> dept_begin(d_count + 1, 0);
-  for (AgentId i = 0; i < n; ++i) ++dept_begin[static_cast<std::size_t>(o.department[i]) + 1];
-  for (std::size_t d = 0; d < d_count; ++d) dept_begin[d + 1] += dept_begin[d];
-  std::vector<double> cum(n + 1, 0.0);
-  std::vector<std::size_t> position(n);
-  for (AgentId k = 0; k < n; ++k) {
-    cum[k + 1] = cum[k] + prestige[by_dept[k]];
-    position[by_dept[k]] = k;
-  }
+  std::vector<std::vector<AgentId>> members(d_count);
+  for (AgentId i = 0; i < n; ++i) members[static_cast<std::size_t>(o.department[i])].push_back(i);
+  std::vector<AliasTable> own_department;
+  own_department.reserve(d_count);
+  for (const auto& m : members) own_department.emplace_back(m, prestige);
+  std::vector<AgentId> everybody(n);
+  std::iota(everybody.begin(), everybody.end(), 0);
+  const AliasTable anybody(everybody, prestige);
+  constexpr int kMaxTries = 10000;  // only reached if one agent holds nearly all of a pool's prestige
 
-  boost::random::beta_distribution<double> trust(s.trust_a, s.trust_b);
+  BetaSampler trust(s.trust_a, s.trust_b);
   std::vector<Tie> ties;
   ties.reserve(static_cast<std::size_t>(n) * (s.advisors + 1));
   std::vector<AgentId> chosen;
   for (AgentId i = 0; i < n; ++i) {
     const auto d = static_cast<std::size_t>(o.department[i]);
-    const std::size_t b = dept_begin[d], e = dept_begin[d + 1];
-    const double own_mass = cum[e] - cum[b], other_mass = cum[n] - own_mass;
     chosen.clear();
     for (std::uint32_t a = 0; a < s.advisors; ++a) {
       const bool cross = rng.uniform() < s.cross_department;
-      AgentId candidate;
-      if (cross) {
-        if (b == 0 && e == n) continue;  // a single department: no other pool
-        double u = rng.uniform() * other_mass;
-        if (u >= cum[b]) u += own_mass;  // skip over the own department's range
-        candidate = by_dept[pick_by_mass(cum, 0, n, u)];
-        if (o.department[candidate] == o.department[i]) continue;  // rounding at a range edge
-      } else {
-        if (e - b <= 1) continue;  // alone in the department
-        // prestige-proportional among the department without i: remove i's mass
-        double u = cum[b] + rng.uniform() * (own_mass - prestige[i]);
-        if (u >= cum[position[i]]) u += prestige[i];
-        candidate = by_dept[pick_by_mass(cum, b, e, u)];
-        if (candidate == i) continue;
+      if (cross ? d_count < 2 : members[d].size() < 2) continue;  // the pool is empty
+      AgentId candidate = i;
+      for (int tries = 0; tries < kMaxTries; ++tries) {
+        candidate = cross ? anybody(rng) : own_department[d](rng);
+        if (cross ? o.department[candidate] != o.department[i] : candidate != i) break;
+        candidate = i;
       }
+      if (candidate == i) continue;
       if (std::find(chosen.begin(), chosen.end(), candidate) != chosen.end()) continue;  // duplicates dropped
       chosen.push_back(candidate);
     }

@@ -64,6 +64,13 @@ TrialSetup prepare_trial(const model::ScenarioSpec& spec, std::uint64_t seed, Tr
 std::uint64_t organization_key(std::uint64_t seed, TrialIndex trial);
 std::uint64_t dynamics_key(std::uint64_t seed, const std::string& scenario, TrialIndex trial);
 
+/// What agent j shows the agents that listen to it during one step
+/// (MODEL.md 5.1, 5.5-5.7): v(s_j), [j champion], c_j [s_j = A], [s_j = A].
+/// Packed so that the pass over in-edges makes one 16-byte load per tie.
+struct alignas(16) Signal {
+  float value, champion, knowledge, adopted;
+};
+
 /// Everything that changes during a trial.
 struct RunState {
   Step time = 0;
@@ -71,6 +78,7 @@ struct RunState {
   std::vector<std::uint8_t> committed; ///< champions and issuers: never leave A
   std::vector<std::uint8_t> issuer;    ///< issued the mandate (from mandate.start on)
   std::vector<float> pressure;         ///< P_i of the last step
+  std::vector<Signal> signal;          ///< sdt: each agent's signal, published at the start of a step
   float resources = 0;                 ///< F of MODEL.md 5: 1 after formalization
   Step formalized_at = -1;             ///< step at which formalization fired, -1 not yet
   // classic rules
