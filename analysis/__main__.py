@@ -16,7 +16,8 @@ def _plot(args):
 def _compare(args):
     from . import stats
     res = _load(args.results)
-    rows = stats.compare(res, args.baseline, args.scenarios, args.bootstrap, args.seed)
+    from .report import default_baseline
+    rows = stats.compare(res, args.baseline or default_baseline(res), args.scenarios, args.bootstrap, args.seed)
     sys.stdout.write(stats.format_table(rows, args.bootstrap, args.seed))
     if args.csv:
         try:
@@ -74,7 +75,7 @@ def parser():
     c.add_argument("--scenarios", help="comma-separated scenario names (default: all)")
 
     c = command("compare", _compare, "paired differences of each scenario against a baseline")
-    c.add_argument("--baseline", default="top_down", help="scenario to compare against (default: top_down)")
+    c.add_argument("--baseline", help="scenario to compare against (default: top_down if present, else the first)")
     c.add_argument("--scenarios", help="comma-separated scenario names (default: all)")
     c.add_argument("--csv", help="also write the table as CSV to this file")
     c.add_argument("--bootstrap", type=_positive, default=2000, help="bootstrap resamples (default: 2000)")

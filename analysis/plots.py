@@ -13,7 +13,7 @@ from .results import ResultsError
 FORMATS = ("png", "svg", "pdf")
 
 # Okabe-Ito, distinguishable for colour-blind readers; then tab20 for larger files.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
 
 STYLE = {
     "font.size": 16,
@@ -42,8 +42,8 @@ def _figure(**kw):
 
 
 def week_ticks(ax, steps):
-    """Ticks every quarter (13 weeks) on runs of half a year to three years, else a few round numbers."""
-    if 26 <= steps <= 156:
+    """Ticks every quarter or half year on runs of one to three years, else a few round numbers."""
+    if 52 <= steps <= 156:
         ax.xaxis.set_major_locator(MultipleLocator(13 if steps <= 78 else 26))
     else:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
@@ -62,7 +62,7 @@ def curves_figure(results, scenarios=None):
     Median over trials with a 5-95% band; one colour per scenario.
     """
     chosen = results.select(scenarios)
-    any_sdt = any(s.has_sdt_states for s in chosen)
+    any_sdt = any(s.tracks_sdt_states for s in chosen)
     x = np.arange(results.steps + 1)
     fig = _figure(figsize=(17, 7.5) if any_sdt else (12, 7.5), layout="constrained")
     axes = fig.subplots(1, 2, width_ratios=[3, 2]) if any_sdt else [fig.subplots()]
@@ -70,7 +70,7 @@ def curves_figure(results, scenarios=None):
     for s in chosen:
         color = scenario_color(results, s.name)
         _band(ax, x, s.curves["A"], color, "-", label=s.name)
-        if s.has_sdt_states and np.any(s.curves["C"] > 0):
+        if np.any(s.curves["C"] > 0):
             _band(ax, x, s.curves["C"], color, "--", alpha=0.08, lw=2.5)
     ax.set_title("Adoption: internalized (solid)" + (", complying (dashed)" if any_sdt else ""))
     if any_sdt:
@@ -100,6 +100,12 @@ def curves_figure(results, scenarios=None):
     return fig
 
 
+def median_trial(scenario):
+    """Index of the trial whose final adoption is the median (the lower one for an even count)."""
+    order = np.argsort(scenario.metrics["final_adopted"], kind="stable")
+    return int(order[(len(order) - 1) // 2])
+
+
 def department_matrix(scenario, trial_median=False):
     """Adopted share per department (rows) and week (columns).
 
@@ -108,8 +114,7 @@ def department_matrix(scenario, trial_median=False):
     """
     d = scenario.department_adopted  # trials x steps+1 x departments
     if trial_median:
-        order = np.argsort(scenario.metrics["final_adopted"], kind="stable")
-        return d[order[(len(order) - 1) // 2]].T
+        return d[median_trial(scenario)].T
     return np.median(d, axis=0).T
 
 
@@ -127,8 +132,9 @@ def departments_figure(results, scenarios=None, trial_median=False):
         m = department_matrix(s, trial_median)
         image = ax.imshow(m, aspect="auto", origin="upper", vmin=0, vmax=1, cmap="viridis",
                           interpolation="nearest", extent=(-0.5, results.steps + 0.5, s.departments - 0.5, -0.5))
-        ax.set_title(s.name, color=scenario_color(results, s.name), fontweight="bold")
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=min(8, max(1, s.departments))))
+        title = f"{s.name} (trial {median_trial(s)})" if trial_median else s.name
+        ax.set_title(title, color=scenario_color(results, s.name), fontweight="bold")
+        ax.set_yticks(np.unique(np.linspace(0, max(0, s.departments - 1), min(8, max(1, s.departments))).round()))
         week_ticks(ax, results.steps)
         ax.set_ylabel("department")
     for ax in axes[len(chosen):]:
@@ -140,8 +146,8 @@ def departments_figure(results, scenarios=None, trial_median=False):
         bar = fig.colorbar(image, ax=list(axes[:len(chosen)]), shrink=0.9, pad=0.02)
         bar.set_label("adopted share (A + C)")
         bar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
-    how = "the median trial (by final adoption)" if trial_median else f"median over {results.trials} trials"
-    fig.suptitle(f"Adoption by department, week by week ({how})")
+    how = "the median trial by final adoption" if trial_median else f"median of {results.trials} trials"
+    fig.suptitle(f"Adoption by department, week by week: {how}")
     return fig
 
 

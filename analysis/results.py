@@ -36,8 +36,13 @@ class Scenario:
 
     @property
     def has_sdt_states(self):
-        """True when compliance or resistance ever occur (false for classic rules)."""
+        """True when compliance or resistance ever occur (never under the classic rules)."""
         return bool(np.any(self.curves["C"] > 0) or np.any(self.curves["R"] > 0))
+
+    @property
+    def tracks_sdt_states(self):
+        """True when the rule has compliance and resistance states (sdt), even if they never occur."""
+        return self.rule == "sdt" or self.has_sdt_states
 
 
 @dataclass

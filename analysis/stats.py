@@ -36,9 +36,9 @@ class Difference:
 
 
 def bootstrap_mean_ci(x, n_boot=2000, seed=0, level=0.95):
-    """Percentile bootstrap interval of the mean of x (resampling its entries)."""
+    """Percentile bootstrap interval of the mean of x (resampling its entries); NaN for fewer than 2 values."""
     x = np.asarray(x, dtype=np.float64)
-    if x.size == 0:
+    if x.size < 2:  # one value says nothing about its spread
         return math.nan, math.nan
     rng = np.random.default_rng(seed)
     means = np.empty(n_boot)
@@ -146,8 +146,8 @@ def format_table(rows, n_boot, seed):
         lines.append(fmt(text))
         last = r.scenario
     lines.append("")
-    lines.append(f"pairs: trials used / trials. t50 (first week with adoption >= 50%) uses only pairs where "
-                 f"both scenarios reached 50%.")
+    lines.append("pairs: trials used / trials. t50 (first week with adoption >= 50%) uses only pairs where "
+                 "both scenarios reached 50%.")
     lines.append(f"95% CI: percentile bootstrap of the mean difference ({n_boot} resamples of trials, seed {seed}).")
     return "\n".join(lines) + "\n"
 

@@ -62,9 +62,14 @@ void bass_step(const TrialContext& ctx, RunState& s) {
 
 /// Granovetter (1978), AJS 83:1420; Watts (2002), PNAS 99:5766,
 /// doi:10.1073/pnas.082090499: adopt iff the adopted share x_i >= theta_i.
+/// Thresholds and weights are float32; a share that equals the threshold up
+/// to float resolution (e.g. 3/10 against 0.3) counts as reaching it, as in
+/// the exact rational arithmetic of the model.
 void threshold_step(const TrialContext& ctx, RunState& s) {
+  constexpr double kFloatResolution = 1e-6;
   classic_step(ctx, s, [&](AgentId i, Step) {
-    return ctx.inverse_total_weight[i] > 0 && exposure(ctx, s, i) >= ctx.setup.threshold[i];
+    return ctx.inverse_total_weight[i] > 0 &&
+           exposure(ctx, s, i) >= static_cast<double>(ctx.setup.threshold[i]) - kFloatResolution;
   });
 }
 

@@ -228,10 +228,10 @@ ScenarioSpec parse_scenario(const Context& ctx, const toml::table& root, const t
       ctx.fail(own, "every [[scenario]] needs a name: add name = \"...\"");
     s.name = *name->value_exact<std::string>();
     const bool usable = !s.name.empty() && std::all_of(s.name.begin(), s.name.end(), [](char ch) {
-      return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
-    });
+      return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.';
+    }) && s.name.front() != '.';
     if (!usable)
-      ctx.fail(name, "scenario name \"" + s.name + "\" is not usable: use letters, digits, '_' and '-'");
+      ctx.fail(name, "scenario name \"" + s.name + "\" is not usable: use letters, digits, '_', '-' and '.' (not first)");
     where = "scenario \"" + s.name + "\": ";
   } else {
     s.name = "default";
