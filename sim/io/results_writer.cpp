@@ -126,6 +126,7 @@ struct ResultsWriter::Impl {
     Handle department_adopted;
     Handle metrics[6];
     DepartmentId departments = -1;
+    std::vector<std::uint32_t> department_size;
     hid_t group = -1;
     Handle group_handle;
   };
@@ -225,11 +226,17 @@ void ResultsWriter::write_batch(TrialIndex first, const std::vector<std::vector<
       d.department_adopted = dataset(g.get(), "department_adopted", H5T_IEEE_F32LE,
                                      {impl_->experiment.trials, steps, static_cast<hsize_t>(std::max(depts, 1))});
       number_attribute(d.group, "departments", H5T_NATIVE_INT, static_cast<int>(depts));
+      const auto& sizes = curves[s].front().department_size;
+      Handle size_ds = dataset(d.group, "department_size", H5T_STD_I32LE, {static_cast<hsize_t>(std::max(depts, 1))});
+      std::vector<std::int32_t> size_values(sizes.begin(), sizes.end());
+      size_values.resize(static_cast<std::size_t>(std::max(depts, 1)), 0);
+      write_rows(size_ds.get(), H5T_NATIVE_INT32, 0, size_values.size(), {}, size_values.data());
+      d.department_size = sizes;
     }
     buf.clear();
     for (const auto& tc : curves[s]) {
-      if (tc.departments != d.departments)
-        throw std::runtime_error("trials of scenario " + std::to_string(s) + " differ in their number of departments");
+      if (tc.departments != d.departments || tc.department_size != d.department_size)
+        throw std::runtime_error("trials of scenario " + std::to_string(s) + " differ in their departments");
       buf.insert(buf.end(), tc.department_adopted.begin(), tc.department_adopted.end());
     }
     if (d.departments > 0)

@@ -111,6 +111,7 @@ TEST_CASE("groundswell run writes the documented datasets, shapes and attributes
       if (name == "department_adopted") CHECK(dims == std::vector<hsize_t>{7, 13, 7});
       else CHECK(dims == std::vector<hsize_t>{7, 13});
     }
+    CHECK(shape(f, g + "/department_size") == std::vector<hsize_t>{7});
     for (const auto& name : metrics) {
       INFO(g << "/metrics/" << name);
       CHECK(shape(f, g + "/metrics/" + name) == std::vector<hsize_t>{7});
