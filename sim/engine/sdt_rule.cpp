@@ -4,6 +4,7 @@
 // doi:10.1207/S15327965PLI1104_01 (autonomy, competence, relatedness);
 // Granovetter (1978), AJS 83:1420 (thresholds); Brehm (1966) reactance.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 
@@ -16,6 +17,13 @@ namespace {
 using model::Issuers;
 
 inline float clamp01(float v) { return std::min(1.0f, std::max(0.0f, v)); }
+
+/// 1 - exp(-H) in single precision; a series for small H keeps the relative
+/// error below 1e-6 where 1 - expf(-H) would cancel.
+inline float change_probability(float H) {
+  if (H < 0.01f) return H * (1.0f - H * (0.5f - H * (1.0f / 6.0f)));
+  return 1.0f - std::exp(-H);
+}
 
 /// sigma((z)/tau) with tau = 0 as the step function (Granovetter).
 inline float pull(float z, float tau) {
@@ -52,32 +60,44 @@ struct SdtKernel {
   float mu;     // mandate intensity at t
   float value[kStateCount];  // v(N), v(C), v(A), v(R)
 
-  /// One pass over i's in-edges: four weighted sums of the listened-to
-  /// signals, as one 4-lane vector operation per tie (each lane keeps its
-  /// own order of additions, so results do not depend on the hardware).
-  Neighbourhood neighbourhood(AgentId i) const {
+  /// Phase "listen": one pass over every agent's in-edges computing the four
+  /// weighted sums x, u, k, q together (MODEL.md 5.1, 5.5-5.7), as one 4-lane
+  /// vector operation per tie. Each lane keeps its own order of additions, so
+  /// results do not depend on the hardware. This pass does nothing but gather,
+  /// so the processor overlaps many agents' memory accesses; on large
+  /// organizations the signals do not fit in cache and that is what counts.
+  void listen(std::size_t begin, std::size_t end) const {
     using Float4 = float __attribute__((vector_size(16)));
     const auto& net = ctx.setup.organization.network;
     const Signal* signal = s.signal.data();
-    // Two accumulators (even and odd ties) halve the chain of dependent additions.
-    Float4 even = {0, 0, 0, 0}, odd = {0, 0, 0, 0};
-    EdgeIndex e = net.offsets[i];
-    const EdgeIndex end = net.offsets[i + 1];
-    for (; e + 1 < end; e += 2) {
-      Float4 a, b;
-      std::memcpy(&a, &signal[net.sources[e]], sizeof a);
-      std::memcpy(&b, &signal[net.sources[e + 1]], sizeof b);
-      even += net.weights[e] * a;
-      odd += net.weights[e + 1] * b;
+    const AgentId* source = net.sources.data();
+    const float* weight = net.weights.data();
+    const EdgeIndex last = net.edge_count();
+    constexpr EdgeIndex kAhead = 24;  // ties ahead to prefetch
+    for (std::size_t i = begin; i < end; ++i) {
+      // Two accumulators (even and odd ties) halve the chain of dependent additions.
+      Float4 even = {0, 0, 0, 0}, odd = {0, 0, 0, 0};
+      EdgeIndex e = net.offsets[i];
+      const EdgeIndex stop = net.offsets[i + 1];
+      for (; e + 1 < stop; e += 2) {
+        if (e + kAhead + 1 < last) {
+          __builtin_prefetch(&signal[source[e + kAhead]]);
+          __builtin_prefetch(&signal[source[e + kAhead + 1]]);
+        }
+        Float4 x, y;
+        std::memcpy(&x, &signal[source[e]], sizeof x);
+        std::memcpy(&y, &signal[source[e + 1]], sizeof y);
+        even += weight[e] * x;
+        odd += weight[e + 1] * y;
+      }
+      if (e < stop) {
+        Float4 x;
+        std::memcpy(&x, &signal[source[e]], sizeof x);
+        even += weight[e] * x;
+      }
+      const Float4 sum = (even + odd) * ctx.inverse_total_weight[i];
+      std::memcpy(&s.heard[i], &sum, sizeof sum);
     }
-    if (e < end) {
-      Float4 a;
-      std::memcpy(&a, &signal[net.sources[e]], sizeof a);
-      even += net.weights[e] * a;
-    }
-    const Float4 acc = even + odd;
-    const float inv = ctx.inverse_total_weight[i];
-    return {acc[0] * inv, acc[1] * inv, acc[2] * inv, acc[3] * inv};
   }
 
   /// Phase "publish": what each agent shows its listeners this step.
@@ -101,8 +121,25 @@ struct SdtKernel {
     return s.issuer[mi] || sm == State::C || sm == State::A ? mu : 0.0f;
   }
 
+  /// Two agents share one Philox call: agent i uses lanes 2(i mod 2) and
+  /// 2(i mod 2) + 1 of block (t, i / 2), so each agent still has its own numbers.
+  struct Draws {
+    const CounterStream& rng;
+    std::uint32_t step;
+    std::uint64_t pair = ~std::uint64_t{0};
+    std::array<std::uint32_t, 4> bits{};
+    std::pair<double, double> uniforms(AgentId i) {
+      if ((i >> 1) != pair) {
+        pair = i >> 1;
+        bits = rng.bits(step, pair);
+      }
+      const unsigned lane = (i & 1u) * 2;
+      return {to_unit(bits[lane]), to_unit(bits[lane + 1])};
+    }
+  };
+
   /// MODEL.md 5.8: competing hazards; the probability of a change is 1 - exp(-H).
-  State transition(AgentId i, const Neighbourhood& nb, float P) const {
+  State transition(AgentId i, const Neighbourhood& nb, float P, Draws& draws) const {
     const State si = s.current.state[i];
     if (s.committed[i]) return si;
     const auto& p = ctx.spec.sdt;
@@ -133,9 +170,9 @@ struct SdtKernel {
     }
     const float H = h[0] + h[1] + h[2] + h[3];
     if (H <= 0.0f) return si;
-    const auto bits = ctx.rng.bits(static_cast<std::uint32_t>(t), i);
-    if (to_unit(bits[0]) >= 1.0 - std::exp(-static_cast<double>(H))) return si;
-    float pick = static_cast<float>(to_unit(bits[1])) * H;
+    const auto [change, which] = draws.uniforms(i);
+    if (change >= change_probability(H)) return si;
+    float pick = static_cast<float>(which) * H;
     for (int k = 0; k < kStateCount; ++k) {
       if (h[k] <= 0.0f) continue;
       if (pick < h[k]) return static_cast<State>(k);
@@ -161,12 +198,14 @@ struct SdtKernel {
 
   /// Phase "agents": the fused pass, one agent at a time.
   void update(std::size_t begin, std::size_t end) const {
+    Draws draws{ctx.rng, static_cast<std::uint32_t>(t)};
     for (std::size_t k = begin; k < end; ++k) {
       const auto i = static_cast<AgentId>(k);
-      const Neighbourhood nb = neighbourhood(i);
+      const Signal& heard = s.heard[i];
+      const Neighbourhood nb{heard.value, heard.champion, heard.knowledge, heard.adopted};
       const float P = pressure(i);
       s.pressure[i] = P;
-      s.next.state[i] = transition(i, nb, P);
+      s.next.state[i] = transition(i, nb, P, draws);
       traits(i, nb, P);
     }
   }
@@ -200,6 +239,7 @@ void sdt_start(const TrialContext& ctx, RunState& s) {
   s.issuer.assign(n, 0);
   s.pressure.assign(n, 0.0f);
   s.signal.assign(n, Signal{});
+  s.heard.assign(n, Signal{});
 }
 
 void sdt_step(const TrialContext& ctx, RunState& s) {
@@ -211,6 +251,7 @@ void sdt_step(const TrialContext& ctx, RunState& s) {
                          {0.0f, static_cast<float>(p.gamma_c), 1.0f, -static_cast<float>(p.gamma_r)}};
   const std::size_t n = ctx.setup.organization.size();
   for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.publish(b, e); });
+  for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.listen(b, e); });
   for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.update(b, e); });
   std::swap(s.current, s.next);
   s.time = t;

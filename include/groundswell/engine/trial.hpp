@@ -79,6 +79,7 @@ struct RunState {
   std::vector<std::uint8_t> issuer;    ///< issued the mandate (from mandate.start on)
   std::vector<float> pressure;         ///< P_i of the last step
   std::vector<Signal> signal;          ///< sdt: each agent's signal, published at the start of a step
+  std::vector<Signal> heard;           ///< sdt: x, u, k, q of each agent (weighted means of the signals it listens to)
   float resources = 0;                 ///< F of MODEL.md 5: 1 after formalization
   Step formalized_at = -1;             ///< step at which formalization fired, -1 not yet
   // classic rules
