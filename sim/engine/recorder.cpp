@@ -3,7 +3,12 @@
 
 #include <algorithm>
 
+#include "engine/detail/parallel.hpp"
+
 namespace groundswell::engine {
+namespace {
+constexpr std::size_t kSums = 8;  // counts of N, C, A, R; sums of a, c, r, P
+}
 
 void TrialCurves::resize(Step steps_, const org::Organization& o) {
   steps = steps_;
@@ -17,33 +22,45 @@ void TrialCurves::resize(Step steps_, const org::Organization& o) {
   mean_relatedness.assign(len, 0.0f);
   mean_pressure.assign(len, 0.0f);
   department_adopted.assign(len * static_cast<std::size_t>(departments), 0.0f);
+  const std::size_t blocks = (o.size() + detail::kAgentBlock - 1) / detail::kAgentBlock;
+  recorder_scratch.reserve(blocks * (kSums + static_cast<std::size_t>(departments)));
 }
 
+/// Sums over fixed blocks of agents (in parallel for large organizations),
+/// then over blocks in order: the result never depends on the thread count.
 void record_step(const RunState& state, const org::Organization& o, TrialCurves& curves) {
   const AgentId n = o.size();
   const auto row = static_cast<std::size_t>(state.time);
-  std::size_t count[kStateCount] = {0, 0, 0, 0};
-  double a = 0, c = 0, r = 0, p = 0;
   const auto d_count = static_cast<std::size_t>(curves.departments);
+  const std::size_t width = kSums + d_count;
+  const std::size_t blocks = (n + detail::kAgentBlock - 1) / detail::kAgentBlock;
+  auto& partial = curves.recorder_scratch;
+  partial.assign(blocks * width, 0.0);
+  detail::for_each_block_index(blocks, [&](std::size_t b) {
+    double* sum = partial.data() + b * width;
+    const std::size_t end = std::min<std::size_t>(n, (b + 1) * detail::kAgentBlock);
+    for (std::size_t i = b * detail::kAgentBlock; i < end; ++i) {
+      const State s = state.current.state[i];
+      sum[static_cast<int>(s)] += 1.0;
+      sum[4] += state.current.autonomy[i];
+      sum[5] += state.current.competence[i];
+      sum[6] += state.current.relatedness[i];
+      sum[7] += state.pressure[i];
+      if (s == State::A || s == State::C) sum[kSums + static_cast<std::size_t>(o.department[i])] += 1.0;
+    }
+  });
+  for (std::size_t b = 1; b < blocks; ++b)
+    for (std::size_t k = 0; k < width; ++k) partial[k] += partial[b * width + k];
+  const double* total = partial.data();
+  for (int k = 0; k < kStateCount; ++k) curves.share[k][row] = static_cast<float>(total[k] / n);
+  curves.mean_autonomy[row] = static_cast<float>(total[4] / n);
+  curves.mean_competence[row] = static_cast<float>(total[5] / n);
+  curves.mean_relatedness[row] = static_cast<float>(total[6] / n);
+  curves.mean_pressure[row] = static_cast<float>(total[7] / n);
   float* dept = curves.department_adopted.data() + row * d_count;
-  std::fill(dept, dept + d_count, 0.0f);
-  for (AgentId i = 0; i < n; ++i) {
-    const State s = state.current.state[i];
-    ++count[static_cast<int>(s)];
-    a += state.current.autonomy[i];
-    c += state.current.competence[i];
-    r += state.current.relatedness[i];
-    p += state.pressure[i];
-    if (s == State::A || s == State::C) dept[o.department[i]] += 1.0f;
-  }
-  for (int k = 0; k < kStateCount; ++k) curves.share[k][row] = static_cast<float>(static_cast<double>(count[k]) / n);
-  curves.mean_autonomy[row] = static_cast<float>(a / n);
-  curves.mean_competence[row] = static_cast<float>(c / n);
-  curves.mean_relatedness[row] = static_cast<float>(r / n);
-  curves.mean_pressure[row] = static_cast<float>(p / n);
   for (std::size_t d = 0; d < d_count; ++d) {
     const auto size = curves.department_size[d];
-    dept[d] = size ? static_cast<float>(static_cast<double>(dept[d]) / size) : 0.0f;
+    dept[d] = size ? static_cast<float>(total[kSums + d] / size) : 0.0f;
   }
 }
 

@@ -114,3 +114,25 @@ TEST_CASE("a scenario's results do not depend on the other scenarios in the file
   for (std::size_t k = 0; k < x.trials; ++k)
     CHECK(same_bits(all.curves[1][k].share[2], alone.curves[0][k].share[2]));
 }
+
+TEST_CASE("agents updated in parallel inside one trial give the same bits for 1, 2 and 8 threads", "[seed]") {
+  // 40000 agents: several blocks of agents, so the step and the recorder go parallel.
+  const auto x = model::parse_experiment(R"(
+rule = "sdt"
+[experiment]
+seed = 5
+trials = 2
+steps = 15
+[organization]
+size = 40000
+[[scenario]]
+name = "hybrid"
+mandate = { issuers = "leaders", levels = 2 }
+champions = { count = 400, selection = "distributed", coalition = true }
+formalization = { at = 0.05 }
+)",
+                                         "large.toml", ".");
+  const Collector one = run(x, 1, 0);
+  CHECK(identical(one, run(x, 2, 0)));
+  CHECK(identical(one, run(x, 8, 0)));
+}

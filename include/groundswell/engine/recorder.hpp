@@ -17,6 +17,7 @@ struct TrialCurves {
   std::vector<float> mean_autonomy, mean_competence, mean_relatedness, mean_pressure;
   std::vector<float> department_adopted;               ///< [(steps+1) x departments], A + C share
   std::vector<std::uint32_t> department_size;          ///< agents per department
+  std::vector<double> recorder_scratch;                ///< per-block partial sums (reserved by resize)
 
   /// Sizes every curve for `steps` steps of `organization` (allocates; outside the step loop).
   void resize(Step steps, const org::Organization& organization);

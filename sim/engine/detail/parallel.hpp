@@ -23,4 +23,14 @@ void for_each_agent_block(std::size_t n, Body&& body) {
                     [&](const tbb::blocked_range<std::size_t>& r) { body(r.begin(), r.end()); });
 }
 
+/// Calls body(block) for block = 0..blocks-1, in parallel when there are several.
+template <typename Body>
+void for_each_block_index(std::size_t blocks, Body&& body) {
+  if (blocks < 2) {
+    for (std::size_t b = 0; b < blocks; ++b) body(b);
+    return;
+  }
+  tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t b) { body(b); });
+}
+
 }  // namespace groundswell::engine::detail
