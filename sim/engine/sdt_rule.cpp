@@ -53,12 +53,25 @@ struct Neighbourhood {
   float exposure, support, knowledge, belonging;
 };
 
+/// The sdt parameters in single precision, converted once per step.
+struct SdtRates {
+  float tau, w_a, w_c, w_r, beta0, beta_s, beta_p, rho_p, rho_s, kappa_i, lambda_l, lambda_a, lambda_r;
+  float eta_a, zeta_a, eta_c, practice, resources, zeta_c, eta_r, zeta_r;
+  explicit SdtRates(const model::SdtParams& p)
+      : tau(f(p.tau)), w_a(f(p.w_a)), w_c(f(p.w_c)), w_r(f(p.w_r)), beta0(f(p.beta0)), beta_s(f(p.beta_s)),
+        beta_p(f(p.beta_p)), rho_p(f(p.rho_p)), rho_s(f(p.rho_s)), kappa_i(f(p.kappa_i)), lambda_l(f(p.lambda_l)),
+        lambda_a(f(p.lambda_a)), lambda_r(f(p.lambda_r)), eta_a(f(p.eta_a)), zeta_a(f(p.zeta_a)), eta_c(f(p.eta_c)),
+        practice(f(p.practice)), resources(f(p.resources)), zeta_c(f(p.zeta_c)), eta_r(f(p.eta_r)), zeta_r(f(p.zeta_r)) {}
+  static float f(double v) { return static_cast<float>(v); }
+};
+
 struct SdtKernel {
   const TrialContext& ctx;
   RunState& s;
   Step t;       // the step being computed
   float mu;     // mandate intensity at t
   float value[kStateCount];  // v(N), v(C), v(A), v(R)
+  SdtRates rate;
 
   /// Phase "listen": one pass over every agent's in-edges computing the four
   /// weighted sums x, u, k, q together (MODEL.md 5.1, 5.5-5.7), as one 4-lane
@@ -142,30 +155,29 @@ struct SdtKernel {
   State transition(AgentId i, const Neighbourhood& nb, float P, Draws& draws) const {
     const State si = s.current.state[i];
     if (s.committed[i]) return si;
-    const auto& p = ctx.spec.sdt;
     const float a = s.current.autonomy[i], c = s.current.competence[i], r = s.current.relatedness[i];
     const float theta = ctx.setup.threshold[i];
-    const auto tau = static_cast<float>(p.tau);
-    const float motivation = static_cast<float>(p.w_a) * a + static_cast<float>(p.w_c) * c + static_cast<float>(p.w_r) * r;
+    const float tau = rate.tau;
+    const float motivation = rate.w_a * a + rate.w_c * c + rate.w_r * r;
     float h[kStateCount] = {0, 0, 0, 0};  // hazard to N, C, A, R
     switch (si) {
       case State::N: {
         const float S = pull(nb.exposure - theta, tau);
         const float S_neg = pull(-nb.exposure - theta, tau);
-        h[2] = static_cast<float>(p.beta0 + p.beta_s * S) * motivation;
-        h[1] = static_cast<float>(p.beta_p) * P;
-        h[3] = static_cast<float>(p.rho_p) * P * (1 - a) + static_cast<float>(p.rho_s) * S_neg;
+        h[2] = (rate.beta0 + rate.beta_s * S) * motivation;
+        h[1] = rate.beta_p * P;
+        h[3] = rate.rho_p * P * (1 - a) + rate.rho_s * S_neg;
         break;
       }
       case State::C:
-        h[2] = static_cast<float>(p.kappa_i) * c * a;
-        h[0] = static_cast<float>(p.lambda_l) * std::max(0.0f, 1 - P) * (1 - motivation);
+        h[2] = rate.kappa_i * c * a;
+        h[0] = rate.lambda_l * std::max(0.0f, 1 - P) * (1 - motivation);
         break;
       case State::A:
-        h[0] = static_cast<float>(p.lambda_a) * (1 - motivation);
+        h[0] = rate.lambda_a * (1 - motivation);
         break;
       case State::R:
-        h[0] = static_cast<float>(p.lambda_r) * pull(nb.exposure - theta, tau) * r;
+        h[0] = rate.lambda_r * pull(nb.exposure - theta, tau) * r;
         break;
     }
     const float H = h[0] + h[1] + h[2] + h[3];
@@ -186,14 +198,13 @@ struct SdtKernel {
   /// MODEL.md 5.9: needs grow with support, coaching and belonging and are
   /// eroded by pressure ("you must", "you were doing it wrong", blame).
   void traits(AgentId i, const Neighbourhood& nb, float P) const {
-    const auto& p = ctx.spec.sdt;
     const float a = s.current.autonomy[i], c = s.current.competence[i], r = s.current.relatedness[i];
     const State si = s.current.state[i];
-    const float practising = si == State::A || si == State::C ? static_cast<float>(p.practice) : 0.0f;
-    const float learning = nb.knowledge + static_cast<float>(p.resources) * s.resources + practising;
-    s.next.autonomy[i] = clamp01(a + static_cast<float>(p.eta_a) * (nb.support * (1 - a) - static_cast<float>(p.zeta_a) * P * a));
-    s.next.competence[i] = clamp01(c + static_cast<float>(p.eta_c) * (learning * (1 - c) - static_cast<float>(p.zeta_c) * P * c));
-    s.next.relatedness[i] = clamp01(r + static_cast<float>(p.eta_r) * (nb.belonging * (1 - r) - static_cast<float>(p.zeta_r) * P * r));
+    const float practising = si == State::A || si == State::C ? rate.practice : 0.0f;
+    const float learning = nb.knowledge + rate.resources * s.resources + practising;
+    s.next.autonomy[i] = clamp01(a + rate.eta_a * (nb.support * (1 - a) - rate.zeta_a * P * a));
+    s.next.competence[i] = clamp01(c + rate.eta_c * (learning * (1 - c) - rate.zeta_c * P * c));
+    s.next.relatedness[i] = clamp01(r + rate.eta_r * (nb.belonging * (1 - r) - rate.zeta_r * P * r));
   }
 
   /// Phase "agents": the fused pass, one agent at a time.
@@ -248,7 +259,8 @@ void sdt_step(const TrialContext& ctx, RunState& s) {
   issue_mandate(ctx, s);
   const auto& p = ctx.spec.sdt;
   const SdtKernel kernel{ctx, s, t, static_cast<float>(mandate_intensity(ctx.spec.mandate, t)),
-                         {0.0f, static_cast<float>(p.gamma_c), 1.0f, -static_cast<float>(p.gamma_r)}};
+                         {0.0f, static_cast<float>(p.gamma_c), 1.0f, -static_cast<float>(p.gamma_r)},
+                         SdtRates(p)};
   const std::size_t n = ctx.setup.organization.size();
   for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.publish(b, e); });
   for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.listen(b, e); });
