@@ -81,12 +81,24 @@ struct SdtKernel {
   /// organizations the signals do not fit in cache and that is what counts.
   void listen(std::size_t begin, std::size_t end) const {
     using Float4 = float __attribute__((vector_size(16)));
+    // lanes (v(s), champion, knowledge, [s = A]) for each code, knowledge filled per tie
+    Float4 decode[8];
+    for (int code = 0; code < 8; ++code) {
+      const int st = code & 3;
+      decode[code] = Float4{value[st], code >= 4 ? 1.0f : 0.0f, 0.0f, st == static_cast<int>(State::A) ? 1.0f : 0.0f};
+    }
     const auto& net = ctx.setup.organization.network;
     const Signal* signal = s.signal.data();
     const AgentId* source = net.sources.data();
     const float* weight = net.weights.data();
     const EdgeIndex last = net.edge_count();
-    constexpr EdgeIndex kAhead = 24;  // ties ahead to prefetch
+    constexpr EdgeIndex kAhead = 32;  // ties ahead to prefetch
+    auto heard_from = [&](EdgeIndex e) {
+      const Signal& sj = signal[source[e]];
+      Float4 x = decode[sj.code];
+      x[2] = sj.knowledge;
+      return weight[e] * x;
+    };
     for (std::size_t i = begin; i < end; ++i) {
       // Two accumulators (even and odd ties) halve the chain of dependent additions.
       Float4 even = {0, 0, 0, 0}, odd = {0, 0, 0, 0};
@@ -97,17 +109,10 @@ struct SdtKernel {
           __builtin_prefetch(&signal[source[e + kAhead]]);
           __builtin_prefetch(&signal[source[e + kAhead + 1]]);
         }
-        Float4 x, y;
-        std::memcpy(&x, &signal[source[e]], sizeof x);
-        std::memcpy(&y, &signal[source[e + 1]], sizeof y);
-        even += weight[e] * x;
-        odd += weight[e + 1] * y;
+        even += heard_from(e);
+        odd += heard_from(e + 1);
       }
-      if (e < stop) {
-        Float4 x;
-        std::memcpy(&x, &signal[source[e]], sizeof x);
-        even += weight[e] * x;
-      }
+      if (e < stop) even += heard_from(e);
       const Float4 sum = (even + odd) * ctx.inverse_total_weight[i];
       std::memcpy(&s.heard[i], &sum, sizeof sum);
     }
@@ -117,9 +122,8 @@ struct SdtKernel {
   void publish(std::size_t begin, std::size_t end) const {
     for (std::size_t k = begin; k < end; ++k) {
       const State sj = s.current.state[k];
-      const float adopted = sj == State::A ? 1.0f : 0.0f;
-      s.signal[k] = {value[static_cast<int>(sj)], ctx.setup.is_champion[k] ? 1.0f : 0.0f,
-                     adopted * s.current.competence[k], adopted};
+      s.signal[k] = {sj == State::A ? s.current.competence[k] : 0.0f,
+                     static_cast<std::uint8_t>(static_cast<int>(sj) + (ctx.setup.is_champion[k] ? 4 : 0))};
     }
   }
 
@@ -212,8 +216,8 @@ struct SdtKernel {
     Draws draws{ctx.rng, static_cast<std::uint32_t>(t)};
     for (std::size_t k = begin; k < end; ++k) {
       const auto i = static_cast<AgentId>(k);
-      const Signal& heard = s.heard[i];
-      const Neighbourhood nb{heard.value, heard.champion, heard.knowledge, heard.adopted};
+      const Heard& heard = s.heard[i];
+      const Neighbourhood nb{heard.exposure, heard.support, heard.knowledge, heard.belonging};
       const float P = pressure(i);
       s.pressure[i] = P;
       s.next.state[i] = transition(i, nb, P, draws);
@@ -250,7 +254,7 @@ void sdt_start(const TrialContext& ctx, RunState& s) {
   s.issuer.assign(n, 0);
   s.pressure.assign(n, 0.0f);
   s.signal.assign(n, Signal{});
-  s.heard.assign(n, Signal{});
+  s.heard.assign(n, Heard{});
 }
 
 void sdt_step(const TrialContext& ctx, RunState& s) {

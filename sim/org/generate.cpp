@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "groundswell/random.hpp"
+#include "groundswell/org/import.hpp"
 #include "groundswell/org/tables.hpp"
 
 namespace groundswell::org {
@@ -28,11 +29,12 @@ void flat_hierarchy(Organization& o, AgentId n, std::uint32_t departments) {
   mark_formal_leaders(o);
 }
 
-/// Draws a member with probability proportional to its weight in O(1).
+/// Draws a member with probability proportional to its weight in O(1). Each
+/// entry holds both the member and its alias, so a draw touches one entry:
+/// on large organizations each touch is a cache miss.
 class AliasTable {
  public:
-  AliasTable(const std::vector<AgentId>& members, const std::vector<double>& weight)
-      : members_(members), probability_(members.size()), alias_(members.size()) {
+  AliasTable(const std::vector<AgentId>& members, const std::vector<double>& weight) : entry_(members.size()) {
     const std::size_t n = members.size();
     if (n == 0) return;
     double total = 0;
@@ -42,30 +44,32 @@ class AliasTable {
     for (std::size_t k = 0; k < n; ++k) {
       scaled[k] = weight[members[k]] * static_cast<double>(n) / total;
       (scaled[k] < 1.0 ? small : large).push_back(static_cast<std::uint32_t>(k));
+      entry_[k] = {1.0, members[k], members[k]};
     }
     while (!small.empty() && !large.empty()) {
       const std::uint32_t lo = small.back(), hi = large.back();
       small.pop_back();
-      probability_[lo] = scaled[lo];
-      alias_[lo] = hi;
+      entry_[lo].probability = scaled[lo];
+      entry_[lo].alias = members[hi];
       scaled[hi] -= 1.0 - scaled[lo];
       if (scaled[hi] < 1.0) {
         large.pop_back();
         small.push_back(hi);
       }
     }
-    for (std::uint32_t k : large) probability_[k] = 1.0, alias_[k] = k;
-    for (std::uint32_t k : small) probability_[k] = 1.0, alias_[k] = k;  // rounding leftovers
+    // entries left in either list keep probability 1 (rounding leftovers)
   }
   AgentId operator()(PhiloxEngine& rng) const {
-    const auto k = static_cast<std::size_t>((std::uint64_t{rng()} * members_.size()) >> 32);
-    return members_[rng.uniform() < probability_[k] ? k : alias_[k]];
+    const Entry& e = entry_[static_cast<std::size_t>((std::uint64_t{rng()} * entry_.size()) >> 32)];
+    return rng.uniform() < e.probability ? e.member : e.alias;
   }
 
  private:
-  std::vector<AgentId> members_;
-  std::vector<double> probability_;
-  std::vector<std::uint32_t> alias_;
+  struct Entry {
+    double probability;
+    AgentId member, alias;
+  };
+  std::vector<Entry> entry_;
 };
 
 /// MODEL.md 2.1: complete span-ary tree, departments under level-1 managers,
@@ -244,7 +248,7 @@ Organization generate_organization(const OrganizationSpec& spec, std::uint64_t k
     case model::Generator::Complete: return complete(spec);
     case model::Generator::ErdosRenyi: return erdos_renyi(spec, rng);
     case model::Generator::WattsStrogatz: return watts_strogatz(spec, rng);
-    case model::Generator::File: return read_organization_tables(spec.nodes_file, spec.edges_file);
+    case model::Generator::File: return import_organization(spec);  // CSV tables or another format (docs/data.md)
   }
   return {};
 }

@@ -64,11 +64,19 @@ TrialSetup prepare_trial(const model::ScenarioSpec& spec, std::uint64_t seed, Tr
 std::uint64_t organization_key(std::uint64_t seed, TrialIndex trial);
 std::uint64_t dynamics_key(std::uint64_t seed, const std::string& scenario, TrialIndex trial);
 
-/// What agent j shows the agents that listen to it during one step
-/// (MODEL.md 5.1, 5.5-5.7): v(s_j), [j champion], c_j [s_j = A], [s_j = A].
-/// Packed so that the pass over in-edges makes one 16-byte load per tie.
-struct alignas(16) Signal {
-  float value, champion, knowledge, adopted;
+/// What agent j shows the agents that listen to it during one step: its
+/// competence if it has adopted (0 otherwise) and a code = state + 4 x
+/// champion, from which v(s_j), [j champion] and [s_j = A] follow (MODEL.md
+/// 5.1, 5.5-5.7). Eight bytes, so that the signals of a large organization
+/// stay in cache during the pass over the ties.
+struct Signal {
+  float knowledge;
+  std::uint8_t code;
+};
+
+/// The weighted means an agent hears: x, u, k, q of MODEL.md 5.
+struct alignas(16) Heard {
+  float exposure, support, knowledge, belonging;
 };
 
 /// Everything that changes during a trial.
@@ -79,7 +87,7 @@ struct RunState {
   std::vector<std::uint8_t> issuer;    ///< issued the mandate (from mandate.start on)
   std::vector<float> pressure;         ///< P_i of the last step
   std::vector<Signal> signal;          ///< sdt: each agent's signal, published at the start of a step
-  std::vector<Signal> heard;           ///< sdt: x, u, k, q of each agent (weighted means of the signals it listens to)
+  std::vector<Heard> heard;            ///< sdt: x, u, k, q of each agent this step
   float resources = 0;                 ///< F of MODEL.md 5: 1 after formalization
   Step formalized_at = -1;             ///< step at which formalization fired, -1 not yet
   // classic rules
