@@ -1,4 +1,5 @@
-"""Command line: ``python3 -m analysis <command> RESULTS.h5 ...`` (run ``--help`` for the commands)."""
+"""Command line: ``python3 -m analysis <command> RESULTS.h5 ...`` (run ``--help`` for the commands;
+``sweep`` reads a sweep file of ``groundswell sweep``)."""
 
 import argparse
 import sys
@@ -39,6 +40,11 @@ def _report(args):
     res = _load(args.results)
     report.write(res, args.output, n_boot=args.bootstrap, seed=args.seed)
     print(f"wrote {args.output}")
+
+
+def _sweep(args):
+    from . import sweep
+    sweep.command(args)
 
 
 def _load(path):
@@ -91,6 +97,24 @@ def parser():
     c.add_argument("-o", "--output", required=True, help="HTML file to write")
     c.add_argument("--bootstrap", type=_positive, default=2000, help="bootstrap resamples (default: 2000)")
     c.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
+
+    help = ("a sweep file (docs/sweeps.md): Sobol indices of a saltelli sweep, or a metric over two parameters "
+            "(table; heatmap or response curves with -o)")
+    c = sub.add_parser("sweep", help=help, description=help)
+    c.add_argument("results", help="sweep file written by 'groundswell sweep' or 'groundswell merge' (HDF5)")
+    c.add_argument("--scenario", help="scenario (default: the first)")
+    c.add_argument("--metric", default="final_adopted", help="per-trial metric (default: final_adopted)")
+    c.add_argument("--stat", default="mean", help="statistic over a point's trials: mean, sd, q05, q25, median, "
+                   "q75, q95, or reached (t50 only) (default: mean)")
+    c.add_argument("--x", help="parameter across (default: the first); with a saltelli sweep, plot instead of Sobol")
+    c.add_argument("--y", help="parameter up, or one curve per value (default: the next)")
+    c.add_argument("--at", action="append", metavar="NAME=VALUE", help="fix another parameter of a grid (repeatable)")
+    c.add_argument("--kind", choices=("heatmap", "curves"), default="heatmap",
+                   help="grid figure: heatmap, or response curves over --x, one per value of --y")
+    c.add_argument("-o", "--output", help="figure to write: .png, .svg or .pdf")
+    c.add_argument("--bootstrap", type=_positive, default=1000, help="bootstrap resamples for Sobol intervals (default: 1000)")
+    c.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
+    c.set_defaults(func=_sweep)
     return p
 
 

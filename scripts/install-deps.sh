@@ -9,7 +9,12 @@ packages=(
   libhdf5-dev hdf5-tools
   catch2 libtomlplusplus-dev libcli11-dev libfmt-dev libbenchmark-dev
   python3 python3-numpy python3-h5py python3-matplotlib python3-scipy python3-pytest
+  libcpp-httplib-dev nlohmann-json3-dev chromium
+  libopenmpi-dev openmpi-bin
 )
+# The browser test (tests/e2e) runs playwright-core on Node.js 20 or newer;
+# Debian's own nodejs is used only where there is no node at all.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -18,7 +23,7 @@ for p in "${packages[@]}"; do
   fi
 done
 
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
 
 echo "groundswell: installing missing Debian packages: ${missing[*]}" >&2
 if [ "$(id -u)" -ne 0 ]; then
@@ -36,3 +41,13 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq >/dev/null
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "groundswell: packages installed" >&2
+fi
+
+# The browser test's npm packages, pinned by tests/e2e/package-lock.json and
+# installed with `npm ci` (never a browser download: it drives Debian's chromium).
+e2e="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/e2e"
+if [ -f "$e2e/package-lock.json" ] && ! cmp -s "$e2e/package-lock.json" "$e2e/node_modules/.groundswell-lock"; then
+  echo "groundswell: installing the browser test's npm packages (npm ci in tests/e2e)" >&2
+  (cd "$e2e" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$e2e/package-lock.json" "$e2e/node_modules/.groundswell-lock"
+fi

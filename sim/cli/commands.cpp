@@ -1,11 +1,14 @@
 #include "cli/commands.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -34,13 +37,27 @@ void check_output(const std::string& output, bool force) {
   const fs::path out(output);
   const fs::path dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
   std::error_code ec;
+  if (output.empty() || out.filename().empty() || out.filename() == "." || out.filename() == "..")
+    throw InputError("output '" + output + "' is not a file name; give one such as results.h5");
   if (!fs::is_directory(dir, ec))
     throw InputError("output " + output + ": directory " + dir.string() + " does not exist; create it first");
-  if (::access(dir.c_str(), W_OK) != 0)
-    throw InputError("output " + output + ": directory " + dir.string() + " is not writable");
   if (fs::is_directory(out, ec)) throw InputError("output " + output + " is a directory; give a file name such as results.h5");
-  if (fs::exists(out, ec) && !force)
+  const bool exists = fs::exists(fs::symlink_status(out, ec));
+  if (exists && !fs::is_regular_file(fs::symlink_status(out, ec)))
+    throw InputError("output " + output + " exists and is not a regular file; choose another name");
+  if (exists && !force)
     throw InputError("output " + output + " exists; pass --force to overwrite it or choose another name");
+  // access() is not enough (root passes it, read-only file systems do not):
+  // create and remove the temporary file the results will be written to.
+  const fs::path probe = dir / ("." + out.filename().string() + ".tmp" + std::to_string(::getpid()));
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0 && errno != EEXIST)
+    throw InputError("output " + output + ": cannot create files in directory " + dir.string() + " (" +
+                     std::strerror(errno) + "); choose a writable directory");
+  if (fd >= 0) {
+    ::close(fd);
+    ::unlink(probe.c_str());
+  }
 }
 
 /// Available memory from /proc/meminfo, in bytes (0 if unknown).
@@ -54,22 +71,61 @@ double available_memory() {
   return 0;
 }
 
-/// A rough upper estimate of the memory a run needs: per concurrent trial,
-/// the organization (a copy for the setup), agent arrays and curves.
+/// An upper estimate of the peak memory (resident set) of a run, in bytes.
+/// Calibrated on peak RSS measured with /usr/bin/time -v (Release build,
+/// 3 steps, 2026-11, Debian 12, GCC 12): the hierarchy generator at N = 1e6
+/// (advisors 8, ~9 ties per agent) peaked at 311 MB with 1 thread and 581 MB
+/// with 2; advisors 0: 144 MB; advisors 24: 701 MB; N = 2e6: 607 MB; N = 10:
+/// 16 MB. Hence ~104 bytes per agent and 21-24 per tie per concurrent trial
+/// (the organization, its tie list while built, the trial's copy with
+/// champions and bridges, the agent arrays). watts_strogatz (k 8, N 1e6):
+/// 327 MB, 26 bytes per tie; rule bass at N 1e6: 498 MB, ~21 more bytes per
+/// tie for the transposed network. A batch of 64 trials of 100000 steps
+/// (N 50, 7 departments) held 602 MB of curves. A file organization of 1e6
+/// agents and 8.8e6 ties (19 MB + 290 MB of CSV) peaked at 825 MB while read.
+/// The constants below are rounded up so the estimate stays above these.
 double estimate_memory(const model::ExperimentSpec& x, unsigned threads) {
-  double worst = 0;
+  constexpr double kBaseBytes = 20e6;          // program, libraries, thread stacks
+  constexpr double kBytesPerAgent = 112;       // per concurrent trial
+  constexpr double kBytesPerTie = 26;          // per concurrent trial
+  constexpr double kClassicBytesPerTie = 22;   // bass, threshold, cascade: transposed network
+  constexpr double kCachedBytesPerTie = 10;    // complete and file: one shared organization
+  constexpr double kFileBytesPerCsvByte = 3;   // reading the CSV tables: ids, maps, tie list
+  const double concurrent = std::min<double>(std::max(1u, threads), x.trials);
+  const double batch = std::min<double>(x.trials, std::max(64u, 16 * std::max(1u, threads)));
+  double trial_bytes = 0, once_bytes = 0, curve_bytes = 0, buffer_bytes = 0;
   for (const auto& s : x.scenarios) {
-    const double n = s.organization.size;
-    double edges = n * (s.organization.advisors + 1.0);
-    if (s.organization.generator == model::Generator::Complete) edges = n * (n - 1);
-    if (s.organization.generator == model::Generator::ErdosRenyi) edges = n * s.organization.mean_degree * 1.2;
-    if (s.organization.generator == model::Generator::WattsStrogatz) edges = n * s.organization.neighbours;
-    const double org_bytes = edges * (4 + 4 + 1) * 2.5 + n * 40;  // CSR, its build list, the setup copy
-    const double agent_bytes = n * 64;
-    worst = std::max(worst, org_bytes + agent_bytes);
+    const auto& o = s.organization;
+    double n = o.size, ties = n * (o.advisors + 1.0), departments = std::max(1.0, std::min<double>(o.span, n - 1));
+    switch (o.generator) {
+      case model::Generator::Hierarchy: break;
+      case model::Generator::Complete: ties = n * (n - 1); departments = o.departments; break;
+      case model::Generator::ErdosRenyi: ties = n * o.mean_degree * 1.1; departments = o.departments; break;
+      case model::Generator::WattsStrogatz: ties = n * o.neighbours; departments = o.departments; break;
+      case model::Generator::File: {
+        std::error_code ec;
+        const auto nodes = static_cast<double>(fs::file_size(o.nodes_file, ec));
+        const auto edges = ec ? 0.0 : static_cast<double>(fs::file_size(o.edges_file, ec));
+        if (ec) continue;  // a missing table is reported when it is read
+        n = nodes / 16;  // rows are rarely shorter than "id,dept,boss,1" and "a,b,0.5,formal"
+        ties = edges / 24;
+        departments = 1;
+        once_bytes = std::max(once_bytes, kFileBytesPerCsvByte * (nodes + edges));
+        break;
+      }
+    }
+    if (o.generator == model::Generator::Complete || o.generator == model::Generator::File)
+      once_bytes = std::max(once_bytes, kCachedBytesPerTie * ties);
+    const double tie_bytes = kBytesPerTie + (s.rule == model::Rule::Sdt ? 0 : kClassicBytesPerTie);
+    // The scenarios of a trial run one after the other: the largest counts.
+    trial_bytes = std::max(trial_bytes, n * kBytesPerAgent + ties * tie_bytes);
+    // Curves of a batch: 8 per trial and one per department, float32, plus
+    // the writer's buffer for the largest of them.
+    const double steps = static_cast<double>(x.steps) + 1;
+    curve_bytes += batch * steps * (8 + departments) * 4;
+    buffer_bytes = std::max(buffer_bytes, batch * steps * departments * 4);
   }
-  const double curves = static_cast<double>(x.steps + 1) * 8 * 4 * static_cast<double>(x.scenarios.size()) * 256;
-  return worst * std::max(1u, threads) + curves;
+  return kBaseBytes + once_bytes + concurrent * trial_bytes + 1.1 * (curve_bytes + buffer_bytes);
 }
 
 void print_progress(TrialIndex done, TrialIndex total, std::chrono::steady_clock::time_point start) {
@@ -87,12 +143,15 @@ int run_command(const RunArgs& args) {
   if (args.trials) x.trials = *args.trials;
   if (args.seed) x.seed = *args.seed;
   check_output(args.output, args.force);
+  std::error_code ec;
+  if (fs::equivalent(args.scenario_file, args.output, ec))
+    throw InputError("output " + args.output + " is the scenario file itself; choose another name");
   const unsigned threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
   const double need = estimate_memory(x, threads), have = available_memory();
   if (have > 0 && need > have)
     throw InputError(args.scenario_file + ": this run needs about " + std::to_string(static_cast<long long>(need / 1e6)) +
-                     " MB but only " + std::to_string(static_cast<long long>(have / 1e6)) +
-                     " MB are available; reduce organization.size or --threads");
+                     " MB of memory but only " + std::to_string(static_cast<long long>(have / 1e6)) +
+                     " MB are available; reduce organization.size, the ties per agent or --threads");
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -109,8 +168,10 @@ int run_command(const RunArgs& args) {
   if (show_progress) options.progress = [&](TrialIndex d, TrialIndex t) { print_progress(d, t, start); };
   const auto results = experiment::run_experiment(x, options, &writer);
   if (results.interrupted) {
-    std::fprintf(stderr, "\ngroundswell: interrupted by signal %d after %u of %u trials; no output written\n",
-                 static_cast<int>(g_signal), results.trials_done, x.trials);
+    // The writer's destructor removes the temporary file: nothing is left.
+    std::fprintf(stderr, "%sgroundswell: stopped by %s after %u of %u trials; no output written (%s not created)\n",
+                 show_progress ? "\n" : "", g_signal == SIGTERM ? "SIGTERM" : "SIGINT", results.trials_done, x.trials,
+                 args.output.c_str());
     return g_signal == SIGTERM ? kTerminated : kInterrupted;
   }
   writer.finish();

@@ -5,6 +5,9 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/network_commands.hpp"
+#include "sweep/commands.hpp"
+#include "groundswell/server/server.hpp"
 #include "groundswell/types.hpp"
 #include "groundswell/version.hpp"
 
@@ -14,42 +17,89 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("groundswell ") + kVersion + " (" + kGitCommit + ")");
   app.require_subcommand(1);
 
+  // CLI11 would read "-3" into an unsigned option as 2^64 - 3.
+  const CLI::Validator non_negative(
+      [](std::string& text) {
+        return text.rfind('-', 0) == 0 ? "must be a whole number >= 0, got " + text : std::string();
+      },
+      "UINT");
   cli::RunArgs run;
   auto* run_cmd = app.add_subcommand("run", "Run the experiment of a scenario file and write the HDF5 results");
   run_cmd->add_option("scenario", run.scenario_file, "Scenario file (TOML)")->required();
   run_cmd->add_option("-o,--output", run.output, "Results file to write (HDF5)")->required();
   run_cmd->add_option("--trials", run.trials, "Override experiment.trials")->check(CLI::Range(1u, 100000000u));
-  run_cmd->add_option("--seed", run.seed, "Override experiment.seed");
+  run_cmd->add_option("--seed", run.seed, "Override experiment.seed")->check(non_negative);
   run_cmd->add_option("--threads", run.threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 4096u));
   run_cmd->add_flag("--force", run.force, "Overwrite an existing output file");
   run_cmd->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
   run_cmd->add_flag("-v,--verbose", run.verbose, "Print the scenarios and timing");
+  cli::add_data_dir_option(*run_cmd);
 
   std::string info_file;
   auto* info_cmd = app.add_subcommand("info", "Describe a results file and print its summary table");
   info_cmd->add_option("results", info_file, "Results file (HDF5)")->required();
 
   cli::ExportArgs exp;
-  auto* network_cmd = app.add_subcommand("network", "Organizations: export");
+  auto* network_cmd = app.add_subcommand("network", "Organizations: export, import, describe");
   network_cmd->require_subcommand(1);
   auto* export_cmd = network_cmd->add_subcommand(
       "export", "Write the organization of one trial as node and edge CSV tables (MODEL.md 2.3)");
   export_cmd->add_option("scenario_file", exp.scenario_file, "Scenario file (TOML)")->required();
-  export_cmd->add_option("--trial", exp.trial, "Trial number (0-based)");
+  export_cmd->add_option("--trial", exp.trial, "Trial number (0-based)")->check(non_negative);
   export_cmd->add_option("--scenario", exp.scenario, "Scenario name (default: the first)");
   export_cmd->add_option("-o,--output", exp.directory, "Directory for nodes.csv and edges.csv")->required();
+  cli::add_data_dir_option(*export_cmd);
+  cli::NetworkImportArgs import_args;  // real organizations (docs/data.md)
+  auto* import_cmd = cli::add_network_import(*network_cmd, import_args);
+  cli::NetworkDescribeArgs describe_args;
+  auto* describe_cmd = cli::add_network_describe(*network_cmd, describe_args);
+
+  server::ServeOptions serve;
+  auto* serve_cmd = app.add_subcommand(
+      "serve", "Trainer mode: serve a page that animates two strategies side by side (docs/server.md)");
+  serve_cmd->add_option("--port", serve.port, "Port to listen on (0 = any free port)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--host", serve.host, "Address to listen on (loopback by default)")->capture_default_str();
+
+  // Parameter sweeps (docs/sweeps.md).
+  cli::SweepArgs sweep;
+  auto* sweep_cmd = app.add_subcommand(
+      "sweep", "Run the parameter sweep of a scenario file's [sweep] section into one HDF5 file (docs/sweeps.md)");
+  sweep_cmd->add_option("scenario", sweep.scenario_file, "Scenario file with a [sweep] section (TOML)")->required();
+  sweep_cmd->add_option("-o,--output", sweep.output, "Sweep file to write (HDF5); points are committed to OUTPUT.parts/");
+  sweep_cmd->add_option("--shard", sweep.shard, "Run only shard I of N (0 <= I < N): the points p with p mod N = I");
+  sweep_cmd->add_flag("--resume", sweep.resume, "Continue an interrupted sweep: compute only the points not committed");
+  sweep_cmd->add_option("--threads", sweep.threads, "Worker threads per process (default: the cores, shared by the ranks of a node)")
+      ->check(CLI::Range(1u, 4096u));
+  sweep_cmd->add_flag("--force", sweep.force, "Overwrite an existing output and discard its committed points");
+  sweep_cmd->add_flag("--list-points", sweep.list_points, "Print the table of points as CSV and run nothing");
+  sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "Print nothing but errors");
+  sweep_cmd->add_flag("-v,--verbose", sweep.verbose, "Print the design before running");
+
+  cli::MergeArgs merge;
+  auto* merge_cmd = app.add_subcommand("merge", "Merge the shard files of one sweep into one sweep file (docs/sweeps.md)");
+  merge_cmd->add_option("shards", merge.inputs, "Sweep files written with --shard")->required();
+  merge_cmd->add_option("-o,--output", merge.output, "Sweep file to write (HDF5)")->required();
+  merge_cmd->add_flag("--force", merge.force, "Overwrite an existing output file");
+  merge_cmd->add_flag("-q,--quiet", merge.quiet, "Print nothing but errors");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    std::cerr << "groundswell: " << e.what() << "\n(see groundswell --help)\n";
+    std::cerr << "groundswell: " << e.what() << " (see groundswell --help)\n";  // one line
     return cli::kUsage;
   }
   try {
     if (*run_cmd) return cli::run_command(run);
     if (*info_cmd) return cli::info_command(info_file);
     if (*export_cmd) return cli::network_export_command(exp);
+    if (*import_cmd) return cli::network_import_command(import_args);
+    if (*describe_cmd) return cli::network_describe_command(describe_args);
+    if (*serve_cmd) return server::serve_command(serve);
+    if (*sweep_cmd) return cli::sweep_command(sweep);
+    if (*merge_cmd) return cli::merge_command(merge);
   } catch (const InputError& e) {
     std::cerr << "groundswell: error: " << e.what() << "\n";
     return cli::kUsage;
@@ -58,6 +108,9 @@ int main(int argc, char** argv) {
     return cli::kFailure;
   } catch (const std::exception& e) {
     std::cerr << "groundswell: error: " << e.what() << "\n";
+    return cli::kFailure;
+  } catch (...) {
+    std::cerr << "groundswell: error: unexpected failure (please report it)\n";
     return cli::kFailure;
   }
   return cli::kUsage;

@@ -128,6 +128,11 @@ void add_bridges(org::Organization& o, std::uint32_t count, double trust_a, doub
 
 TrialSetup prepare_trial(const model::ScenarioSpec& spec, std::uint64_t seed, TrialIndex trial,
                          const org::Organization& base) {
+  // For hierarchy organizations the scenario parser reports this; an
+  // organization read from files is known only now.
+  if (spec.mandate.issuers == model::Issuers::Leaders && spec.mandate.levels >= base.depth())
+    throw InputError("mandate.levels = " + std::to_string(spec.mandate.levels) +
+                     " is beyond the organization's depth (levels 0.." + std::to_string(base.depth() - 1) + ")");
   TrialSetup setup;
   setup.organization = base;
   const AgentId n = base.size();

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "engine/detail/parallel_for.hpp"
 #include "groundswell/org/generate.hpp"
 
 namespace groundswell::experiment {
@@ -82,10 +83,12 @@ ExperimentResults run_experiment(const model::ExperimentSpec& x, const RunOption
       curves[s].resize(count);
       metrics[s].resize(count);
     }
-    tbb::parallel_for(TrialIndex{0}, count, [&](TrialIndex k) {
+    // tbb::parallel_for, or plain threads under ThreadSanitizer (engine/detail/parallel_for.hpp)
+    engine::detail::parallel_for(TrialIndex{0}, count, [&](TrialIndex k) {
       std::vector<engine::TrialCurves*> out(scenarios);
       for (std::size_t s = 0; s < scenarios; ++s) out[s] = &curves[s][k];
       run_one_trial(x, cache, first + k, out, options.stop);
+      if (options.stop && options.stop->load()) return;  // unfinished: the batch is discarded
       for (std::size_t s = 0; s < scenarios; ++s) metrics[s][k] = engine::compute_metrics(curves[s][k]);
     });
     if (options.stop && options.stop->load()) {  // a batch cut short is not written

@@ -1,13 +1,17 @@
 // HDF5 results file, C API. Layout: docs/output.md.
 #include "groundswell/io/results_writer.hpp"
 
+#include <fcntl.h>
 #include <hdf5.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <sstream>
+#include <system_error>
 
 #include "groundswell/version.hpp"
 
@@ -17,12 +21,51 @@ namespace {
 constexpr const char* kFormat = "groundswell-results";
 constexpr int kFormatVersion = 1;
 
+// HDF5 1.10 (Debian 12) crashes at exit when a file failed to close: an
+// H5Fclose that cannot flush (a full disk, an I/O error) frees the file but
+// leaves its ID behind, and the library's atexit clean-up then closes it again
+// (HDFFV-11052, CVE-2020-10812; fixed in HDF5 1.14.1). Every file here is
+// closed explicitly, so that clean-up is not needed: it is turned off before
+// the library initializes, i.e. before main().
+const bool kNoHdf5Atexit = H5dont_atexit() >= 0;
+
+/// What HDF5 recorded as the cause of the failure that just happened: the
+/// operating system's message when there is one ("No space left on device"),
+/// else the innermost HDF5 message. Empty if the error stack is empty.
+std::string hdf5_cause() {
+  struct Cause {
+    std::string system, innermost;
+  } cause;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_DOWNWARD,
+      [](unsigned, const H5E_error2_t* e, void* data) -> herr_t {
+        auto& c = *static_cast<Cause*>(data);
+        const std::string desc = e->desc ? e->desc : "";
+        const std::string marker = "error message = '";
+        const auto at = desc.find(marker);
+        if (at != std::string::npos) {
+          const auto from = at + marker.size();
+          c.system = desc.substr(from, desc.find('\'', from) - from);
+        }
+        char minor[256] = "";
+        if (H5Eget_msg(e->min_num, nullptr, minor, sizeof minor) > 0) c.innermost = minor;
+        if (!desc.empty() && desc.size() < 200 && at == std::string::npos) c.innermost = desc;
+        return 0;
+      },
+      &cause);
+  H5Eclear2(H5E_DEFAULT);
+  return !cause.system.empty() ? cause.system : cause.innermost;
+}
+
 /// Owns one HDF5 identifier and closes it with the right function.
 class Handle {
  public:
   Handle() = default;
   Handle(hid_t id, herr_t (*close)(hid_t), const std::string& what) : id_(id), close_(close) {
-    if (id < 0) throw std::runtime_error("HDF5: cannot " + what);
+    if (id < 0) {
+      const std::string cause = hdf5_cause();
+      throw std::runtime_error("HDF5: cannot " + what + (cause.empty() ? "" : " (" + cause + ")"));
+    }
   }
   Handle(Handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
   Handle& operator=(Handle&& o) noexcept {
@@ -38,6 +81,12 @@ class Handle {
     id_ = -1;
   }
   hid_t get() const { return id_; }
+  /// Gives up ownership: the caller closes the identifier.
+  hid_t release() {
+    const hid_t id = id_;
+    id_ = -1;
+    return id;
+  }
 
  private:
   hid_t id_ = -1;
@@ -45,7 +94,22 @@ class Handle {
 };
 
 void check(herr_t status, const std::string& what) {
-  if (status < 0) throw std::runtime_error("HDF5: cannot " + what);
+  if (status < 0) {
+    const std::string cause = hdf5_cause();
+    throw std::runtime_error("HDF5: cannot " + what + (cause.empty() ? "" : " (" + cause + ")"));
+  }
+}
+
+/// Writes a file's data to the disk (fsync), so that the rename that follows
+/// never publishes a file whose blocks a crash could lose.
+void sync_to_disk(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const int error = errno;
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("cannot write " + path + " to the disk: " + std::strerror(error));
+  }
+  ::close(fd);
 }
 
 Handle group(hid_t parent, const std::string& name) {
@@ -136,6 +200,29 @@ struct ResultsWriter::Impl {
   std::vector<std::int32_t> ibuffer;
 
   Impl(const std::string& p, const model::ExperimentSpec& x) : path(p), experiment(x) {}
+
+  /// The error to report when writing fails: names the output, the cause
+  /// and, for a full disk, what to do. Nothing is left under either name.
+  std::runtime_error failure(const std::string& what) const {
+    std::string hint;
+    if (what.find("No space left") != std::string::npos || what.find("quota") != std::string::npos)
+      hint = "; the disk is full: free some space or write the results elsewhere";
+    return std::runtime_error("cannot write the results file " + path + ": " + what + hint + "; nothing was written");
+  }
+
+  /// Closes and removes the temporary file without publishing it. The file
+  /// is truncated first, so that when the cause was a full disk the flush
+  /// HDF5 makes on closing has room (a failed close is harmless, see
+  /// kNoHdf5Atexit); the path is removed whatever happens.
+  void abandon() noexcept {
+    if (file.get() >= 0 && ::truncate(temporary.c_str(), 0) != 0) {
+      // nothing to do: the file is removed below in any case
+    }
+    scenarios.clear();
+    file.reset();
+    std::error_code ec;
+    std::filesystem::remove(temporary, ec);
+  }
 };
 
 ResultsWriter::ResultsWriter(const std::string& path, const model::ExperimentSpec& x, unsigned threads)
@@ -144,6 +231,15 @@ ResultsWriter::ResultsWriter(const std::string& path, const model::ExperimentSpe
   namespace fs = std::filesystem;
   const fs::path out(path);
   impl_->temporary = (out.parent_path() / ("." + out.filename().string() + ".tmp" + std::to_string(::getpid()))).string();
+  try {
+    create(x, threads);
+  } catch (const std::runtime_error& e) {
+    impl_->abandon();
+    throw impl_->failure(e.what());
+  }
+}
+
+void ResultsWriter::create(const model::ExperimentSpec& x, unsigned threads) {
   impl_->file = Handle(H5Fcreate(impl_->temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
                        "create " + impl_->temporary);
   const hid_t root = impl_->file.get();
@@ -188,17 +284,13 @@ ResultsWriter::ResultsWriter(const std::string& path, const model::ExperimentSpe
 }
 
 ResultsWriter::~ResultsWriter() {
-  if (impl_->finished) return;
-  impl_->scenarios.clear();
-  impl_->file.reset();
-  std::error_code ec;
-  std::filesystem::remove(impl_->temporary, ec);
+  if (!impl_->finished) impl_->abandon();
 }
 
 const std::string& ResultsWriter::temporary_path() const noexcept { return impl_->temporary; }
 
 void ResultsWriter::write_batch(TrialIndex first, const std::vector<std::vector<engine::TrialCurves>>& curves,
-                                const std::vector<std::vector<engine::TrialMetrics>>& metrics) {
+                                const std::vector<std::vector<engine::TrialMetrics>>& metrics) try {
   const auto steps = static_cast<hsize_t>(impl_->experiment.steps) + 1;
   auto& buf = impl_->buffer;
   auto& ibuf = impl_->ibuffer;
@@ -260,16 +352,23 @@ void ResultsWriter::write_batch(TrialIndex first, const std::vector<std::vector<
                  integer ? static_cast<const void*>(ibuf.data()) : static_cast<const void*>(buf.data()));
     }
   }
+} catch (const std::runtime_error& e) {
+  throw impl_->failure(e.what());
 }
 
-void ResultsWriter::finish() {
-  check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), "flush " + impl_->temporary + " (disk full?)");
-  impl_->scenarios.clear();
-  impl_->file.reset();
+void ResultsWriter::finish() try {
+  // Every step is checked: a file is renamed into place only when all of it
+  // is on the disk. On failure the destructor removes the temporary.
+  check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), "flush " + impl_->temporary);
+  impl_->scenarios.clear();  // datasets and groups: their data went out with the flush
+  check(H5Fclose(impl_->file.release()), "close " + impl_->temporary);
+  sync_to_disk(impl_->temporary);
   std::error_code ec;
   std::filesystem::rename(impl_->temporary, impl_->path, ec);
   if (ec) throw std::runtime_error("cannot rename " + impl_->temporary + " to " + impl_->path + ": " + ec.message());
   impl_->finished = true;
+} catch (const std::runtime_error& e) {
+  throw impl_->failure(e.what());
 }
 
 namespace {

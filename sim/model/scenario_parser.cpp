@@ -11,7 +11,9 @@
 #include <set>
 #include <sstream>
 
+#include "groundswell/io/data_dir.hpp"
 #include "groundswell/model/scenario.hpp"
+#include "model/detail/parse_table.hpp"
 
 namespace groundswell::model {
 namespace {
@@ -278,15 +280,26 @@ ScenarioSpec parse_scenario(const Context& ctx, const toml::table& root, const t
     sec.integer("departments", o.departments, 1, 1'000'000);
     sec.text("nodes", o.nodes_file);
     sec.text("edges", o.edges_file);
+    // Real networks in other formats and their mapping (docs/data.md; checked by check_file_keys).
+    sec.choice<NetworkFormat>("format", o.import.format,
+                              {{"csv", NetworkFormat::Csv}, {"pajek", NetworkFormat::Pajek}, {"ucinet", NetworkFormat::Ucinet},
+                               {"graphml", NetworkFormat::Graphml}, {"snap", NetworkFormat::Snap},
+                               {"multiplex", NetworkFormat::Multiplex}});
+    const std::vector<std::pair<std::string, TieDirection>> directions = {
+        {"forward", TieDirection::Forward}, {"reverse", TieDirection::Reverse}, {"both", TieDirection::Both}};
+    sec.text("network", o.import.network);
+    sec.text("layers", o.import.layers);
+    sec.text("listen", o.import.listen);
+    sec.choice<TieDirection>("direction", o.import.direction, directions);
+    sec.text("formal", o.import.formal);
+    sec.choice<TieDirection>("formal_direction", o.import.formal_direction, directions);
+    sec.text("department", o.import.department);
+    sec.text("leaders", o.import.leaders);
     sec.reject_unknown();
-    if (o.generator == Generator::File) {
-      if (o.nodes_file.empty() || o.edges_file.empty())
-        ctx.fail(own, where + "organization.generator = \"file\" needs both 'organization.nodes' and 'organization.edges' (CSV tables, MODEL.md 2.3)");
-      namespace fs = std::filesystem;
-      auto resolve = [&](std::string& p) { if (fs::path(p).is_relative()) p = (fs::path(base_dir) / p).lexically_normal().string(); };
-      resolve(o.nodes_file);
-      resolve(o.edges_file);
-    }
+    if (const std::string fault = check_file_keys(o); !fault.empty()) ctx.fail(own, where + fault);
+    if (o.generator == Generator::File)  // "data:<set>/<file>" in the data directory, else relative to the scenario file
+      for (std::string* p : {&o.nodes_file, &o.edges_file, &o.import.network, &o.import.layers})
+        *p = io::resolve_input_path(*p, base_dir);
     if (o.generator == Generator::WattsStrogatz && (o.neighbours % 2 != 0 || o.neighbours >= o.size))
       ctx.fail(own, where + "organization.neighbours = " + std::to_string(o.neighbours) +
                         " must be even and smaller than organization.size for watts_strogatz");
@@ -387,10 +400,20 @@ ScenarioSpec parse_scenario(const Context& ctx, const toml::table& root, const t
   }
   if (s.rule != Rule::Sdt && (s.mandate.issuers != Issuers::None || s.formalize_at))
     ctx.fail(own, where + "mandate and formalization apply to rule \"sdt\" only; rule is \"" + to_string(s.rule) + "\"");
+  const bool generic = s.organization.generator != Generator::Hierarchy && s.organization.generator != Generator::File;
+  if (s.mandate.issuers == Issuers::Leaders && generic)
+    ctx.fail(own, where + "mandate.issuers = \"leaders\" needs managers, but organization.generator = \"" +
+                      to_string(s.organization.generator) +
+                      "\" makes none; use generator \"hierarchy\" or \"file\", or issuers = \"top\"");
+  if (s.bridges > 0 && generic && s.organization.departments < 2)
+    ctx.fail(own, where + "connectors.bridges = " + std::to_string(s.bridges) +
+                      " needs at least two departments; set organization.departments >= 2");
   if (s.mandate.issuers == Issuers::Leaders && s.organization.generator == Generator::Hierarchy) {
     // depth of a complete span-ary tree of `size` agents
     std::int64_t depth = 0, covered = 0, width = 1;
-    while (covered < s.organization.size) { covered += width; width *= s.organization.span; ++depth; if (s.organization.span == 1 && depth > s.organization.size) break; }
+    if (s.organization.span == 1) depth = s.organization.size;  // a chain
+    else
+      while (covered < s.organization.size) { covered += width; width *= s.organization.span; ++depth; }
     if (s.mandate.levels >= depth)
       ctx.fail(own, where + "mandate.levels = " + std::to_string(s.mandate.levels) +
                         " is beyond the hierarchy's depth (levels 0.." + std::to_string(depth - 1) + ")");
@@ -405,11 +428,156 @@ bool OrganizationSpec::operator==(const OrganizationSpec& o) const {
          cross_department == o.cross_department && prestige_sigma == o.prestige_sigma &&
          prestige_rank_corr == o.prestige_rank_corr && trust_a == o.trust_a && trust_b == o.trust_b &&
          formal_weight == o.formal_weight && mean_degree == o.mean_degree && neighbours == o.neighbours &&
-         rewire == o.rewire && departments == o.departments && nodes_file == o.nodes_file && edges_file == o.edges_file;
+         rewire == o.rewire && departments == o.departments && nodes_file == o.nodes_file && edges_file == o.edges_file &&
+         import == o.import;
 }
+
+namespace {
+
+/// Rejects the non-ASCII characters that toml++ 3.3 (Debian 12) cannot be
+/// given safely: its whitespace test reaches __builtin_unreachable() for many
+/// code points, e.g. U+00A1..U+0499 and the kana (toml++ issues #190 and #295;
+/// found here by fuzz/fuzz_scenario, see the regression test in
+/// tests/model/test_scenario_parser.cpp). toml++ makes that test on every
+/// character outside strings and comments, on the characters of a bad value
+/// up to the next terminator (so `x = 1"<U+00E9>"` is not a string), after a
+/// backslash in a """ string, and on the first character after a line-ending
+/// backslash. TOML allows only ASCII outside strings and comments, so those
+/// are errors anyway; the two string cases are rare and get a message saying
+/// how to write them. The scan follows toml++: a quote opens a string in a
+/// key, or at the start of a value (not inside a bare word such as `1x"`).
+void screen_non_ascii(const std::string& text, const std::string& source) {
+  enum class In { Code, Comment, Basic, Literal, MultiBasic, MultiLiteral };
+  // What encloses the current position: the statement (key = value), an
+  // array, an inline table; each is in its key or its value part.
+  enum class Scope { Statement, Array, InlineTable };
+  struct Level {
+    Scope scope;
+    bool value;
+  };
+  std::vector<Level> stack{{Scope::Statement, false}};
+  bool in_word = false;  // inside a bare value, which toml++ scans to a terminator
+  In in = In::Code;
+  std::size_t line = 1, column = 0, i = 0;
+  const std::size_t n = text.size();
+  if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) i = 3;  // byte order mark
+  const auto at = [&](std::size_t k) { return k < n ? static_cast<unsigned char>(text[k]) : static_cast<unsigned char>(0); };
+  const auto fail = [&](const std::string& what) {
+    throw InputError(source + ':' + std::to_string(line) + ':' + std::to_string(column) + ": " + what);
+  };
+  // Moves past byte k: lines and columns count characters, not UTF-8 bytes.
+  const auto advance = [&](std::size_t k) {
+    for (; i < k && i < n; ++i) {
+      const unsigned char c = at(i);
+      if (c == '\n') { ++line; column = 0; }
+      else if ((c & 0xC0) != 0x80) ++column;
+    }
+  };
+  const auto close_string = [&] { in = In::Code; in_word = stack.back().value; };
+  while (i < n) {
+    const unsigned char c = at(i);
+    advance(i + 1);  // column now points at c
+    switch (in) {
+      case In::Code: {
+        if (c >= 0x80)
+          fail("TOML syntax error: non-ASCII character outside a string; keys, numbers and words are ASCII, "
+               "text goes in double quotes");
+        Level& top = stack.back();
+        const bool blank = c == ' ' || c == '\t' || c == '\r';
+        if (c == '#') {
+          in = In::Comment;
+          in_word = false;
+        } else if (c == '\n') {
+          in_word = false;
+          if (stack.size() == 1) top.value = false;  // the next statement; arrays may span lines
+        } else if (blank || c == ',') {
+          in_word = false;
+          if (c == ',' && top.scope == Scope::InlineTable) top.value = false;
+        } else if (c == ']' && top.scope == Scope::Array) {
+          stack.pop_back();
+          in_word = true;
+        } else if (c == '}' && top.scope == Scope::InlineTable) {
+          stack.pop_back();
+          in_word = true;
+        } else if (!top.value) {  // a key: bare, dotted or quoted
+          if (c == '=') top.value = true;
+          else if (c == '"' || c == '\'') {
+            const bool multi = at(i) == c && at(i + 1) == c;
+            if (multi) advance(i + 2);
+            in = c == '"' ? (multi ? In::MultiBasic : In::Basic) : (multi ? In::MultiLiteral : In::Literal);
+          }
+        } else if (in_word) {
+          // part of a bad value up to the next terminator, quotes included
+        } else if (c == '[') {
+          stack.push_back({Scope::Array, true});
+        } else if (c == '{') {
+          stack.push_back({Scope::InlineTable, false});
+        } else if (c == '"' || c == '\'') {
+          const bool multi = at(i) == c && at(i + 1) == c;
+          if (multi) advance(i + 2);
+          in = c == '"' ? (multi ? In::MultiBasic : In::Basic) : (multi ? In::MultiLiteral : In::Literal);
+        } else {
+          in_word = true;
+        }
+        break;
+      }
+      case In::Comment:
+        if (c == '\n') {
+          in = In::Code;
+          if (stack.size() == 1) stack.back().value = false;
+        }
+        break;
+      case In::Basic:
+        if (c == '\\' && at(i) != '\n') advance(i + 1);
+        else if (c == '"' || c == '\n') close_string();
+        break;
+      case In::Literal:
+        if (c == '\'' || c == '\n') close_string();
+        break;
+      case In::MultiLiteral:
+        if (c == '\'' && at(i) == '\'' && at(i + 1) == '\'') {
+          advance(i + 2);
+          while (at(i) == '\'') advance(i + 1);
+          close_string();
+        }
+        break;
+      case In::MultiBasic:
+        if (c == '"' && at(i) == '"' && at(i + 1) == '"') {
+          advance(i + 2);
+          while (at(i) == '"') advance(i + 1);
+          close_string();
+        } else if (c == '\\') {
+          if (at(i) >= 0x80)
+            fail("TOML syntax error: a backslash before a non-ASCII character is not an escape sequence");
+          std::size_t k = i;
+          while (at(k) == ' ' || at(k) == '\t') ++k;
+          if (k > i && at(k) >= 0x80) {  // found by fuzz_scenario: """c\ <U+FEF7>
+            advance(k);
+            ++column;
+            fail("TOML syntax error: a backslash followed by blanks must end the line (a line-ending backslash)");
+          }
+          if (at(k) == '\n' || (at(k) == '\r' && at(k + 1) == '\n')) {  // line-ending backslash
+            while (at(k) == ' ' || at(k) == '\t' || at(k) == '\r' || at(k) == '\n') ++k;
+            advance(k);
+            if (at(i) >= 0x80) {
+              ++column;  // point at the character itself
+              fail("a line-ending backslash in a \"\"\" string is followed by a non-ASCII character, which the "
+                   "TOML reader cannot handle; remove the backslash or start the next line with an ASCII character");
+            }
+          } else if (at(i) != 0) {
+            advance(i + 1);  // the escaped character
+          }
+        }
+        break;
+    }
+  }
+}
+
+}  // namespace
 
 ExperimentSpec parse_experiment(const std::string& text, const std::string& source_name, const std::string& base_dir) {
   Context ctx(source_name);
+  screen_non_ascii(text, source_name);
   toml::table root;
   try {
     root = toml::parse(text, source_name);
@@ -419,6 +587,14 @@ ExperimentSpec parse_experiment(const std::string& text, const std::string& sour
        << ": TOML syntax error: " << e.description();
     throw InputError(os.str());
   }
+  return detail::parse_experiment_table(root, text, source_name, base_dir);
+}
+
+namespace detail {
+
+ExperimentSpec parse_experiment_table(const toml::table& root, const std::string& text, const std::string& source_name,
+                                      const std::string& base_dir) {
+  Context ctx(source_name);
   ExperimentSpec x;
   x.source_path = source_name;
   x.source_text = text;
@@ -428,6 +604,7 @@ ExperimentSpec parse_experiment(const std::string& text, const std::string& sour
     top.find("experiment");
     top.find("scenario");
     top.find("rule");
+    top.find("sweep");  // parameter sweeps: read by sim/sweep/ (docs/sweeps.md), ignored by `run`
     for (const auto& k : kSections) top.find(k);
     top.reject_unknown();
   }
@@ -465,6 +642,8 @@ ExperimentSpec parse_experiment(const std::string& text, const std::string& sour
   }
   return x;
 }
+
+}  // namespace detail
 
 ExperimentSpec load_experiment(const std::string& path) {
   namespace fs = std::filesystem;

@@ -257,6 +257,9 @@ std::int32_t parse_level(const CsvReader& reader, const std::string& text) {
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
   if (text.empty() || ec != std::errc{} || ptr != end || value < 0)
     reader.fail("level " + in_quotes(text) + " must be a whole number >= 0 (0 for the top of the hierarchy)");
+  // Organization::depth() is the largest level + 1, which must fit an int32.
+  if (value == std::numeric_limits<std::int32_t>::max())
+    reader.fail("level " + in_quotes(text) + " is too large; levels go up to 2147483646");
   return value;
 }
 

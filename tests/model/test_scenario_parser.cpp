@@ -137,3 +137,38 @@ TEST_CASE("the shipped scenario files load", "[unit][parser]") {
   CHECK(x.scenarios[0].organization.size == 1000);
   CHECK_THROWS_AS(load_experiment(dir + "no-such-file.toml"), InputError);
 }
+
+TEST_CASE("regression: inputs found by fuzz/fuzz_scenario are clean InputErrors", "[unit][parser]") {
+  // toml++ 3.3 reaches __builtin_unreachable() on these (its whitespace test,
+  // toml++ issues #190 and #295); screen_non_ascii() rejects them first.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"scadvisorsi\xC3\x9Cnro [experiment]= [ \n", "fuzz.toml:1:12: TOML syntax error: non-ASCII character"},
+      {"bs0=+s+\"\xCD\x91", "fuzz.toml:1:9: TOML syntax error: non-ASCII character"},
+      {"s = \"\"\"\\\n\xC2\xA7\"\"\"\n", "fuzz.toml:2:1: a line-ending backslash"},
+      {"s = \"\"\"\\\xC3\xA9\"\"\"\n", "fuzz.toml:1:8: TOML syntax error: a backslash before a non-ASCII character"},
+      {"\"\"\"c\\ \xEF\xBB\xB7" "0\\}", "fuzz.toml:1:7: TOML syntax error: a backslash followed by blanks must end"},
+      {kHeader + "[sdt]\nbeta0 = 1\xE3\x81\x82\n", "fuzz.toml:6:10: TOML syntax error: non-ASCII character"},
+      {"[ation]\n-inf = 1sfalse\"\"0\xEF\xB2\xBF.5n\\ \t\tns]\ncou\"\n", "fuzz.toml:2:18: TOML syntax error: non-ASCII"},
+      {"a = b=\"\xC3\xA9\"\n", "fuzz.toml:1:8: TOML syntax error: non-ASCII"},
+  };
+  for (const auto& [text, expected] : cases) {
+    INFO(text);
+    try {
+      parse_experiment(text, "fuzz.toml", ".");
+      FAIL("no error");
+    } catch (const InputError& e) {
+      CHECK(std::string(e.what()).find(expected) != std::string::npos);
+      INFO(e.what());
+    }
+  }
+}
+
+TEST_CASE("non-ASCII text in strings and comments is accepted", "[unit][parser]") {
+  const auto x = parse("# Zürich, 東京\n" + kHeader +
+                       "description = \"stratégie\"\n"  // in [experiment]
+                       "[[scenario]]\nname = \"a\"\ndescription = '''\nÉquipe \"x\" \\ 東京\n'''\n"
+                       "[[scenario]]\nname = \"b\"\ndescription = \"\"\"\nLigne \\\n  suivante é \\\"\"\"\"\n");
+  REQUIRE(x.scenarios.size() == 2);
+  CHECK(x.scenarios[0].description == "Équipe \"x\" \\ 東京\n");
+  CHECK(x.scenarios[1].description == "Ligne suivante é \"");
+}

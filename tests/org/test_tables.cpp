@@ -196,6 +196,8 @@ TEST_CASE("malformed tables are InputErrors naming the file, the line and the fa
       {"text level", nodes_header + "a,X,,top\n", edges, false, 2, "level \"top\" must be a whole number"},
       {"empty level", nodes_header + "a,X,,\n", edges, false, 2, "level \"\" must be a whole number"},
       {"huge level", nodes_header + "a,X,,99999999999\n", edges, false, 2, "must be a whole number"},
+      // regression: depth() = largest level + 1 overflowed int32 (found writing fuzz/fuzz_tables.cpp)
+      {"level 2^31 - 1", nodes_header + "a,X,,2147483647\n", edges, false, 2, "\"2147483647\" is too large"},
       {"unclosed quote", nodes_header + "a,\"X,,0\n", edges, false, 2, "quote that is not closed"},
       {"text after quote", nodes_header + "a,\"X\"Y,,0\n", edges, false, 2, "text after its closing quote"},
       // node table: not text

@@ -23,12 +23,16 @@ class ResultsWriter final : public experiment::TrialSink {
   void write_batch(TrialIndex first, const std::vector<std::vector<engine::TrialCurves>>& curves,
                    const std::vector<std::vector<engine::TrialMetrics>>& metrics) override;
 
-  /// Closes the file and renames it into place. Throws std::runtime_error on I/O errors.
+  /// Flushes and closes the file, writes it to the disk (fsync) and renames
+  /// it into place. Throws std::runtime_error naming the output and the cause
+  /// (e.g. "No space left on device") on any I/O error; the temporary file is
+  /// then removed by the destructor. write_batch() reports errors the same way.
   void finish();
 
   const std::string& temporary_path() const noexcept;
 
  private:
+  void create(const model::ExperimentSpec& experiment, unsigned threads);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

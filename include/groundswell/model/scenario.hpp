@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "groundswell/model/import_spec.hpp"
 #include "groundswell/types.hpp"
 
 namespace groundswell::model {
@@ -35,6 +36,8 @@ struct OrganizationSpec {
   std::uint32_t departments = 1;
   // file (MODEL.md 2.3): node and edge CSV tables, paths resolved against the scenario file
   std::string nodes_file, edges_file;
+  // file: the format and how its relations map to ties (docs/data.md); csv by default
+  ImportSpec import;
 
   bool operator==(const OrganizationSpec& o) const;
 };

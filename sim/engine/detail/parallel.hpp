@@ -7,6 +7,8 @@
 
 #include <cstddef>
 
+#include "engine/detail/parallel_for.hpp"
+
 namespace groundswell::engine::detail {
 
 /// Agents per block; below two blocks' worth a phase runs serially, since
@@ -19,8 +21,9 @@ void for_each_agent_block(std::size_t n, Body&& body) {
     body(std::size_t{0}, n);
     return;
   }
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, kAgentBlock),
-                    [&](const tbb::blocked_range<std::size_t>& r) { body(r.begin(), r.end()); });
+  // tbb::parallel_for, or plain threads under ThreadSanitizer (parallel_for.hpp)
+  detail::parallel_for(tbb::blocked_range<std::size_t>(0, n, kAgentBlock),
+                       [&](const tbb::blocked_range<std::size_t>& r) { body(r.begin(), r.end()); });
 }
 
 /// Calls body(block) for block = 0..blocks-1, in parallel when there are several.
@@ -30,7 +33,7 @@ void for_each_block_index(std::size_t blocks, Body&& body) {
     for (std::size_t b = 0; b < blocks; ++b) body(b);
     return;
   }
-  tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t b) { body(b); });
+  detail::parallel_for(std::size_t{0}, blocks, [&](std::size_t b) { body(b); });
 }
 
 }  // namespace groundswell::engine::detail

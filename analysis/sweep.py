@@ -1,0 +1,445 @@
+"""Parameter sweeps (docs/sweeps.md): read a sweep file, draw a metric over two parameters, and estimate
+first-order and total Sobol indices of a Saltelli sweep with bootstrap intervals.
+
+``/usr/bin/python3 -m analysis sweep SWEEP.h5 [-o FIGURE]``
+"""
+
+from dataclasses import dataclass, field
+import math
+import os
+import sys
+
+import h5py
+import numpy as np
+
+from .results import ResultsError, _plain
+
+FORMAT = "groundswell-sweep"
+#: Per-trial metrics summarized at every point (MODEL.md 7).
+METRICS = ("final_adopted", "final_internalized", "t50", "peak_compliance", "peak_resistance", "departments_reached")
+#: Statistics over a point's trials: mean, standard deviation, the stored quantiles, and for t50 the
+#: share of trials that reached 50% adoption.
+STATS = ("mean", "sd", "q05", "q25", "median", "q75", "q95", "reached")
+_QUANTILE_STATS = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
+
+
+@dataclass
+class Parameter:
+    """One swept parameter: its name ("champions.count"), kind (real, integer, levels) and range or levels."""
+
+    name: str
+    kind: str
+    min: float
+    max: float
+    labels: list = None  # levels: each value as written in the scenario file
+    levels: np.ndarray = None  # levels: what the table of points holds for each value
+    numeric: bool = True  # levels: every value is a number
+
+    def label(self, value):
+        """A table value as text: the level as written, or the number."""
+        if self.labels is not None:
+            hit = np.flatnonzero(self.levels == value)
+            if hit.size:
+                return self.labels[int(hit[0])]
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return f"{value:g}"
+
+
+@dataclass
+class Sweep:
+    """A sweep file: its attributes, parameters, table of points and per-point summaries of every scenario."""
+
+    path: str
+    attrs: dict
+    parameters: list
+    index: np.ndarray  # [n] sweep point of each row
+    values: np.ndarray  # [n, d] parameter values (level positions for non-numeric levels)
+    scenarios: list
+    quantiles: np.ndarray
+    summaries: dict = field(repr=False)  # (scenario, metric) -> {"mean", "sd", "quantiles", "trials", ["reached"]}
+
+    @property
+    def design(self):
+        return str(self.attrs["design"])
+
+    @property
+    def points_total(self):
+        return int(self.attrs["points_total"])
+
+    @property
+    def complete(self):
+        return self.index.size == self.points_total
+
+    def parameter(self, name):
+        """(column, Parameter) of a parameter name."""
+        for j, p in enumerate(self.parameters):
+            if p.name == name:
+                return j, p
+        raise ResultsError(f"no parameter {name!r} in {self.path}; it has: {', '.join(p.name for p in self.parameters)}")
+
+    def scenario(self, name=None):
+        if name is None:
+            return self.scenarios[0]
+        if name not in self.scenarios:
+            raise ResultsError(f"no scenario {name!r} in {self.path}; it has: {', '.join(self.scenarios)}")
+        return name
+
+    def metric(self, scenario, metric="final_adopted", stat="mean"):
+        """A statistic of a metric over each point's trials, one value per row of the table of points."""
+        if metric not in METRICS:
+            raise ResultsError(f"unknown metric {metric!r}; use one of: {', '.join(METRICS)}")
+        s = self.summaries[(self.scenario(scenario), metric)]
+        if stat in ("mean", "sd"):
+            return s[stat]
+        if stat == "reached":
+            if metric != "t50":
+                raise ResultsError("--stat reached applies to --metric t50 only")
+            return s["reached"]
+        if stat in _QUANTILE_STATS:
+            q = np.flatnonzero(np.isclose(self.quantiles, _QUANTILE_STATS[stat]))
+            if not q.size:
+                raise ResultsError(f"{self.path} has no {stat} quantile")
+            return s["quantiles"][:, int(q[0])]
+        raise ResultsError(f"unknown statistic {stat!r}; use one of: {', '.join(STATS)}")
+
+
+def load_sweep(path):
+    """Read and check a sweep file; raise ResultsError with a one-line reason if it is unusable."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise ResultsError(f"{path}: no such file")
+    try:
+        if not h5py.is_hdf5(path):
+            raise ResultsError(f"{path}: not an HDF5 file (expected a sweep file written by 'groundswell sweep')")
+        with h5py.File(path, "r") as f:
+            return _read(path, f)
+    except ResultsError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError, IndexError) as e:
+        raise ResultsError(f"{path}: cannot read the sweep file ({e})") from None
+
+
+def _read(path, f):
+    attrs = {k: _plain(v) for k, v in f.attrs.items()}
+    if attrs.get("format") != FORMAT:
+        hint = " (a results file of 'groundswell run': use the other analysis commands)" \
+            if attrs.get("format") == "groundswell-results" else ""
+        raise ResultsError(f"{path}: not a Groundswell sweep file (format is {attrs.get('format', 'missing')!r}){hint}")
+    names = [n for n in str(attrs["parameters"]).split(",") if n]
+    parameters = []
+    for name in names:
+        g = f[f"parameters/{name}"]
+        a = {k: _plain(v) for k, v in g.attrs.items()}
+        p = Parameter(name=name, kind=str(a["kind"]), min=float(a["min"]), max=float(a["max"]))
+        if p.kind == "levels":
+            p.labels = [x.decode() if isinstance(x, bytes) else str(x) for x in g["labels"][()]]
+            p.levels = g["levels"][()]
+            p.numeric = bool(a.get("numeric", 1))
+        parameters.append(p)
+    index = f["points/index"][()].astype(np.int64)
+    values = f["points/values"][()]
+    if values.shape != (index.size, len(parameters)):
+        raise ResultsError(f"{path}: /points/values has shape {values.shape}, expected {(index.size, len(parameters))}")
+    scenarios = [n for n in str(attrs["scenarios"]).split(",") if n]
+    summaries = {}
+    for s in scenarios:
+        for m in METRICS:
+            g = f[f"scenarios/{s}/metrics/{m}"]
+            summaries[(s, m)] = {k: g[k][()] for k in ("mean", "sd", "quantiles", "trials")}
+            if m == "t50":
+                summaries[(s, m)]["reached"] = g["reached"][()]
+    return Sweep(path=path, attrs=attrs, parameters=parameters, index=index, values=values, scenarios=scenarios,
+                 quantiles=f["quantiles"][()], summaries=summaries)
+
+
+def read_curve(sweep, scenario, curve="A", stat="mean"):
+    """A curve summary of every point: [n, steps + 1] ("mean") or [n, quantiles, steps + 1] ("quantiles")."""
+    with h5py.File(sweep.path, "r") as f:
+        return f[f"scenarios/{sweep.scenario(scenario)}/curves/{curve}/{stat}"][()]
+
+
+# --- Sobol indices ---------------------------------------------------------------------------------------------
+
+
+def ishigami(x, a=7.0, b=0.1):
+    """The Ishigami function on [-pi, pi]^3 (Ishigami and Homma 1990), a standard test of Sobol estimators.
+
+    Known indices for a = 7, b = 0.1: S1 = (0.3139, 0.4424, 0), ST = (0.5576, 0.4424, 0.2437).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def _sobol_point_estimates(Y, d):
+    """First-order and total indices from rows of d + 2 outputs (A, AB^1..AB^d, B)."""
+    # Centring on the mean over A and B leaves the estimators' expectations unchanged (E[f(AB^i) - f(A)] = 0)
+    # and removes the variance that a large mean adds to the first-order estimator.
+    Y = Y - np.mean(np.concatenate([Y[:, 0], Y[:, d + 1]]))
+    fA, fB, fAB = Y[:, 0], Y[:, d + 1], Y[:, 1:d + 1]
+    V = np.var(np.concatenate([fA, fB]))
+    if not V > 0:
+        return np.full(d, np.nan), np.full(d, np.nan)
+    S1 = np.mean(fB[:, None] * (fAB - fA[:, None]), axis=0) / V  # Saltelli et al. 2010, Table 2 (b)
+    ST = 0.5 * np.mean((fA[:, None] - fAB) ** 2, axis=0) / V  # Jansen 1999; Saltelli et al. 2010, Table 2 (f)
+    return S1, ST
+
+
+def sobol_indices(y, d, n_boot=1000, seed=0, level=0.95):
+    """First-order (S1) and total (ST) Sobol indices from the outputs of a Saltelli design, in point order.
+
+    y: one output per point, N (d + 2) of them, row j of the base sample giving the d + 2 consecutive points
+    A_j, AB_j^1, ..., AB_j^d, B_j (docs/sweeps.md). Estimators of Saltelli et al. (2010,
+    doi:10.1016/j.cpc.2009.09.018): S1_i = mean(f(B) (f(AB^i) - f(A))) / V and ST_i = mean((f(A) - f(AB^i))^2) / (2V),
+    V the variance of f over A and B, with f centred on its mean over A and B. Intervals: percentile bootstrap over the N base rows. Returns a dict of
+    arrays S1, S1_low, S1_high, ST, ST_low, ST_high (length d) and S1_se, ST_se (bootstrap standard errors).
+    """
+    y = np.asarray(y, dtype=np.float64)
+    if y.size % (d + 2) or y.size < 2 * (d + 2):
+        raise ResultsError(f"a Saltelli design of {d} parameters has N ({d} + 2) points with N >= 2, got {y.size}")
+    if not np.all(np.isfinite(y)):
+        raise ResultsError("the output has missing values (NaN) at some points; choose another metric or statistic")
+    Y = y.reshape(-1, d + 2)
+    S1, ST = _sobol_point_estimates(Y, d)
+    rng = np.random.default_rng(seed)
+    boot1, bootT = np.empty((n_boot, d)), np.empty((n_boot, d))
+    for b in range(n_boot):
+        rows = rng.integers(0, Y.shape[0], Y.shape[0])
+        boot1[b], bootT[b] = _sobol_point_estimates(Y[rows], d)
+    tail = 100 * (1 - level) / 2
+    lo1, hi1 = np.nanpercentile(boot1, [tail, 100 - tail], axis=0)
+    loT, hiT = np.nanpercentile(bootT, [tail, 100 - tail], axis=0)
+    return {"S1": S1, "S1_low": lo1, "S1_high": hi1, "ST": ST, "ST_low": loT, "ST_high": hiT,
+            "S1_se": np.nanstd(boot1, axis=0, ddof=1), "ST_se": np.nanstd(bootT, axis=0, ddof=1)}
+
+
+def sweep_sobol(sweep, scenario=None, metric="final_adopted", stat="mean", n_boot=1000, seed=0):
+    """Sobol indices of a statistic of a metric over the parameters of a complete Saltelli sweep."""
+    if sweep.design != "saltelli":
+        raise ResultsError(f"{sweep.path}: Sobol indices need a saltelli design; this sweep's design is {sweep.design!r}")
+    if not sweep.complete:
+        raise ResultsError(f"{sweep.path}: holds {sweep.index.size} of {sweep.points_total} points; merge the shards "
+                           "or resume the sweep first (every base row needs its d + 2 points)")
+    return sobol_indices(sweep.metric(scenario, metric, stat), len(sweep.parameters), n_boot, seed)
+
+
+def format_sobol(sweep, table, scenario, metric, stat, n_boot, seed):
+    d = len(sweep.parameters)
+    n = sweep.index.size // (d + 2)
+    lines = [f"Sobol indices of {metric} ({stat} over {int(sweep.attrs['trials'])} trials per point), scenario "
+             f"{sweep.scenario(scenario)}: N = {n} base rows, {sweep.index.size} points; 95% percentile bootstrap "
+             f"intervals over the base rows ({n_boot} resamples, seed {seed})"]
+    width = max(9, *(len(p.name) for p in sweep.parameters))
+    lines.append(f"{'parameter':<{width}}  {'first-order S1':<24}  {'total ST':<24}")
+    for j, p in enumerate(sweep.parameters):
+        s1 = f"{table['S1'][j]:6.3f} [{table['S1_low'][j]:6.3f},{table['S1_high'][j]:6.3f}]"
+        st = f"{table['ST'][j]:6.3f} [{table['ST_low'][j]:6.3f},{table['ST_high'][j]:6.3f}]"
+        lines.append(f"{p.name:<{width}}  {s1:<24}  {st:<24}")
+    lines.append(f"sum of S1 = {np.nansum(table['S1']):.3f} (1 - sum = share of variance from interactions and "
+                 "Monte Carlo noise of the point means)")
+    return "\n".join(lines) + "\n"
+
+
+# --- grids and figures ----------------------------------------------------------------------------------------
+
+
+def _fixed_mask(sweep, at):
+    """Rows where every parameter named in `at` ({name: text}) has that value (as labelled)."""
+    keep = np.ones(sweep.index.size, dtype=bool)
+    for name, text in at.items():
+        j, p = sweep.parameter(name)
+        labels = np.array([p.label(v) for v in sweep.values[:, j]])
+        if not np.any(labels == text):
+            raise ResultsError(f"--at {name}={text}: no point has that value; values: {', '.join(dict.fromkeys(labels))}")
+        keep &= labels == text
+    return keep
+
+
+def grid_table(sweep, z, x, y=None, at=None):
+    """A metric on the grid of x (and y): (x values, y values or [None], Z [ny, nx]).
+
+    Rows are restricted by `at`; over other parameters the metric is averaged (a marginal mean).
+    """
+    keep = _fixed_mask(sweep, at or {})
+    jx, px = sweep.parameter(x)
+    xs = np.unique(sweep.values[keep, jx])
+    if y is None:
+        ys, jy = [None], None
+    else:
+        jy, _ = sweep.parameter(y)
+        ys = np.unique(sweep.values[keep, jy])
+    Z = np.full((len(ys), len(xs)), np.nan)
+    for a, yv in enumerate(ys):
+        for b, xv in enumerate(xs):
+            rows = keep & (sweep.values[:, jx] == xv)
+            if jy is not None:
+                rows &= sweep.values[:, jy] == yv
+            vals = z[rows]
+            vals = vals[np.isfinite(vals)]
+            if vals.size:
+                Z[a, b] = vals.mean()
+    return xs, ys, Z
+
+
+def _figure(**kw):
+    from .plots import _figure as figure
+    return figure(**kw)
+
+
+def _metric_label(metric, stat):
+    return f"{metric} ({stat} over trials)"
+
+
+def heatmap_figure(sweep, scenario, metric, stat, x, y, at=None):
+    """A metric over a grid of two parameters: one cell per pair of values, annotated."""
+    z = sweep.metric(scenario, metric, stat)
+    xs, ys, Z = grid_table(sweep, z, x, y, at)
+    _, px = sweep.parameter(x)
+    _, py = sweep.parameter(y)
+    fig = _figure(figsize=(11, 8.5), layout="constrained")
+    ax = fig.subplots()
+    im = ax.imshow(Z, origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(range(len(xs)), [px.label(v) for v in xs])
+    ax.set_yticks(range(len(ys)), [py.label(v) for v in ys])
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    finite = Z[np.isfinite(Z)]
+    mid = (finite.min() + finite.max()) / 2 if finite.size else 0
+    if Z.size <= 400:
+        for a in range(Z.shape[0]):
+            for b in range(Z.shape[1]):
+                if np.isfinite(Z[a, b]):
+                    ax.text(b, a, f"{Z[a, b]:.2f}", ha="center", va="center", fontsize=12,
+                            color="black" if Z[a, b] > mid else "white")
+    fig.colorbar(im, ax=ax, label=_metric_label(metric, stat))
+    ax.set_title(f"{sweep.scenario(scenario)}: {metric}")
+    return fig
+
+
+def response_figure(sweep, scenario, metric, x, y=None, at=None):
+    """Response curves: the metric's mean over x with its 25-75% band over trials, one line per value of y."""
+    mean = sweep.metric(scenario, metric, "mean")
+    q25, q75 = sweep.metric(scenario, metric, "q25"), sweep.metric(scenario, metric, "q75")
+    fig = _figure(figsize=(12, 7.5), layout="constrained")
+    ax = fig.subplots()
+    _, px = sweep.parameter(x)
+    from .plots import PALETTE
+    xs, ys, Z = grid_table(sweep, mean, x, y, at)
+    _, _, L = grid_table(sweep, q25, x, y, at)
+    _, _, H = grid_table(sweep, q75, x, y, at)
+    numeric = px.numeric and np.all(np.isfinite(xs))
+    pos = xs if numeric else np.arange(len(xs))
+    py = sweep.parameter(y)[1] if y else None
+    for a, yv in enumerate(ys):
+        color = PALETTE[a % len(PALETTE)]
+        label = f"{y} = {py.label(yv)}" if y else None
+        ax.fill_between(pos, L[a], H[a], color=color, alpha=0.15, linewidth=0)
+        ax.plot(pos, Z[a], marker="o", color=color, linewidth=3, label=label)
+    if not numeric:
+        ax.set_xticks(pos, [px.label(v) for v in xs])
+    ax.set_xlabel(x)
+    ax.set_ylabel(_metric_label(metric, "mean; band 25-75%"))
+    ax.set_title(f"{sweep.scenario(scenario)}: {metric}")
+    if y:
+        ax.legend(frameon=False)
+    return fig
+
+
+def scatter_figure(sweep, scenario, metric, stat, x, y):
+    """A metric over two parameters of a sampled (lhs or saltelli) design: one dot per point."""
+    z = sweep.metric(scenario, metric, stat)
+    jx, _ = sweep.parameter(x)
+    jy, _ = sweep.parameter(y)
+    fig = _figure(figsize=(11, 8.5), layout="constrained")
+    ax = fig.subplots()
+    sc = ax.scatter(sweep.values[:, jx], sweep.values[:, jy], c=z, cmap="viridis", s=60)
+    fig.colorbar(sc, ax=ax, label=_metric_label(metric, stat))
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title(f"{sweep.scenario(scenario)}: {metric}")
+    return fig
+
+
+def sobol_figure(sweep, table, scenario, metric):
+    """First-order and total indices per parameter with their bootstrap intervals."""
+    d = len(sweep.parameters)
+    fig = _figure(figsize=(max(9, 2.2 * d + 4), 7), layout="constrained")
+    ax = fig.subplots()
+    pos = np.arange(d)
+    for k, (key, label, color) in enumerate((("S1", "first-order S1", "#0072B2"), ("ST", "total ST", "#E69F00"))):
+        v = table[key]
+        err = np.vstack([v - table[f"{key}_low"], table[f"{key}_high"] - v])
+        ax.bar(pos + (k - 0.5) * 0.38, v, width=0.38, color=color, label=label, yerr=np.clip(err, 0, None), capsize=6)
+    ax.set_xticks(pos, [p.name for p in sweep.parameters])
+    ax.axhline(0, color="black", linewidth=1)
+    ax.set_ylabel("Sobol index (95% bootstrap interval)")
+    ax.set_title(f"{sweep.scenario(scenario)}: {metric}")
+    ax.legend(frameon=False)
+    return fig
+
+
+def format_grid(sweep, xs, ys, Z, x, y, metric, stat):
+    """The grid as a text table: rows are y values, columns x values."""
+    _, px = sweep.parameter(x)
+    py = sweep.parameter(y)[1] if y else None
+    head = [px.label(v) for v in xs]
+    width = max(7, *(len(h) for h in head))
+    corner = f"{y} \\ {x}" if y else x
+    rows = [f"{metric} ({stat} over trials)", f"{corner:>24}  " + "  ".join(f"{h:>{width}}" for h in head)]
+    for a, yv in enumerate(ys):
+        name = py.label(yv) if y else ""
+        rows.append(f"{name:>24}  " + "  ".join(f"{v:>{width}.3f}" if np.isfinite(v) else f"{'n/a':>{width}}"
+                                               for v in Z[a]))
+    return "\n".join(rows) + "\n"
+
+
+def command(args):
+    """`python3 -m analysis sweep`: Sobol indices of a saltelli sweep, or a metric over two parameters."""
+    from .plots import save
+    sweep = load_sweep(args.results)
+    if not sweep.complete:
+        print(f"note: {sweep.path} holds {sweep.index.size} of {sweep.points_total} points (a shard or a partial "
+              "sweep)", file=sys.stderr)
+    scenario = sweep.scenario(args.scenario)
+    at = {}
+    for item in args.at or []:
+        name, sep, text = item.partition("=")
+        if not sep:
+            raise ResultsError(f"--at {item}: write NAME=VALUE, e.g. --at mandate.half_life=13")
+        at[name.strip()] = text.strip()
+    names = [p.name for p in sweep.parameters]
+    if sweep.design == "saltelli" and not args.x:
+        table = sweep_sobol(sweep, scenario, args.metric, args.stat, args.bootstrap, args.seed)
+        sys.stdout.write(format_sobol(sweep, table, scenario, args.metric, args.stat, args.bootstrap, args.seed))
+        if args.output:
+            save(sobol_figure(sweep, table, scenario, args.metric), args.output)
+            print(f"wrote {args.output}")
+        return
+    x = args.x or names[0]
+    free = [n for n in names if n != x and n not in at]
+    y = args.y or (free[0] if free else None)
+    if sweep.design == "grid":
+        z = sweep.metric(scenario, args.metric, args.stat)
+        xs, ys, Z = grid_table(sweep, z, x, y, at)
+        sys.stdout.write(format_grid(sweep, xs, ys, Z, x, y, args.metric, args.stat))
+        if len([n for n in names if n not in (x, y) and n not in at]):
+            print("(averaged over the other parameters; fix them with --at NAME=VALUE)")
+        if args.output:
+            if args.kind == "curves" or y is None:
+                fig = response_figure(sweep, scenario, args.metric, x, y, at)
+            else:
+                fig = heatmap_figure(sweep, scenario, args.metric, args.stat, x, y, at)
+            save(fig, args.output)
+            print(f"wrote {args.output}")
+        return
+    if y is None:
+        raise ResultsError("a sampled sweep of one parameter: use --x and plot against the table of points")
+    z = sweep.metric(scenario, args.metric, args.stat)
+    jx, px = sweep.parameter(x)
+    jy, py = sweep.parameter(y)
+    print(f"{x:>24}  {y:>24}  {args.metric} ({args.stat})")
+    for r in np.argsort(sweep.values[:, jx], kind="stable"):
+        print(f"{px.label(sweep.values[r, jx]):>24}  {py.label(sweep.values[r, jy]):>24}  {z[r]:.3f}")
+    if args.output:
+        save(scatter_figure(sweep, scenario, args.metric, args.stat, x, y), args.output)
+        print(f"wrote {args.output}")

@@ -1,0 +1,21 @@
+#pragma once
+// Internal: the scenario parser's entry point for an already parsed TOML
+// table, so that other modules (sim/sweep/) can change values in the table
+// and have them validated by the same rules as a file. toml++ stays out of
+// the public headers.
+#include <toml++/toml.h>
+
+#include <string>
+
+#include "groundswell/model/scenario.hpp"
+
+namespace groundswell::model::detail {
+
+/// Validates `root` exactly as parse_experiment() validates a file's text.
+/// `text` is kept as the experiment's source text (provenance); messages name
+/// `source_name`, and relative network paths are resolved against `base_dir`.
+/// Throws InputError as parse_experiment() does.
+ExperimentSpec parse_experiment_table(const toml::table& root, const std::string& text, const std::string& source_name,
+                                      const std::string& base_dir);
+
+}  // namespace groundswell::model::detail

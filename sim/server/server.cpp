@@ -1,0 +1,264 @@
+// The HTTP side of trainer mode: routes of the JSON API (docs/server.md), the
+// embedded page, and the guards against bad or hostile requests.
+#include "groundswell/server/server.hpp"
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <regex>
+#include <thread>
+
+#include "groundswell/version.hpp"
+#include "server/assets.hpp"
+#include "server/request.hpp"
+#include "server/runs.hpp"
+
+namespace groundswell::server {
+namespace {
+
+using nlohmann::json;
+using httplib::Request;
+using httplib::Response;
+
+const char* const kRunId = "([0-9a-f]{16})";
+
+void send_json(Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(body.dump(), "application/json; charset=utf-8");
+}
+
+void send_error(Response& res, int status, const std::string& message) {
+  send_json(res, status, {{"error", message}, {"status", status}});
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+/// The host part of a Host header: "127.0.0.1:8080" -> 127.0.0.1, "[::1]:80" -> ::1.
+std::string host_name(const std::string& header) {
+  if (!header.empty() && header[0] == '[') {
+    const auto end = header.find(']');
+    return end == std::string::npos ? header : header.substr(1, end - 1);
+  }
+  return header.substr(0, header.find(':'));
+}
+
+/// The methods a path answers, for 405; empty for no such path.
+std::string allowed_methods(const std::string& path) {
+  static const std::regex run("/api/runs/[0-9a-f]{16}"), trial("/api/runs/[0-9a-f]{16}/trial");
+  if (path == "/api/runs") return "POST";
+  if (std::regex_match(path, run)) return "GET, DELETE";
+  if (std::regex_match(path, trial) || path == "/api/presets" || path == "/api/health") return "GET";
+  if (detail::find_asset(path)) return "GET, HEAD";
+  return "";
+}
+
+}  // namespace
+
+struct Server::Impl {
+  explicit Impl(ServeOptions o) : options(std::move(o)), runs(options.limits) {}
+
+  ServeOptions options;
+  httplib::Server http;
+  RunQueue runs;
+  int port = -1;
+  std::atomic<bool> stopped{false}, entered{false}, returned{false};
+
+  void routes();
+  json presets_json() const;
+};
+
+json Server::Impl::presets_json() const {
+  const RunRequest defaults;
+  json list = json::array();
+  for (const auto& p : presets())
+    list.push_back({{"id", p.id},
+                    {"label", p.label},
+                    {"description", p.description},
+                    {"strategy", to_json(preset_strategy(p.id, defaults.size))}});
+  json d = to_json(defaults);
+  d.erase("strategy");
+  return {{"presets", list}, {"defaults", d}, {"limits", limits_json(options.limits)},
+          {"band", {kBandLow, kBandHigh}}};
+}
+
+void Server::Impl::routes() {
+  const bool loopback_only = is_loopback(options.host);
+  // SO_REUSEADDR only: the library's default, SO_REUSEPORT, would let a second
+  // server bind the same port and silently share its requests.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  http.set_payload_max_length(options.limits.max_body_bytes);
+  http.set_read_timeout(5, 0);
+  http.set_write_timeout(5, 0);
+  http.set_keep_alive_timeout(2);
+  const unsigned threads = std::max(4u, options.http_threads);
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.set_default_headers({{"X-Content-Type-Options", "nosniff"}, {"Referrer-Policy", "no-referrer"}});
+
+  // A page on another site must not reach a loopback server through a name
+  // that resolves to 127.0.0.1 (DNS rebinding): the Host must be loopback too.
+  http.set_pre_routing_handler([loopback_only](const Request& req, Response& res) {
+    const std::string host = req.get_header_value("Host");
+    if (loopback_only && !host.empty() && !is_loopback(host_name(host))) {
+      send_error(res, 403, "this server answers only requests addressed to 127.0.0.1 or localhost");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+
+  http.Get("/api/health", [this](const Request&, Response& res) {
+    send_json(res, 200, {{"ok", true}, {"version", kVersion}, {"runs", runs.counts_json()}});
+  });
+
+  http.Get("/api/presets", [this](const Request&, Response& res) { send_json(res, 200, presets_json()); });
+
+  http.Post("/api/runs", [this](const Request& req, Response& res) {
+    try {
+      const std::string type = req.get_header_value("Content-Type");
+      if (type.rfind("application/json", 0) != 0)
+        throw RequestError(415, "send the run as JSON with Content-Type: application/json");
+      RunRequest request = parse_run_request(req.body, options.limits);
+      model::ExperimentSpec experiment = to_experiment(request);
+      auto run = runs.submit(std::move(request), std::move(experiment));
+      res.set_header("Location", "/api/runs/" + run->id());
+      send_json(res, 202, run->status_json());
+    } catch (const RequestError& e) {
+      if (e.status() == 429 || e.status() == 503) res.set_header("Retry-After", "2");
+      send_error(res, e.status(), e.what());
+    }
+  });
+
+  http.Get(std::string("/api/runs/") + kRunId, [this](const Request& req, Response& res) {
+    auto run = runs.find(req.matches[1]);
+    if (!run) return send_error(res, 404, "no run " + std::string(req.matches[1]) + " (finished runs are kept for 30 minutes)");
+    send_json(res, 200, run->status_json());
+  });
+
+  http.Get(std::string("/api/runs/") + kRunId + "/trial", [this](const Request& req, Response& res) {
+    auto run = runs.find(req.matches[1]);
+    if (!run) return send_error(res, 404, "no run " + std::string(req.matches[1]));
+    auto trial = run->trial_json();
+    if (!trial) {
+      const json status = run->status_json();
+      if (!status["request"]["animate"].get<bool>())
+        return send_error(res, 404, "this run has no animated trial: it was started with \"animate\": false");
+      return send_error(res, 409, "the animated trial is not ready yet; status: " + status["status"].get<std::string>());
+    }
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(*trial, "application/json; charset=utf-8");
+  });
+
+  http.Delete(std::string("/api/runs/") + kRunId, [this](const Request& req, Response& res) {
+    if (!runs.remove(req.matches[1])) return send_error(res, 404, "no run " + std::string(req.matches[1]));
+    res.status = 204;
+  });
+
+  // The page: only the embedded files, looked up by their exact path.
+  http.Get("/.*", [](const Request& req, Response& res) {
+    const detail::Asset* asset = detail::find_asset(req.path);
+    if (!asset) {
+      const std::string allowed = allowed_methods(req.path);
+      if (!allowed.empty()) {
+        res.set_header("Allow", allowed);
+        return send_error(res, 405, "GET is not allowed on " + req.path + "; use " + allowed);
+      }
+      return send_error(res, 404, "not found: " + req.path.substr(0, 100) + " (the page is at /)");
+    }
+    res.set_header("Cache-Control", "no-cache");
+    res.set_header("Content-Security-Policy",
+                   "default-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
+                   "form-action 'none'; frame-ancestors 'none'");
+    res.set_content(reinterpret_cast<const char*>(asset->data), asset->size, asset->content_type);
+  });
+
+  // Every other method on any path: 405 naming the allowed ones, or 404.
+  auto other = [](const Request& req, Response& res) {
+    const std::string allowed = allowed_methods(req.path);
+    if (allowed.empty()) return send_error(res, 404, "not found: " + req.path.substr(0, 100));
+    res.set_header("Allow", allowed);
+    send_error(res, 405, req.method + " is not allowed on " + req.path + "; use " + allowed);
+  };
+  http.Post("/.*", other);
+  http.Put("/.*", other);
+  http.Patch("/.*", other);
+  http.Delete("/.*", other);
+  http.Options("/.*", other);
+
+  // Errors that no handler wrote (unknown paths, 413 for big bodies, ...) get a JSON message too.
+  http.set_error_handler(httplib::Server::HandlerWithResponse([](const Request&, Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    const int status = res.status;
+    const char* message = status == 404   ? "not found"
+                          : status == 413 ? "request body too large"
+                          : status == 414 ? "request URI too long"
+                          : status == 416 ? "range not satisfiable"
+                          : status < 500  ? "bad request"
+                                          : "internal error";
+    send_error(res, status, message);
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  http.set_exception_handler([](const Request&, Response& res, std::exception_ptr ep) {
+    std::string what = "unknown error";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    send_error(res, 500, "internal error: " + what);
+  });
+}
+
+Server::Server(ServeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) { impl_->routes(); }
+
+Server::~Server() { stop(); }
+
+int Server::bind() {
+  auto& i = *impl_;
+  if (i.options.port < 0 || i.options.port > 65535)
+    throw InputError("--port " + std::to_string(i.options.port) + " is out of range: allowed 0 (any free port) to 65535");
+  if (i.options.port == 0) {
+    i.port = i.http.bind_to_any_port(i.options.host);
+  } else if (i.http.bind_to_port(i.options.host, i.options.port)) {
+    i.port = i.options.port;
+  }
+  if (i.port <= 0 && i.options.port == 0)
+    throw InputError("cannot listen on " + i.options.host + ": the address is not this machine's; choose another --host");
+  if (i.port <= 0)
+    throw InputError("cannot listen on " + i.options.host + " port " + std::to_string(i.options.port) +
+                     ": the port is in use or the address is not this machine's; choose another --port or --host");
+  return i.port;
+}
+
+void Server::run() {
+  auto& i = *impl_;
+  i.entered = true;
+  if (!i.stopped) i.http.listen_after_bind();
+  i.returned = true;
+}
+
+void Server::stop() {
+  auto& i = *impl_;
+  i.stopped = true;
+  // run() may have been entered without listening yet: wait until it listens or returns.
+  if (i.entered)
+    for (int k = 0; k < 2000 && !i.http.is_running() && !i.returned; ++k)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  i.http.stop();
+  i.runs.shutdown();
+}
+
+std::string Server::url() const {
+  const auto& host = impl_->options.host;
+  const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return "http://" + shown + ":" + std::to_string(impl_->port) + "/";
+}
+
+}  // namespace groundswell::server

@@ -1,0 +1,158 @@
+#include "sweep/commands.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <optional>
+
+#include "cli/commands.hpp"
+#include "groundswell/sweep/runner.hpp"
+#include "sweep/detail/mpi.hpp"
+
+namespace groundswell::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void on_sweep_signal(int sig) {
+  g_signal = sig;
+  g_stop.store(true);
+}
+
+/// "I/N" with 0 <= I < N.
+sweep::Shard parse_shard(const std::string& text) {
+  sweep::Shard s;
+  const auto slash = text.find('/');
+  const auto digits = [](const std::string& t) { return !t.empty() && t.size() < 10 && t.find_first_not_of("0123456789") == std::string::npos; };
+  if (slash == std::string::npos || !digits(text.substr(0, slash)) || !digits(text.substr(slash + 1)))
+    throw InputError("--shard " + text + ": write I/N, the I-th of N shards counted from 0 (e.g. --shard 0/10 .. 9/10)");
+  s.index = std::stoull(text.substr(0, slash));
+  s.count = std::stoull(text.substr(slash + 1));
+  if (s.count == 0 || s.index >= s.count)
+    throw InputError("--shard " + text + ": I must be in 0.." + (s.count ? std::to_string(s.count - 1) : std::string("N-1")) +
+                     " for N = " + std::to_string(s.count));
+  return s;
+}
+
+std::string number(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+void list_points(const sweep::Plan& plan) {
+  const auto& params = plan.parameters();
+  std::printf("point");
+  for (const auto& p : params) std::printf(",%s", p.name.c_str());
+  std::printf("\n");
+  for (std::uint64_t i = 0; i < plan.points(); ++i) {
+    std::printf("%llu", static_cast<unsigned long long>(i));
+    for (std::size_t j = 0; j < params.size(); ++j) {
+      const double v = plan.values()[i * params.size() + j];
+      const bool label = params[j].kind == sweep::Kind::Levels && !params[j].numeric_levels;
+      std::printf(",%s", label ? params[j].labels[static_cast<std::size_t>(sweep::level_index(params[j], v))].c_str() : number(v).c_str());
+    }
+    std::printf("\n");
+  }
+}
+
+}  // namespace
+
+int sweep_command(const SweepArgs& args) {
+  sweep::detail::MpiSession mpi;  // only when started by mpirun/srun
+  const bool root = mpi.rank() == 0;
+  std::optional<sweep::Plan> plan;
+  sweep::Shard shard;
+  std::string error;
+  try {
+    if (args.resume && args.force) throw InputError("sweep: --resume keeps the committed points and --force discards them; give one");
+    plan = sweep::Plan::load(args.scenario_file);
+    if (!args.shard.empty()) shard = parse_shard(args.shard);
+    if (!args.list_points && args.output.empty()) throw InputError("sweep: give the output file with -o SWEEP.h5 (or --list-points)");
+  } catch (const InputError& e) {
+    error = e.what();
+  }
+  // Every rank reads the file; the first that cannot reports why (usually
+  // rank 0, as all ranks find the same error) and every rank stops.
+  const int failed = sweep::detail::mpi_first_failure(error.empty());
+  if (failed < mpi.size()) {
+    if (failed != mpi.rank()) return kUsage;
+    if (root) throw InputError(error);
+    std::fprintf(stderr, "groundswell: error (rank %d): %s\n", mpi.rank(), error.c_str());
+    return kUsage;
+  }
+  if (args.list_points) {
+    if (root) list_points(*plan);
+    return kOk;
+  }
+
+  std::signal(SIGINT, on_sweep_signal);
+  std::signal(SIGTERM, on_sweep_signal);
+  const auto start = std::chrono::steady_clock::now();
+  const sweep::SweepSpec& spec = plan->spec();
+  if (args.verbose && root)
+    std::fprintf(stderr, "groundswell: %s: %s design, %llu points x %zu scenarios x %u trials x %d steps, %d rank(s)\n",
+                 plan->base().name.c_str(), sweep::to_string(spec.design.design),
+                 static_cast<unsigned long long>(plan->points()), spec.scenarios.size(), spec.trials, plan->base().steps,
+                 mpi.size());
+
+  sweep::SweepOptions options;
+  options.output = args.output;
+  options.resume = args.resume;
+  options.force = args.force;
+  options.shard = shard;
+  options.threads = args.threads;
+  options.stop = &g_stop;
+  options.note = [](const std::string& m) { std::fprintf(stderr, "groundswell: %s\n", m.c_str()); };
+  if (!args.quiet && root && ::isatty(STDERR_FILENO))
+    options.progress = [start](std::uint64_t done, std::uint64_t total) {
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::fprintf(stderr, "\r  %llu/%llu points  %.0f s   ", static_cast<unsigned long long>(done),
+                   static_cast<unsigned long long>(total), secs);
+      if (done == total) std::fprintf(stderr, "\n");
+    };
+  const sweep::SweepOutcome out = sweep::run_sweep(*plan, options);
+  const int stopped = g_signal == SIGTERM ? kTerminated : kInterrupted;
+  if (out.worker) return out.interrupted ? stopped : kOk;
+  if (out.already_complete) {
+    if (!args.quiet) std::printf("%s is already complete (%llu points); nothing to do\n", args.output.c_str(),
+                                 static_cast<unsigned long long>(out.points));
+    return kOk;
+  }
+  if (out.interrupted) {
+    std::fprintf(stderr,
+                 "\ngroundswell: interrupted by signal %d: %llu of %llu points are committed in %s.parts/; run the same "
+                 "command with --resume to finish\n",
+                 static_cast<int>(g_signal), static_cast<unsigned long long>(out.reused + out.computed),
+                 static_cast<unsigned long long>(out.points), args.output.c_str());
+    return stopped;
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!args.quiet) {
+    std::printf("%s: %s design, %llu points x %zu scenarios x %u trials x %d steps%s\n", plan->base().name.c_str(),
+                sweep::to_string(spec.design.design), static_cast<unsigned long long>(out.points), spec.scenarios.size(),
+                spec.trials, plan->base().steps,
+                shard.count > 1 ? (" (shard " + args.shard + " of " + std::to_string(plan->points()) + " points)").c_str() : "");
+    std::printf("computed %llu points, reused %llu; %u rank(s) x %u threads\n",
+                static_cast<unsigned long long>(out.computed), static_cast<unsigned long long>(out.reused), out.ranks,
+                out.threads);
+    std::printf("wrote %s (%.1f s)\n", args.output.c_str(), secs);
+  }
+  return kOk;
+}
+
+int merge_command(const MergeArgs& args) {
+  const auto start = std::chrono::steady_clock::now();
+  const sweep::MergeOutcome out = sweep::merge_sweeps(args.inputs, args.output, args.force);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!args.quiet)
+    std::printf("merged %zu files: %llu points; wrote %s (%.1f s)\n", out.files, static_cast<unsigned long long>(out.points),
+                args.output.c_str(), secs);
+  return kOk;
+}
+
+}  // namespace groundswell::cli

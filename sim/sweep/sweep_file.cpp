@@ -1,0 +1,436 @@
+// The sweep results file (HDF5, C API). Layout: docs/sweeps.md.
+#include "groundswell/sweep/sweep_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "groundswell/version.hpp"
+#include "sweep/detail/h5.hpp"
+
+namespace groundswell::sweep {
+
+using detail::Element;
+using detail::H5Handle;
+using detail::h5check;
+
+namespace {
+
+constexpr const char* kFormat = "groundswell-sweep";
+constexpr int kFormatVersion = 1;
+
+struct MetricColumn {
+  const char* name;
+  Element element;
+};
+constexpr MetricColumn kMetrics[] = {{"final_adopted", Element::F32},   {"final_internalized", Element::F32},
+                                     {"t50", Element::I32},             {"peak_compliance", Element::F32},
+                                     {"peak_resistance", Element::F32}, {"departments_reached", Element::I32}};
+
+double metric_value(const engine::TrialMetrics& m, std::size_t k) {
+  switch (k) {
+    case 0: return m.final_adopted;
+    case 1: return m.final_internalized;
+    case 2: return m.t50;
+    case 3: return m.peak_compliance;
+    case 4: return m.peak_resistance;
+    default: return m.departments_reached;
+  }
+}
+
+std::string utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+/// Mean, sample standard deviation and quantiles of values (NaN where undefined).
+struct Stats {
+  double mean = NAN, sd = NAN;
+  std::vector<double> quantiles = std::vector<double>(kQuantileCount, NAN);
+};
+Stats describe(std::vector<double> v) {
+  Stats s;
+  if (v.empty()) return s;
+  double sum = 0;
+  for (double x : v) sum += x;
+  s.mean = sum / static_cast<double>(v.size());
+  if (v.size() > 1) {
+    double ss = 0;
+    for (double x : v) ss += (x - s.mean) * (x - s.mean);
+    s.sd = std::sqrt(ss / static_cast<double>(v.size() - 1));
+  }
+  std::sort(v.begin(), v.end());
+  for (std::size_t q = 0; q < kQuantileCount; ++q) s.quantiles[q] = quantile_sorted(v, kQuantiles[q]);
+  return s;
+}
+
+void fsync_path(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+std::string engine_build() { return std::string("groundswell ") + kVersion + " (" + kGitCommit + ")"; }
+
+struct SweepFileWriter::Impl {
+  std::string path, temporary;
+  std::vector<std::uint64_t> points;
+  H5Handle file;
+  std::vector<Column> columns;
+  std::vector<H5Handle> datasets;
+  std::map<std::string, std::size_t> by_path;
+  std::vector<bool> filled;
+  bool finished = false;
+  std::size_t scenarios = 0, parameters = 0, trials = 0, row = 0;
+  bool curves = false, saltelli = false;
+  std::vector<std::string> scenario_names;
+
+  void add(hid_t root, const std::string& p, Element e, std::vector<hsize_t> row_dims) {
+    std::vector<hsize_t> dims{static_cast<hsize_t>(points.size())};
+    std::uint64_t n = 1;
+    for (hsize_t k : row_dims) {
+      dims.push_back(k);
+      n *= k;
+    }
+    by_path[p] = columns.size();
+    columns.push_back({p, e, n});
+    datasets.push_back(detail::make_dataset(root, p, e, dims));
+  }
+
+  template <typename T>
+  void put(std::uint64_t r, const std::string& p, const std::vector<T>& v) {
+    const std::size_t c = by_path.at(p);
+    if (v.size() != columns[c].row_elements || sizeof(T) != detail::element_size(columns[c].type))
+      throw std::logic_error("sweep file: row of " + p + " has the wrong size");
+    detail::write_rows(datasets[c].get(), columns[c].type, r, 1, v.data());
+  }
+};
+
+SweepFileWriter::SweepFileWriter(const std::string& path, const Plan& plan, std::vector<std::uint64_t> points,
+                                 const RunInfo& run)
+    : impl_(std::make_unique<Impl>()) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported by our exceptions
+  namespace fs = std::filesystem;
+  Impl& m = *impl_;
+  m.path = path;
+  m.points = std::move(points);
+  m.filled.assign(m.points.size(), false);
+  const fs::path out(path);
+  m.temporary = (out.parent_path() / ("." + out.filename().string() + ".tmp" + std::to_string(::getpid()))).string();
+  m.file = H5Handle(H5Fcreate(m.temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
+                    "create " + m.temporary);
+  const hid_t root = m.file.get();
+  const model::ExperimentSpec& x = plan.base();
+  const SweepSpec& spec = plan.spec();
+  m.scenario_names = spec.scenarios;
+  m.scenarios = spec.scenarios.size();
+  m.parameters = plan.parameters().size();
+  m.trials = spec.trials;
+  m.row = static_cast<std::size_t>(x.steps) + 1;
+  m.curves = spec.curves;
+  m.saltelli = spec.design.design == Design::Saltelli;
+
+  std::vector<std::string> names;
+  for (const auto& p : plan.parameters()) names.push_back(p.name);
+  const int version = kFormatVersion, complete = m.points.size() == plan.points() ? 1 : 0, curves = spec.curves;
+  const std::uint64_t samples = spec.design.samples, total = plan.points(), held = m.points.size(),
+                      trials = spec.trials;
+  const std::int64_t steps = x.steps;
+  detail::write_string_attribute(root, "format", kFormat);
+  detail::write_number_attribute(root, "format_version", H5T_NATIVE_INT, &version);
+  detail::write_string_attribute(root, "groundswell_version", kVersion);
+  detail::write_string_attribute(root, "git_commit", kGitCommit);
+  detail::write_string_attribute(root, "created", utc_now());
+  detail::write_string_attribute(root, "experiment", x.name);
+  detail::write_string_attribute(root, "scenario_file", x.source_path);
+  detail::write_string_attribute(root, "scenario_text", x.source_text);
+  detail::write_string_attribute(root, "fingerprint", plan.fingerprint());
+  detail::write_string_attribute(root, "design", to_string(spec.design.design));
+  detail::write_number_attribute(root, "samples", H5T_NATIVE_UINT64, &samples);
+  detail::write_number_attribute(root, "points_total", H5T_NATIVE_UINT64, &total);
+  detail::write_number_attribute(root, "points", H5T_NATIVE_UINT64, &held);
+  detail::write_number_attribute(root, "complete", H5T_NATIVE_INT, &complete);
+  detail::write_string_attribute(root, "shard", run.shard);
+  detail::write_number_attribute(root, "seed", H5T_NATIVE_UINT64, &x.seed);
+  detail::write_number_attribute(root, "trials", H5T_NATIVE_UINT64, &trials);
+  detail::write_number_attribute(root, "steps", H5T_NATIVE_INT64, &steps);
+  detail::write_string_attribute(root, "scenarios", join(spec.scenarios));
+  detail::write_string_attribute(root, "parameters", join(names));
+  detail::write_number_attribute(root, "curves", H5T_NATIVE_INT, &curves);
+  detail::write_number_attribute(root, "threads", H5T_NATIVE_UINT, &run.threads);
+  detail::write_number_attribute(root, "ranks", H5T_NATIVE_UINT, &run.ranks);
+
+  {
+    H5Handle q = detail::make_dataset(root, "quantiles", Element::F64, {kQuantileCount});
+    detail::write_rows(q.get(), Element::F64, 0, kQuantileCount, kQuantiles);
+  }
+  for (std::size_t j = 0; j < plan.parameters().size(); ++j) {
+    const Parameter& p = plan.parameters()[j];
+    H5Handle g = detail::make_group(root, "parameters/" + p.name);
+    const int column = static_cast<int>(j);
+    detail::write_number_attribute(g.get(), "column", H5T_NATIVE_INT, &column);
+    detail::write_string_attribute(g.get(), "kind", to_string(p.kind));
+    detail::write_number_attribute(g.get(), "min", H5T_NATIVE_DOUBLE, &p.min);
+    detail::write_number_attribute(g.get(), "max", H5T_NATIVE_DOUBLE, &p.max);
+    if (p.kind == Kind::Levels) {
+      const int numeric = p.numeric_levels;
+      detail::write_number_attribute(g.get(), "numeric", H5T_NATIVE_INT, &numeric);
+      detail::write_string_dataset(g.get(), "labels", p.labels);
+      H5Handle lv = detail::make_dataset(g.get(), "levels", Element::F64, {p.levels.size()});
+      detail::write_rows(lv.get(), Element::F64, 0, p.levels.size(), p.levels.data());
+    }
+  }
+
+  m.add(root, "points/index", Element::U64, {});
+  m.add(root, "points/seed", Element::U64, {});
+  m.add(root, "points/values", Element::F64, {m.parameters});
+  if (m.saltelli) {
+    m.add(root, "points/saltelli_row", Element::U64, {});
+    m.add(root, "points/saltelli_matrix", Element::I32, {});
+  }
+  const hsize_t Q = kQuantileCount, K = m.trials, T1 = m.row;
+  for (std::size_t s = 0; s < m.scenarios; ++s) {
+    const std::string& name = spec.scenarios[s];
+    const auto it = std::find_if(x.scenarios.begin(), x.scenarios.end(), [&](const auto& sc) { return sc.name == name; });
+    const std::string g = "scenarios/" + name + "/";
+    {
+      H5Handle group = detail::make_group(root, "scenarios/" + name);
+      const int index = static_cast<int>(s);
+      detail::write_string_attribute(group.get(), "rule", model::to_string(it->rule));
+      detail::write_string_attribute(group.get(), "description", it->description);
+      detail::write_number_attribute(group.get(), "index", H5T_NATIVE_INT, &index);
+      std::ostringstream params;
+      for (const auto& [k, v] : it->parameters) params << k << " = " << v << "\n";
+      detail::write_string_attribute(group.get(), "parameters", params.str());
+    }
+    for (const auto& metric : kMetrics) {
+      const std::string base = g + "metrics/" + metric.name + "/";
+      m.add(root, base + "trials", metric.element, {K});
+      m.add(root, base + "mean", Element::F64, {});
+      m.add(root, base + "sd", Element::F64, {});
+      m.add(root, base + "quantiles", Element::F64, {Q});
+    }
+    m.add(root, g + "metrics/t50/reached", Element::F64, {});
+    for (const char* c : kCurveNames) {
+      const std::string base = g + "curves/" + c + "/";
+      m.add(root, base + "mean", Element::F32, {T1});
+      m.add(root, base + "quantiles", Element::F32, {Q, T1});
+      if (m.curves) m.add(root, base + "trials", Element::F32, {K, T1});
+    }
+  }
+}
+
+SweepFileWriter::~SweepFileWriter() {
+  if (impl_->finished) return;
+  impl_->datasets.clear();
+  impl_->file.reset();
+  std::error_code ec;
+  std::filesystem::remove(impl_->temporary, ec);
+}
+
+const std::vector<SweepFileWriter::Column>& SweepFileWriter::columns() const { return impl_->columns; }
+
+void SweepFileWriter::write(const PointResult& r) {
+  Impl& m = *impl_;
+  const auto it = std::lower_bound(m.points.begin(), m.points.end(), r.index);
+  if (it == m.points.end() || *it != r.index)
+    throw std::logic_error("sweep file: point " + std::to_string(r.index) + " is not one of this file's points");
+  const auto row = static_cast<std::uint64_t>(it - m.points.begin());
+  if (r.scenarios.size() != m.scenarios || r.values.size() != m.parameters)
+    throw std::logic_error("sweep file: point " + std::to_string(r.index) + " does not match the sweep");
+  m.put(row, "points/index", std::vector<std::uint64_t>{r.index});
+  m.put(row, "points/seed", std::vector<std::uint64_t>{r.seed});
+  m.put(row, "points/values", r.values);
+  if (m.saltelli) {
+    const std::uint64_t width = m.parameters + 2;
+    m.put(row, "points/saltelli_row", std::vector<std::uint64_t>{r.index / width});
+    m.put(row, "points/saltelli_matrix", std::vector<std::int32_t>{static_cast<std::int32_t>(r.index % width)});
+  }
+  for (std::size_t s = 0; s < m.scenarios; ++s) {
+    const ScenarioResult& sr = r.scenarios[s];
+    const std::string g = "scenarios/" + m.scenario_names[s] + "/";
+    if (sr.trials.size() != m.trials) throw std::logic_error("sweep file: wrong number of trials");
+    for (std::size_t k = 0; k < std::size(kMetrics); ++k) {
+      const std::string base = g + "metrics/" + kMetrics[k].name + "/";
+      std::vector<double> values;
+      if (kMetrics[k].element == Element::I32) {
+        std::vector<std::int32_t> raw;
+        for (const auto& t : sr.trials) raw.push_back(static_cast<std::int32_t>(metric_value(t, k)));
+        m.put(row, base + "trials", raw);
+      } else {
+        std::vector<float> raw;
+        for (const auto& t : sr.trials) raw.push_back(static_cast<float>(metric_value(t, k)));
+        m.put(row, base + "trials", raw);
+      }
+      std::size_t reached = 0;
+      for (const auto& t : sr.trials) {
+        const double v = metric_value(t, k);
+        if (k == 2 && v < 0) continue;  // t50 over the trials that reached 50% adopted
+        values.push_back(v);
+        ++reached;
+      }
+      const Stats st = describe(values);
+      m.put(row, base + "mean", std::vector<double>{st.mean});
+      m.put(row, base + "sd", std::vector<double>{st.sd});
+      m.put(row, base + "quantiles", st.quantiles);
+      if (k == 2)
+        m.put(row, base + "reached",
+              std::vector<double>{static_cast<double>(reached) / static_cast<double>(std::max<std::size_t>(1, m.trials))});
+    }
+    for (std::size_t c = 0; c < kCurveCount; ++c) {
+      const std::string base = g + "curves/" + kCurveNames[c] + "/";
+      m.put(row, base + "mean", sr.mean[c]);
+      m.put(row, base + "quantiles", sr.quantiles[c]);
+      if (m.curves) m.put(row, base + "trials", sr.curves[c]);
+    }
+  }
+  m.filled[row] = true;
+}
+
+void SweepFileWriter::write_rows(std::size_t c, std::uint64_t first_row, std::uint64_t rows, const void* data) {
+  Impl& m = *impl_;
+  detail::write_rows(m.datasets.at(c).get(), m.columns[c].type, first_row, rows, data);
+  if (m.columns[c].path == "points/index")
+    for (std::uint64_t r = first_row; r < first_row + rows; ++r) m.filled.at(r) = true;
+}
+
+void SweepFileWriter::finish() {
+  Impl& m = *impl_;
+  const auto missing = std::count(m.filled.begin(), m.filled.end(), false);
+  if (missing) throw std::logic_error("sweep file: " + std::to_string(missing) + " points were never written");
+  h5check(H5Fflush(m.file.get(), H5F_SCOPE_GLOBAL), "flush " + m.temporary + " (disk full?)");
+  m.datasets.clear();
+  m.file.reset();
+  fsync_path(m.temporary);
+  std::error_code ec;
+  std::filesystem::rename(m.temporary, m.path, ec);
+  if (ec) throw std::runtime_error("cannot rename " + m.temporary + " to " + m.path + ": " + ec.message());
+  const std::string dir = std::filesystem::path(m.path).parent_path().string();
+  fsync_path(dir.empty() ? "." : dir);
+  m.finished = true;
+}
+
+namespace {
+
+H5Handle open_sweep(const std::string& path) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw InputError(path + ": file not found");
+  if (H5Fis_hdf5(path.c_str()) <= 0)
+    throw InputError(path + ": not an HDF5 file (expected a sweep file written by 'groundswell sweep'), or damaged");
+  H5Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open " + path);
+  const std::string format = detail::read_string_attribute(file.get(), "format");
+  if (format != kFormat)
+    throw InputError(path + ": an HDF5 file, but not a Groundswell sweep file (format = \"" + format +
+                     "\", expected \"" + kFormat + "\")");
+  int version = 0;
+  detail::read_number_attribute(file.get(), "format_version", H5T_NATIVE_INT, &version);
+  if (version != kFormatVersion)
+    throw InputError(path + ": sweep file format version " + std::to_string(version) + ", this groundswell reads " +
+                     std::to_string(kFormatVersion));
+  return file;
+}
+
+[[noreturn]] void damaged(const std::string& path, const std::exception& e) {
+  if (auto* input = dynamic_cast<const InputError*>(&e)) throw *input;
+  throw InputError(path + ": damaged or incomplete sweep file (" + e.what() + ")");
+}
+
+}  // namespace
+
+SweepFileInfo read_sweep_info(const std::string& path) {
+  SweepFileInfo info;
+  try {
+    H5Handle file = open_sweep(path);
+    const hid_t root = file.get();
+    info.fingerprint = detail::read_string_attribute(root, "fingerprint");
+    info.build = "groundswell " + detail::read_string_attribute(root, "groundswell_version") + " (" +
+                 detail::read_string_attribute(root, "git_commit") + ")";
+    info.scenario_file = detail::read_string_attribute(root, "scenario_file");
+    info.scenario_text = detail::read_string_attribute(root, "scenario_text");
+    info.shard = detail::read_string_attribute(root, "shard");
+    info.design = detail::read_string_attribute(root, "design");
+    int complete = 0;
+    detail::read_number_attribute(root, "points_total", H5T_NATIVE_UINT64, &info.points_total);
+    detail::read_number_attribute(root, "complete", H5T_NATIVE_INT, &complete);
+    info.complete = complete != 0;
+    H5Handle ds(H5Dopen2(root, "points/index", H5P_DEFAULT), H5Dclose, "open points/index");
+    const std::vector<hsize_t> dims = detail::dataset_dims(ds.get());
+    if (dims.size() != 1) throw std::runtime_error("points/index is not one-dimensional");
+    info.index.resize(dims[0]);
+    detail::read_rows(ds.get(), Element::U64, 0, dims[0], info.index.data());
+    for (std::size_t k = 0; k < info.index.size(); ++k)
+      if (info.index[k] >= info.points_total || (k && info.index[k] <= info.index[k - 1]))
+        throw std::runtime_error("points/index is not an ascending list of points below points_total");
+    if (info.fingerprint.empty() || info.scenario_text.empty())
+      throw std::runtime_error("missing attribute fingerprint or scenario_text");
+  } catch (const std::exception& e) {
+    damaged(path, e);
+  }
+  return info;
+}
+
+struct SweepFileReader::Impl {
+  std::string path;
+  H5Handle file;
+  hsize_t rows = 0;
+  mutable std::map<std::string, H5Handle> open;
+};
+
+SweepFileReader::SweepFileReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
+  impl_->path = path;
+  try {
+    impl_->file = open_sweep(path);
+    std::uint64_t held = 0;
+    detail::read_number_attribute(impl_->file.get(), "points", H5T_NATIVE_UINT64, &held);
+    impl_->rows = held;
+  } catch (const std::exception& e) {
+    damaged(path, e);
+  }
+}
+
+SweepFileReader::~SweepFileReader() = default;
+
+void SweepFileReader::read_rows(const SweepFileWriter::Column& column, std::uint64_t first, std::uint64_t rows,
+                                void* data) const {
+  try {
+    auto it = impl_->open.find(column.path);
+    if (it == impl_->open.end()) {
+      H5Handle ds(H5Dopen2(impl_->file.get(), column.path.c_str(), H5P_DEFAULT), H5Dclose,
+                  "open dataset " + column.path);
+      const std::vector<hsize_t> dims = detail::dataset_dims(ds.get());
+      std::uint64_t row = 1;
+      for (std::size_t k = 1; k < dims.size(); ++k) row *= dims[k];
+      H5Handle type(H5Dget_type(ds.get()), H5Tclose, "get type");
+      if (dims.empty() || dims[0] != impl_->rows || row != column.row_elements ||
+          H5Tequal(type.get(), detail::file_type(column.type)) <= 0)
+        throw std::runtime_error("dataset " + column.path + " has an unexpected shape or type");
+      it = impl_->open.emplace(column.path, std::move(ds)).first;
+    }
+    detail::read_rows(it->second.get(), column.type, first, rows, data);
+  } catch (const std::exception& e) {
+    damaged(impl_->path, e);
+  }
+}
+
+}  // namespace groundswell::sweep

@@ -1,0 +1,523 @@
+// Issue 5 as a user meets it: the real `groundswell` binary on each bad input
+// (scenario files, network files, command lines, sizes that cannot fit), on
+// signals, and on a full disk. Every error must give the documented exit
+// status, exactly one clear line on stderr (no stack trace, no "terminate
+// called", no sanitizer report), nothing on stdout, and no output file nor a
+// temporary left behind. Messages and statuses are described in docs/errors.md.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A fresh directory for one case, removed at the end.
+class Scratch {
+ public:
+  Scratch() {
+    std::string pattern = (fs::temp_directory_path() / "groundswell-bad-input-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~Scratch() {
+    std::error_code ec;
+    for (const auto& entry : fs::recursive_directory_iterator(path_, ec))
+      fs::permissions(entry.path(), fs::perms::owner_all, fs::perm_options::add, ec);
+    fs::remove_all(path_, ec);
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+
+  const fs::path& path() const { return path_; }
+  void write(const std::string& name, const std::string& content) const {
+    fs::create_directories((path_ / name).parent_path());
+    std::ofstream out(path_ / name, std::ios::binary | std::ios::trunc);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+  }
+  /// Files left in the directory (recursively) whose name marks an output or a temporary.
+  std::vector<std::string> leftovers(const std::string& output = "out.h5") const {
+    std::vector<std::string> found;
+    std::error_code ec;
+    for (const auto& entry : fs::recursive_directory_iterator(path_, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (entry.is_directory(ec)) continue;
+      if (name == output || name.find(".tmp") != std::string::npos) found.push_back(name);
+    }
+    return found;
+  }
+
+ private:
+  fs::path path_;
+};
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream os;
+  os << in.rdbuf();
+  return os.str();
+}
+
+struct Outcome {
+  int status = -1;  ///< exit status, or -1 if killed by a signal
+  int signal = 0;   ///< the signal that killed it, if any
+  std::string out, err;
+};
+
+/// Starts the binary in `cwd` with stdout and stderr captured to files; as
+/// user nobody when `as_nobody` and we are root (so that permissions apply).
+pid_t spawn(const std::vector<std::string>& args, const fs::path& cwd, const fs::path& out, const fs::path& err,
+            bool as_nobody = false) {
+  std::vector<std::string> words{GROUNDSWELL_BINARY};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  const bool drop = as_nobody && ::geteuid() == 0;
+  const pid_t pid = ::fork();
+  if (pid == 0) {  // only async-signal-safe calls until exec
+    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (o < 0 || e < 0 || ::dup2(o, 1) < 0 || ::dup2(e, 2) < 0 || ::chdir(cwd.c_str()) != 0) ::_exit(126);
+    if (drop && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(126);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+Outcome finish(pid_t pid, const fs::path& out, const fs::path& err) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  Outcome r;
+  if (WIFEXITED(status)) r.status = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+/// Runs the binary to the end. Captures go beside the scratch directory, not in it.
+Outcome run(const std::vector<std::string>& args, const Scratch& dir, bool as_nobody = false) {
+  const fs::path out = dir.path().string() + ".stdout", err = dir.path().string() + ".stderr";
+  Outcome r = finish(spawn(args, dir.path(), out, err, as_nobody), out, err);
+  fs::remove(out);
+  fs::remove(err);
+  return r;
+}
+
+/// The checks every error must pass: one line, "groundswell: ..." with the
+/// expected fragments, nothing that looks like a crash.
+void check_one_clear_line(const std::string& err, const std::vector<std::string>& fragments) {
+  INFO("stderr: " << err);
+  REQUIRE(!err.empty());
+  CHECK(err.back() == '\n');
+  CHECK(err.find('\n') == err.size() - 1);  // exactly one line
+  CHECK(err.rfind("groundswell: ", 0) == 0);
+  for (const char* crash : {"terminate called", "what():", "Aborted", "Segmentation", "Sanitizer", "runtime error:",
+                            "HDF5-DIAG", "#0 ", "Traceback"})
+    CHECK(err.find(crash) == std::string::npos);
+  for (const auto& fragment : fragments) CHECK(err.find(fragment) != std::string::npos);
+}
+
+const std::string kHeader = "[experiment]\nseed = 7\ntrials = 3\nsteps = 10\n";
+const std::string kFileOrg = kHeader + "[organization]\ngenerator = \"file\"\nnodes = \"nodes.csv\"\nedges = \"edges.csv\"\n";
+const std::string kNodes = "id,department,manager,level\na,X,,0\nb,X,a,1\nc,Y,a,1\n";
+const std::string kNodesHeader = "id,department,manager,level\n";
+const std::string kEdges = "source,target,weight,type\nb,a,1,formal\nc,a,1,formal\nb,c,0.5,informal\n";
+const std::string kEdgesHeader = "source,target,weight,type\n";
+const std::vector<std::string> kRun = {"run", "s.toml", "-o", "out.h5"};
+
+struct Case {
+  const char* what;
+  std::map<std::string, std::string> files;  ///< name -> content, in the scratch directory
+  std::vector<std::string> args;             ///< command line after the binary
+  int status;
+  std::vector<std::string> fragments;        ///< the message must hold each of these
+};
+
+void check_cases(const std::vector<Case>& cases) {
+  for (const auto& c : cases) {
+    SECTION(c.what) {
+      Scratch dir;
+      for (const auto& [name, content] : c.files) dir.write(name, content);
+      const Outcome r = run(c.args, dir);
+      INFO(c.what << "\nstderr: " << r.err);
+      CHECK(r.signal == 0);
+      CHECK(r.status == c.status);
+      CHECK(r.out.empty());
+      check_one_clear_line(r.err, c.fragments);
+      CHECK(dir.leftovers().empty());
+    }
+  }
+}
+
+std::string long_line() { return std::string((std::size_t{1} << 20) + 10, 'x'); }
+
+double available_gb() {
+  std::ifstream in("/proc/meminfo");
+  std::string key, unit;
+  double kb = 0;
+  while (in >> key >> kb >> unit)
+    if (key == "MemAvailable:") return kb / 1e6;
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("bad scenario files: status 2, one line naming file, line, key and fix", "[unit][cli]") {
+  check_cases({
+      {"syntax error", {{"s.toml", kHeader + "[sdt\nbeta0 = 1\n"}}, kRun, 2, {"s.toml:5:", "TOML syntax error"}},
+      {"unknown key", {{"s.toml", kHeader + "[sdt]\nbeta_0 = 0.1\n"}}, kRun, 2,
+       {"s.toml:6:", "unknown key 'sdt.beta_0'", "did you mean 'sdt.beta0'?"}},
+      {"unknown section", {{"s.toml", kHeader + "[mandat]\nissuers = \"top\"\n"}}, kRun, 2,
+       {"unknown key 'mandat'", "did you mean 'mandate'?"}},
+      {"unknown scenario key", {{"s.toml", kHeader + "[[scenario]]\nname = \"x\"\nchampion = { count = 1 }\n"}}, kRun, 2,
+       {"scenario \"x\"", "unknown key 'champion'", "did you mean 'champions'?"}},
+      {"wrong type", {{"s.toml", kHeader + "[organization]\nsize = \"big\"\n"}}, kRun, 2,
+       {"s.toml:6:", "'organization.size'", "must be an integer, got a string"}},
+      {"wrong type bool", {{"s.toml", kHeader + "[champions]\ncoalition = 1\n"}}, kRun, 2,
+       {"'champions.coalition'", "must be true or false, got an integer"}},
+      {"out of range", {{"s.toml", kHeader + "[sdt]\ngamma_c = 1.5\n"}}, kRun, 2,
+       {"s.toml:6:", "'sdt.gamma_c'", "= 1.5", "out of range: allowed [0, 1]"}},
+      {"out of range open interval", {{"s.toml", kHeader + "[mandate]\nhalf_life = 0\n"}}, kRun, 2,
+       {"'mandate.half_life'", "= 0", "(0, inf]"}},
+      {"zero trials in the file", {{"s.toml", "[experiment]\nseed = 1\ntrials = 0\nsteps = 3\n"}}, kRun, 2,
+       {"'experiment.trials'", "= 0", "allowed [1, 100000000]"}},
+      {"size beyond the limit", {{"s.toml", kHeader + "[organization]\nsize = 300000000\n"}}, kRun, 2,
+       {"'organization.size'", "= 300000000", "allowed [1, 200000000]"}},
+      {"bad choice", {{"s.toml", kHeader + "[champions]\nselection = \"best\"\n"}}, kRun, 2,
+       {"'champions.selection'", "\"best\"", "\"distributed\""}},
+      {"missing experiment section", {{"s.toml", "rule = \"sdt\"\n"}}, kRun, 2, {"s.toml:", "missing section [experiment]"}},
+      {"missing seed", {{"s.toml", "[experiment]\ntrials = 1\nsteps = 1\n"}}, kRun, 2, {"missing key 'experiment.seed'"}},
+      {"missing scenario name", {{"s.toml", kHeader + "[[scenario]]\ndescription = \"x\"\n"}}, kRun, 2, {"needs a name"}},
+      {"missing network tables", {{"s.toml", kHeader + "[organization]\ngenerator = \"file\"\n"}}, kRun, 2,
+       {"needs both 'organization.nodes' and 'organization.edges'"}},
+      {"more champions than agents", {{"s.toml", kHeader + "[organization]\nsize = 10\n[champions]\ncount = 11\n"}},
+       kRun, 2, {"champions.count = 11 exceeds organization.size = 10"}},
+      {"level beyond the hierarchy's depth",
+       {{"s.toml", kHeader + "[organization]\nsize = 57\n[mandate]\nissuers = \"leaders\"\nlevels = 3\n"}}, kRun, 2,
+       {"mandate.levels = 3", "beyond the hierarchy's depth", "levels 0..2"}},
+      {"leaders without a hierarchy",
+       {{"s.toml", kHeader + "[organization]\ngenerator = \"erdos_renyi\"\n[mandate]\nissuers = \"leaders\"\n"}}, kRun, 2,
+       {"mandate.issuers = \"leaders\" needs managers", "\"erdos_renyi\""}},
+      {"bridges with one department",
+       {{"s.toml", kHeader + "[organization]\ngenerator = \"erdos_renyi\"\n[connectors]\nbridges = 3\n"}}, kRun, 2,
+       {"connectors.bridges = 3 needs at least two departments"}},
+      {"motivation weights above one", {{"s.toml", kHeader + "[sdt]\nw_a = 0.5\nw_c = 0.5\nw_r = 0.5\n"}}, kRun, 2,
+       {"sdt.w_a + sdt.w_c + sdt.w_r = 1.5 exceeds 1"}},
+      {"mandate with a classic rule", {{"s.toml", "rule = \"bass\"\n" + kHeader + "[mandate]\nissuers = \"top\"\n"}},
+       kRun, 2, {"rule \"sdt\" only"}},
+      {"duplicate scenario names",
+       {{"s.toml", kHeader + "[[scenario]]\nname = \"a\"\n[[scenario]]\nname = \"a\"\n"}}, kRun, 2,
+       {"s.toml:8:", "duplicate scenario name \"a\""}},
+      {"non-ASCII outside a string", {{"s.toml", kHeader + "[sdt]\nbeta\xC3\xA9 = 1\n"}}, kRun, 2,
+       {"s.toml:6:5:", "non-ASCII character outside a string"}},
+      {"empty scenario file", {{"s.toml", ""}}, kRun, 2, {"s.toml: missing section [experiment]"}},
+      {"binary scenario file", {{"s.toml", std::string("\x7F" "ELF\x02\x01\x01\0\0\0\0", 11)}}, kRun, 2,
+       {"s.toml:1:1:", "TOML syntax error"}},
+      {"scenario file not there", {}, kRun, 2, {"s.toml: scenario file not found"}},
+      {"scenario file is a directory", {{"s.toml/x", ""}}, kRun, 2, {"s.toml: is a directory"}},
+  });
+}
+
+TEST_CASE("bad network files: status 2, one line naming the table, the line and the fault", "[unit][cli]") {
+  const auto tables = [](const std::string& nodes, const std::string& edges) {
+    return std::map<std::string, std::string>{{"s.toml", kFileOrg}, {"nodes.csv", nodes}, {"edges.csv", edges}};
+  };
+  check_cases({
+      {"node table not there", {{"s.toml", kFileOrg}, {"edges.csv", kEdges}}, kRun, 2, {"nodes.csv: node table not found"}},
+      {"edge table not there", {{"s.toml", kFileOrg}, {"nodes.csv", kNodes}}, kRun, 2, {"edges.csv: edge table not found"}},
+      {"node table is a directory", {{"s.toml", kFileOrg}, {"nodes.csv/x", ""}, {"edges.csv", kEdges}}, kRun, 2,
+       {"nodes.csv: is a directory"}},
+      {"empty node table", tables("", kEdges), kRun, 2, {"nodes.csv: file is empty"}},
+      {"empty edge table", tables(kNodes, ""), kRun, 2, {"edges.csv: file is empty"}},
+      {"header only", tables(kNodesHeader, kEdges), kRun, 2, {"nodes.csv: has a header but no rows"}},
+      {"missing column", tables("id,department,level\na,X,0\n", kEdges), kRun, 2,
+       {"nodes.csv:1:", "lacks the column \"manager\""}},
+      {"missing edge column", tables(kNodes, "source,target,weight\nb,a,1\n"), kRun, 2,
+       {"edges.csv:1:", "lacks the column \"type\""}},
+      {"extra edge columns", tables(kNodes, "source,target,weight,type,note\nb,a,1,formal,x\n"), kRun, 2,
+       {"edges.csv:1:", "unexpected column \"note\""}},
+      {"row with a missing field", tables(kNodesHeader + "a,X,,0\nb,X,a\n", kEdges), kRun, 2,
+       {"nodes.csv:3:", "row has 3 fields but the header has 4"}},
+      {"row with an extra field", tables(kNodes, kEdgesHeader + "b,a,1,formal,9\n"), kRun, 2,
+       {"edges.csv:2:", "row has 5 fields but the header has 4"}},
+      {"duplicate id", tables(kNodesHeader + "a,X,,0\nb,X,a,1\na,Y,,0\n", kEdges), kRun, 2,
+       {"nodes.csv:4:", "id \"a\" is already used on line 2"}},
+      {"unknown manager", tables(kNodesHeader + "a,X,,0\nb,X,zed,1\n", kEdgesHeader), kRun, 2,
+       {"nodes.csv:3:", "manager \"zed\" is not an id"}},
+      {"unknown source id", tables(kNodes, kEdgesHeader + "zed,a,1,formal\n"), kRun, 2,
+       {"edges.csv:2:", "source \"zed\" is not an id in"}},
+      {"unknown target id", tables(kNodes, kEdgesHeader + "b,zed,1,formal\n"), kRun, 2,
+       {"edges.csv:2:", "target \"zed\" is not an id in"}},
+      {"duplicate tie", tables(kNodes, kEdgesHeader + "b,a,1,formal\nb,a,2,informal\n"), kRun, 2,
+       {"edges.csv:3:", "already given on line 2"}},
+      {"non-numeric weight", tables(kNodes, kEdgesHeader + "b,a,strong,formal\n"), kRun, 2,
+       {"edges.csv:2:", "weight \"strong\" must be a number > 0"}},
+      {"NaN weight", tables(kNodes, kEdgesHeader + "b,a,nan,formal\n"), kRun, 2, {"weight \"nan\" must be a number > 0"}},
+      {"infinite weight", tables(kNodes, kEdgesHeader + "b,a,inf,formal\n"), kRun, 2,
+       {"weight \"inf\" must be a number > 0"}},
+      {"weight beyond float", tables(kNodes, kEdgesHeader + "b,a,1e40,formal\n"), kRun, 2,
+       {"weight \"1e40\" is out of range"}},
+      {"zero weight", tables(kNodes, kEdgesHeader + "b,a,0,formal\n"), kRun, 2, {"weight \"0\" must be a number > 0"}},
+      {"negative weight", tables(kNodes, kEdgesHeader + "b,a,-0.5,formal\n"), kRun, 2,
+       {"weight \"-0.5\" must be a number > 0"}},
+      {"self-loop", tables(kNodes, kEdgesHeader + "b,b,1,informal\n"), kRun, 2,
+       {"edges.csv:2:", "cannot listen to themselves"}},
+      {"own manager", tables(kNodesHeader + "a,X,,0\nb,X,b,1\n", kEdgesHeader), kRun, 2, {"is the person's own id"}},
+      {"manager cycle", tables(kNodesHeader + "top,X,,0\na,X,c,1\nb,X,a,2\nc,X,b,3\n", kEdgesHeader), kRun, 2,
+       {"nodes.csv:3:", "the manager chain is a cycle"}},
+      {"level too large", tables(kNodesHeader + "a,X,,2147483647\n", kEdgesHeader), kRun, 2,
+       {"nodes.csv:2:", "level \"2147483647\" is too large"}},
+      {"binary node table", tables(std::string("\x7F" "ELF\x02\x01\x01\0\0\0", 10), kEdges), kRun, 2,
+       {"nodes.csv:1:", "looks binary"}},
+      {"UTF-16 edge table", tables(kNodes, std::string("\xFF\xFEs\0o\0", 6)), kRun, 2,
+       {"edges.csv:1:", "not valid UTF-8"}},
+      {"very long line", tables(kNodesHeader + "a,X,,0\n" + long_line() + "\n", kEdges), kRun, 2,
+       {"nodes.csv:3:", "longer than 1 MiB"}},
+      {"no line break at all", tables(kNodes, long_line() + long_line()), kRun, 2,
+       {"edges.csv:1:", "longer than 1 MiB"}},
+  });
+}
+
+TEST_CASE("network file faults found at run time leave no output", "[unit][cli]") {
+  // Contradictions between the scenario and the organization it reads.
+  Scratch dir;
+  dir.write("nodes.csv", kNodes);
+  dir.write("edges.csv", kEdges);
+  dir.write("c.toml", kFileOrg + "[champions]\ncount = 5\n");
+  dir.write("l.toml", kFileOrg + "[mandate]\nissuers = \"leaders\"\nlevels = 2\n");
+  const Outcome c = run({"run", "c.toml", "-o", "out.h5"}, dir);
+  CHECK(c.status == 2);
+  check_one_clear_line(c.err, {"champions.count = 5 exceeds the organization's 3 agents"});
+  const Outcome l = run({"run", "l.toml", "-o", "out.h5"}, dir);
+  CHECK(l.status == 2);
+  check_one_clear_line(l.err, {"mandate.levels = 2 is beyond the organization's depth (levels 0..1)"});
+  CHECK(dir.leftovers().empty());
+}
+
+TEST_CASE("bad command lines: status 2, one line, nothing written", "[unit][cli]") {
+  const std::map<std::string, std::string> ok = {{"s.toml", kHeader + "[organization]\nsize = 50\n"}};
+  auto with = [&](std::initializer_list<std::pair<const std::string, std::string>> more) {
+    auto files = ok;
+    files.insert(more);
+    return files;
+  };
+  auto args = [](std::initializer_list<std::string> more) {
+    std::vector<std::string> a = kRun;
+    a.insert(a.end(), more);
+    return a;
+  };
+  check_cases({
+      {"no subcommand", ok, {}, 2, {"A subcommand is required", "(see groundswell --help)"}},
+      {"unknown option", ok, args({"--bogus"}), 2, {"--bogus", "(see groundswell --help)"}},
+      {"unknown subcommand option", ok, {"info", "--bogus", "x.h5"}, 2, {"--bogus"}},
+      {"missing output option", ok, {"run", "s.toml"}, 2, {"--output is required"}},
+      {"zero trials", ok, args({"--trials", "0"}), 2, {"--trials", "Value 0 not in range 1 to 100000000"}},
+      {"negative trials", ok, args({"--trials", "-5"}), 2, {"--trials", "-5"}},
+      {"fractional trials", ok, args({"--trials", "1.5"}), 2, {"--trials", "1.5"}},
+      {"zero threads", ok, args({"--threads", "0"}), 2, {"--threads", "Value 0 not in range 1 to 4096"}},
+      {"negative threads", ok, args({"--threads", "-1"}), 2, {"--threads", "Value -1 not in range"}},
+      {"non-numeric threads", ok, args({"--threads", "many"}), 2, {"--threads", "many"}},
+      {"negative seed", ok, args({"--seed", "-3"}), 2, {"--seed: must be a whole number >= 0, got -3"}},
+      {"negative export trial", ok, {"network", "export", "s.toml", "--trial", "-1", "-o", "out.h5"}, 2,
+       {"--trial: must be a whole number >= 0, got -1"}},
+      {"export trial beyond the experiment", ok, {"network", "export", "s.toml", "--trial", "3", "-o", "out.h5"}, 2,
+       {"--trial 3 is beyond the experiment's 3 trials (0..2)"}},
+      {"output in a missing directory", ok, {"run", "s.toml", "-o", "no/such/dir/out.h5"}, 2,
+       {"output no/such/dir/out.h5: directory no/such/dir does not exist; create it first"}},
+      {"output in a directory that takes no files", ok, {"run", "s.toml", "-o", "/proc/out.h5"}, 2,
+       {"output /proc/out.h5: cannot create files in directory /proc"}},
+      {"output is a directory", with({{"out.h5/x", ""}}), kRun, 2, {"output out.h5 is a directory"}},
+      {"output is not a file name", ok, {"run", "s.toml", "-o", "sub/"}, 2, {"is not a file name"}},
+      {"output is not a regular file", ok, {"run", "s.toml", "-o", "/dev/null", "--force"}, 2,
+       {"output /dev/null exists and is not a regular file"}},
+      {"output is the scenario file", ok, {"run", "s.toml", "-o", "s.toml", "--force"}, 2,
+       {"output s.toml is the scenario file itself"}},
+      {"info on a file that is not HDF5", ok, {"info", "s.toml"}, 2, {"s.toml: not an HDF5 file"}},
+      {"info on a missing file", ok, {"info", "missing.h5"}, 2, {"missing.h5: file not found"}},
+  });
+}
+
+TEST_CASE("an existing output is refused without --force and kept intact when a run fails", "[unit][cli]") {
+  Scratch dir;
+  dir.write("s.toml", kHeader + "[organization]\nsize = 50\n");
+  dir.write("out.h5", "precious");
+  const Outcome refused = run(kRun, dir);
+  CHECK(refused.status == 2);
+  check_one_clear_line(refused.err, {"output out.h5 exists; pass --force to overwrite it"});
+  CHECK(slurp(dir.path() / "out.h5") == "precious");
+
+  // --force, but the run fails: the old file stays, no temporary appears.
+  dir.write("bad.toml", kFileOrg);
+  dir.write("nodes.csv", kNodes);
+  dir.write("edges.csv", kEdgesHeader + "b,a,nan,formal\n");
+  const Outcome failed = run({"run", "bad.toml", "-o", "out.h5", "--force"}, dir);
+  CHECK(failed.status == 2);
+  check_one_clear_line(failed.err, {"weight \"nan\""});
+  CHECK(slurp(dir.path() / "out.h5") == "precious");
+  CHECK(dir.leftovers() == std::vector<std::string>{"out.h5"});
+
+  const Outcome forced = run({"run", "s.toml", "-o", "out.h5", "--force", "-q"}, dir);
+  CHECK(forced.status == 0);
+  CHECK(forced.err.empty());
+  CHECK(slurp(dir.path() / "out.h5").rfind("\x89HDF", 0) == 0);
+  CHECK(dir.leftovers() == std::vector<std::string>{"out.h5"});
+}
+
+TEST_CASE("files and directories without permission are clear errors", "[unit][cli]") {
+  // As root, permissions do not apply: the binary runs as user nobody then.
+  Scratch dir;
+  fs::permissions(dir.path(), fs::perms::all);
+  dir.write("s.toml", kHeader + "[organization]\nsize = 50\n");
+  dir.write("f.toml", kFileOrg);
+  dir.write("nodes.csv", kNodes);
+  dir.write("edges.csv", kEdges);
+  dir.write("secret.toml", kHeader);
+  fs::permissions(dir.path() / "secret.toml", fs::perms::none);
+  fs::permissions(dir.path() / "nodes.csv", fs::perms::none);
+  fs::create_directory(dir.path() / "ro");
+  fs::permissions(dir.path() / "ro", fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                                         fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
+
+  const Outcome scenario = run({"run", "secret.toml", "-o", "out.h5"}, dir, true);
+  CHECK(scenario.status == 2);
+  check_one_clear_line(scenario.err, {"secret.toml: cannot open the scenario file for reading"});
+
+  const Outcome nodes = run({"run", "f.toml", "-o", "out.h5"}, dir, true);
+  CHECK(nodes.status == 2);
+  check_one_clear_line(nodes.err, {"nodes.csv: cannot be opened for reading (Permission denied)"});
+
+  const Outcome output = run({"run", "s.toml", "-o", "ro/out.h5"}, dir, true);
+  CHECK(output.status == 2);
+  check_one_clear_line(output.err, {"output ro/out.h5: cannot create files in directory ro (Permission denied)"});
+  CHECK(dir.leftovers().empty());
+}
+
+TEST_CASE("a run that cannot fit in memory is refused before it starts", "[unit][cli]") {
+  Scratch dir;
+  // About 50 GB per concurrent trial with the default 8 advisors; the second
+  // case (1000 advisors, ~4 TB) fits no machine.
+  dir.write("huge.toml", kHeader + "[organization]\nsize = 150000000\n");
+  dir.write("wide.toml", kHeader + "[organization]\nsize = 150000000\nadvisors = 1000\n");
+  for (const char* file : {"huge.toml", "wide.toml"}) {
+    INFO(file);
+    if (std::string(file) == "huge.toml" && available_gb() > 90) {
+      WARN("huge.toml skipped: this machine has " << available_gb() << " GB available, enough to try it");
+      continue;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const Outcome r = run({"run", file, "-o", "out.h5", "--threads", "2"}, dir);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));  // refused, not attempted
+    CHECK(r.status == 2);
+    check_one_clear_line(r.err, {std::string(file) + ": this run needs about", "MB of memory but only",
+                                 "MB are available", "reduce organization.size"});
+  }
+  CHECK(dir.leftovers().empty());
+}
+
+namespace {
+
+/// Waits until the run has created its temporary file (so it is past its
+/// set-up and its signal handlers are in place), then a little more.
+bool wait_for_temporary(const Scratch& dir, pid_t pid) {
+  for (int k = 0; k < 1200; ++k) {
+    if (!dir.leftovers().empty()) {
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      return true;
+    }
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+const std::string kLongRun = "[experiment]\nseed = 3\ntrials = 100000\nsteps = 104\n[organization]\nsize = 20000\n";
+
+}  // namespace
+
+TEST_CASE("SIGINT and SIGTERM stop a run at a step boundary and leave nothing", "[unit][cli][signal]") {
+  for (const auto& [sig, status, name] : {std::tuple{SIGINT, 130, "SIGINT"}, std::tuple{SIGTERM, 143, "SIGTERM"}}) {
+    SECTION(name) {
+      Scratch dir;
+      dir.write("s.toml", kLongRun);
+      const fs::path out = dir.path().string() + ".stdout", err = dir.path().string() + ".stderr";
+      const pid_t pid = spawn({"run", "s.toml", "-o", "out.h5"}, dir.path(), out, err);
+      REQUIRE(wait_for_temporary(dir, pid));
+      ::kill(pid, sig);
+      const auto sent = std::chrono::steady_clock::now();
+      const Outcome r = finish(pid, out, err);
+      fs::remove(out);
+      fs::remove(err);
+      INFO("stderr: " << r.err);
+      CHECK(std::chrono::steady_clock::now() - sent < std::chrono::seconds(60));
+      CHECK(r.signal == 0);
+      CHECK(r.status == status);
+      check_one_clear_line(r.err, {std::string("stopped by ") + name, "of 100000 trials", "no output written"});
+      CHECK(dir.leftovers().empty());
+    }
+  }
+}
+
+TEST_CASE("SIGKILL leaves only a hidden temporary, never a file under the output name", "[unit][cli][signal]") {
+  Scratch dir;
+  dir.write("s.toml", kLongRun);
+  const fs::path out = dir.path().string() + ".stdout", err = dir.path().string() + ".stderr";
+  const pid_t pid = spawn({"run", "s.toml", "-o", "out.h5"}, dir.path(), out, err);
+  REQUIRE(wait_for_temporary(dir, pid));
+  ::kill(pid, SIGKILL);
+  const Outcome r = finish(pid, out, err);
+  fs::remove(out);
+  fs::remove(err);
+  CHECK(r.signal == SIGKILL);
+  CHECK_FALSE(fs::exists(dir.path() / "out.h5"));
+  const auto left = dir.leftovers();
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].rfind(".out.h5", 0) == 0);  // hidden, and not the output's name
+  CHECK(left[0].find(".tmp") != std::string::npos);
+  // A new run is not disturbed by the stale temporary.
+  dir.write("small.toml", kHeader + "[organization]\nsize = 50\n");
+  CHECK(run({"run", "small.toml", "-o", "out.h5", "-q"}, dir).status == 0);
+  CHECK(fs::exists(dir.path() / "out.h5"));
+}
+
+TEST_CASE("a full disk is reported, and neither the output nor the temporary remains", "[unit][cli][disk]") {
+  Scratch dir;
+  dir.write("s.toml", "[experiment]\nseed = 1\ntrials = 300\nsteps = 1000\n[organization]\nsize = 50\n");
+  const fs::path disk = dir.path() / "disk";
+  fs::create_directory(disk);
+  // A 256 kB file system fills up long before the ~1.5 MB of results.
+  if (::mount("tmpfs", disk.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=256k,mode=0777") != 0) {
+    WARN("skipped: cannot mount a small tmpfs here (" << std::strerror(errno) << "); needs root with CAP_SYS_ADMIN");
+    return;
+  }
+  const Outcome r = run({"run", "s.toml", "-o", "disk/out.h5", "-q"}, dir);
+  std::vector<std::string> left;
+  for (const auto& entry : fs::directory_iterator(disk)) left.push_back(entry.path().filename().string());
+  ::umount2(disk.c_str(), MNT_DETACH);
+  INFO("stderr: " << r.err);
+  CHECK(r.signal == 0);
+  CHECK(r.status == 1);
+  check_one_clear_line(r.err, {"cannot write the results file disk/out.h5", "No space left on device",
+                               "the disk is full", "nothing was written"});
+  CHECK(left.empty());
+}
