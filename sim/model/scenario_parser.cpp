@@ -645,7 +645,9 @@ ExperimentSpec parse_experiment_table(const toml::table& root, const std::string
 
 }  // namespace detail
 
-ExperimentSpec load_experiment(const std::string& path) {
+namespace detail {
+
+ScenarioFile read_scenario_file(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::exists(path, ec)) throw InputError(path + ": scenario file not found");
@@ -655,7 +657,14 @@ ExperimentSpec load_experiment(const std::string& path) {
   std::ostringstream os;
   os << in.rdbuf();
   const std::string base = fs::path(path).parent_path().string();
-  return parse_experiment(os.str(), path, base.empty() ? "." : base);
+  return {os.str(), base.empty() ? "." : base};
+}
+
+}  // namespace detail
+
+ExperimentSpec load_experiment(const std::string& path) {
+  const detail::ScenarioFile file = detail::read_scenario_file(path);
+  return parse_experiment(file.text, path, file.base_dir);
 }
 
 const char* to_string(Rule rule) {

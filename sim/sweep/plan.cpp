@@ -252,16 +252,8 @@ struct Plan::Impl {
 };
 
 Plan Plan::load(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw InputError(path + ": scenario file not found");
-  if (fs::is_directory(path, ec)) throw InputError(path + ": is a directory, expected a scenario file (.toml)");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open the scenario file for reading (check permissions)");
-  std::ostringstream os;
-  os << in.rdbuf();
-  const std::string base = fs::path(path).parent_path().string();
-  return parse(os.str(), path, base.empty() ? "." : base);
+  const model::detail::ScenarioFile file = model::detail::read_scenario_file(path);
+  return parse(file.text, path, file.base_dir);
 }
 
 Plan Plan::parse(const std::string& text, const std::string& source_name, const std::string& base_dir) {

@@ -18,4 +18,12 @@ namespace groundswell::model::detail {
 ExperimentSpec parse_experiment_table(const toml::table& root, const std::string& text, const std::string& source_name,
                                       const std::string& base_dir);
 
+/// A scenario file's text and the directory relative paths resolve against.
+struct ScenarioFile {
+  std::string text, base_dir;
+};
+
+/// Reads a scenario file. Throws InputError if it is missing, a directory or unreadable.
+ScenarioFile read_scenario_file(const std::string& path);
+
 }  // namespace groundswell::model::detail
