@@ -47,6 +47,18 @@ def _sweep(args):
     sweep.command(args)
 
 
+def _calibration(args):
+    from . import calibration
+    calibration.command(args)
+
+
+def _quantile(text):
+    value = float(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1), got {value}")
+    return value
+
+
 def _load(path):
     from .results import load
     return load(path)
@@ -115,6 +127,18 @@ def parser():
     c.add_argument("--bootstrap", type=_positive, default=1000, help="bootstrap resamples for Sobol intervals (default: 1000)")
     c.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
     c.set_defaults(func=_sweep)
+
+    help = ("a calibration file (docs/calibration.md): posterior medians and 90%% intervals; with -o, posterior "
+            "histograms, pair plots and the posterior predictive band; with --compare, ABC model choice")
+    c = sub.add_parser("calibration", help=help, description=help)
+    c.add_argument("results", help="calibration file written by 'groundswell calibrate' (HDF5)")
+    c.add_argument("-o", "--output", help="figure to write: .png, .svg or .pdf")
+    c.add_argument("--compare", nargs="+", metavar="OTHER.h5",
+                   help="other calibration files of the same data: posterior model probabilities from the share of "
+                   "each file's prior draws within a common tolerance")
+    c.add_argument("--quantile", type=_quantile, default=0.01,
+                   help="the common tolerance is this quantile of all draws' distances (default: 0.01)")
+    c.set_defaults(func=_calibration)
     return p
 
 

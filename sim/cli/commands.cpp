@@ -32,34 +32,6 @@ extern "C" void on_signal(int sig) {
   g_stop.store(true);
 }
 
-/// Refuses outputs that cannot be written before any work is done.
-void check_output(const std::string& output, bool force) {
-  const fs::path out(output);
-  const fs::path dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
-  std::error_code ec;
-  if (output.empty() || out.filename().empty() || out.filename() == "." || out.filename() == "..")
-    throw InputError("output '" + output + "' is not a file name; give one such as results.h5");
-  if (!fs::is_directory(dir, ec))
-    throw InputError("output " + output + ": directory " + dir.string() + " does not exist; create it first");
-  if (fs::is_directory(out, ec)) throw InputError("output " + output + " is a directory; give a file name such as results.h5");
-  const bool exists = fs::exists(fs::symlink_status(out, ec));
-  if (exists && !fs::is_regular_file(fs::symlink_status(out, ec)))
-    throw InputError("output " + output + " exists and is not a regular file; choose another name");
-  if (exists && !force)
-    throw InputError("output " + output + " exists; pass --force to overwrite it or choose another name");
-  // access() is not enough (root passes it, read-only file systems do not):
-  // create and remove the temporary file the results will be written to.
-  const fs::path probe = dir / ("." + out.filename().string() + ".tmp" + std::to_string(::getpid()));
-  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0 && errno != EEXIST)
-    throw InputError("output " + output + ": cannot create files in directory " + dir.string() + " (" +
-                     std::strerror(errno) + "); choose a writable directory");
-  if (fd >= 0) {
-    ::close(fd);
-    ::unlink(probe.c_str());
-  }
-}
-
 /// Available memory from /proc/meminfo, in bytes (0 if unknown).
 double available_memory() {
   std::ifstream in("/proc/meminfo");
@@ -137,6 +109,34 @@ void print_progress(TrialIndex done, TrialIndex total, std::chrono::steady_clock
 }
 
 }  // namespace
+
+/// Refuses outputs that cannot be written before any work is done.
+void check_output(const std::string& output, bool force) {
+  const fs::path out(output);
+  const fs::path dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
+  std::error_code ec;
+  if (output.empty() || out.filename().empty() || out.filename() == "." || out.filename() == "..")
+    throw InputError("output '" + output + "' is not a file name; give one such as results.h5");
+  if (!fs::is_directory(dir, ec))
+    throw InputError("output " + output + ": directory " + dir.string() + " does not exist; create it first");
+  if (fs::is_directory(out, ec)) throw InputError("output " + output + " is a directory; give a file name such as results.h5");
+  const bool exists = fs::exists(fs::symlink_status(out, ec));
+  if (exists && !fs::is_regular_file(fs::symlink_status(out, ec)))
+    throw InputError("output " + output + " exists and is not a regular file; choose another name");
+  if (exists && !force)
+    throw InputError("output " + output + " exists; pass --force to overwrite it or choose another name");
+  // access() is not enough (root passes it, read-only file systems do not):
+  // create and remove the temporary file the results will be written to.
+  const fs::path probe = dir / ("." + out.filename().string() + ".tmp" + std::to_string(::getpid()));
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0 && errno != EEXIST)
+    throw InputError("output " + output + ": cannot create files in directory " + dir.string() + " (" +
+                     std::strerror(errno) + "); choose a writable directory");
+  if (fd >= 0) {
+    ::close(fd);
+    ::unlink(probe.c_str());
+  }
+}
 
 int run_command(const RunArgs& args) {
   model::ExperimentSpec x = model::load_experiment(args.scenario_file);

@@ -20,6 +20,10 @@ int run_command(const RunArgs& args);
 
 int info_command(const std::string& results_file);
 
+/// Refuses an output file that cannot be written (missing directory, exists
+/// without --force, not writable) before any work is done. Throws InputError.
+void check_output(const std::string& output, bool force);
+
 struct ExportArgs {
   std::string scenario_file, scenario, directory;
   std::uint32_t trial = 0;

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "calibrate/commands.hpp"
 #include "cli/network_commands.hpp"
 #include "sweep/commands.hpp"
 #include "groundswell/server/server.hpp"
@@ -84,6 +85,17 @@ int main(int argc, char** argv) {
   merge_cmd->add_flag("--force", merge.force, "Overwrite an existing output file");
   merge_cmd->add_flag("-q,--quiet", merge.quiet, "Print nothing but errors");
 
+  // Calibration against an observed adoption record (docs/calibration.md).
+  cli::CalibrateArgs calibrate;
+  auto* calibrate_cmd = app.add_subcommand(
+      "calibrate", "Fit a rule's free parameters to an observed adoption record by ABC (docs/calibration.md)");
+  calibrate_cmd->add_option("calibration", calibrate.calibration_file, "Calibration file (TOML)")->required();
+  calibrate_cmd->add_option("-o,--output", calibrate.output, "Calibration results file to write (HDF5)");
+  calibrate_cmd->add_option("--threads", calibrate.threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 4096u));
+  calibrate_cmd->add_flag("--force", calibrate.force, "Overwrite an existing output file");
+  calibrate_cmd->add_flag("-q,--quiet", calibrate.quiet, "Print nothing but errors");
+  cli::add_data_dir_option(*calibrate_cmd);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -100,6 +112,7 @@ int main(int argc, char** argv) {
     if (*serve_cmd) return server::serve_command(serve);
     if (*sweep_cmd) return cli::sweep_command(sweep);
     if (*merge_cmd) return cli::merge_command(merge);
+    if (*calibrate_cmd) return cli::calibrate_command(calibrate);
   } catch (const InputError& e) {
     std::cerr << "groundswell: error: " << e.what() << "\n";
     return cli::kUsage;

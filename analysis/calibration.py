@@ -1,0 +1,191 @@
+"""Calibration files of ``groundswell calibrate`` (docs/calibration.md): the posterior table, a figure
+(posterior histograms, pair plots, the posterior predictive band against the observed curve) and ABC model
+choice between two calibrations by their acceptance at a common tolerance."""
+
+from dataclasses import dataclass
+import os
+
+import h5py
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
+
+from .results import ResultsError
+
+FORMAT = "groundswell-calibration"
+
+
+@dataclass
+class Calibration:
+    path: str
+    attrs: dict
+    names: list
+    priors: list
+    lower: np.ndarray
+    upper: np.ndarray
+    samples: np.ndarray      # posterior [particles x parameters]
+    weights: np.ndarray
+    distances: np.ndarray
+    median: np.ndarray
+    lower90: np.ndarray
+    upper90: np.ndarray
+    epsilon: np.ndarray      # per generation
+    acceptance: np.ndarray
+    draw_samples: np.ndarray  # prior draws (rejection: all; smc: generation 0)
+    draw_distances: np.ndarray
+    observed: np.ndarray     # fit agents, steps 0..T
+    observed_holdout: object  # or None
+    predictive: np.ndarray   # [draws x (T + 1)]
+    predictive_holdout: object
+    predictive_attrs: dict
+    observed_attrs: dict
+
+
+def _text(v):
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def load_calibration(path):
+    """Read a calibration file; ResultsError with a one-line reason if it is not one."""
+    if not os.path.exists(path):
+        raise ResultsError(f"{path}: file not found")
+    try:
+        f = h5py.File(path, "r")
+    except OSError:
+        raise ResultsError(f"{path}: not an HDF5 file (expected the output of 'groundswell calibrate')") from None
+    with f:
+        if _text(f.attrs.get("format", "")) != FORMAT:
+            raise ResultsError(f"{path}: an HDF5 file, but not a Groundswell calibration file (no format = \"{FORMAT}\")")
+        try:
+            get = lambda name: f[name][()] if name in f else None  # noqa: E731
+            return Calibration(
+                path=str(path), attrs={k: (_text(v) if isinstance(v, (bytes, str)) else v) for k, v in f.attrs.items()},
+                names=[_text(n) for n in f["parameters/name"][()]], priors=[_text(n) for n in f["parameters/prior"][()]],
+                lower=f["parameters/lower"][()], upper=f["parameters/upper"][()],
+                samples=f["posterior/samples"][()], weights=f["posterior/weights"][()],
+                distances=f["posterior/distances"][()], median=f["posterior/median"][()],
+                lower90=f["posterior/lower90"][()], upper90=f["posterior/upper90"][()],
+                epsilon=f["trace/epsilon"][()], acceptance=f["trace/acceptance_rate"][()],
+                draw_samples=get("draws/samples"), draw_distances=get("draws/distances"),
+                observed=f["observed/curve"][()], observed_holdout=get("observed/holdout_curve"),
+                predictive=f["predictive/curves"][()], predictive_holdout=get("predictive/holdout_curves"),
+                predictive_attrs=dict(f["predictive"].attrs), observed_attrs=dict(f["observed"].attrs))
+        except KeyError as e:
+            raise ResultsError(f"{path}: damaged or incomplete calibration file (missing {e})") from None
+
+
+def summary(cal):
+    """The posterior table as text: median and 90% interval per parameter, the fit, the holdout errors."""
+    a = cal.attrs
+    lines = [f"{a.get('experiment', '?')}: rule {a.get('rule', '?')}, {a.get('method', '?')}, "
+             f"{len(cal.weights)} particles, {len(cal.epsilon)} generation(s), distance {a.get('distance', '?')}",
+             f"{'parameter':<24} {'median':>10} {'90% interval':>24}   prior"]
+    for j, name in enumerate(cal.names):
+        lines.append(f"{name:<24} {cal.median[j]:>10.4g} {f'[{cal.lower90[j]:.4g}, {cal.upper90[j]:.4g}]':>24}   "
+                     f"{cal.priors[j]} [{cal.lower[j]:.4g}, {cal.upper[j]:.4g}]")
+    lines.append(f"fit (RMSE of the posterior predictive mean curve): {cal.predictive_attrs['fit']:.4f}")
+    if cal.observed_holdout is not None:
+        p = cal.predictive_attrs
+        lines.append(f"holdout: in-sample {p['in_sample_error']:.4f}, out-of-sample {p['out_of_sample_error']:.4f}, "
+                     f"naive (fit towns' observed curve) {p['naive_out_of_sample_error']:.4f}")
+    return "\n".join(lines) + "\n"
+
+
+def model_choice(cals, quantile=0.01):
+    """ABC model choice (equal prior odds) from each calibration's prior draws: the tolerance is the `quantile`
+    of all draws' distances pooled; a model's posterior probability is its share of the draws within it,
+    each model's count divided by its number of draws. Returns (epsilon, [(path, accepted, draws, probability)])."""
+    for c in cals:
+        if c.draw_distances is None or len(c.draw_distances) == 0:
+            raise ResultsError(f"{c.path}: has no prior draws to compare")
+    pooled = np.concatenate([c.draw_distances for c in cals])
+    eps = float(np.quantile(pooled, quantile))
+    rates = [float(np.mean(c.draw_distances <= eps)) for c in cals]
+    total = sum(rates)
+    rows = [(c.path, int(np.sum(c.draw_distances <= eps)), len(c.draw_distances), r / total if total else float("nan"))
+            for c, r in zip(cals, rates)]
+    return eps, rows
+
+
+def format_choice(eps, rows, quantile):
+    out = [f"ABC model choice: tolerance {eps:.4g} (the {quantile:g} quantile of all draws' distances), "
+           f"equal prior odds"]
+    out.append(f"{'file':<40} {'within':>8} {'draws':>8} {'P(model | data)':>16}")
+    for path, k, n, p in rows:
+        out.append(f"{os.path.basename(path):<40} {k:>8} {n:>8} {p:>16.3f}")
+    return "\n".join(out) + "\n"
+
+
+def _weighted_hist(ax, x, w, log):
+    if log and np.all(x > 0):
+        bins = np.logspace(np.log10(x.min()), np.log10(x.max()), 25) if x.max() > x.min() else 10
+        ax.set_xscale("log")
+    else:
+        bins = 25
+    ax.hist(x, bins=bins, weights=w, color="#4c72b0", alpha=0.8)
+
+
+def figure(cal):
+    """Posterior histograms (diagonal), pair plots (below), and the posterior predictive band (right)."""
+    d = len(cal.names)
+    has_holdout = cal.observed_holdout is not None
+    fig = Figure(figsize=(3.0 * d + 5.0 * (1 + has_holdout), max(3.2 * d, 3.6)), layout="constrained")
+    grid = fig.add_gridspec(d, d + 2 * (1 + has_holdout))
+    w = cal.weights / cal.weights.sum()
+    for i in range(d):
+        for j in range(i + 1):
+            ax = fig.add_subplot(grid[i, j])
+            log = cal.priors[j] == "log_uniform"
+            if i == j:
+                _weighted_hist(ax, cal.samples[:, j], w, log)
+                ax.axvline(cal.median[j], color="k", lw=1)
+                for q in (cal.lower90[j], cal.upper90[j]):
+                    ax.axvline(q, color="k", lw=0.8, ls="--")
+                ax.set_yticks([])
+            else:
+                ax.scatter(cal.samples[:, j], cal.samples[:, i], s=6 + 200 * w, alpha=0.5, color="#4c72b0")
+                if log:
+                    ax.set_xscale("log")
+                if cal.priors[i] == "log_uniform":
+                    ax.set_yscale("log")
+                ax.set_ylabel(cal.names[i], fontsize=8)
+            if i == d - 1:
+                ax.set_xlabel(cal.names[j], fontsize=8)
+            ax.xaxis.set_minor_formatter(NullFormatter())
+            ax.yaxis.set_minor_formatter(NullFormatter())
+            ax.tick_params(labelsize=7)
+
+    def band(ax, curves, observed, title):
+        t = np.arange(len(observed))
+        lo, mid, hi = np.quantile(curves, [0.05, 0.5, 0.95], axis=0)
+        ax.fill_between(t, lo, hi, color="#4c72b0", alpha=0.25, label="posterior predictive 5-95%")
+        ax.plot(t, mid, color="#4c72b0", label="posterior predictive median")
+        ax.plot(t, curves.mean(axis=0), color="#4c72b0", ls="--", lw=1, label="posterior predictive mean")
+        ax.plot(t, observed, "o-", color="#c44e52", ms=3, label="observed")
+        ax.set_xlabel("step")
+        ax.set_ylabel("cumulative adopted share")
+        ax.set_ylim(0, 1)
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=7, loc="upper left")
+
+    ax = fig.add_subplot(grid[:, d:d + 2])
+    band(ax, cal.predictive, cal.observed,
+         f"{cal.attrs.get('experiment', '')}: fit agents (RMSE {cal.predictive_attrs['fit']:.3f})")
+    if has_holdout:
+        ax = fig.add_subplot(grid[:, d + 2:d + 4])
+        band(ax, cal.predictive_holdout, cal.observed_holdout,
+             f"held out (RMSE {cal.predictive_attrs['out_of_sample_error']:.3f})")
+    return fig
+
+
+def command(args):
+    from .plots import save
+    cal = load_calibration(args.results)
+    print(summary(cal), end="")
+    if args.compare:
+        others = [load_calibration(p) for p in args.compare]
+        eps, rows = model_choice([cal] + others, args.quantile)
+        print(format_choice(eps, rows, args.quantile), end="")
+    if args.output:
+        save(figure(cal), args.output)
+        print(f"wrote {args.output}")

@@ -1,0 +1,57 @@
+#include "calibrate/commands.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "groundswell/calibrate/calibration.hpp"
+
+namespace groundswell::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void on_calibrate_signal(int sig) {
+  g_signal = sig;
+  g_stop.store(true);
+}
+
+}  // namespace
+
+int calibrate_command(const CalibrateArgs& args) {
+  const calibrate::CalibrationSpec spec = calibrate::load_calibration(args.calibration_file);
+  if (!args.output.empty()) {
+    check_output(args.output, args.force);
+    std::error_code ec;
+    if (std::filesystem::equivalent(args.calibration_file, args.output, ec))
+      throw InputError("output " + args.output + " is the calibration file itself; choose another name");
+  }
+  const unsigned threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
+  std::signal(SIGINT, on_calibrate_signal);
+  std::signal(SIGTERM, on_calibrate_signal);
+  calibrate::CalibrationOptions options;
+  options.threads = threads;
+  options.stop = &g_stop;
+  if (!args.quiet) options.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  const calibrate::CalibrationResult result = calibrate::run_calibration(spec, options);
+  if (result.interrupted) {
+    std::fprintf(stderr, "groundswell: stopped by %s; no output written%s\n", g_signal == SIGTERM ? "SIGTERM" : "SIGINT",
+                 args.output.empty() ? "" : (" (" + args.output + " not created)").c_str());
+    return g_signal == SIGTERM ? kTerminated : kInterrupted;
+  }
+  if (!args.output.empty()) calibrate::write_calibration(args.output, spec, result, threads);
+  if (!args.quiet) {
+    std::printf("%s", calibrate::format_calibration(spec, result).c_str());
+    if (!args.output.empty()) std::printf("wrote %s (%.1f s)\n", args.output.c_str(), result.seconds);
+    else std::printf("(%.1f s; no output file: give -o OUT.h5 to keep the posterior)\n", result.seconds);
+  }
+  return kOk;
+}
+
+}  // namespace groundswell::cli
