@@ -8,6 +8,7 @@
 namespace groundswell::engine {
 namespace {
 constexpr std::size_t kSums = 8;  // counts of N, C, A, R; sums of a, c, r, P
+constexpr std::size_t kCounters = 4;  // interleaved department tallies
 }
 
 void TrialCurves::resize(Step steps_, const org::Organization& o) {
@@ -24,6 +25,7 @@ void TrialCurves::resize(Step steps_, const org::Organization& o) {
   department_adopted.assign(len * static_cast<std::size_t>(departments), 0.0f);
   const std::size_t blocks = (o.size() + detail::kAgentBlock - 1) / detail::kAgentBlock;
   recorder_scratch.reserve(blocks * (kSums + static_cast<std::size_t>(departments)));
+  department_tally.assign(blocks * kCounters * static_cast<std::size_t>(departments), 0);
 }
 
 /// Sums over fixed blocks of agents (in parallel for large organizations),
@@ -36,19 +38,46 @@ void record_step(const RunState& state, const org::Organization& o, TrialCurves&
   const std::size_t blocks = (n + detail::kAgentBlock - 1) / detail::kAgentBlock;
   auto& partial = curves.recorder_scratch;
   partial.assign(blocks * width, 0.0);
-  detail::for_each_block_index(blocks, [&](std::size_t b) {
-    double* sum = partial.data() + b * width;
+  // Parallel only when the agent phases are (parallel.hpp): small
+  // organizations run many trials at once instead.
+  const bool parallel = n >= 2 * detail::kAgentBlock;
+  auto sum_block = [&](std::size_t b) {
+    // Local accumulators: the sums must not live behind a pointer, since
+    // the byte-sized state loads could alias them and force a store per agent.
+    std::uint32_t count[kStateCount] = {0, 0, 0, 0};
+    double autonomy = 0, competence = 0, relatedness = 0, pressure = 0;
+    // Adopters per department, counted in kCounters interleaved tallies:
+    // neighbours are often in one department, and a single tally would make
+    // each count wait for the previous one.
+    std::uint32_t* adopted = curves.department_tally.data() + b * kCounters * d_count;
+    std::fill(adopted, adopted + kCounters * d_count, 0u);
     const std::size_t end = std::min<std::size_t>(n, (b + 1) * detail::kAgentBlock);
     for (std::size_t i = b * detail::kAgentBlock; i < end; ++i) {
       const State s = state.current.state[i];
-      sum[static_cast<int>(s)] += 1.0;
-      sum[4] += state.current.autonomy[i];
-      sum[5] += state.current.competence[i];
-      sum[6] += state.current.relatedness[i];
-      sum[7] += state.pressure[i];
-      if (s == State::A || s == State::C) sum[kSums + static_cast<std::size_t>(o.department[i])] += 1.0;
+      ++count[static_cast<int>(s)];
+      autonomy += state.current.autonomy[i];
+      competence += state.current.competence[i];
+      relatedness += state.current.relatedness[i];
+      pressure += state.pressure[i];
+      adopted[(i % kCounters) * d_count + static_cast<std::size_t>(o.department[i])] += s == State::A || s == State::C;
     }
-  });
+    double* sum = partial.data() + b * width;
+    for (std::size_t d = 0; d < d_count; ++d) {
+      std::uint32_t total = 0;
+      for (std::size_t k = 0; k < kCounters; ++k) total += adopted[k * d_count + d];
+      sum[kSums + d] = total;
+    }
+    for (int k = 0; k < kStateCount; ++k) sum[k] = count[k];
+    sum[4] = autonomy;
+    sum[5] = competence;
+    sum[6] = relatedness;
+    sum[7] = pressure;
+  };
+  if (parallel) {
+    detail::for_each_block_index(blocks, sum_block);
+  } else {
+    for (std::size_t b = 0; b < blocks; ++b) sum_block(b);
+  }
   for (std::size_t b = 1; b < blocks; ++b)
     for (std::size_t k = 0; k < width; ++k) partial[k] += partial[b * width + k];
   const double* total = partial.data();

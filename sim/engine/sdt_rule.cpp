@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
+#include "engine/detail/lanes.hpp"
 #include "engine/detail/parallel.hpp"
 #include "engine/detail/rules.hpp"
 
@@ -16,19 +18,11 @@ namespace {
 
 using model::Issuers;
 
-inline float clamp01(float v) { return std::min(1.0f, std::max(0.0f, v)); }
-
 /// 1 - exp(-H) in single precision; a series for small H keeps the relative
-/// error below 1e-6 where 1 - expf(-H) would cancel.
+/// error below 1e-6 where 1 - e^-H would cancel.
 inline float change_probability(float H) {
   if (H < 0.01f) return H * (1.0f - H * (0.5f - H * (1.0f / 6.0f)));
-  return 1.0f - std::exp(-H);
-}
-
-/// sigma((z)/tau) with tau = 0 as the step function (Granovetter).
-inline float pull(float z, float tau) {
-  if (tau <= 0.0f) return z >= 0.0f ? 1.0f : 0.0f;
-  return 1.0f / (1.0f + std::exp(-z / tau));
+  return 1.0f - exp1(-H);
 }
 
 /// Phase "interventions": at mandate.start the issuers switch to A and are
@@ -47,12 +41,6 @@ void issue_mandate(const TrialContext& ctx, RunState& s) {
   }
 }
 
-/// Local quantities of agent i from one pass over its in-edges (MODEL.md 5.1,
-/// 5.5-5.7): exposure x, autonomy support u, knowledge k, belonging q.
-struct Neighbourhood {
-  float exposure, support, knowledge, belonging;
-};
-
 /// The sdt parameters in single precision, converted once per step.
 struct SdtRates {
   float tau, w_a, w_c, w_r, beta0, beta_s, beta_p, rho_p, rho_s, kappa_i, lambda_l, lambda_a, lambda_r;
@@ -65,6 +53,13 @@ struct SdtRates {
   static float f(double v) { return static_cast<float>(v); }
 };
 
+// States as integers for the branch-free passes; committed agents have no hazards.
+constexpr int kN = static_cast<int>(State::N), kC = static_cast<int>(State::C), kA = static_cast<int>(State::A),
+              kR = static_cast<int>(State::R), kCommitted = kStateCount;
+
+/// Signals up to this many bytes are taken to stay in cache (a typical L2).
+constexpr std::size_t kSignalsInCache = std::size_t{1} << 20;
+
 struct SdtKernel {
   const TrialContext& ctx;
   RunState& s;
@@ -75,18 +70,15 @@ struct SdtKernel {
 
   /// Phase "listen": one pass over every agent's in-edges computing the four
   /// weighted sums x, u, k, q together (MODEL.md 5.1, 5.5-5.7), as one 4-lane
-  /// vector operation per tie. Each lane keeps its own order of additions, so
+  /// multiply-add per tie. Each lane keeps its own order of additions, so
   /// results do not depend on the hardware. This pass does nothing but gather,
   /// so the processor overlaps many agents' memory accesses; on large
-  /// organizations the signals do not fit in cache and that is what counts.
+  /// organizations the signals do not fit in cache and that is what counts,
+  /// so there the signals of ties ahead are prefetched.
+  template <bool kPrefetch>
   void listen(std::size_t begin, std::size_t end) const {
     using Float4 = float __attribute__((vector_size(16)));
-    // lanes (v(s), champion, knowledge, [s = A]) for each code, knowledge filled per tie
-    Float4 decode[8];
-    for (int code = 0; code < 8; ++code) {
-      const int st = code & 3;
-      decode[code] = Float4{value[st], code >= 4 ? 1.0f : 0.0f, 0.0f, st == static_cast<int>(State::A) ? 1.0f : 0.0f};
-    }
+    static_assert(sizeof(Signal) == sizeof(Float4));
     const auto& net = ctx.setup.organization.network;
     const Signal* signal = s.signal.data();
     const AgentId* source = net.sources.data();
@@ -94,9 +86,8 @@ struct SdtKernel {
     const EdgeIndex last = net.edge_count();
     constexpr EdgeIndex kAhead = 32;  // ties ahead to prefetch
     auto heard_from = [&](EdgeIndex e) {
-      const Signal& sj = signal[source[e]];
-      Float4 x = decode[sj.code];
-      x[2] = sj.knowledge;
+      Float4 x;
+      std::memcpy(&x, &signal[source[e]], sizeof x);
       return weight[e] * x;
     };
     for (std::size_t i = begin; i < end; ++i) {
@@ -105,7 +96,7 @@ struct SdtKernel {
       EdgeIndex e = net.offsets[i];
       const EdgeIndex stop = net.offsets[i + 1];
       for (; e + 1 < stop; e += 2) {
-        if (e + kAhead + 1 < last) {
+        if (kPrefetch && e + kAhead + 1 < last) {
           __builtin_prefetch(&signal[source[e + kAhead]]);
           __builtin_prefetch(&signal[source[e + kAhead + 1]]);
         }
@@ -122,8 +113,9 @@ struct SdtKernel {
   void publish(std::size_t begin, std::size_t end) const {
     for (std::size_t k = begin; k < end; ++k) {
       const State sj = s.current.state[k];
-      s.signal[k] = {sj == State::A ? s.current.competence[k] : 0.0f,
-                     static_cast<std::uint8_t>(static_cast<int>(sj) + (ctx.setup.is_champion[k] ? 4 : 0))};
+      const bool adopted = sj == State::A;
+      s.signal[k] = {value[static_cast<int>(sj)], ctx.setup.is_champion[k] ? 1.0f : 0.0f,
+                     adopted ? s.current.competence[k] : 0.0f, adopted ? 1.0f : 0.0f};
     }
   }
 
@@ -138,90 +130,133 @@ struct SdtKernel {
     return s.issuer[mi] || sm == State::C || sm == State::A ? mu : 0.0f;
   }
 
-  /// Two agents share one Philox call: agent i uses lanes 2(i mod 2) and
-  /// 2(i mod 2) + 1 of block (t, i / 2), so each agent still has its own numbers.
-  struct Draws {
-    const CounterStream& rng;
-    std::uint32_t step;
-    std::uint64_t pair = ~std::uint64_t{0};
-    std::array<std::uint32_t, 4> bits{};
-    std::pair<double, double> uniforms(AgentId i) {
-      if ((i >> 1) != pair) {
-        pair = i >> 1;
-        bits = rng.bits(step, pair);
-      }
-      const unsigned lane = (i & 1u) * 2;
-      return {to_unit(bits[lane]), to_unit(bits[lane + 1])};
-    }
+  /// Phase "agents", in chunks of agents small enough to stay in the first
+  /// level cache. Each chunk goes through passes that do one thing to all of
+  /// its agents: pressure, hazards, draws and choices, traits. The hazard and
+  /// trait passes have no branches (a state selects among values computed for
+  /// every state), so the compiler works on several agents per instruction.
+  static constexpr std::size_t kChunk = 64;
+  using Bits = std::array<std::uint32_t, 4>;
+  struct Chunk {
+    float hazard[kStateCount][kChunk];  // to N, C, A, R; kChunk is a multiple of kLanes
+    Bits bits[kChunk / 4 + 1];          // a chunk not starting at a multiple of 4 spans one more block
   };
 
-  /// MODEL.md 5.8: competing hazards; the probability of a change is 1 - exp(-H).
-  State transition(AgentId i, const Neighbourhood& nb, float P, Draws& draws) const {
-    const State si = s.current.state[i];
-    if (s.committed[i]) return si;
-    const float a = s.current.autonomy[i], c = s.current.competence[i], r = s.current.relatedness[i];
-    const float theta = ctx.setup.threshold[i];
-    const float tau = rate.tau;
-    const float motivation = rate.w_a * a + rate.w_c * c + rate.w_r * r;
-    float h[kStateCount] = {0, 0, 0, 0};  // hazard to N, C, A, R
-    switch (si) {
-      case State::N: {
-        const float S = pull(nb.exposure - theta, tau);
-        const float S_neg = pull(-nb.exposure - theta, tau);
-        h[2] = (rate.beta0 + rate.beta_s * S) * motivation;
-        h[1] = rate.beta_p * P;
-        h[3] = rate.rho_p * P * (1 - a) + rate.rho_s * S_neg;
-        break;
+  /// MODEL.md 5.8, the hazards of each agent's current state, four agents at
+  /// a time (lanes.hpp); committed agents have none. kSmooth: tau > 0, else
+  /// the step function.
+  template <bool kSmooth>
+  void hazards(std::size_t first, std::size_t count, Chunk& chunk) const {
+    const Float4 tau = splat(rate.tau);
+    auto pull = [tau](Float4 z) {  // sigma(z / tau) of MODEL.md 5.2
+      if constexpr (kSmooth) return splat(1.0f) / (splat(1.0f) + exp4(-z / tau));
+      else return z >= splat(0.0f) ? splat(1.0f) : splat(0.0f);  // Granovetter's step
+    };
+    const Float4 zero = splat(0.0f), one = splat(1.0f);
+    for (std::size_t k = 0; k < count; k += kLanes) {
+      const std::size_t i = first + k, valid = std::min(kLanes, count - k);
+      const Float4 a = load4(&s.current.autonomy[i], valid), c = load4(&s.current.competence[i], valid),
+                   r = load4(&s.current.relatedness[i], valid), P = load4(&s.pressure[i], valid),
+                   theta = load4(&ctx.setup.threshold[i], valid);
+      Float4 x = zero;
+      Int4 st = {kCommitted, kCommitted, kCommitted, kCommitted};
+      for (std::size_t l = 0; l < valid; ++l) {
+        x[l] = s.heard[i + l].exposure;
+        if (!s.committed[i + l]) st[l] = static_cast<int>(s.current.state[i + l]);
       }
-      case State::C:
-        h[2] = rate.kappa_i * c * a;
-        h[0] = rate.lambda_l * std::max(0.0f, 1 - P) * (1 - motivation);
-        break;
-      case State::A:
-        h[0] = rate.lambda_a * (1 - motivation);
-        break;
-      case State::R:
-        h[0] = rate.lambda_r * pull(nb.exposure - theta, tau) * r;
-        break;
+      const Float4 motivation = splat(rate.w_a) * a + splat(rate.w_c) * c + splat(rate.w_r) * r;
+      const Float4 S = pull(x - theta), S_neg = pull(-x - theta);
+      const Int4 in_N = st == kN, in_C = st == kC, in_A = st == kA, in_R = st == kR;
+      const Float4 to_N = in_C   ? splat(rate.lambda_l) * max4(zero, one - P) * (one - motivation)
+                          : in_A ? splat(rate.lambda_a) * (one - motivation)
+                          : in_R ? splat(rate.lambda_r) * S * r
+                                 : zero;
+      const Float4 to_C = in_N ? splat(rate.beta_p) * P : zero;
+      const Float4 to_A = in_N   ? (splat(rate.beta0) + splat(rate.beta_s) * S) * motivation
+                          : in_C ? splat(rate.kappa_i) * c * a
+                                 : zero;
+      const Float4 to_R = in_N ? splat(rate.rho_p) * P * (one - a) + splat(rate.rho_s) * S_neg : zero;
+      std::memcpy(&chunk.hazard[0][k], &to_N, sizeof to_N);  // the chunk holds whole groups of four
+      std::memcpy(&chunk.hazard[1][k], &to_C, sizeof to_C);
+      std::memcpy(&chunk.hazard[2][k], &to_A, sizeof to_A);
+      std::memcpy(&chunk.hazard[3][k], &to_R, sizeof to_R);
     }
-    const float H = h[0] + h[1] + h[2] + h[3];
-    if (H <= 0.0f) return si;
-    const auto [change, which] = draws.uniforms(i);
-    if (change >= change_probability(H)) return si;
-    float pick = static_cast<float>(which) * H;
-    for (int k = 0; k < kStateCount; ++k) {
-      if (h[k] <= 0.0f) continue;
-      if (pick < h[k]) return static_cast<State>(k);
-      pick -= h[k];
+  }
+
+  /// MODEL.md 5.8: with H the sum of the hazards, the agent changes state with
+  /// probability p = 1 - exp(-H), to a state chosen with probability h / H.
+  /// One uniform u decides both: a change iff u < p, and then u / p, uniform
+  /// on (0, 1) given u < p, picks the state. Agent i uses lane i mod 4 of
+  /// Philox block (t, i / 4), so each agent has its own number whichever
+  /// chunk or thread computes it.
+  void choose(std::size_t first, std::size_t count, Chunk& chunk) const {
+    const std::size_t first_block = first / 4;
+    const std::size_t blocks = (first + count - 1) / 4 - first_block + 1;
+    for (std::size_t b = 0; b < blocks; ++b) chunk.bits[b] = ctx.rng.bits(static_cast<std::uint32_t>(t), first_block + b);
+    for (std::size_t k = 0; k < count; ++k) {
+      const std::size_t i = first + k;
+      const float h[kStateCount] = {chunk.hazard[0][k], chunk.hazard[1][k], chunk.hazard[2][k], chunk.hazard[3][k]};
+      const float H = h[0] + h[1] + h[2] + h[3];
+      State next = s.current.state[i];
+      const double u = to_unit(chunk.bits[i / 4 - first_block][i % 4]);
+      const float p = H > 0.0f ? change_probability(H) : 0.0f;
+      if (u < p) {
+        float pick = static_cast<float>(u / p) * H;
+        int chosen = -1;
+        for (int j = 0; j < kStateCount && chosen < 0; ++j) {
+          if (h[j] <= 0.0f) continue;
+          if (pick < h[j]) chosen = j;
+          pick -= h[j];
+        }
+        for (int j = kStateCount - 1; j >= 0 && chosen < 0; --j)  // rounding: the last state with a hazard
+          if (h[j] > 0.0f) chosen = j;
+        next = static_cast<State>(chosen);
+      }
+      s.next.state[i] = next;
     }
-    for (int k = kStateCount - 1; k >= 0; --k)  // rounding: the last state with a hazard
-      if (h[k] > 0.0f) return static_cast<State>(k);
-    return si;
   }
 
   /// MODEL.md 5.9: needs grow with support, coaching and belonging and are
   /// eroded by pressure ("you must", "you were doing it wrong", blame).
-  void traits(AgentId i, const Neighbourhood& nb, float P) const {
-    const float a = s.current.autonomy[i], c = s.current.competence[i], r = s.current.relatedness[i];
-    const State si = s.current.state[i];
-    const float practising = si == State::A || si == State::C ? rate.practice : 0.0f;
-    const float learning = nb.knowledge + rate.resources * s.resources + practising;
-    s.next.autonomy[i] = clamp01(a + rate.eta_a * (nb.support * (1 - a) - rate.zeta_a * P * a));
-    s.next.competence[i] = clamp01(c + rate.eta_c * (learning * (1 - c) - rate.zeta_c * P * c));
-    s.next.relatedness[i] = clamp01(r + rate.eta_r * (nb.belonging * (1 - r) - rate.zeta_r * P * r));
+  void traits(std::size_t first, std::size_t count) const {
+    const Float4 zero = splat(0.0f), one = splat(1.0f);
+    const Float4 resourced = splat(rate.resources * s.resources);
+    for (std::size_t k = 0; k < count; k += kLanes) {
+      const std::size_t i = first + k, valid = std::min(kLanes, count - k);
+      const Float4 a = load4(&s.current.autonomy[i], valid), c = load4(&s.current.competence[i], valid),
+                   r = load4(&s.current.relatedness[i], valid), P = load4(&s.pressure[i], valid);
+      Float4 support = zero, knowledge = zero, belonging = zero;
+      Int4 st = {kN, kN, kN, kN};
+      for (std::size_t l = 0; l < valid; ++l) {
+        const Heard& h = s.heard[i + l];
+        support[l] = h.support;
+        knowledge[l] = h.knowledge;
+        belonging[l] = h.belonging;
+        st[l] = static_cast<int>(s.current.state[i + l]);
+      }
+      const Float4 practising = st == kA || st == kC ? splat(rate.practice) : zero;
+      const Float4 learning = knowledge + resourced + practising;
+      store4(&s.next.autonomy[i], clamp01(a + splat(rate.eta_a) * (support * (one - a) - splat(rate.zeta_a) * P * a)),
+             valid);
+      store4(&s.next.competence[i],
+             clamp01(c + splat(rate.eta_c) * (learning * (one - c) - splat(rate.zeta_c) * P * c)), valid);
+      store4(&s.next.relatedness[i],
+             clamp01(r + splat(rate.eta_r) * (belonging * (one - r) - splat(rate.zeta_r) * P * r)), valid);
+    }
   }
 
-  /// Phase "agents": the fused pass, one agent at a time.
+  /// Phase "agents": pressure, hazards, choices and traits, chunk by chunk.
   void update(std::size_t begin, std::size_t end) const {
-    Draws draws{ctx.rng, static_cast<std::uint32_t>(t)};
-    for (std::size_t k = begin; k < end; ++k) {
-      const auto i = static_cast<AgentId>(k);
-      const Heard& heard = s.heard[i];
-      const Neighbourhood nb{heard.exposure, heard.support, heard.knowledge, heard.belonging};
-      const float P = pressure(i);
-      s.pressure[i] = P;
-      s.next.state[i] = transition(i, nb, P, draws);
-      traits(i, nb, P);
+    Chunk chunk;
+    for (std::size_t first = begin; first < end; first += kChunk) {
+      const std::size_t count = std::min(end - first, kChunk);
+      for (std::size_t i = first; i < first + count; ++i) s.pressure[i] = pressure(static_cast<AgentId>(i));
+      if (rate.tau > 0.0f)
+        hazards<true>(first, count, chunk);
+      else
+        hazards<false>(first, count, chunk);
+      choose(first, count, chunk);
+      traits(first, count);
     }
   }
 };
@@ -267,7 +302,11 @@ void sdt_step(const TrialContext& ctx, RunState& s) {
                          SdtRates(p)};
   const std::size_t n = ctx.setup.organization.size();
   for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.publish(b, e); });
-  for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.listen(b, e); });
+  // Prefetching pays once the signals outgrow the processor's caches.
+  if (n * sizeof(Signal) > kSignalsInCache)
+    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.listen<true>(b, e); });
+  else
+    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.listen<false>(b, e); });
   for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.update(b, e); });
   std::swap(s.current, s.next);
   s.time = t;

@@ -126,8 +126,18 @@ Organization hierarchy(const OrganizationSpec& s, PhiloxEngine& rng) {
   constexpr int kMaxTries = 10000;  // only reached if one agent holds nearly all of a pool's prestige
 
   BetaSampler trust(s.trust_a, s.trust_b);
-  std::vector<Tie> ties;
-  ties.reserve(static_cast<std::size_t>(n) * (s.advisors + 1));
+  // Agents are visited in order, so the in-edges are written straight into CSR.
+  InfluenceNetwork& net = o.network;
+  net.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
+  const std::size_t most = static_cast<std::size_t>(n) * (s.advisors + 1);
+  net.sources.reserve(most);
+  net.weights.reserve(most);
+  net.formal.reserve(most);
+  auto add_tie = [&net](AgentId source, float weight, bool formal) {
+    net.sources.push_back(source);
+    net.weights.push_back(weight);
+    net.formal.push_back(formal ? 1 : 0);
+  };
   std::vector<AgentId> chosen;
   for (AgentId i = 0; i < n; ++i) {
     const auto d = static_cast<std::size_t>(o.department[i]);
@@ -149,12 +159,12 @@ Organization hierarchy(const OrganizationSpec& s, PhiloxEngine& rng) {
     for (AgentId j : chosen) {
       const bool is_manager = static_cast<std::int32_t>(j) == o.manager[i];
       manager_is_advisor = manager_is_advisor || is_manager;
-      ties.push_back({i, j, static_cast<float>(trust(rng)), is_manager});
+      add_tie(j, static_cast<float>(trust(rng)), is_manager);
     }
     if (o.manager[i] != kNoManager && !manager_is_advisor)
-      ties.push_back({i, static_cast<AgentId>(o.manager[i]), static_cast<float>(s.formal_weight), true});
+      add_tie(static_cast<AgentId>(o.manager[i]), static_cast<float>(s.formal_weight), true);
+    net.offsets[i + 1] = static_cast<EdgeIndex>(net.sources.size());
   }
-  o.network = build_network(n, ties);
   return o;
 }
 

@@ -28,14 +28,37 @@ InfluenceNetwork build_network(AgentId agent_count, const std::vector<Tie>& ties
 }
 
 InfluenceNetwork with_extra_ties(const InfluenceNetwork& network, const std::vector<Tie>& extra) {
+  // Each agent's own ties, then its extra ties in the order given: merged
+  // straight into CSR, without sorting all ties again.
   const AgentId n = network.agent_count();
-  std::vector<Tie> ties;
-  ties.reserve(network.edge_count() + extra.size());
-  for (AgentId i = 0; i < n; ++i)
-    for (EdgeIndex e = network.offsets[i]; e < network.offsets[i + 1]; ++e)
-      ties.push_back({i, network.sources[e], network.weights[e], network.formal[e] != 0});
-  ties.insert(ties.end(), extra.begin(), extra.end());
-  return build_network(n, ties);  // stable: extra ties follow the agent's own
+  std::vector<EdgeIndex> added(static_cast<std::size_t>(n) + 1, 0);
+  for (const Tie& t : extra) ++added[t.listener + 1];
+  InfluenceNetwork net;
+  net.offsets.resize(static_cast<std::size_t>(n) + 1);
+  net.offsets[0] = 0;
+  for (AgentId i = 0; i < n; ++i) {
+    added[i + 1] += added[i];  // now: extra ties of agents before i + 1
+    net.offsets[i + 1] = network.offsets[i + 1] + added[i + 1];
+  }
+  const std::size_t total = network.edge_count() + extra.size();
+  net.sources.resize(total);
+  net.weights.resize(total);
+  net.formal.resize(total);
+  std::vector<EdgeIndex> cursor(n);
+  for (AgentId i = 0; i < n; ++i) {
+    const EdgeIndex from = network.offsets[i], count = network.offsets[i + 1] - from, to = net.offsets[i];
+    std::copy_n(network.sources.begin() + from, count, net.sources.begin() + to);
+    std::copy_n(network.weights.begin() + from, count, net.weights.begin() + to);
+    std::copy_n(network.formal.begin() + from, count, net.formal.begin() + to);
+    cursor[i] = to + count;
+  }
+  for (const Tie& t : extra) {
+    const EdgeIndex e = cursor[t.listener]++;
+    net.sources[e] = t.source;
+    net.weights[e] = t.weight;
+    net.formal[e] = t.formal ? 1 : 0;
+  }
+  return net;
 }
 
 bool listens_to(const InfluenceNetwork& network, AgentId listener, AgentId source) {

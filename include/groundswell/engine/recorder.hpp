@@ -18,6 +18,7 @@ struct TrialCurves {
   std::vector<float> department_adopted;               ///< [(steps+1) x departments], A + C share
   std::vector<std::uint32_t> department_size;          ///< agents per department
   std::vector<double> recorder_scratch;                ///< per-block partial sums (reserved by resize)
+  std::vector<std::uint32_t> department_tally;         ///< per-block adopter counts (sized by resize)
 
   /// Sizes every curve for `steps` steps of `organization` (allocates; outside the step loop).
   void resize(Step steps, const org::Organization& organization);

@@ -64,14 +64,12 @@ TrialSetup prepare_trial(const model::ScenarioSpec& spec, std::uint64_t seed, Tr
 std::uint64_t organization_key(std::uint64_t seed, TrialIndex trial);
 std::uint64_t dynamics_key(std::uint64_t seed, const std::string& scenario, TrialIndex trial);
 
-/// What agent j shows the agents that listen to it during one step: its
-/// competence if it has adopted (0 otherwise) and a code = state + 4 x
-/// champion, from which v(s_j), [j champion] and [s_j = A] follow (MODEL.md
-/// 5.1, 5.5-5.7). Eight bytes, so that the signals of a large organization
-/// stay in cache during the pass over the ties.
-struct Signal {
-  float knowledge;
-  std::uint8_t code;
+/// What agent j shows the agents that listen to it during one step, as the
+/// four terms it contributes to x, u, k, q of MODEL.md 5.1, 5.5-5.7: v(s_j),
+/// [j champion], c_j [s_j = A] and [s_j = A]. The pass over the ties then
+/// does one multiply-add of four lanes per tie.
+struct alignas(16) Signal {
+  float value, champion, knowledge, adopted;
 };
 
 /// The weighted means an agent hears: x, u, k, q of MODEL.md 5.
