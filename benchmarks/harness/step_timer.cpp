@@ -1,14 +1,19 @@
-// groundswell_step_timer: times one trial of the first scenario of a scenario
+// groundswell_step_timer: times trials of the first scenario of a scenario
 // file, phase by phase: organization generation, trial setup, and every step.
 // Prints one line of key=value pairs for benchmarks/run to collect.
-//   groundswell_step_timer FILE.toml [--threads T] [--steps S]
+//   groundswell_step_timer FILE.toml [--threads T] [--steps S] [--trials K]
+// With K > 1 the K trials advance side by side, each step of all of them in
+// parallel, as the engine runs small organizations (one trial per core);
+// generation and setup are timed for trial 0 only.
 #include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,12 +29,14 @@ static double seconds_since(Clock::time_point t) { return std::chrono::duration<
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: groundswell_step_timer FILE.toml [--threads T] [--steps S]\n");
+    std::fprintf(stderr, "usage: groundswell_step_timer FILE.toml [--threads T] [--steps S] [--trials K]\n");
     return 2;
   }
   unsigned threads = 2;
   Step steps = -1;
+  int trials = 1;
   for (int k = 2; k + 1 < argc; k += 2) {
+    if (!std::strcmp(argv[k], "--trials")) trials = std::max(1, std::stoi(argv[k + 1]));
     if (!std::strcmp(argv[k], "--threads")) threads = static_cast<unsigned>(std::stoul(argv[k + 1]));
     if (!std::strcmp(argv[k], "--steps")) steps = static_cast<Step>(std::stol(argv[k + 1]));
   }
@@ -42,16 +49,27 @@ int main(int argc, char** argv) {
     const auto base = org::generate_organization(spec.organization, engine::organization_key(x.seed, 0));
     const double generate = seconds_since(t0);
     t0 = Clock::now();
-    const auto setup = engine::prepare_trial(spec, x.seed, 0, base);
-    engine::TrialSimulation sim(spec, setup, engine::dynamics_key(x.seed, spec.name, 0));
-    engine::TrialCurves curves;
-    curves.resize(steps, setup.organization);
+    std::vector<engine::TrialSetup> setups;
+    setups.reserve(static_cast<std::size_t>(trials));
+    setups.push_back(engine::prepare_trial(spec, x.seed, 0, base));
+    std::vector<std::unique_ptr<engine::TrialSimulation>> sims;
+    sims.push_back(std::make_unique<engine::TrialSimulation>(spec, setups[0], engine::dynamics_key(x.seed, spec.name, 0)));
     const double prepare = seconds_since(t0);
+    for (int k = 1; k < trials; ++k) {
+      const auto base_k = org::generate_organization(spec.organization, engine::organization_key(x.seed, k));
+      setups.push_back(engine::prepare_trial(spec, x.seed, k, base_k));
+      sims.push_back(std::make_unique<engine::TrialSimulation>(spec, setups.back(), engine::dynamics_key(x.seed, spec.name, k)));
+    }
+    std::vector<engine::TrialCurves> curves(static_cast<std::size_t>(trials));
+    for (int k = 0; k < trials; ++k) curves[k].resize(steps, setups[k].organization);
+    const auto& setup = setups[0];
     std::vector<double> step_ms;
     for (Step t = 1; t <= steps; ++t) {
       t0 = Clock::now();
-      sim.step();
-      record_step(sim.state(), setup.organization, curves);
+      tbb::parallel_for(0, trials, [&](int k) {
+        sims[k]->step();
+        record_step(sims[k]->state(), setups[k].organization, curves[k]);
+      });
       step_ms.push_back(1e3 * seconds_since(t0));
     }
     std::vector<double> sorted = step_ms;
@@ -61,12 +79,13 @@ int main(int argc, char** argv) {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     const double n = setup.organization.size(), edges = static_cast<double>(setup.organization.network.edge_count());
-    std::printf("agents=%.0f edges=%.0f threads=%u generate_s=%.3f prepare_s=%.3f steps=%d ms_per_step_mean=%.2f "
+    std::printf("trials=%d agents=%.0f edges=%.0f threads=%u generate_s=%.3f prepare_s=%.3f steps=%d ms_per_step_mean=%.2f "
                 "ms_per_step_median=%.2f ms_per_step_max=%.2f agent_steps_per_s=%.3g edge_visits_per_s=%.3g peak_rss_mb=%.0f "
                 "final_adopted=%.4f\n",
-                n, edges, threads, generate, prepare, steps, total / steps, sorted[sorted.size() / 2], sorted.back(),
-                n * steps / (total / 1e3), edges * steps / (total / 1e3), static_cast<double>(usage.ru_maxrss) / 1024.0,
-                curves.share[1][static_cast<std::size_t>(steps)] + curves.share[2][static_cast<std::size_t>(steps)]);
+                trials, n, edges, threads, generate, prepare, steps, total / steps, sorted[sorted.size() / 2], sorted.back(),
+                n * trials * steps / (total / 1e3), edges * trials * steps / (total / 1e3),
+                static_cast<double>(usage.ru_maxrss) / 1024.0,
+                curves[0].share[1][static_cast<std::size_t>(steps)] + curves[0].share[2][static_cast<std::size_t>(steps)]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "groundswell_step_timer: %s\n", e.what());
     return 2;

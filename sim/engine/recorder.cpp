@@ -44,22 +44,42 @@ void record_step(const RunState& state, const org::Organization& o, TrialCurves&
   auto sum_block = [&](std::size_t b) {
     // Local accumulators: the sums must not live behind a pointer, since
     // the byte-sized state loads could alias them and force a store per agent.
+    // Counts and sums in registers, with two accumulators for each sum (even
+    // and odd agents) so that consecutive additions do not wait for each other.
     std::uint32_t count[kStateCount] = {0, 0, 0, 0};
-    double autonomy = 0, competence = 0, relatedness = 0, pressure = 0;
+    double autonomy0 = 0, competence0 = 0, relatedness0 = 0, pressure0 = 0;
+    double autonomy1 = 0, competence1 = 0, relatedness1 = 0, pressure1 = 0;
     // Adopters per department, counted in kCounters interleaved tallies:
     // neighbours are often in one department, and a single tally would make
     // each count wait for the previous one.
     std::uint32_t* adopted = curves.department_tally.data() + b * kCounters * d_count;
     std::fill(adopted, adopted + kCounters * d_count, 0u);
-    const std::size_t end = std::min<std::size_t>(n, (b + 1) * detail::kAgentBlock);
-    for (std::size_t i = b * detail::kAgentBlock; i < end; ++i) {
+    auto tally = [&](std::size_t i) {
       const State s = state.current.state[i];
-      ++count[static_cast<int>(s)];
-      autonomy += state.current.autonomy[i];
-      competence += state.current.competence[i];
-      relatedness += state.current.relatedness[i];
-      pressure += state.pressure[i];
+      for (int k = 0; k < kStateCount; ++k) count[k] += s == static_cast<State>(k);
       adopted[(i % kCounters) * d_count + static_cast<std::size_t>(o.department[i])] += s == State::A || s == State::C;
+    };
+    const std::size_t begin = b * detail::kAgentBlock;
+    const std::size_t end = std::min<std::size_t>(n, begin + detail::kAgentBlock);
+    std::size_t i = begin;
+    for (; i + 1 < end; i += 2) {
+      tally(i);
+      tally(i + 1);
+      autonomy0 += state.current.autonomy[i];
+      competence0 += state.current.competence[i];
+      relatedness0 += state.current.relatedness[i];
+      pressure0 += state.pressure[i];
+      autonomy1 += state.current.autonomy[i + 1];
+      competence1 += state.current.competence[i + 1];
+      relatedness1 += state.current.relatedness[i + 1];
+      pressure1 += state.pressure[i + 1];
+    }
+    if (i < end) {
+      tally(i);
+      autonomy0 += state.current.autonomy[i];
+      competence0 += state.current.competence[i];
+      relatedness0 += state.current.relatedness[i];
+      pressure0 += state.pressure[i];
     }
     double* sum = partial.data() + b * width;
     for (std::size_t d = 0; d < d_count; ++d) {
@@ -68,10 +88,10 @@ void record_step(const RunState& state, const org::Organization& o, TrialCurves&
       sum[kSums + d] = total;
     }
     for (int k = 0; k < kStateCount; ++k) sum[k] = count[k];
-    sum[4] = autonomy;
-    sum[5] = competence;
-    sum[6] = relatedness;
-    sum[7] = pressure;
+    sum[4] = autonomy0 + autonomy1;
+    sum[5] = competence0 + competence1;
+    sum[6] = relatedness0 + relatedness1;
+    sum[7] = pressure0 + pressure1;
   };
   if (parallel) {
     detail::for_each_block_index(blocks, sum_block);

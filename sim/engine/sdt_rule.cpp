@@ -57,8 +57,10 @@ struct SdtRates {
 constexpr int kN = static_cast<int>(State::N), kC = static_cast<int>(State::C), kA = static_cast<int>(State::A),
               kR = static_cast<int>(State::R), kCommitted = kStateCount;
 
-/// Signals up to this many bytes are taken to stay in cache (a typical L2).
+/// Signals up to this many bytes are taken to stay in cache (a typical L2);
+/// beyond, the organization is "large" (compact signals, prefetching).
 constexpr std::size_t kSignalsInCache = std::size_t{1} << 20;
+inline bool large_organization(std::size_t n) { return n * sizeof(Signal) > kSignalsInCache; }
 
 struct SdtKernel {
   const TrialContext& ctx;
@@ -68,54 +70,86 @@ struct SdtKernel {
   float value[kStateCount];  // v(N), v(C), v(A), v(R)
   SdtRates rate;
 
+  /// Phase "agents", in chunks of agents small enough to stay in the first
+  /// level cache. Each chunk goes through passes that do one thing to all of
+  /// its agents: pressure, listen, hazards, draws and choices, traits. What a
+  /// chunk hears stays in the chunk (no array of it goes through memory). The
+  /// hazard and trait passes have no branches (a state selects among values
+  /// computed for every state), so the compiler works on several agents per
+  /// instruction.
+  static constexpr std::size_t kChunk = 64;
+  using Bits = std::array<std::uint32_t, 4>;
+  struct Chunk {
+    Heard heard[kChunk];                // x, u, k, q
+    float hazard[kStateCount][kChunk];  // to N, C, A, R; kChunk is a multiple of kLanes
+    Bits bits[kChunk / 4 + 1];          // a chunk not starting at a multiple of 4 spans one more block
+  };
+
   /// Phase "listen": one pass over every agent's in-edges computing the four
   /// weighted sums x, u, k, q together (MODEL.md 5.1, 5.5-5.7), as one 4-lane
   /// multiply-add per tie. Each lane keeps its own order of additions, so
   /// results do not depend on the hardware. This pass does nothing but gather,
-  /// so the processor overlaps many agents' memory accesses; on large
-  /// organizations the signals do not fit in cache and that is what counts,
-  /// so there the signals of ties ahead are prefetched.
-  template <bool kPrefetch>
-  void listen(std::size_t begin, std::size_t end) const {
-    using Float4 = float __attribute__((vector_size(16)));
+  /// so the processor overlaps many agents' memory accesses. On large
+  /// organizations (kLarge) the signals do not fit in cache and that is what
+  /// counts: there they are compact (half the bytes, decoded per tie) and the
+  /// signals of ties ahead are prefetched. Both give the same sums.
+  template <bool kLarge>
+  void listen(std::size_t first, std::size_t count, Heard* heard) const {
     static_assert(sizeof(Signal) == sizeof(Float4));
+    Float4 decode[8];  // lanes of each code, knowledge filled per tie
+    for (int code = 0; code < 8; ++code) {
+      const int st = code & 3;
+      decode[code] = Float4{value[st], code >= 4 ? 1.0f : 0.0f, 0.0f, st == kA ? 1.0f : 0.0f};
+    }
     const auto& net = ctx.setup.organization.network;
     const Signal* signal = s.signal.data();
+    const CompactSignal* compact = s.compact_signal.data();
     const AgentId* source = net.sources.data();
     const float* weight = net.weights.data();
     const EdgeIndex last = net.edge_count();
-    constexpr EdgeIndex kAhead = 32;  // ties ahead to prefetch
+    constexpr EdgeIndex kAhead = 64;  // ties ahead to prefetch
     auto heard_from = [&](EdgeIndex e) {
       Float4 x;
-      std::memcpy(&x, &signal[source[e]], sizeof x);
+      if constexpr (kLarge) {
+        const CompactSignal& sj = compact[source[e]];
+        x = decode[sj.code];
+        x[2] = sj.knowledge;
+      } else {
+        std::memcpy(&x, &signal[source[e]], sizeof x);
+      }
       return weight[e] * x;
     };
-    for (std::size_t i = begin; i < end; ++i) {
+    for (std::size_t k = 0; k < count; ++k) {
+      const std::size_t i = first + k;
       // Two accumulators (even and odd ties) halve the chain of dependent additions.
       Float4 even = {0, 0, 0, 0}, odd = {0, 0, 0, 0};
       EdgeIndex e = net.offsets[i];
       const EdgeIndex stop = net.offsets[i + 1];
       for (; e + 1 < stop; e += 2) {
-        if (kPrefetch && e + kAhead + 1 < last) {
-          __builtin_prefetch(&signal[source[e + kAhead]]);
-          __builtin_prefetch(&signal[source[e + kAhead + 1]]);
+        if (kLarge && e + kAhead + 1 < last) {
+          __builtin_prefetch(&compact[source[e + kAhead]]);
+          __builtin_prefetch(&compact[source[e + kAhead + 1]]);
         }
         even += heard_from(e);
         odd += heard_from(e + 1);
       }
       if (e < stop) even += heard_from(e);
       const Float4 sum = (even + odd) * ctx.inverse_total_weight[i];
-      std::memcpy(&s.heard[i], &sum, sizeof sum);
+      std::memcpy(&heard[k], &sum, sizeof sum);
     }
   }
 
   /// Phase "publish": what each agent shows its listeners this step.
+  template <bool kLarge>
   void publish(std::size_t begin, std::size_t end) const {
     for (std::size_t k = begin; k < end; ++k) {
       const State sj = s.current.state[k];
-      const bool adopted = sj == State::A;
-      s.signal[k] = {value[static_cast<int>(sj)], ctx.setup.is_champion[k] ? 1.0f : 0.0f,
-                     adopted ? s.current.competence[k] : 0.0f, adopted ? 1.0f : 0.0f};
+      const bool adopted = sj == State::A, champion = ctx.setup.is_champion[k] != 0;
+      const float knowledge = adopted ? s.current.competence[k] : 0.0f;
+      if constexpr (kLarge)
+        s.compact_signal[k] = {knowledge, static_cast<std::uint8_t>(static_cast<int>(sj) + (champion ? 4 : 0))};
+      else
+        s.signal[k] = {value[static_cast<int>(sj)], champion ? 1.0f : 0.0f, knowledge, adopted ? 1.0f : 0.0f};
     }
   }
 
@@ -130,23 +164,11 @@ struct SdtKernel {
     return s.issuer[mi] || sm == State::C || sm == State::A ? mu : 0.0f;
   }
 
-  /// Phase "agents", in chunks of agents small enough to stay in the first
-  /// level cache. Each chunk goes through passes that do one thing to all of
-  /// its agents: pressure, hazards, draws and choices, traits. The hazard and
-  /// trait passes have no branches (a state selects among values computed for
-  /// every state), so the compiler works on several agents per instruction.
-  static constexpr std::size_t kChunk = 64;
-  using Bits = std::array<std::uint32_t, 4>;
-  struct Chunk {
-    float hazard[kStateCount][kChunk];  // to N, C, A, R; kChunk is a multiple of kLanes
-    Bits bits[kChunk / 4 + 1];          // a chunk not starting at a multiple of 4 spans one more block
-  };
-
   /// MODEL.md 5.8, the hazards of each agent's current state, four agents at
   /// a time (lanes.hpp); committed agents have none. kSmooth: tau > 0, else
   /// the step function.
   template <bool kSmooth>
-  void hazards(std::size_t first, std::size_t count, Chunk& chunk) const {
+  void hazards(std::size_t first, std::size_t count, const Heard* heard, Chunk& chunk) const {
     const Float4 tau = splat(rate.tau);
     auto pull = [tau](Float4 z) {  // sigma(z / tau) of MODEL.md 5.2
       if constexpr (kSmooth) return splat(1.0f) / (splat(1.0f) + exp4(-z / tau));
@@ -161,12 +183,16 @@ struct SdtKernel {
       Float4 x = zero;
       Int4 st = {kCommitted, kCommitted, kCommitted, kCommitted};
       for (std::size_t l = 0; l < valid; ++l) {
-        x[l] = s.heard[i + l].exposure;
+        x[l] = heard[k + l].exposure;
         if (!s.committed[i + l]) st[l] = static_cast<int>(s.current.state[i + l]);
       }
       const Float4 motivation = splat(rate.w_a) * a + splat(rate.w_c) * c + splat(rate.w_r) * r;
-      const Float4 S = pull(x - theta), S_neg = pull(-x - theta);
       const Int4 in_N = st == kN, in_C = st == kC, in_A = st == kA, in_R = st == kR;
+      // The pulls matter only in N and R; once most agents have adopted, most
+      // groups of four have neither.
+      const Int4 pulled = in_N | in_R;
+      const bool any_pulled = (pulled[0] | pulled[1] | pulled[2] | pulled[3]) != 0;
+      const Float4 S = any_pulled ? pull(x - theta) : zero, S_neg = any_pulled ? pull(-x - theta) : zero;
       const Float4 to_N = in_C   ? splat(rate.lambda_l) * max4(zero, one - P) * (one - motivation)
                           : in_A ? splat(rate.lambda_a) * (one - motivation)
                           : in_R ? splat(rate.lambda_r) * S * r
@@ -218,7 +244,7 @@ struct SdtKernel {
 
   /// MODEL.md 5.9: needs grow with support, coaching and belonging and are
   /// eroded by pressure ("you must", "you were doing it wrong", blame).
-  void traits(std::size_t first, std::size_t count) const {
+  void traits(std::size_t first, std::size_t count, const Heard* heard) const {
     const Float4 zero = splat(0.0f), one = splat(1.0f);
     const Float4 resourced = splat(rate.resources * s.resources);
     for (std::size_t k = 0; k < count; k += kLanes) {
@@ -228,7 +254,7 @@ struct SdtKernel {
       Float4 support = zero, knowledge = zero, belonging = zero;
       Int4 st = {kN, kN, kN, kN};
       for (std::size_t l = 0; l < valid; ++l) {
-        const Heard& h = s.heard[i + l];
+        const Heard& h = heard[k + l];
         support[l] = h.support;
         knowledge[l] = h.knowledge;
         belonging[l] = h.belonging;
@@ -245,18 +271,22 @@ struct SdtKernel {
     }
   }
 
-  /// Phase "agents": pressure, hazards, choices and traits, chunk by chunk.
+  /// Phase "agents": pressure, listen, hazards, choices and traits, chunk by
+  /// chunk. Large organizations have listened already (phase "listen").
+  template <bool kLarge>
   void update(std::size_t begin, std::size_t end) const {
     Chunk chunk;
     for (std::size_t first = begin; first < end; first += kChunk) {
       const std::size_t count = std::min(end - first, kChunk);
       for (std::size_t i = first; i < first + count; ++i) s.pressure[i] = pressure(static_cast<AgentId>(i));
+      if constexpr (!kLarge) listen<false>(first, count, chunk.heard);
+      const Heard* heard = kLarge ? s.heard.data() + first : chunk.heard;
       if (rate.tau > 0.0f)
-        hazards<true>(first, count, chunk);
+        hazards<true>(first, count, heard, chunk);
       else
-        hazards<false>(first, count, chunk);
+        hazards<false>(first, count, heard, chunk);
       choose(first, count, chunk);
-      traits(first, count);
+      traits(first, count, heard);
     }
   }
 };
@@ -288,8 +318,12 @@ void sdt_start(const TrialContext& ctx, RunState& s) {
   s.committed.assign(ctx.setup.is_champion.begin(), ctx.setup.is_champion.end());
   s.issuer.assign(n, 0);
   s.pressure.assign(n, 0.0f);
-  s.signal.assign(n, Signal{});
-  s.heard.assign(n, Heard{});
+  if (large_organization(n)) {
+    s.compact_signal.assign(n, CompactSignal{});
+    s.heard.assign(n, Heard{});
+  } else {
+    s.signal.assign(n, Signal{});
+  }
 }
 
 void sdt_step(const TrialContext& ctx, RunState& s) {
@@ -301,13 +335,16 @@ void sdt_step(const TrialContext& ctx, RunState& s) {
                          {0.0f, static_cast<float>(p.gamma_c), 1.0f, -static_cast<float>(p.gamma_r)},
                          SdtRates(p)};
   const std::size_t n = ctx.setup.organization.size();
-  for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.publish(b, e); });
-  // Prefetching pays once the signals outgrow the processor's caches.
-  if (n * sizeof(Signal) > kSignalsInCache)
-    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.listen<true>(b, e); });
-  else
-    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.listen<false>(b, e); });
-  for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.update(b, e); });
+  if (large_organization(n)) {
+    // Large organizations listen in a pass of their own: a pass that does
+    // nothing but gather keeps many memory accesses in flight at once.
+    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.publish<true>(b, e); });
+    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.listen<true>(b, e - b, s.heard.data() + b); });
+    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.update<true>(b, e); });
+  } else {
+    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.publish<false>(b, e); });
+    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.update<false>(b, e); });
+  }
   std::swap(s.current, s.next);
   s.time = t;
   formalize(ctx, s);

@@ -143,11 +143,21 @@ Handle dataset(hid_t parent, const std::string& name, hid_t type, const std::vec
   std::vector<hsize_t> chunk = dims;
   hsize_t row = 1;
   for (std::size_t d = 1; d < dims.size(); ++d) row *= dims[d];
-  chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(dims[0], std::max<hsize_t>(1, 65536 / std::max<hsize_t>(row, 1))));
+  // Chunks of about 16384 values (64 KiB of floats): large enough to
+  // compress well, small enough that the one chunk being filled is all a
+  // dataset holds in memory, whatever the number of trials.
+  constexpr hsize_t kChunkValues = 16384;
+  chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(dims[0], kChunkValues / std::max<hsize_t>(row, 1)));
   check(H5Pset_chunk(plist.get(), static_cast<int>(chunk.size()), chunk.data()), "set chunk");
   check(H5Pset_shuffle(plist.get()), "set shuffle");
   check(H5Pset_deflate(plist.get(), 4), "set deflate");
-  return Handle(H5Dcreate2(parent, name.c_str(), type, space.get(), H5P_DEFAULT, plist.get(), H5P_DEFAULT),
+  // Rows are written in order, so a cache of one chunk suffices; w0 = 1
+  // evicts a chunk as soon as it is fully written.
+  Handle access(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose, "create access property list");
+  hsize_t chunk_values = 1;
+  for (hsize_t c : chunk) chunk_values *= c;
+  check(H5Pset_chunk_cache(access.get(), 101, chunk_values * H5Tget_size(type), 1.0), "set chunk cache");
+  return Handle(H5Dcreate2(parent, name.c_str(), type, space.get(), H5P_DEFAULT, plist.get(), access.get()),
                 H5Dclose, "create dataset " + name);
 }
 

@@ -72,6 +72,14 @@ struct alignas(16) Signal {
   float value, champion, knowledge, adopted;
 };
 
+/// The same in eight bytes, for organizations whose signals would not fit in
+/// cache: c_j [s_j = A] and a code = state + 4 x champion, from which the
+/// other three terms follow.
+struct CompactSignal {
+  float knowledge;
+  std::uint8_t code;
+};
+
 /// The weighted means an agent hears: x, u, k, q of MODEL.md 5.
 struct alignas(16) Heard {
   float exposure, support, knowledge, belonging;
@@ -85,7 +93,8 @@ struct RunState {
   std::vector<std::uint8_t> issuer;    ///< issued the mandate (from mandate.start on)
   std::vector<float> pressure;         ///< P_i of the last step
   std::vector<Signal> signal;          ///< sdt: each agent's signal, published at the start of a step
-  std::vector<Heard> heard;            ///< sdt: x, u, k, q of each agent this step
+  std::vector<CompactSignal> compact_signal;  ///< sdt, large organizations: the same, compact (one of the two is used)
+  std::vector<Heard> heard;            ///< sdt, large organizations: x, u, k, q this step (small ones keep them per chunk)
   float resources = 0;                 ///< F of MODEL.md 5: 1 after formalization
   Step formalized_at = -1;             ///< step at which formalization fired, -1 not yet
   // classic rules
