@@ -96,11 +96,7 @@ struct SdtKernel {
   template <bool kLarge>
   void listen(std::size_t first, std::size_t count, Heard* heard) const {
     static_assert(sizeof(Signal) == sizeof(Float4));
-    Float4 decode[8];  // lanes of each code, knowledge filled per tie
-    for (int code = 0; code < 8; ++code) {
-      const int st = code & 3;
-      decode[code] = Float4{value[st], code >= 4 ? 1.0f : 0.0f, 0.0f, st == kA ? 1.0f : 0.0f};
-    }
+    const std::array<Float4, 8> decode = decode_table();  // knowledge filled per tie
     const auto& net = ctx.setup.organization.network;
     const Signal* signal = s.signal.data();
     const CompactSignal* compact = s.compact_signal.data();
@@ -139,17 +135,31 @@ struct SdtKernel {
     }
   }
 
+  /// The four lanes of each signal code (state + 4 x champion), knowledge 0.
+  std::array<Float4, 8> decode_table() const {
+    std::array<Float4, 8> decode;
+    for (int code = 0; code < 8; ++code) {
+      const int st = code & 3;
+      decode[code] = Float4{value[st], code >= 4 ? 1.0f : 0.0f, 0.0f, st == kA ? 1.0f : 0.0f};
+    }
+    return decode;
+  }
+
   /// Phase "publish": what each agent shows its listeners this step.
   template <bool kLarge>
   void publish(std::size_t begin, std::size_t end) const {
+    const std::array<Float4, 8> decode = decode_table();
     for (std::size_t k = begin; k < end; ++k) {
       const State sj = s.current.state[k];
-      const bool adopted = sj == State::A, champion = ctx.setup.is_champion[k] != 0;
-      const float knowledge = adopted ? s.current.competence[k] : 0.0f;
-      if constexpr (kLarge)
-        s.compact_signal[k] = {knowledge, static_cast<std::uint8_t>(static_cast<int>(sj) + (champion ? 4 : 0))};
-      else
-        s.signal[k] = {value[static_cast<int>(sj)], champion ? 1.0f : 0.0f, knowledge, adopted ? 1.0f : 0.0f};
+      const int code = static_cast<int>(sj) + (ctx.setup.is_champion[k] ? 4 : 0);
+      const float knowledge = sj == State::A ? s.current.competence[k] : 0.0f;
+      if constexpr (kLarge) {
+        s.compact_signal[k] = {knowledge, static_cast<std::uint8_t>(code)};
+      } else {
+        Float4 signal = decode[code];
+        signal[2] = knowledge;
+        std::memcpy(&s.signal[k], &signal, sizeof signal);
+      }
     }
   }
 
@@ -278,7 +288,11 @@ struct SdtKernel {
     Chunk chunk;
     for (std::size_t first = begin; first < end; first += kChunk) {
       const std::size_t count = std::min(end - first, kChunk);
-      for (std::size_t i = first; i < first + count; ++i) s.pressure[i] = pressure(static_cast<AgentId>(i));
+      if (mu > 0.0f) {
+        for (std::size_t i = first; i < first + count; ++i) s.pressure[i] = pressure(static_cast<AgentId>(i));
+      } else {
+        std::fill_n(s.pressure.begin() + static_cast<std::ptrdiff_t>(first), count, 0.0f);
+      }
       if constexpr (!kLarge) listen<false>(first, count, chunk.heard);
       const Heard* heard = kLarge ? s.heard.data() + first : chunk.heard;
       if (rate.tau > 0.0f)
