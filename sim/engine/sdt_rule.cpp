@@ -18,11 +18,11 @@ namespace {
 
 using model::Issuers;
 
-/// 1 - exp(-H) in single precision; a series for small H keeps the relative
-/// error below 1e-6 where 1 - e^-H would cancel.
-inline float change_probability(float H) {
-  if (H < 0.01f) return H * (1.0f - H * (0.5f - H * (1.0f / 6.0f)));
-  return 1.0f - exp1(-H);
+/// 1 - exp(-H) in single precision, four at a time; a series for small H
+/// keeps the relative error below 1e-6 where 1 - e^-H would cancel. 0 for H = 0.
+inline Float4 change_probability(Float4 H) {
+  const Float4 series = H * (splat(1.0f) - H * (splat(0.5f) - H * splat(1.0f / 6.0f)));
+  return H < splat(0.01f) ? series : splat(1.0f) - exp4(-H);
 }
 
 /// Phase "interventions": at mandate.start the issuers switch to A and are
@@ -224,31 +224,43 @@ struct SdtKernel {
   /// One uniform u decides both: a change iff u < p, and then u / p, uniform
   /// on (0, 1) given u < p, picks the state. Agent i uses lane i mod 4 of
   /// Philox block (t, i / 4), so each agent has its own number whichever
-  /// chunk or thread computes it.
+  /// chunk or thread computes it. The test u < p runs four agents at a time;
+  /// only the few agents that change go on to pick their new state.
   void choose(std::size_t first, std::size_t count, Chunk& chunk) const {
     const std::size_t first_block = first / 4;
     const std::size_t blocks = (first + count - 1) / 4 - first_block + 1;
     for (std::size_t b = 0; b < blocks; ++b) chunk.bits[b] = ctx.rng.bits(static_cast<std::uint32_t>(t), first_block + b);
-    for (std::size_t k = 0; k < count; ++k) {
-      const std::size_t i = first + k;
-      const float h[kStateCount] = {chunk.hazard[0][k], chunk.hazard[1][k], chunk.hazard[2][k], chunk.hazard[3][k]};
-      const float H = h[0] + h[1] + h[2] + h[3];
-      State next = s.current.state[i];
-      const double u = to_unit(chunk.bits[i / 4 - first_block][i % 4]);
-      const float p = H > 0.0f ? change_probability(H) : 0.0f;
-      if (u < p) {
-        float pick = static_cast<float>(u / p) * H;
-        int chosen = -1;
-        for (int j = 0; j < kStateCount && chosen < 0; ++j) {
-          if (h[j] <= 0.0f) continue;
-          if (pick < h[j]) chosen = j;
-          pick -= h[j];
-        }
-        for (int j = kStateCount - 1; j >= 0 && chosen < 0; --j)  // rounding: the last state with a hazard
-          if (h[j] > 0.0f) chosen = j;
-        next = static_cast<State>(chosen);
+    for (std::size_t k = 0; k < count; k += kLanes) {
+      const std::size_t valid = std::min(kLanes, count - k);
+      Float4 h[kStateCount];
+      for (int j = 0; j < kStateCount; ++j) std::memcpy(&h[j], &chunk.hazard[j][k], sizeof h[j]);
+      const Float4 H = h[0] + h[1] + h[2] + h[3];
+      const Float4 p = change_probability(H);
+      Int4 high_bits = {0, 0, 0, 0};  // the top 24 bits of each agent's word
+      for (std::size_t l = 0; l < valid; ++l) {
+        const std::size_t i = first + k + l;
+        high_bits[l] = static_cast<std::int32_t>(chunk.bits[i / 4 - first_block][i % 4] >> 8);
       }
-      s.next.state[i] = next;
+      // (m + 1/2) 2^-24 for m = 0..2^24-1: exact in single precision, inside (0, 1)
+      const Float4 u = (__builtin_convertvector(high_bits, Float4) + splat(0.5f)) * splat(1.0f / 16777216.0f);
+      const Int4 change = u < p;
+      for (std::size_t l = 0; l < valid; ++l) {
+        const std::size_t i = first + k + l;
+        State next = s.current.state[i];
+        if (change[l]) {
+          float pick = u[l] / p[l] * H[l];
+          int chosen = -1;
+          for (int j = 0; j < kStateCount && chosen < 0; ++j) {
+            if (h[j][l] <= 0.0f) continue;
+            if (pick < h[j][l]) chosen = j;
+            pick -= h[j][l];
+          }
+          for (int j = kStateCount - 1; j >= 0 && chosen < 0; --j)  // rounding: the last state with a hazard
+            if (h[j][l] > 0.0f) chosen = j;
+          next = static_cast<State>(chosen);
+        }
+        s.next.state[i] = next;
+      }
     }
   }
 

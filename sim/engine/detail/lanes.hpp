@@ -62,7 +62,4 @@ inline Float4 exp4(Float4 x) {
   return p * scale;
 }
 
-/// The same function for one value.
-inline float exp1(float x) { return exp4(splat(x))[0]; }
-
 }  // namespace groundswell::engine::detail
