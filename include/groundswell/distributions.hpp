@@ -5,6 +5,7 @@
 // variables", ACM TOMS 26:363, doi:10.1145/358407.358414, needs one normal
 // and one uniform per try and accepts > 95% of tries.
 #include <boost/random/normal_distribution.hpp>
+#include <algorithm>
 #include <cmath>
 
 #include "groundswell/random.hpp"
@@ -54,6 +55,11 @@ class BetaSampler {
         x_(a), y_(b) {}
   template <typename Engine>
   double operator()(Engine& rng) {
+    if (order_ && uniforms_ == 3 && rank_ == 1) {  // Beta(2, 2), the default trust: a median of three
+      const double a = to_unit(static_cast<std::uint32_t>(rng())), b = to_unit(static_cast<std::uint32_t>(rng())),
+                   c = to_unit(static_cast<std::uint32_t>(rng()));
+      return std::max(std::min(a, b), std::min(std::max(a, b), c));
+    }
     if (order_) {
       double u[kMaxOrderUniforms];
       for (int k = 0; k < uniforms_; ++k) {  // insertion sort as they come
