@@ -51,13 +51,21 @@ void run_on_threads(std::size_t count, const Task& task) {
 }
 #endif
 
-/// tbb::parallel_for(first, last, body): body(i) for i in [first, last).
+/// body(i) for i in [first, last), one task per i: the callers' tasks are
+/// coarse (a trial, a block of agents), and one task each leaves at most one
+/// of them running alone at the end, where TBB's default partitioner may
+/// leave several bundled together.
 template <typename Index, typename Body>
 void parallel_for(Index first, Index last, const Body& body) {
 #ifdef GROUNDSWELL_TSAN
   if (last > first) run_on_threads(static_cast<std::size_t>(last - first), [&](std::size_t k) { body(first + static_cast<Index>(k)); });
 #else
-  tbb::parallel_for(first, last, body);
+  tbb::parallel_for(
+      tbb::blocked_range<Index>(first, last, 1),
+      [&](const tbb::blocked_range<Index>& r) {
+        for (Index i = r.begin(); i != r.end(); ++i) body(i);
+      },
+      tbb::simple_partitioner());
 #endif
 }
 
