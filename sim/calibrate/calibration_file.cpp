@@ -11,36 +11,17 @@
 #include "groundswell/calibrate/calibration.hpp"
 #include "groundswell/io/data_dir.hpp"
 #include "model/detail/parse_table.hpp"
+#include "model/detail/toml_reader.hpp"
 
 namespace groundswell::calibrate {
 namespace {
 
-std::string number_text(double v) {
-  std::ostringstream os;
-  os.precision(10);
-  os << v;
-  return os.str();
-}
+using model::detail::format_number;
 
-class Reader {
+/// The scenario reader's messages and key checks, and the calibration's own reads.
+class Reader : public model::detail::TomlReader {
  public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
-  [[noreturn]] void fail(const toml::node* node, const std::string& message) const {
-    std::ostringstream os;
-    os << source_;
-    if (node && node->source().begin.line > 0) os << ':' << node->source().begin.line << ':' << node->source().begin.column;
-    os << ": " << message;
-    throw InputError(os.str());
-  }
-  void only(const toml::table& table, const std::string& where, const std::vector<std::string>& known) const {
-    for (const auto& [k, node] : table) {
-      const std::string key(k.str());
-      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-      std::string list;
-      for (const auto& n : known) list += (list.empty() ? "" : ", ") + n;
-      fail(&node, "unknown key '" + where + key + "'; known keys here: " + list);
-    }
-  }
+  using TomlReader::TomlReader;
   double number(const toml::table& t, const std::string& where, const std::string& key, double lo, double hi) const {
     const toml::node* n = t.get(key);
     double v = 0;
@@ -48,8 +29,8 @@ class Reader {
     else if (auto i = n->value_exact<std::int64_t>()) v = static_cast<double>(*i);
     else fail(n, "key '" + where + key + "' must be a number");
     if (!(v >= lo && v <= hi))
-      fail(n, "key '" + where + key + "' = " + number_text(v) + " is out of range: allowed [" + number_text(lo) + ", " +
-                  number_text(hi) + "]");
+      fail(n, "key '" + where + key + "' = " + format_number(v) + " is out of range: allowed [" + format_number(lo) + ", " +
+                  format_number(hi) + "]");
     return v;
   }
   std::int64_t integer(const toml::table& t, const std::string& where, const std::string& key, std::int64_t lo,
@@ -73,8 +54,6 @@ class Reader {
     return *n->as_table();
   }
 
- private:
-  std::string source_;
 };
 
 struct KeyInfo {
@@ -182,15 +161,7 @@ void set_parameter(model::ScenarioSpec& s, const std::string& key, double value)
 
 CalibrationSpec parse_calibration(const std::string& text, const std::string& source_name, const std::string& base_dir) {
   screen_ascii(text, source_name);
-  toml::table root;
-  try {
-    root = toml::parse(text, source_name);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream os;
-    os << source_name << ':' << e.source().begin.line << ':' << e.source().begin.column
-       << ": TOML syntax error: " << e.description();
-    throw InputError(os.str());
-  }
+  const toml::table root = model::detail::parse_toml(text, source_name);
   const Reader r(source_name);
   CalibrationSpec c;
 
@@ -223,10 +194,10 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
       if (auto f = v.value_exact<double>()) x = *f;
       else if (auto i = v.value_exact<std::int64_t>()) x = static_cast<double>(*i);
       else r.fail(&v, "key 'observed.curve' must list numbers in [0, 1]");
-      if (!(x >= 0 && x <= 1)) r.fail(&v, "key 'observed.curve': " + number_text(x) + " is not a share in [0, 1]");
+      if (!(x >= 0 && x <= 1)) r.fail(&v, "key 'observed.curve': " + format_number(x) + " is not a share in [0, 1]");
       if (!c.observed.curve.empty() && x < c.observed.curve.back())
-        r.fail(&v, "key 'observed.curve' must be cumulative (never decreasing); " + number_text(x) + " follows " +
-                       number_text(c.observed.curve.back()));
+        r.fail(&v, "key 'observed.curve' must be cumulative (never decreasing); " + format_number(x) + " follows " +
+                       format_number(c.observed.curve.back()));
       c.observed.curve.push_back(x);
     }
     if (c.observed.curve.size() != static_cast<std::size_t>(c.experiment.steps))
@@ -280,10 +251,10 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
     p.lower = r.number(t, "parameter.", "min", -1e12, 1e12);
     p.upper = r.number(t, "parameter.", "max", -1e12, 1e12);
     if (!(p.lower < p.upper))
-      r.fail(t.get("max"), "parameter \"" + p.key + "\": max = " + number_text(p.upper) + " must be greater than min = " +
-                               number_text(p.lower));
+      r.fail(t.get("max"), "parameter \"" + p.key + "\": max = " + format_number(p.upper) + " must be greater than min = " +
+                               format_number(p.lower));
     if (p.prior == Prior::LogUniform && !(p.lower > 0))
-      r.fail(t.get("min"), "parameter \"" + p.key + "\": a log_uniform prior needs min > 0, got " + number_text(p.lower) +
+      r.fail(t.get("min"), "parameter \"" + p.key + "\": a log_uniform prior needs min > 0, got " + format_number(p.lower) +
                                "; use prior = \"uniform\" or a positive min");
     // Both bounds must be values the scenario parser accepts for this key.
     for (const double bound : {p.lower, p.upper}) {
@@ -296,7 +267,7 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
         const auto at = why.find(": ");
         if (at != std::string::npos) why = why.substr(at + 2);
         r.fail(bound == p.lower ? t.get("min") : t.get("max"),
-               "parameter \"" + p.key + "\": the prior bound " + number_text(bound) + " is not a valid value (" + why +
+               "parameter \"" + p.key + "\": the prior bound " + format_number(bound) + " is not a valid value (" + why +
                    "); narrow min and max");
       }
     }

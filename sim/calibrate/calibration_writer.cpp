@@ -11,6 +11,7 @@
 #include "groundswell/calibrate/calibration.hpp"
 #include "groundswell/version.hpp"
 #include "sweep/detail/h5.hpp"
+#include "io/detail/utc_now.hpp"
 
 namespace groundswell::calibrate {
 namespace {
@@ -22,14 +23,7 @@ using sweep::detail::h5check;
 constexpr const char* kFormat = "groundswell-calibration";
 constexpr int kFormatVersion = 1;
 
-std::string utc_now() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+using io::detail::utc_now;
 
 template <typename T>
 void put(hid_t parent, const std::string& name, Element e, const std::vector<hsize_t>& dims, const std::vector<T>& data) {

@@ -9,20 +9,10 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/stop_signal.hpp"
 #include "groundswell/calibrate/calibration.hpp"
 
 namespace groundswell::cli {
-namespace {
-
-std::atomic<bool> g_stop{false};
-volatile std::sig_atomic_t g_signal = 0;
-
-extern "C" void on_calibrate_signal(int sig) {
-  g_signal = sig;
-  g_stop.store(true);
-}
-
-}  // namespace
 
 int calibrate_command(const CalibrateArgs& args) {
   const calibrate::CalibrationSpec spec = calibrate::load_calibration(args.calibration_file);
@@ -33,17 +23,15 @@ int calibrate_command(const CalibrateArgs& args) {
       throw InputError("output " + args.output + " is the calibration file itself; choose another name");
   }
   const unsigned threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
-  std::signal(SIGINT, on_calibrate_signal);
-  std::signal(SIGTERM, on_calibrate_signal);
   calibrate::CalibrationOptions options;
   options.threads = threads;
-  options.stop = &g_stop;
+  options.stop = catch_stop_signals();
   if (!args.quiet) options.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   const calibrate::CalibrationResult result = calibrate::run_calibration(spec, options);
   if (result.interrupted) {
-    std::fprintf(stderr, "groundswell: stopped by %s; no output written%s\n", g_signal == SIGTERM ? "SIGTERM" : "SIGINT",
+    std::fprintf(stderr, "groundswell: stopped by %s; no output written%s\n", stop_signal_name(),
                  args.output.empty() ? "" : (" (" + args.output + " not created)").c_str());
-    return g_signal == SIGTERM ? kTerminated : kInterrupted;
+    return stopped_exit_status();
   }
   if (!args.output.empty()) calibrate::write_calibration(args.output, spec, result, threads);
   if (!args.quiet) {

@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+#include "cli/stop_signal.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -23,14 +24,6 @@ namespace groundswell::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::atomic<bool> g_stop{false};
-volatile std::sig_atomic_t g_signal = 0;
-
-extern "C" void on_signal(int sig) {
-  g_signal = sig;
-  g_stop.store(true);
-}
 
 /// Available memory from /proc/meminfo, in bytes (0 if unknown).
 double available_memory() {
@@ -153,8 +146,7 @@ int run_command(const RunArgs& args) {
                      " MB of memory but only " + std::to_string(static_cast<long long>(have / 1e6)) +
                      " MB are available; reduce organization.size, the ties per agent or --threads");
 
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  const std::atomic<bool>* stop = catch_stop_signals();
   const bool show_progress = !args.quiet && ::isatty(STDERR_FILENO);
   if (args.verbose)
     std::fprintf(stderr, "groundswell: %s: %zu scenarios x %u trials x %d steps, seed %llu, %u threads\n",
@@ -164,15 +156,15 @@ int run_command(const RunArgs& args) {
   io::ResultsWriter writer(args.output, x, threads);
   experiment::RunOptions options;
   options.threads = threads;
-  options.stop = &g_stop;
+  options.stop = stop;
   if (show_progress) options.progress = [&](TrialIndex d, TrialIndex t) { print_progress(d, t, start); };
   const auto results = experiment::run_experiment(x, options, &writer);
   if (results.interrupted) {
     // The writer's destructor removes the temporary file: nothing is left.
     std::fprintf(stderr, "%sgroundswell: stopped by %s after %u of %u trials; no output written (%s not created)\n",
-                 show_progress ? "\n" : "", g_signal == SIGTERM ? "SIGTERM" : "SIGINT", results.trials_done, x.trials,
+                 show_progress ? "\n" : "", stop_signal_name(), results.trials_done, x.trials,
                  args.output.c_str());
-    return g_signal == SIGTERM ? kTerminated : kInterrupted;
+    return stopped_exit_status();
   }
   writer.finish();
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

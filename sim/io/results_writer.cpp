@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "groundswell/version.hpp"
+#include "io/detail/utc_now.hpp"
 
 namespace groundswell::io {
 namespace {
@@ -174,14 +175,7 @@ void write_rows(hid_t ds, hid_t mem_type, hsize_t first, hsize_t rows, const std
   check(H5Dwrite(ds, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data), "write rows");
 }
 
-std::string utc_now() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+using detail::utc_now;
 
 const char* const kCurveNames[] = {"N", "C", "A", "R", "mean_autonomy", "mean_competence", "mean_relatedness",
                                    "mean_pressure"};

@@ -14,6 +14,7 @@
 #include "groundswell/io/data_dir.hpp"
 #include "groundswell/model/scenario.hpp"
 #include "model/detail/parse_table.hpp"
+#include "model/detail/toml_reader.hpp"
 
 namespace groundswell::model {
 namespace {
@@ -43,31 +44,9 @@ std::string closest(const std::string& key, const std::vector<std::string>& know
   return best_d <= std::max<std::size_t>(2, key.size() / 3) ? best : std::string{};
 }
 
-std::string format_number(double v) {
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  std::ostringstream os;
-  os.precision(10);
-  os << v;
-  return os.str();
-}
-
+using detail::format_number;
 /// Where a message points: "file:line:column".
-class Context {
- public:
-  explicit Context(std::string source) : source_(std::move(source)) {}
-  [[noreturn]] void fail(const toml::node* node, const std::string& message) const {
-    std::ostringstream os;
-    os << source_;
-    if (node && node->source().begin.line > 0)
-      os << ':' << node->source().begin.line << ':' << node->source().begin.column;
-    os << ": " << message;
-    throw InputError(os.str());
-  }
-  const std::string& source() const { return source_; }
-
- private:
-  std::string source_;
-};
+using Context = detail::TomlReader;
 
 /// One section of one scenario: the scenario's own table first, then the
 /// file's top-level one. Remembers which keys were read so that anything
@@ -578,15 +557,7 @@ void screen_non_ascii(const std::string& text, const std::string& source) {
 ExperimentSpec parse_experiment(const std::string& text, const std::string& source_name, const std::string& base_dir) {
   Context ctx(source_name);
   screen_non_ascii(text, source_name);
-  toml::table root;
-  try {
-    root = toml::parse(text, source_name);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream os;
-    os << source_name << ':' << e.source().begin.line << ':' << e.source().begin.column
-       << ": TOML syntax error: " << e.description();
-    throw InputError(os.str());
-  }
+  const toml::table root = detail::parse_toml(text, source_name);
   return detail::parse_experiment_table(root, text, source_name, base_dir);
 }
 

@@ -9,6 +9,20 @@ std::int32_t Organization::depth() const noexcept {
   return *std::max_element(level.begin(), level.end()) + 1;
 }
 
+namespace {
+
+/// Writes each tie at its listener's cursor (the next free in-edge slot), in order.
+void place_ties(const std::vector<Tie>& ties, std::vector<EdgeIndex>& cursor, InfluenceNetwork& net) {
+  for (const Tie& t : ties) {
+    const EdgeIndex e = cursor[t.listener]++;
+    net.sources[e] = t.source;
+    net.weights[e] = t.weight;
+    net.formal[e] = t.formal ? 1 : 0;
+  }
+}
+
+}  // namespace
+
 InfluenceNetwork build_network(AgentId agent_count, const std::vector<Tie>& ties) {
   InfluenceNetwork net;
   net.offsets.assign(static_cast<std::size_t>(agent_count) + 1, 0);
@@ -18,12 +32,7 @@ InfluenceNetwork build_network(AgentId agent_count, const std::vector<Tie>& ties
   net.weights.resize(ties.size());
   net.formal.resize(ties.size());
   std::vector<EdgeIndex> cursor(net.offsets.begin(), net.offsets.end() - 1);
-  for (const Tie& t : ties) {
-    const EdgeIndex e = cursor[t.listener]++;
-    net.sources[e] = t.source;
-    net.weights[e] = t.weight;
-    net.formal[e] = t.formal ? 1 : 0;
-  }
+  place_ties(ties, cursor, net);
   return net;
 }
 
@@ -52,12 +61,7 @@ InfluenceNetwork with_extra_ties(const InfluenceNetwork& network, const std::vec
     std::copy_n(network.formal.begin() + from, count, net.formal.begin() + to);
     cursor[i] = to + count;
   }
-  for (const Tie& t : extra) {
-    const EdgeIndex e = cursor[t.listener]++;
-    net.sources[e] = t.source;
-    net.weights[e] = t.weight;
-    net.formal[e] = t.formal ? 1 : 0;
-  }
+  place_ties(extra, cursor, net);
   return net;
 }
 

@@ -1,4 +1,5 @@
 #include "sweep/commands.hpp"
+#include "cli/stop_signal.hpp"
 
 #include <unistd.h>
 
@@ -14,14 +15,6 @@
 
 namespace groundswell::cli {
 namespace {
-
-std::atomic<bool> g_stop{false};
-volatile std::sig_atomic_t g_signal = 0;
-
-extern "C" void on_sweep_signal(int sig) {
-  g_signal = sig;
-  g_stop.store(true);
-}
 
 /// "I/N" with 0 <= I < N.
 sweep::Shard parse_shard(const std::string& text) {
@@ -90,8 +83,7 @@ int sweep_command(const SweepArgs& args) {
     return kOk;
   }
 
-  std::signal(SIGINT, on_sweep_signal);
-  std::signal(SIGTERM, on_sweep_signal);
+  const std::atomic<bool>* stop = catch_stop_signals();
   const auto start = std::chrono::steady_clock::now();
   const sweep::SweepSpec& spec = plan->spec();
   if (args.verbose && root)
@@ -106,7 +98,7 @@ int sweep_command(const SweepArgs& args) {
   options.force = args.force;
   options.shard = shard;
   options.threads = args.threads;
-  options.stop = &g_stop;
+  options.stop = stop;
   options.note = [](const std::string& m) { std::fprintf(stderr, "groundswell: %s\n", m.c_str()); };
   if (!args.quiet && root && ::isatty(STDERR_FILENO))
     options.progress = [start](std::uint64_t done, std::uint64_t total) {
@@ -116,7 +108,7 @@ int sweep_command(const SweepArgs& args) {
       if (done == total) std::fprintf(stderr, "\n");
     };
   const sweep::SweepOutcome out = sweep::run_sweep(*plan, options);
-  const int stopped = g_signal == SIGTERM ? kTerminated : kInterrupted;
+  const int stopped = stopped_exit_status();
   if (out.worker) return out.interrupted ? stopped : kOk;
   if (out.already_complete) {
     if (!args.quiet) std::printf("%s is already complete (%llu points); nothing to do\n", args.output.c_str(),
@@ -127,7 +119,7 @@ int sweep_command(const SweepArgs& args) {
     std::fprintf(stderr,
                  "\ngroundswell: interrupted by signal %d: %llu of %llu points are committed in %s.parts/; run the same "
                  "command with --resume to finish\n",
-                 static_cast<int>(g_signal), static_cast<unsigned long long>(out.reused + out.computed),
+                 stop_signal(), static_cast<unsigned long long>(out.reused + out.computed),
                  static_cast<unsigned long long>(out.points), args.output.c_str());
     return stopped;
   }

@@ -15,6 +15,7 @@
 
 #include "groundswell/random.hpp"
 #include "model/detail/parse_table.hpp"
+#include "model/detail/toml_reader.hpp"
 
 namespace groundswell::sweep {
 namespace {
@@ -22,37 +23,8 @@ namespace {
 constexpr const char* kFormatTag = "groundswell-sweep 1\n";
 
 
-std::string format_number(double v) {
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
-}
-
-class Reader {
- public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
-  [[noreturn]] void fail(const toml::node* node, const std::string& message) const {
-    std::ostringstream os;
-    os << source_;
-    if (node && node->source().begin.line > 0) os << ':' << node->source().begin.line << ':' << node->source().begin.column;
-    os << ": " << message;
-    throw InputError(os.str());
-  }
-  /// Rejects keys of `table` not in `known`.
-  void only(const toml::table& table, const std::string& where, const std::vector<std::string>& known) const {
-    for (const auto& [k, node] : table) {
-      const std::string key(k.str());
-      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-      std::string list;
-      for (const auto& n : known) list += (list.empty() ? "" : ", ") + n;
-      fail(&node, "unknown key '" + where + key + "'; known keys here: " + list);
-    }
-  }
-
- private:
-  std::string source_;
-};
+using model::detail::format_number;
+using Reader = model::detail::TomlReader;
 
 std::string label_of(const toml::node& n) {
   if (auto i = n.value_exact<std::int64_t>()) return std::to_string(*i);

@@ -14,6 +14,7 @@
 
 #include "groundswell/version.hpp"
 #include "sweep/detail/h5.hpp"
+#include "io/detail/utc_now.hpp"
 
 namespace groundswell::sweep {
 
@@ -45,14 +46,7 @@ double metric_value(const engine::TrialMetrics& m, std::size_t k) {
   }
 }
 
-std::string utc_now() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+using io::detail::utc_now;
 
 std::string join(const std::vector<std::string>& v) {
   std::string out;
