@@ -91,28 +91,55 @@ def summary(cal):
     return "\n".join(lines) + "\n"
 
 
+def _comparable(cals):
+    """Model choice needs the same data and the same distance: refuse files that differ."""
+    first = cals[0]
+    for c in cals[1:]:
+        for key in ("distance", "steps", "trials_per_particle"):
+            if str(c.attrs.get(key)) != str(first.attrs.get(key)):
+                raise ResultsError(f"{c.path}: {key} = {c.attrs.get(key)} but {first.path} has {first.attrs.get(key)}; "
+                                   f"model choice needs the same data, distance and trials per particle")
+        if c.observed.shape != first.observed.shape or not np.array_equal(c.observed, first.observed):
+            raise ResultsError(f"{c.path}: its observed curve differs from {first.path}'s; model choice needs the same data")
+
+
 def model_choice(cals, quantile=0.01):
     """ABC model choice (equal prior odds) from each calibration's prior draws: the tolerance is the `quantile`
     of all draws' distances pooled; a model's posterior probability is its share of the draws within it,
-    each model's count divided by its number of draws. Returns (epsilon, [(path, accepted, draws, probability)])."""
+    each model's count divided by its number of draws. The standard error of each probability follows from
+    the binomial error of each acceptance rate (delta method). Returns
+    (epsilon, [(path, accepted, draws, probability, standard error)])."""
     for c in cals:
         if c.draw_distances is None or len(c.draw_distances) == 0:
             raise ResultsError(f"{c.path}: has no prior draws to compare")
+    _comparable(cals)
     pooled = np.concatenate([c.draw_distances for c in cals])
     eps = float(np.quantile(pooled, quantile))
-    rates = [float(np.mean(c.draw_distances <= eps)) for c in cals]
-    total = sum(rates)
-    rows = [(c.path, int(np.sum(c.draw_distances <= eps)), len(c.draw_distances), r / total if total else float("nan"))
-            for c, r in zip(cals, rates)]
+    counts = [int(np.sum(c.draw_distances <= eps)) for c in cals]
+    draws = [len(c.draw_distances) for c in cals]
+    rates = np.array([k / n for k, n in zip(counts, draws)])
+    rate_var = np.array([r * (1 - r) / n for r, n in zip(rates, draws)])
+    total = rates.sum()
+    rows = []
+    for i, c in enumerate(cals):
+        if total <= 0:
+            rows.append((c.path, counts[i], draws[i], float("nan"), float("nan")))
+            continue
+        gradient = (np.eye(len(cals))[i] * total - rates[i]) / total ** 2  # d p_i / d r_j
+        se = float(np.sqrt(np.sum(gradient ** 2 * rate_var)))
+        rows.append((c.path, counts[i], draws[i], float(rates[i] / total), se))
     return eps, rows
 
 
 def format_choice(eps, rows, quantile):
     out = [f"ABC model choice: tolerance {eps:.4g} (the {quantile:g} quantile of all draws' distances), "
            f"equal prior odds"]
-    out.append(f"{'file':<40} {'within':>8} {'draws':>8} {'P(model | data)':>16}")
-    for path, k, n, p in rows:
-        out.append(f"{os.path.basename(path):<40} {k:>8} {n:>8} {p:>16.3f}")
+    out.append(f"{'file':<40} {'within':>8} {'draws':>8} {'P(model | data)':>16} {'SE':>7}")
+    for path, k, n, p, se in rows:
+        out.append(f"{os.path.basename(path):<40} {k:>8} {n:>8} {p:>16.3f} {se:>7.3f}")
+    if sum(r[1] for r in rows) < 100:
+        out.append("note: fewer than 100 draws within the tolerance; use more prior draws (rejection, abc.draws) "
+                   "for a firmer answer")
     return "\n".join(out) + "\n"
 
 

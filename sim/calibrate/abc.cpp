@@ -655,11 +655,24 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
     for (double& v : m) v /= static_cast<double>(P);
     return m;
   };
+  if (run.stopped()) {  // a signal during the predictive draws: nothing is written either
+    r.interrupted = true;
+    return r;
+  }
   r.fit = rmse(mean_curve(r.predictive_curves), r.observed_curve, 1);
   r.out_of_sample = problem.holdout ? rmse(mean_curve(r.predictive_holdout_curves), r.observed_holdout_curve, 1) : NAN;
   r.naive_out_of_sample = problem.holdout ? rmse(r.observed_curve, r.observed_holdout_curve, 1) : NAN;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
+}
+
+double effective_sample_size(const std::vector<double>& weights) {
+  double sum = 0, squares = 0;
+  for (double w : weights) {
+    sum += w;
+    squares += w * w;
+  }
+  return squares > 0 ? sum * sum / squares : 0.0;
 }
 
 std::string format_calibration(const CalibrationSpec& spec, const CalibrationResult& r) {
@@ -676,7 +689,21 @@ std::string format_calibration(const CalibrationSpec& spec, const CalibrationRes
      << " steps\n";
   std::uint64_t attempts = 0;
   for (const auto& g : r.generations) attempts += g.attempts;
-  os << "final tolerance " << post.epsilon << "; " << attempts << " parameter vectors simulated\n";
+  os << "final tolerance " << post.epsilon << "; " << attempts << " parameter vectors simulated";
+  if (spec.abc.method == Method::Smc) {
+    const double ess = effective_sample_size(post.weights);
+    char e[96];
+    std::snprintf(e, sizeof e, "; effective sample size %.0f of %zu", ess, post.weights.size());
+    os << e;
+    if (ess < 0.5 * static_cast<double>(post.weights.size())) os << " (a few particles carry the posterior: more particles)";
+  }
+  os << "\n";
+  if (spec.abc.method == Method::Smc && r.generations.size() < spec.abc.generations) {
+    os << "note: SMC stopped after generation " << r.generations.size() - 1 << " of " << spec.abc.generations - 1
+       << " (the next accepted fewer than abc.min_acceptance of its attempts)";
+    if (r.generations.size() == 1) os << "; the posterior below is the PRIOR: loosen abc.quantile or lower abc.min_acceptance";
+    os << "\n";
+  }
   char buf[256];
   std::snprintf(buf, sizeof buf, "%-24s %12s %26s %22s\n", "parameter", "median", "90% interval", "prior");
   os << buf;

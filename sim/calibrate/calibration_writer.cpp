@@ -90,7 +90,7 @@ void write_contents(hid_t root, const CalibrationSpec& spec, const CalibrationRe
   }
   {  // every generation, and the trace
     H5Handle g = sweep::detail::make_group(root, "generations");
-    std::vector<double> eps, rate, median_distance;
+    std::vector<double> eps, rate, median_distance, ess;
     std::vector<std::uint64_t> attempts;
     for (std::size_t k = 0; k < r.generations.size(); ++k) {
       const Generation& gen = r.generations[k];
@@ -109,6 +109,7 @@ void write_contents(hid_t root, const CalibrationSpec& spec, const CalibrationRe
       std::vector<double> sorted = gen.distances;
       std::sort(sorted.begin(), sorted.end());
       median_distance.push_back(sorted.empty() ? NAN : sorted[sorted.size() / 2]);
+      ess.push_back(effective_sample_size(gen.weights));
     }
     H5Handle tr = sweep::detail::make_group(root, "trace");
     const hsize_t G = r.generations.size();
@@ -116,6 +117,7 @@ void write_contents(hid_t root, const CalibrationSpec& spec, const CalibrationRe
     put(tr.get(), "attempts", Element::U64, {G}, attempts);
     put(tr.get(), "acceptance_rate", Element::F64, {G}, rate);
     put(tr.get(), "median_distance", Element::F64, {G}, median_distance);
+    put(tr.get(), "effective_sample_size", Element::F64, {G}, ess);
   }
   {  // the posterior = the last generation, and its summaries
     H5Handle g = sweep::detail::make_group(root, "posterior");
@@ -189,6 +191,10 @@ void write_calibration(const std::string& path, const CalibrationSpec& spec, con
     std::error_code ec;
     fs::remove(temporary, ec);
     throw std::runtime_error("cannot write the calibration file " + path + ": " + e.what() + "; nothing was written");
+  } catch (...) {  // e.g. out of memory: still no half-written file
+    std::error_code ec;
+    fs::remove(temporary, ec);
+    throw;
   }
 }
 

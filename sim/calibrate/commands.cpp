@@ -23,6 +23,12 @@ int calibrate_command(const CalibrateArgs& args) {
       throw InputError("output " + args.output + " is the calibration file itself; choose another name");
   }
   const unsigned threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
+  if (spec.abc.trials > 1)
+    std::fprintf(stderr,
+                 "groundswell: warning: abc.trials = %u compares the mean of %u trials with one record, which fits as "
+                 "if the data had 1/%u of their noise: the posterior is too narrow; keep abc.trials = 1 for "
+                 "intervals (docs/calibration.md)\n",
+                 spec.abc.trials, spec.abc.trials, spec.abc.trials);
   calibrate::CalibrationOptions options;
   options.threads = threads;
   options.stop = catch_stop_signals();
@@ -33,7 +39,16 @@ int calibrate_command(const CalibrateArgs& args) {
                  args.output.empty() ? "" : (" (" + args.output + " not created)").c_str());
     return stopped_exit_status();
   }
-  if (!args.output.empty()) calibrate::write_calibration(args.output, spec, result, threads);
+  if (!args.output.empty()) {
+    calibrate::write_calibration(args.output, spec, result, threads);
+    if (stop_signal()) {  // a signal while writing: the promise is no file
+      std::error_code ec;
+      std::filesystem::remove(args.output, ec);
+      std::fprintf(stderr, "groundswell: stopped by %s; no output written (%s not created)\n", stop_signal_name(),
+                   args.output.c_str());
+      return stopped_exit_status();
+    }
+  }
   if (!args.quiet) {
     std::printf("%s", calibrate::format_calibration(spec, result).c_str());
     if (!args.output.empty()) std::printf("wrote %s (%.1f s)\n", args.output.c_str(), result.seconds);

@@ -69,8 +69,22 @@ def test_model_choice_prefers_the_model_with_smaller_distances(tmp_path):
     assert rows[0][3] > rows[1][3] and abs(rows[0][3] + rows[1][3] - 1) < 1e-12
     # Uniform distances on [0, 1] and [0.05, 1.05]: at tolerance eps the rates are eps and eps - 0.05.
     assert rows[0][1] / 1000 == pytest.approx(eps, abs=0.03)
+    # two models: SE of p1 = r1/(r1+r2) by the delta method, from binomial errors of r1 and r2
+    r1, r2 = rows[0][1] / rows[0][2], rows[1][1] / rows[1][2]
+    se = np.sqrt((r2 ** 2 * r1 * (1 - r1) / rows[0][2] + r1 ** 2 * r2 * (1 - r2) / rows[1][2])) / (r1 + r2) ** 2
+    assert rows[0][4] == pytest.approx(se, rel=1e-9) and rows[1][4] == pytest.approx(se, rel=1e-9)
     r = run_cli("calibration", good.path, "--compare", bad.path, "--quantile", "0.05")
     assert r.returncode == 0 and "P(model | data)" in r.stdout
+
+
+def test_model_choice_refuses_different_data(tmp_path):
+    a = load_calibration(write_calibration(tmp_path / "a.h5", seed=1))
+    path_b = write_calibration(tmp_path / "b.h5", seed=2)
+    with h5py.File(path_b, "r+") as f:
+        f["observed/curve"][3] += 0.01
+    b = load_calibration(path_b)
+    with pytest.raises(ResultsError, match="observed curve differs"):
+        model_choice([a, b], 0.05)
 
 
 def test_not_a_calibration_file(tmp_path, make_results):

@@ -52,7 +52,11 @@ struct AbcSpec {
   double min_acceptance = 0.005;      ///< smc: stop after a generation accepted fewer of its attempts
   std::uint32_t draws = 0;            ///< rejection: prior draws (0 = 10 x particles)
   std::optional<double> epsilon;      ///< rejection: accept every draw with distance <= epsilon
-  std::uint32_t trials = 4;           ///< engine trials per particle; the distance uses their mean
+  /// Engine trials per particle; the distance uses their mean curve. Only 1
+  /// targets the ABC posterior: a mean of k trials varies less than one
+  /// record does, so k > 1 fits as if the data had 1/k of their noise (a
+  /// posterior too narrow, roughly the likelihood to the power k).
+  std::uint32_t trials = 1;
   Distance distance = Distance::Curve;
   std::uint32_t predictive = 100;     ///< posterior predictive draws (one trial each)
 };
@@ -133,6 +137,10 @@ void write_calibration(const std::string& path, const CalibrationSpec& spec, con
                        unsigned threads);
 
 /// The printed summary: posterior medians with 90% intervals, the fit, the holdout errors.
+/// Kish's effective sample size of importance weights, 1 / sum w^2 (weights summing to 1):
+/// far below the particle count means a few particles carry the posterior.
+double effective_sample_size(const std::vector<double>& weights);
+
 std::string format_calibration(const CalibrationSpec& spec, const CalibrationResult& result);
 
 /// Weighted q-quantile (linear interpolation of the weighted empirical CDF's midpoints).
