@@ -238,6 +238,69 @@ predictive = 10
   CHECK(std::abs(rate - evidence) < 4 * std::sqrt(evidence * (1 - evidence) / 30000.0));
 }
 
+TEST_CASE("ABC-SMC with a log-uniform prior gives the exact posterior of bass p", "[stat][calibrate]") {
+  // The binomial record of the test above (k = 20 of n = 50 adopt in one
+  // step with probability pi = 1 - exp(-p)), now by ABC-SMC with a
+  // log-uniform prior on p in [0.01, 1]: the posterior density of p is
+  // proportional to pi^k (1 - pi)^(n - k) / p. The distances are discrete, so
+  // the adaptive tolerance reaches 0 and the last generation, reweighted by
+  // prior / kernel mixture on the log scale, should sample the exact
+  // posterior: its weighted mean must be within 4 standard errors (exact sd /
+  // sqrt(effective sample size)) of the numerical integral. This checks the
+  // importance weights and the log-scale handling of the prior together.
+  TempDir dir;
+  const std::string text = R"(
+rule = "bass"
+[experiment]
+seed = 5
+steps = 1
+[organization]
+generator = "complete"
+size = 50
+[bass]
+q = 0
+[observed]
+curve = [0.4]
+[[parameter]]
+key = "bass.p"
+prior = "log_uniform"
+min = 0.01
+max = 1
+[abc]
+method = "smc"
+particles = 2000
+generations = 8
+quantile = 0.3
+min_acceptance = 0.0001
+trials = 1
+predictive = 10
+)";
+  const auto r = calibrate::run_calibration(parse(text, dir), threads(2));
+  const auto& post = r.generations.back();
+  REQUIRE(post.epsilon == 0.0);  // exact matches only
+  double mean = 0, sq = 0;
+  for (std::size_t i = 0; i < post.weights.size(); ++i) mean += post.weights[i] * post.samples[i];
+  for (std::size_t i = 0; i < post.weights.size(); ++i)
+    sq += post.weights[i] * (post.samples[i] - mean) * (post.samples[i] - mean);
+  const double ess = calibrate::effective_sample_size(post.weights);
+  double z = 0, first = 0, second = 0;
+  constexpr int kCells = 20000;
+  for (int c = 0; c < kCells; ++c) {  // midpoint rule on log p
+    const double log_p = std::log(0.01) + (c + 0.5) * (std::log(1.0) - std::log(0.01)) / kCells;
+    const double p = std::exp(log_p), pi = 1 - std::exp(-p);
+    const double w = std::exp(20 * std::log(pi) + 30 * std::log1p(-pi));  // density on log p: prior flat there
+    z += w;
+    first += w * p;
+    second += w * p * p;
+  }
+  const double exact_mean = first / z, exact_sd = std::sqrt(second / z - exact_mean * exact_mean);
+  INFO("SMC weighted mean " << mean << " sd " << std::sqrt(sq) << " (effective sample size " << ess
+                            << "); exact mean " << exact_mean << " sd " << exact_sd);
+  REQUIRE(ess > 300);
+  CHECK(std::abs(mean - exact_mean) < 4 * exact_sd / std::sqrt(ess));
+  CHECK(std::sqrt(sq) == Approx(exact_sd).epsilon(0.15));
+}
+
 TEST_CASE("calibration is bit-identical for 1 and 2 threads", "[seed][calibrate]") {
   TempDir dir;
   std::string text = kTruth;
