@@ -127,6 +127,27 @@ calibrate::CalibrationOptions threads(unsigned n) {
   return o;
 }
 
+/// The posterior of bass p given k = 20 of n = 50 adopters in one step
+/// (pi = 1 - exp(-p)), by the midpoint rule on 20000 cells of the prior's
+/// own scale: p in [lo, hi] (flat prior) or log p (log-uniform prior).
+struct ExactPosterior {
+  double mean, sd, mean_likelihood;  // mean_likelihood: pi^20 (1 - pi)^30 averaged over the prior
+};
+ExactPosterior exact_binomial_posterior(double lo, double hi, bool log_scale) {
+  constexpr int kCells = 20000;
+  const double a = log_scale ? std::log(lo) : lo, b = log_scale ? std::log(hi) : hi;
+  double z = 0, first = 0, second = 0;
+  for (int c = 0; c < kCells; ++c) {
+    const double x = a + (c + 0.5) * (b - a) / kCells, p = log_scale ? std::exp(x) : x, pi = 1 - std::exp(-p);
+    const double w = std::exp(20 * std::log(pi) + 30 * std::log1p(-pi));
+    z += w;
+    first += w * p;
+    second += w * p * p;
+  }
+  const double mean = first / z;
+  return {mean, std::sqrt(second / z - mean * mean), z / kCells};
+}
+
 }  // namespace
 
 TEST_CASE("calibrate recovers bass p and q from data the engine simulated", "[stat][calibrate]") {
@@ -216,24 +237,15 @@ predictive = 10
   mean /= static_cast<double>(m);
   for (double v : post.samples) sq += (v - mean) * (v - mean);
   const double sd = std::sqrt(sq / static_cast<double>(m - 1));
-  // Exact posterior by the midpoint rule on 20000 cells.
-  double z = 0, first = 0, second = 0;
-  constexpr int kCells = 20000;
-  for (int c = 0; c < kCells; ++c) {
-    const double p = (c + 0.5) / kCells, pi = 1 - std::exp(-p);
-    const double w = std::exp(20 * std::log(pi) + 30 * std::log1p(-pi));
-    z += w;
-    first += w * p;
-    second += w * p * p;
-  }
-  const double exact_mean = first / z, exact_sd = std::sqrt(second / z - exact_mean * exact_mean);
+  const ExactPosterior exact = exact_binomial_posterior(0, 1, false);
+  const double exact_mean = exact.mean, exact_sd = exact.sd;
   INFO("ABC mean " << mean << " sd " << sd << " (" << m << " accepted); exact mean " << exact_mean << " sd " << exact_sd);
   CHECK(std::abs(mean - exact_mean) < 4 * exact_sd / std::sqrt(static_cast<double>(m)));
   CHECK(sd == Approx(exact_sd).epsilon(0.15));
   // The acceptance rate is the prior predictive probability of k = 20: the
   // integral of C(50, 20) pi^20 (1 - pi)^30 over the prior.
   const double log_choose = std::lgamma(51) - std::lgamma(21) - std::lgamma(31);
-  const double evidence = std::exp(log_choose) * z / kCells;
+  const double evidence = std::exp(log_choose) * exact.mean_likelihood;
   const double rate = static_cast<double>(m) / 30000.0;
   CHECK(std::abs(rate - evidence) < 4 * std::sqrt(evidence * (1 - evidence) / 30000.0));
 }
@@ -283,17 +295,8 @@ predictive = 10
   for (std::size_t i = 0; i < post.weights.size(); ++i)
     sq += post.weights[i] * (post.samples[i] - mean) * (post.samples[i] - mean);
   const double ess = calibrate::effective_sample_size(post.weights);
-  double z = 0, first = 0, second = 0;
-  constexpr int kCells = 20000;
-  for (int c = 0; c < kCells; ++c) {  // midpoint rule on log p
-    const double log_p = std::log(0.01) + (c + 0.5) * (std::log(1.0) - std::log(0.01)) / kCells;
-    const double p = std::exp(log_p), pi = 1 - std::exp(-p);
-    const double w = std::exp(20 * std::log(pi) + 30 * std::log1p(-pi));  // density on log p: prior flat there
-    z += w;
-    first += w * p;
-    second += w * p * p;
-  }
-  const double exact_mean = first / z, exact_sd = std::sqrt(second / z - exact_mean * exact_mean);
+  const ExactPosterior exact = exact_binomial_posterior(0.01, 1, true);  // the prior is flat in log p
+  const double exact_mean = exact.mean, exact_sd = exact.sd;
   INFO("SMC weighted mean " << mean << " sd " << std::sqrt(sq) << " (effective sample size " << ess
                             << "); exact mean " << exact_mean << " sd " << exact_sd);
   REQUIRE(ess > 300);
