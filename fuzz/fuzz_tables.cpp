@@ -63,7 +63,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       __builtin_trap();
     for (std::size_t i = 0; i < n; ++i) {
       if (org.department[i] < 0 || org.department[i] >= org.department_count) __builtin_trap();
-      if (org.manager[i] != groundswell::kNoManager && (org.manager[i] < 0 || static_cast<std::size_t>(org.manager[i]) >= n))
+      if (org.manager[i] != groundswell::kNoManager &&
+          (org.manager[i] < 0 || static_cast<std::size_t>(org.manager[i]) >= n))
         __builtin_trap();
     }
     for (std::size_t e = 0; e < org.network.edge_count(); ++e)

@@ -5,9 +5,9 @@
 // With K > 1 the K trials advance side by side, each step of all of them in
 // parallel, as the engine runs small organizations (one trial per core);
 // generation and setup are timed for trial 0 only.
+#include <sys/resource.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -53,12 +53,14 @@ int main(int argc, char** argv) {
     setups.reserve(static_cast<std::size_t>(trials));
     setups.push_back(engine::prepare_trial(spec, x.seed, 0, base));
     std::vector<std::unique_ptr<engine::TrialSimulation>> sims;
-    sims.push_back(std::make_unique<engine::TrialSimulation>(spec, setups[0], engine::dynamics_key(x.seed, spec.name, 0)));
+    sims.push_back(
+        std::make_unique<engine::TrialSimulation>(spec, setups[0], engine::dynamics_key(x.seed, spec.name, 0)));
     const double prepare = seconds_since(t0);
     for (int k = 1; k < trials; ++k) {
       const auto base_k = org::generate_organization(spec.organization, engine::organization_key(x.seed, k));
       setups.push_back(engine::prepare_trial(spec, x.seed, k, base_k));
-      sims.push_back(std::make_unique<engine::TrialSimulation>(spec, setups.back(), engine::dynamics_key(x.seed, spec.name, k)));
+      sims.push_back(
+          std::make_unique<engine::TrialSimulation>(spec, setups.back(), engine::dynamics_key(x.seed, spec.name, k)));
     }
     std::vector<engine::TrialCurves> curves(static_cast<std::size_t>(trials));
     for (int k = 0; k < trials; ++k) curves[k].resize(steps, setups[k].organization);
@@ -79,13 +81,14 @@ int main(int argc, char** argv) {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     const double n = setup.organization.size(), edges = static_cast<double>(setup.organization.network.edge_count());
-    std::printf("trials=%d agents=%.0f edges=%.0f threads=%u generate_s=%.3f prepare_s=%.3f steps=%d ms_per_step_mean=%.2f "
-                "ms_per_step_median=%.2f ms_per_step_max=%.2f agent_steps_per_s=%.3g edge_visits_per_s=%.3g peak_rss_mb=%.0f "
-                "final_adopted=%.4f\n",
-                trials, n, edges, threads, generate, prepare, steps, total / steps, sorted[sorted.size() / 2], sorted.back(),
-                n * trials * steps / (total / 1e3), edges * trials * steps / (total / 1e3),
-                static_cast<double>(usage.ru_maxrss) / 1024.0,
-                curves[0].share[1][static_cast<std::size_t>(steps)] + curves[0].share[2][static_cast<std::size_t>(steps)]);
+    std::printf(
+        "trials=%d agents=%.0f edges=%.0f threads=%u generate_s=%.3f prepare_s=%.3f steps=%d ms_per_step_mean=%.2f "
+        "ms_per_step_median=%.2f ms_per_step_max=%.2f agent_steps_per_s=%.3g edge_visits_per_s=%.3g peak_rss_mb=%.0f "
+        "final_adopted=%.4f\n",
+        trials, n, edges, threads, generate, prepare, steps, total / steps, sorted[sorted.size() / 2], sorted.back(),
+        n * trials * steps / (total / 1e3), edges * trials * steps / (total / 1e3),
+        static_cast<double>(usage.ru_maxrss) / 1024.0,
+        curves[0].share[1][static_cast<std::size_t>(steps)] + curves[0].share[2][static_cast<std::size_t>(steps)]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "groundswell_step_timer: %s\n", e.what());
     return 2;

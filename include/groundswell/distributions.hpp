@@ -4,8 +4,8 @@
 // Marsaglia and Tsang (2000), "A simple method for generating gamma
 // variables", ACM TOMS 26:363, doi:10.1145/358407.358414, needs one normal
 // and one uniform per try and accepts > 95% of tries.
-#include <boost/random/normal_distribution.hpp>
 #include <algorithm>
+#include <boost/random/normal_distribution.hpp>
 #include <cmath>
 
 #include "groundswell/random.hpp"
@@ -15,8 +15,11 @@ namespace groundswell {
 /// Gamma(shape, 1) by Marsaglia-Tsang; shape < 1 via Gamma(shape + 1) U^(1/shape).
 class GammaSampler {
  public:
-  explicit GammaSampler(double shape) : boost_(shape < 1.0), d_((shape < 1.0 ? shape + 1.0 : shape) - 1.0 / 3.0),
-                                        c_(1.0 / std::sqrt(9.0 * d_)), inv_shape_(1.0 / shape) {}
+  explicit GammaSampler(double shape)
+      : boost_(shape < 1.0),
+        d_((shape < 1.0 ? shape + 1.0 : shape) - 1.0 / 3.0),
+        c_(1.0 / std::sqrt(9.0 * d_)),
+        inv_shape_(1.0 / shape) {}
   template <typename Engine>
   double operator()(Engine& rng) {
     double x, v;
@@ -51,8 +54,10 @@ class BetaSampler {
   static constexpr int kMaxOrderUniforms = 8;
   BetaSampler(double a, double b)
       : order_(a == std::floor(a) && b == std::floor(b) && a >= 1 && b >= 1 && a + b - 1 <= kMaxOrderUniforms),
-        rank_(order_ ? static_cast<int>(a) - 1 : 0), uniforms_(order_ ? static_cast<int>(a + b) - 1 : 0),
-        x_(a), y_(b) {}
+        rank_(order_ ? static_cast<int>(a) - 1 : 0),
+        uniforms_(order_ ? static_cast<int>(a + b) - 1 : 0),
+        x_(a),
+        y_(b) {}
   template <typename Engine>
   double operator()(Engine& rng) {
     if (order_ && uniforms_ == 3 && rank_ == 1) {  // Beta(2, 2), the default trust: a median of three

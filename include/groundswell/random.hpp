@@ -47,13 +47,16 @@ constexpr std::uint64_t name_hash(std::string_view s) noexcept {
 
 /// Purposes of streams, so that independent uses never share numbers.
 enum class Purpose : std::uint64_t {
-  Organization = 1, Traits = 2, Champions = 3, Bridges = 4, Dynamics = 5, Cascade = 6
+  Organization = 1,
+  Traits = 2,
+  Champions = 3,
+  Bridges = 4,
+  Dynamics = 5,
+  Cascade = 6
 };
 
 /// Uniform in (0,1) from 32 random bits: never exactly 0 or 1.
-inline double to_unit(std::uint32_t bits) noexcept {
-  return (static_cast<double>(bits) + 0.5) * (1.0 / 4294967296.0);
-}
+inline double to_unit(std::uint32_t bits) noexcept { return (static_cast<double>(bits) + 0.5) * (1.0 / 4294967296.0); }
 
 /// A sequential engine over a Philox stream, usable with Boost.Random
 /// distributions (UniformRandomBitGenerator). Used where draws are

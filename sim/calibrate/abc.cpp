@@ -52,11 +52,11 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 struct Problem {
   org::Organization organization;
   Step steps = 0;
-  std::int32_t never = 0;                     ///< steps + 1
-  std::vector<std::int32_t> observed;         ///< per agent: 1..T, never, or -1 (missing)
-  std::vector<std::uint8_t> role;             ///< 0 out of the distance, 1 fit, 2 held out
-  std::vector<double> observed_curve;         ///< fit agents, steps 0..T
-  std::vector<double> observed_holdout_curve; ///< held-out agents
+  std::int32_t never = 0;                      ///< steps + 1
+  std::vector<std::int32_t> observed;          ///< per agent: 1..T, never, or -1 (missing)
+  std::vector<std::uint8_t> role;              ///< 0 out of the distance, 1 fit, 2 held out
+  std::vector<double> observed_curve;          ///< fit agents, steps 0..T
+  std::vector<double> observed_holdout_curve;  ///< held-out agents
   std::vector<std::uint32_t> fit_in_department;
   std::vector<double> observed_department_curves;  ///< [department x (T + 1)], fit agents
   std::uint32_t fit = 0, holdout = 0, missing = 0, never_count = 0;
@@ -118,8 +118,9 @@ Problem prepare_problem(const CalibrationSpec& spec) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
       const std::string hint = io::data_directory_hint(path);
-      throw InputError(source + ": observed.file " + path + " cannot be read (not found or not readable)" +
-                       (hint.empty() ? std::string("; check the path (relative to the calibration file)") : "; " + hint));
+      throw InputError(
+          source + ": observed.file " + path + " cannot be read (not found or not readable)" +
+          (hint.empty() ? std::string("; check the path (relative to the calibration file)") : "; " + hint));
     }
     std::unordered_map<std::string, AgentId> index;
     for (AgentId i = 0; i < n; ++i) index.emplace(o.ids.empty() ? std::to_string(i) : o.ids[i], i);
@@ -154,8 +155,9 @@ Problem prepare_problem(const CalibrationSpec& spec) {
                          std::to_string(header.size()) + " columns");
       const auto agent = index.find(cells[id_col]);
       if (agent == index.end())
-        throw InputError(where + "id \"" + cells[id_col] + "\" is not a node of the organization; check observed.id in " +
-                         source + " and the network's node ids");
+        throw InputError(where + "id \"" + cells[id_col] +
+                         "\" is not a node of the organization; check observed.id in " + source +
+                         " and the network's node ids");
       const AgentId i = agent->second;
       if (seen[i]) throw InputError(where + "id \"" + cells[id_col] + "\" appears twice; give one row per agent");
       seen[i] = 1;
@@ -184,11 +186,13 @@ Problem prepare_problem(const CalibrationSpec& spec) {
         p.role[i] = 1;
       } else {
         throw InputError(where + "adoption time " + value + " is not a step 1.." + std::to_string(x.steps) +
-                         " (experiment.steps in " + source + ") nor a code of observed.never or observed.missing; "
+                         " (experiment.steps in " + source +
+                         ") nor a code of observed.never or observed.missing; "
                          "add it to one of them or raise experiment.steps");
       }
     }
-    if (header.empty()) throw InputError(path + ": observed.file is empty; it needs a header line and one row per agent");
+    if (header.empty())
+      throw InputError(path + ": observed.file is empty; it needs a header line and one row per agent");
     for (AgentId i = 0; i < n; ++i)
       if (!seen[i]) ++p.missing;
     // Hold out departments.
@@ -198,9 +202,12 @@ Problem prepare_problem(const CalibrationSpec& spec) {
         if (department_name(o, k) == name) d = k;
       if (d < 0) {
         std::string list;
-        for (DepartmentId k = 0; k < o.department_count; ++k) list += (list.empty() ? "" : ", ") + department_name(o, k);
-        throw InputError(source + ": holdout department \"" + name + "\" is not a department of the organization; "
-                         "its departments are: " + list);
+        for (DepartmentId k = 0; k < o.department_count; ++k)
+          list += (list.empty() ? "" : ", ") + department_name(o, k);
+        throw InputError(source + ": holdout department \"" + name +
+                         "\" is not a department of the organization; "
+                         "its departments are: " +
+                         list);
       }
       for (AgentId i = 0; i < n; ++i)
         if (o.department[i] == d && p.role[i] == 1) p.role[i] = 2;
@@ -224,7 +231,8 @@ Problem prepare_problem(const CalibrationSpec& spec) {
     const auto d = static_cast<std::size_t>(o.department[i]);
     ++p.fit_in_department[d];
     if (p.observed[i] >= 0 && p.observed[i] <= x.steps)
-      for (Step t = p.observed[i]; t <= x.steps; ++t) p.observed_department_curves[d * row + static_cast<std::size_t>(t)] += 1;
+      for (Step t = p.observed[i]; t <= x.steps; ++t)
+        p.observed_department_curves[d * row + static_cast<std::size_t>(t)] += 1;
   }
   for (std::size_t d = 0; d < D; ++d)
     for (std::size_t t = 0; t < row; ++t)
@@ -469,7 +477,8 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
     std::vector<double> uk;
     for (std::size_t k = 0; k < keep; ++k) {
       const std::size_t a = order[k];
-      uk.insert(uk.end(), u.begin() + static_cast<std::ptrdiff_t>(a * d), u.begin() + static_cast<std::ptrdiff_t>((a + 1) * d));
+      uk.insert(uk.end(), u.begin() + static_cast<std::ptrdiff_t>(a * d),
+                u.begin() + static_cast<std::ptrdiff_t>((a + 1) * d));
       g.distances.push_back(dist[a]);
     }
     g.weights.assign(keep, 1.0 / static_cast<double>(keep));
@@ -510,8 +519,8 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
       os << "  generation 0: " << N << " prior draws, median distance " << sorted[N / 2];
       say(os.str());
     }
-    const std::uint64_t cap = static_cast<std::uint64_t>(
-        std::ceil(static_cast<double>(N) / std::max(spec.abc.min_acceptance, 1e-4)));
+    const std::uint64_t cap =
+        static_cast<std::uint64_t>(std::ceil(static_cast<double>(N) / std::max(spec.abc.min_acceptance, 1e-4)));
     for (std::uint32_t gen = 1; gen < spec.abc.generations; ++gen) {
       const Generation& prev = r.generations.back();
       std::vector<double> sorted = prev.distances;
@@ -524,7 +533,8 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
       for (std::size_t j = 0; j < d; ++j) {
         double mean = 0, var = 0;
         for (std::size_t i = 0; i < N; ++i) mean += prev.weights[i] * u_current[i * d + j];
-        for (std::size_t i = 0; i < N; ++i) var += prev.weights[i] * (u_current[i * d + j] - mean) * (u_current[i * d + j] - mean);
+        for (std::size_t i = 0; i < N; ++i)
+          var += prev.weights[i] * (u_current[i * d + j] - mean) * (u_current[i * d + j] - mean);
         sd[j] = std::sqrt(std::max(2.0 * var, 1e-12 * (space.hi[j] - space.lo[j]) * (space.hi[j] - space.lo[j])));
       }
       std::vector<double> cumulative(N);
@@ -599,8 +609,8 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
       r.generations.push_back(std::move(g));
       const double rate = static_cast<double>(N) / static_cast<double>(attempts);
       std::ostringstream os;
-      os << "  generation " << gen << ": epsilon " << eps << ", " << attempts << " attempts (acceptance "
-         << rate << ")";
+      os << "  generation " << gen << ": epsilon " << eps << ", " << attempts << " attempts (acceptance " << rate
+         << ")";
       say(os.str());
       if (rate < spec.abc.min_acceptance) {
         say("  acceptance below abc.min_acceptance: stopping");
@@ -695,13 +705,15 @@ std::string format_calibration(const CalibrationSpec& spec, const CalibrationRes
     char e[96];
     std::snprintf(e, sizeof e, "; effective sample size %.0f of %zu", ess, post.weights.size());
     os << e;
-    if (ess < 0.5 * static_cast<double>(post.weights.size())) os << " (a few particles carry the posterior: more particles)";
+    if (ess < 0.5 * static_cast<double>(post.weights.size()))
+      os << " (a few particles carry the posterior: more particles)";
   }
   os << "\n";
   if (spec.abc.method == Method::Smc && r.generations.size() < spec.abc.generations) {
     os << "note: SMC stopped after generation " << r.generations.size() - 1 << " of " << spec.abc.generations - 1
        << " (the next accepted fewer than abc.min_acceptance of its attempts)";
-    if (r.generations.size() == 1) os << "; the posterior below is the PRIOR: loosen abc.quantile or lower abc.min_acceptance";
+    if (r.generations.size() == 1)
+      os << "; the posterior below is the PRIOR: loosen abc.quantile or lower abc.min_acceptance";
     os << "\n";
   }
   char buf[256];
@@ -715,8 +727,9 @@ std::string format_calibration(const CalibrationSpec& spec, const CalibrationRes
     std::snprintf(buf, sizeof buf, "%-24s %12.4g %26s %22s\n", p.key.c_str(), r.median[j], interval, prior);
     os << buf;
   }
-  std::snprintf(buf, sizeof buf, "fit: RMSE of the posterior predictive mean curve to the observed curve = %.4f (%zu draws)\n",
-                r.fit, static_cast<std::size_t>(spec.abc.predictive));
+  std::snprintf(buf, sizeof buf,
+                "fit: RMSE of the posterior predictive mean curve to the observed curve = %.4f (%zu draws)\n", r.fit,
+                static_cast<std::size_t>(spec.abc.predictive));
   os << buf;
   if (r.holdout_agents) {
     std::snprintf(buf, sizeof buf,

@@ -25,12 +25,15 @@ class Reader : public model::detail::TomlReader {
   double number(const toml::table& t, const std::string& where, const std::string& key, double lo, double hi) const {
     const toml::node* n = t.get(key);
     double v = 0;
-    if (auto f = n->value_exact<double>()) v = *f;
-    else if (auto i = n->value_exact<std::int64_t>()) v = static_cast<double>(*i);
-    else fail(n, "key '" + where + key + "' must be a number");
+    if (auto f = n->value_exact<double>())
+      v = *f;
+    else if (auto i = n->value_exact<std::int64_t>())
+      v = static_cast<double>(*i);
+    else
+      fail(n, "key '" + where + key + "' must be a number");
     if (!(v >= lo && v <= hi))
-      fail(n, "key '" + where + key + "' = " + format_number(v) + " is out of range: allowed [" + format_number(lo) + ", " +
-                  format_number(hi) + "]");
+      fail(n, "key '" + where + key + "' = " + format_number(v) + " is out of range: allowed [" + format_number(lo) +
+                  ", " + format_number(hi) + "]");
     return v;
   }
   std::int64_t integer(const toml::table& t, const std::string& where, const std::string& key, std::int64_t lo,
@@ -53,7 +56,6 @@ class Reader : public model::detail::TomlReader {
     if (!n->is_table()) fail(n, "'" + name + "' must be a table: write [" + name + "]");
     return *n->as_table();
   }
-
 };
 
 struct KeyInfo {
@@ -61,17 +63,36 @@ struct KeyInfo {
   bool integer;
 };
 const std::vector<KeyInfo>& key_table() {
-  static const std::vector<KeyInfo> keys = {
-      {"bass.p", false},          {"bass.q", false},          {"cascade.p", false},
-      {"agents.threshold_mean", false}, {"agents.threshold_sd", false}, {"agents.initial_resisters", false},
-      {"champions.count", true},  {"sdt.gamma_c", false},     {"sdt.gamma_r", false},
-      {"sdt.tau", false},         {"sdt.w_a", false},         {"sdt.w_c", false},
-      {"sdt.w_r", false},         {"sdt.beta0", false},       {"sdt.beta_s", false},
-      {"sdt.beta_p", false},      {"sdt.rho_p", false},       {"sdt.rho_s", false},
-      {"sdt.kappa_i", false},     {"sdt.lambda_l", false},    {"sdt.lambda_a", false},
-      {"sdt.lambda_r", false},    {"sdt.eta_a", false},       {"sdt.zeta_a", false},
-      {"sdt.eta_c", false},       {"sdt.practice", false},    {"sdt.resources", false},
-      {"sdt.zeta_c", false},      {"sdt.eta_r", false},       {"sdt.zeta_r", false}};
+  static const std::vector<KeyInfo> keys = {{"bass.p", false},
+                                            {"bass.q", false},
+                                            {"cascade.p", false},
+                                            {"agents.threshold_mean", false},
+                                            {"agents.threshold_sd", false},
+                                            {"agents.initial_resisters", false},
+                                            {"champions.count", true},
+                                            {"sdt.gamma_c", false},
+                                            {"sdt.gamma_r", false},
+                                            {"sdt.tau", false},
+                                            {"sdt.w_a", false},
+                                            {"sdt.w_c", false},
+                                            {"sdt.w_r", false},
+                                            {"sdt.beta0", false},
+                                            {"sdt.beta_s", false},
+                                            {"sdt.beta_p", false},
+                                            {"sdt.rho_p", false},
+                                            {"sdt.rho_s", false},
+                                            {"sdt.kappa_i", false},
+                                            {"sdt.lambda_l", false},
+                                            {"sdt.lambda_a", false},
+                                            {"sdt.lambda_r", false},
+                                            {"sdt.eta_a", false},
+                                            {"sdt.zeta_a", false},
+                                            {"sdt.eta_c", false},
+                                            {"sdt.practice", false},
+                                            {"sdt.resources", false},
+                                            {"sdt.zeta_c", false},
+                                            {"sdt.eta_r", false},
+                                            {"sdt.zeta_r", false}};
   return keys;
 }
 
@@ -81,8 +102,10 @@ void set_in_table(toml::table& root, const std::string& name, double value, bool
   const std::string section = name.substr(0, dot), key = name.substr(dot + 1);
   if (!root.contains(section)) root.insert(section, toml::table{});
   if (toml::table* t = root.get(section)->as_table()) {
-    if (integer) t->insert_or_assign(key, static_cast<std::int64_t>(std::llround(value)));
-    else t->insert_or_assign(key, value);
+    if (integer)
+      t->insert_or_assign(key, static_cast<std::int64_t>(std::llround(value)));
+    else
+      t->insert_or_assign(key, value);
   }
 }
 
@@ -137,21 +160,32 @@ void set_parameter(model::ScenarioSpec& s, const std::string& key, double value)
     return;
   }
   double* field = nullptr;
-  if (key == "bass.p") field = &s.bass.p;
-  else if (key == "bass.q") field = &s.bass.q;
-  else if (key == "cascade.p") field = &s.cascade.p;
-  else if (key == "agents.threshold_mean") field = &s.agents.threshold_mean;
-  else if (key == "agents.threshold_sd") field = &s.agents.threshold_sd;
-  else if (key == "agents.initial_resisters") field = &s.agents.initial_resisters;
+  if (key == "bass.p")
+    field = &s.bass.p;
+  else if (key == "bass.q")
+    field = &s.bass.q;
+  else if (key == "cascade.p")
+    field = &s.cascade.p;
+  else if (key == "agents.threshold_mean")
+    field = &s.agents.threshold_mean;
+  else if (key == "agents.threshold_sd")
+    field = &s.agents.threshold_sd;
+  else if (key == "agents.initial_resisters")
+    field = &s.agents.initial_resisters;
   else {
     auto& p = s.sdt;
-    const std::pair<const char*, double*> sdt[] = {
-        {"sdt.gamma_c", &p.gamma_c}, {"sdt.gamma_r", &p.gamma_r}, {"sdt.tau", &p.tau},       {"sdt.w_a", &p.w_a},
-        {"sdt.w_c", &p.w_c},         {"sdt.w_r", &p.w_r},         {"sdt.beta0", &p.beta0},   {"sdt.beta_s", &p.beta_s},
-        {"sdt.beta_p", &p.beta_p},   {"sdt.rho_p", &p.rho_p},     {"sdt.rho_s", &p.rho_s},   {"sdt.kappa_i", &p.kappa_i},
-        {"sdt.lambda_l", &p.lambda_l}, {"sdt.lambda_a", &p.lambda_a}, {"sdt.lambda_r", &p.lambda_r},
-        {"sdt.eta_a", &p.eta_a},     {"sdt.zeta_a", &p.zeta_a},   {"sdt.eta_c", &p.eta_c},   {"sdt.practice", &p.practice},
-        {"sdt.resources", &p.resources}, {"sdt.zeta_c", &p.zeta_c}, {"sdt.eta_r", &p.eta_r}, {"sdt.zeta_r", &p.zeta_r}};
+    const std::pair<const char*, double*> sdt[] = {{"sdt.gamma_c", &p.gamma_c},   {"sdt.gamma_r", &p.gamma_r},
+                                                   {"sdt.tau", &p.tau},           {"sdt.w_a", &p.w_a},
+                                                   {"sdt.w_c", &p.w_c},           {"sdt.w_r", &p.w_r},
+                                                   {"sdt.beta0", &p.beta0},       {"sdt.beta_s", &p.beta_s},
+                                                   {"sdt.beta_p", &p.beta_p},     {"sdt.rho_p", &p.rho_p},
+                                                   {"sdt.rho_s", &p.rho_s},       {"sdt.kappa_i", &p.kappa_i},
+                                                   {"sdt.lambda_l", &p.lambda_l}, {"sdt.lambda_a", &p.lambda_a},
+                                                   {"sdt.lambda_r", &p.lambda_r}, {"sdt.eta_a", &p.eta_a},
+                                                   {"sdt.zeta_a", &p.zeta_a},     {"sdt.eta_c", &p.eta_c},
+                                                   {"sdt.practice", &p.practice}, {"sdt.resources", &p.resources},
+                                                   {"sdt.zeta_c", &p.zeta_c},     {"sdt.eta_r", &p.eta_r},
+                                                   {"sdt.zeta_r", &p.zeta_r}};
     for (const auto& [name, ptr] : sdt)
       if (key == name) field = ptr;
   }
@@ -159,7 +193,8 @@ void set_parameter(model::ScenarioSpec& s, const std::string& key, double value)
   *field = value;
 }
 
-CalibrationSpec parse_calibration(const std::string& text, const std::string& source_name, const std::string& base_dir) {
+CalibrationSpec parse_calibration(const std::string& text, const std::string& source_name,
+                                  const std::string& base_dir) {
   screen_ascii(text, source_name);
   const toml::table root = model::detail::parse_toml(text, source_name);
   const Reader r(source_name);
@@ -170,8 +205,11 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
   toml::table scenario = toml::parse(text, source_name);
   for (const char* k : {"observed", "parameter", "abc", "holdout"}) scenario.erase(k);
   if (const toml::node* s = root.get("scenario"))
-    r.fail(s, "a calibration file describes one scenario: remove the [[scenario]] tables and put their keys at the top level");
-  if (const toml::node* sweep = root.get("sweep")) r.fail(sweep, "a calibration file cannot have a [sweep] section; remove it");
+    r.fail(s,
+           "a calibration file describes one scenario: remove the [[scenario]] tables and put their keys at the top "
+           "level");
+  if (const toml::node* sweep = root.get("sweep"))
+    r.fail(sweep, "a calibration file cannot have a [sweep] section; remove it");
   if (const toml::node* e = root.get("experiment"); e && e->is_table())
     if (const toml::node* t = e->as_table()->get("trials"))
       r.fail(t, "key 'experiment.trials' is not used by calibrate: set the engine trials per particle with abc.trials");
@@ -180,20 +218,27 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
 
   // [observed]
   const toml::node* on = root.get("observed");
-  if (!on) r.fail(nullptr, "missing section [observed]: give file, id and time columns (or curve = [...]); see docs/calibration.md");
+  if (!on)
+    r.fail(nullptr,
+           "missing section [observed]: give file, id and time columns (or curve = [...]); see docs/calibration.md");
   const toml::table& o = r.table(on, "observed");
   r.only(o, "observed.", {"file", "id", "time", "never", "missing", "curve"});
   if (o.contains("curve")) {
     for (const char* k : {"file", "id", "time", "never", "missing"})
       if (const toml::node* n = o.get(k))
-        r.fail(n, std::string("key 'observed.") + k + "' cannot be given with observed.curve: give either a curve or a file");
+        r.fail(n, std::string("key 'observed.") + k +
+                      "' cannot be given with observed.curve: give either a curve or a file");
     const toml::array* a = o.get("curve")->as_array();
-    if (!a) r.fail(o.get("curve"), "key 'observed.curve' must be a list of cumulative adopted shares, one per step 1..T");
+    if (!a)
+      r.fail(o.get("curve"), "key 'observed.curve' must be a list of cumulative adopted shares, one per step 1..T");
     for (const toml::node& v : *a) {
       double x = 0;
-      if (auto f = v.value_exact<double>()) x = *f;
-      else if (auto i = v.value_exact<std::int64_t>()) x = static_cast<double>(*i);
-      else r.fail(&v, "key 'observed.curve' must list numbers in [0, 1]");
+      if (auto f = v.value_exact<double>())
+        x = *f;
+      else if (auto i = v.value_exact<std::int64_t>())
+        x = static_cast<double>(*i);
+      else
+        r.fail(&v, "key 'observed.curve' must list numbers in [0, 1]");
       if (!(x >= 0 && x <= 1)) r.fail(&v, "key 'observed.curve': " + format_number(x) + " is not a share in [0, 1]");
       if (!c.observed.curve.empty() && x < c.observed.curve.back())
         r.fail(&v, "key 'observed.curve' must be cumulative (never decreasing); " + format_number(x) + " follows " +
@@ -217,7 +262,8 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
     if (o.contains("missing")) c.observed.missing = int_list(r, o, "observed.", "missing");
     for (auto v : c.observed.never)
       if (std::find(c.observed.missing.begin(), c.observed.missing.end(), v) != c.observed.missing.end())
-        r.fail(o.get("never"), "code " + std::to_string(v) + " is both in observed.never and observed.missing; keep it in one");
+        r.fail(o.get("never"),
+               "code " + std::to_string(v) + " is both in observed.never and observed.missing; keep it in one");
   }
 
   // [[parameter]]
@@ -229,7 +275,8 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
     r.only(t, "parameter.", {"key", "prior", "min", "max"});
     for (const char* k : {"key", "min", "max"})
       if (!t.contains(k))
-        r.fail(&item, std::string("[[parameter]] needs key 'parameter.") + k + "', e.g. key = \"bass.q\", min = 0, max = 1");
+        r.fail(&item,
+               std::string("[[parameter]] needs key 'parameter.") + k + "', e.g. key = \"bass.q\", min = 0, max = 1");
     FreeParameter p;
     p.key = r.text(t, "parameter.", "key");
     const auto& keys = key_table();
@@ -241,21 +288,26 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
     }
     p.integer = found->integer;
     for (const auto& q : c.parameters)
-      if (q.key == p.key) r.fail(t.get("key"), "parameter \"" + p.key + "\" is given twice; keep one [[parameter]] for it");
+      if (q.key == p.key)
+        r.fail(t.get("key"), "parameter \"" + p.key + "\" is given twice; keep one [[parameter]] for it");
     if (t.contains("prior")) {
       const std::string prior = r.text(t, "parameter.", "prior");
-      if (prior == "uniform") p.prior = Prior::Uniform;
-      else if (prior == "log_uniform") p.prior = Prior::LogUniform;
-      else r.fail(t.get("prior"), "parameter.prior = \"" + prior + "\" is not allowed: use \"uniform\" or \"log_uniform\"");
+      if (prior == "uniform")
+        p.prior = Prior::Uniform;
+      else if (prior == "log_uniform")
+        p.prior = Prior::LogUniform;
+      else
+        r.fail(t.get("prior"),
+               "parameter.prior = \"" + prior + "\" is not allowed: use \"uniform\" or \"log_uniform\"");
     }
     p.lower = r.number(t, "parameter.", "min", -1e12, 1e12);
     p.upper = r.number(t, "parameter.", "max", -1e12, 1e12);
     if (!(p.lower < p.upper))
-      r.fail(t.get("max"), "parameter \"" + p.key + "\": max = " + format_number(p.upper) + " must be greater than min = " +
-                               format_number(p.lower));
+      r.fail(t.get("max"), "parameter \"" + p.key + "\": max = " + format_number(p.upper) +
+                               " must be greater than min = " + format_number(p.lower));
     if (p.prior == Prior::LogUniform && !(p.lower > 0))
-      r.fail(t.get("min"), "parameter \"" + p.key + "\": a log_uniform prior needs min > 0, got " + format_number(p.lower) +
-                               "; use prior = \"uniform\" or a positive min");
+      r.fail(t.get("min"), "parameter \"" + p.key + "\": a log_uniform prior needs min > 0, got " +
+                               format_number(p.lower) + "; use prior = \"uniform\" or a positive min");
     // Both bounds must be values the scenario parser accepts for this key.
     for (const double bound : {p.lower, p.upper}) {
       toml::table probe = scenario;
@@ -266,9 +318,9 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
         std::string why = e.what();
         const auto at = why.find(": ");
         if (at != std::string::npos) why = why.substr(at + 2);
-        r.fail(bound == p.lower ? t.get("min") : t.get("max"),
-               "parameter \"" + p.key + "\": the prior bound " + format_number(bound) + " is not a valid value (" + why +
-                   "); narrow min and max");
+        r.fail(bound == p.lower ? t.get("min") : t.get("max"), "parameter \"" + p.key + "\": the prior bound " +
+                                                                   format_number(bound) + " is not a valid value (" +
+                                                                   why + "); narrow min and max");
       }
     }
     c.parameters.push_back(p);
@@ -280,7 +332,8 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
                       (p.key.rfind("sdt.", 0) == 0 && base.rule == model::Rule::Sdt) ||
                       (p.key.rfind("agents.threshold", 0) == 0 &&
                        (base.rule == model::Rule::Threshold || base.rule == model::Rule::Sdt)) ||
-                      (p.key == "agents.initial_resisters" && base.rule == model::Rule::Sdt) || p.key == "champions.count";
+                      (p.key == "agents.initial_resisters" && base.rule == model::Rule::Sdt) ||
+                      p.key == "champions.count";
     if (!fits)
       r.fail(pn, "parameter \"" + p.key + "\" has no effect under rule \"" + model::to_string(base.rule) +
                      "\"; choose parameters of that rule");
@@ -289,16 +342,21 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
   // [abc]
   if (const toml::node* an = root.get("abc")) {
     const toml::table& a = r.table(an, "abc");
-    r.only(a, "abc.", {"method", "particles", "generations", "quantile", "min_acceptance", "draws", "epsilon", "trials",
-                       "distance", "predictive"});
+    r.only(a, "abc.",
+           {"method", "particles", "generations", "quantile", "min_acceptance", "draws", "epsilon", "trials",
+            "distance", "predictive"});
     auto& s = c.abc;
     if (a.contains("method")) {
       const std::string m = r.text(a, "abc.", "method");
-      if (m == "smc") s.method = Method::Smc;
-      else if (m == "rejection") s.method = Method::Rejection;
-      else r.fail(a.get("method"), "abc.method = \"" + m + "\" is not allowed: use \"smc\" or \"rejection\"");
+      if (m == "smc")
+        s.method = Method::Smc;
+      else if (m == "rejection")
+        s.method = Method::Rejection;
+      else
+        r.fail(a.get("method"), "abc.method = \"" + m + "\" is not allowed: use \"smc\" or \"rejection\"");
     }
-    if (a.contains("particles")) s.particles = static_cast<std::uint32_t>(r.integer(a, "abc.", "particles", 2, 1'000'000));
+    if (a.contains("particles"))
+      s.particles = static_cast<std::uint32_t>(r.integer(a, "abc.", "particles", 2, 1'000'000));
     if (a.contains("generations"))
       s.generations = static_cast<std::uint32_t>(r.integer(a, "abc.", "generations", 1, 1000));
     if (a.contains("quantile")) s.quantile = r.number(a, "abc.", "quantile", 0.01, 0.99);
@@ -306,13 +364,19 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
     if (a.contains("draws")) s.draws = static_cast<std::uint32_t>(r.integer(a, "abc.", "draws", 2, 100'000'000));
     if (a.contains("epsilon")) s.epsilon = r.number(a, "abc.", "epsilon", 0, 1e12);
     if (a.contains("trials")) s.trials = static_cast<std::uint32_t>(r.integer(a, "abc.", "trials", 1, 100'000));
-    if (a.contains("predictive")) s.predictive = static_cast<std::uint32_t>(r.integer(a, "abc.", "predictive", 1, 1'000'000));
+    if (a.contains("predictive"))
+      s.predictive = static_cast<std::uint32_t>(r.integer(a, "abc.", "predictive", 1, 1'000'000));
     if (a.contains("distance")) {
       const std::string d = r.text(a, "abc.", "distance");
-      if (d == "curve") s.distance = Distance::Curve;
-      else if (d == "department_curves") s.distance = Distance::DepartmentCurves;
-      else if (d == "agent") s.distance = Distance::Agent;
-      else r.fail(a.get("distance"), "abc.distance = \"" + d + "\" is not allowed: use \"curve\", \"department_curves\" or \"agent\"");
+      if (d == "curve")
+        s.distance = Distance::Curve;
+      else if (d == "department_curves")
+        s.distance = Distance::DepartmentCurves;
+      else if (d == "agent")
+        s.distance = Distance::Agent;
+      else
+        r.fail(a.get("distance"),
+               "abc.distance = \"" + d + "\" is not allowed: use \"curve\", \"department_curves\" or \"agent\"");
     }
     if (s.method == Method::Smc)
       for (const char* k : {"draws", "epsilon"})
@@ -320,7 +384,8 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
           r.fail(n, std::string("key 'abc.") + k + "' applies to method = \"rejection\" only");
     if (s.method == Method::Rejection)
       for (const char* k : {"generations", "quantile", "min_acceptance"})
-        if (const toml::node* n = a.get(k)) r.fail(n, std::string("key 'abc.") + k + "' applies to method = \"smc\" only");
+        if (const toml::node* n = a.get(k))
+          r.fail(n, std::string("key 'abc.") + k + "' applies to method = \"smc\" only");
     if (s.method == Method::Rejection) {
       if (!s.draws) s.draws = 10 * s.particles;
       if (!s.epsilon && s.draws < s.particles)
@@ -328,7 +393,8 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
                                    std::to_string(s.particles) + "; draw at least as many as you keep");
     }
     if (!c.observed.curve.empty() && s.distance != Distance::Curve)
-      r.fail(a.get("distance"), "abc.distance = \"" + std::string(s.distance == Distance::Agent ? "agent" : "department_curves") +
+      r.fail(a.get("distance"), "abc.distance = \"" +
+                                    std::string(s.distance == Distance::Agent ? "agent" : "department_curves") +
                                     "\" needs per-agent data; with observed.curve use distance = \"curve\"");
   }
 
@@ -336,14 +402,19 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
   if (const toml::node* hn = root.get("holdout")) {
     const toml::table& h = r.table(hn, "holdout");
     r.only(h, "holdout.", {"departments"});
-    if (!h.contains("departments")) r.fail(hn, "missing key 'holdout.departments': list the departments to hold out, e.g. [\"4\"]");
+    if (!h.contains("departments"))
+      r.fail(hn, "missing key 'holdout.departments': list the departments to hold out, e.g. [\"4\"]");
     const toml::node* d = h.get("departments");
     const toml::array* list = d->as_array();
-    if (!list || list->empty()) r.fail(d, "key 'holdout.departments' must be a non-empty list of department names, e.g. [\"4\"]");
+    if (!list || list->empty())
+      r.fail(d, "key 'holdout.departments' must be a non-empty list of department names, e.g. [\"4\"]");
     for (const toml::node& v : *list) {
-      if (auto s = v.value_exact<std::string>()) c.holdout.push_back(*s);
-      else if (auto i = v.value_exact<std::int64_t>()) c.holdout.push_back(std::to_string(*i));
-      else r.fail(&v, "key 'holdout.departments' must list department names (strings) or numbers");
+      if (auto s = v.value_exact<std::string>())
+        c.holdout.push_back(*s);
+      else if (auto i = v.value_exact<std::int64_t>())
+        c.holdout.push_back(std::to_string(*i));
+      else
+        r.fail(&v, "key 'holdout.departments' must list department names (strings) or numbers");
     }
     if (!c.observed.curve.empty()) r.fail(hn, "[holdout] needs per-agent data; it cannot be used with observed.curve");
   }

@@ -10,15 +10,15 @@
 
 #include "groundswell/calibrate/calibration.hpp"
 #include "groundswell/version.hpp"
-#include "sweep/detail/h5.hpp"
 #include "io/detail/utc_now.hpp"
+#include "sweep/detail/h5.hpp"
 
 namespace groundswell::calibrate {
 namespace {
 
 using sweep::detail::Element;
-using sweep::detail::H5Handle;
 using sweep::detail::h5check;
+using sweep::detail::H5Handle;
 
 constexpr const char* kFormat = "groundswell-calibration";
 constexpr int kFormatVersion = 1;
@@ -26,7 +26,8 @@ constexpr int kFormatVersion = 1;
 using io::detail::utc_now;
 
 template <typename T>
-void put(hid_t parent, const std::string& name, Element e, const std::vector<hsize_t>& dims, const std::vector<T>& data) {
+void put(hid_t parent, const std::string& name, Element e, const std::vector<hsize_t>& dims,
+         const std::vector<T>& data) {
   std::vector<hsize_t> shape = dims;
   if (shape.empty() || shape[0] == 0) return;  // nothing to store
   H5Handle ds = sweep::detail::make_dataset(parent, name, e, shape);
@@ -42,9 +43,12 @@ void attr_u64(hid_t obj, const char* name, std::uint64_t v) {
 
 const char* distance_name(Distance d) {
   switch (d) {
-    case Distance::Curve: return "curve";
-    case Distance::DepartmentCurves: return "department_curves";
-    case Distance::Agent: return "agent";
+    case Distance::Curve:
+      return "curve";
+    case Distance::DepartmentCurves:
+      return "department_curves";
+    case Distance::Agent:
+      return "agent";
   }
   return "?";
 }
@@ -155,7 +159,8 @@ void write_contents(hid_t root, const CalibrationSpec& spec, const CalibrationRe
     const hsize_t P = r.predictive_samples.size() / std::max<hsize_t>(d, 1);
     put(g.get(), "samples", Element::F64, {P, d}, r.predictive_samples);
     put(g.get(), "curves", Element::F32, {P, row}, r.predictive_curves);
-    if (!r.predictive_holdout_curves.empty()) put(g.get(), "holdout_curves", Element::F32, {P, row}, r.predictive_holdout_curves);
+    if (!r.predictive_holdout_curves.empty())
+      put(g.get(), "holdout_curves", Element::F32, {P, row}, r.predictive_holdout_curves);
     attr_double(g.get(), "fit", r.fit);
     attr_double(g.get(), "in_sample_error", r.fit);
     attr_double(g.get(), "out_of_sample_error", r.out_of_sample);
@@ -165,7 +170,8 @@ void write_contents(hid_t root, const CalibrationSpec& spec, const CalibrationRe
 
 }  // namespace
 
-void write_calibration(const std::string& path, const CalibrationSpec& spec, const CalibrationResult& r, unsigned threads) {
+void write_calibration(const std::string& path, const CalibrationSpec& spec, const CalibrationResult& r,
+                       unsigned threads) {
   namespace fs = std::filesystem;
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   const fs::path out(path);

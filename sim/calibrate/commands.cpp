@@ -51,8 +51,10 @@ int calibrate_command(const CalibrateArgs& args) {
   }
   if (!args.quiet) {
     std::printf("%s", calibrate::format_calibration(spec, result).c_str());
-    if (!args.output.empty()) std::printf("wrote %s (%.1f s)\n", args.output.c_str(), result.seconds);
-    else std::printf("(%.1f s; no output file: give -o OUT.h5 to keep the posterior)\n", result.seconds);
+    if (!args.output.empty())
+      std::printf("wrote %s (%.1f s)\n", args.output.c_str(), result.seconds);
+    else
+      std::printf("(%.1f s; no output file: give -o OUT.h5 to keep the posterior)\n", result.seconds);
   }
   return kOk;
 }

@@ -50,12 +50,12 @@ double available_memory() {
 /// agents and 8.8e6 ties (19 MB + 290 MB of CSV) peaked at 825 MB while read.
 /// The constants below are rounded up so the estimate stays above these.
 double estimate_memory(const model::ExperimentSpec& x, unsigned threads) {
-  constexpr double kBaseBytes = 20e6;          // program, libraries, thread stacks
-  constexpr double kBytesPerAgent = 112;       // per concurrent trial
-  constexpr double kBytesPerTie = 26;          // per concurrent trial
-  constexpr double kClassicBytesPerTie = 22;   // bass, threshold, cascade: transposed network
-  constexpr double kCachedBytesPerTie = 10;    // complete and file: one shared organization
-  constexpr double kFileBytesPerCsvByte = 3;   // reading the CSV tables: ids, maps, tie list
+  constexpr double kBaseBytes = 20e6;         // program, libraries, thread stacks
+  constexpr double kBytesPerAgent = 112;      // per concurrent trial
+  constexpr double kBytesPerTie = 26;         // per concurrent trial
+  constexpr double kClassicBytesPerTie = 22;  // bass, threshold, cascade: transposed network
+  constexpr double kCachedBytesPerTie = 10;   // complete and file: one shared organization
+  constexpr double kFileBytesPerCsvByte = 3;  // reading the CSV tables: ids, maps, tie list
   const double concurrent = std::min<double>(std::max(1u, threads), x.trials);
   const double batch = std::min<double>(x.trials, std::max(64u, 16 * std::max(1u, threads)));
   double trial_bytes = 0, once_bytes = 0, curve_bytes = 0, buffer_bytes = 0;
@@ -63,16 +63,26 @@ double estimate_memory(const model::ExperimentSpec& x, unsigned threads) {
     const auto& o = s.organization;
     double n = o.size, ties = n * (o.advisors + 1.0), departments = std::max(1.0, std::min<double>(o.span, n - 1));
     switch (o.generator) {
-      case model::Generator::Hierarchy: break;
-      case model::Generator::Complete: ties = n * (n - 1); departments = o.departments; break;
-      case model::Generator::ErdosRenyi: ties = n * o.mean_degree * 1.1; departments = o.departments; break;
-      case model::Generator::WattsStrogatz: ties = n * o.neighbours; departments = o.departments; break;
+      case model::Generator::Hierarchy:
+        break;
+      case model::Generator::Complete:
+        ties = n * (n - 1);
+        departments = o.departments;
+        break;
+      case model::Generator::ErdosRenyi:
+        ties = n * o.mean_degree * 1.1;
+        departments = o.departments;
+        break;
+      case model::Generator::WattsStrogatz:
+        ties = n * o.neighbours;
+        departments = o.departments;
+        break;
       case model::Generator::File: {
         std::error_code ec;
         const auto nodes = static_cast<double>(fs::file_size(o.nodes_file, ec));
         const auto edges = ec ? 0.0 : static_cast<double>(fs::file_size(o.edges_file, ec));
         if (ec) continue;  // a missing table is reported when it is read
-        n = nodes / 16;  // rows are rarely shorter than "id,dept,boss,1" and "a,b,0.5,formal"
+        n = nodes / 16;    // rows are rarely shorter than "id,dept,boss,1" and "a,b,0.5,formal"
         ties = edges / 24;
         departments = 1;
         once_bytes = std::max(once_bytes, kFileBytesPerCsvByte * (nodes + edges));
@@ -112,7 +122,8 @@ void check_output(const std::string& output, bool force) {
     throw InputError("output '" + output + "' is not a file name; give one such as results.h5");
   if (!fs::is_directory(dir, ec))
     throw InputError("output " + output + ": directory " + dir.string() + " does not exist; create it first");
-  if (fs::is_directory(out, ec)) throw InputError("output " + output + " is a directory; give a file name such as results.h5");
+  if (fs::is_directory(out, ec))
+    throw InputError("output " + output + " is a directory; give a file name such as results.h5");
   const bool exists = fs::exists(fs::symlink_status(out, ec));
   if (exists && !fs::is_regular_file(fs::symlink_status(out, ec)))
     throw InputError("output " + output + " exists and is not a regular file; choose another name");
@@ -142,15 +153,17 @@ int run_command(const RunArgs& args) {
   const unsigned threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
   const double need = estimate_memory(x, threads), have = available_memory();
   if (have > 0 && need > have)
-    throw InputError(args.scenario_file + ": this run needs about " + std::to_string(static_cast<long long>(need / 1e6)) +
-                     " MB of memory but only " + std::to_string(static_cast<long long>(have / 1e6)) +
+    throw InputError(args.scenario_file + ": this run needs about " +
+                     std::to_string(static_cast<long long>(need / 1e6)) + " MB of memory but only " +
+                     std::to_string(static_cast<long long>(have / 1e6)) +
                      " MB are available; reduce organization.size, the ties per agent or --threads");
 
   const std::atomic<bool>* stop = catch_stop_signals();
   const bool show_progress = !args.quiet && ::isatty(STDERR_FILENO);
   if (args.verbose)
     std::fprintf(stderr, "groundswell: %s: %zu scenarios x %u trials x %d steps, seed %llu, %u threads\n",
-                 x.name.c_str(), x.scenarios.size(), x.trials, x.steps, static_cast<unsigned long long>(x.seed), threads);
+                 x.name.c_str(), x.scenarios.size(), x.trials, x.steps, static_cast<unsigned long long>(x.seed),
+                 threads);
   const auto start = std::chrono::steady_clock::now();
 
   io::ResultsWriter writer(args.output, x, threads);
@@ -162,8 +175,7 @@ int run_command(const RunArgs& args) {
   if (results.interrupted) {
     // The writer's destructor removes the temporary file: nothing is left.
     std::fprintf(stderr, "%sgroundswell: stopped by %s after %u of %u trials; no output written (%s not created)\n",
-                 show_progress ? "\n" : "", stop_signal_name(), results.trials_done, x.trials,
-                 args.output.c_str());
+                 show_progress ? "\n" : "", stop_signal_name(), results.trials_done, x.trials, args.output.c_str());
     return stopped_exit_status();
   }
   writer.finish();
@@ -183,13 +195,15 @@ int run_command(const RunArgs& args) {
 
 int info_command(const std::string& path) {
   const io::ResultsSummary r = io::read_results_summary(path);
-  std::printf("file:        %s\nexperiment:  %s\nrule:        %s\nscenarios:   %zu\ntrials:      %llu\nsteps:       %lld\n"
-              "seed:        %llu\nversion:     %s (commit %s)\ncreated:     %s\n",
-              path.c_str(), r.experiment.c_str(), r.rule.c_str(), r.scenarios.size(),
-              static_cast<unsigned long long>(r.trials), static_cast<long long>(r.steps),
-              static_cast<unsigned long long>(r.seed), r.version.c_str(), r.git_commit.c_str(), r.created.c_str());
+  std::printf(
+      "file:        %s\nexperiment:  %s\nrule:        %s\nscenarios:   %zu\ntrials:      %llu\nsteps:       %lld\n"
+      "seed:        %llu\nversion:     %s (commit %s)\ncreated:     %s\n",
+      path.c_str(), r.experiment.c_str(), r.rule.c_str(), r.scenarios.size(), static_cast<unsigned long long>(r.trials),
+      static_cast<long long>(r.steps), static_cast<unsigned long long>(r.seed), r.version.c_str(), r.git_commit.c_str(),
+      r.created.c_str());
   std::vector<experiment::ScenarioSummary> rows;
-  for (std::size_t s = 0; s < r.scenarios.size(); ++s) rows.push_back(experiment::summarize(r.scenarios[s], r.metrics[s]));
+  for (std::size_t s = 0; s < r.scenarios.size(); ++s)
+    rows.push_back(experiment::summarize(r.scenarios[s], r.metrics[s]));
   std::printf("%s", experiment::format_summary(rows).c_str());
   return kOk;
 }
@@ -205,11 +219,12 @@ int network_export_command(const ExportArgs& args) {
       names += (s ? ", " : "") + x.scenarios[s].name;
     }
     if (index == x.scenarios.size())
-      throw InputError("--scenario " + args.scenario + ": no such scenario in " + args.scenario_file + " (has: " + names + ")");
+      throw InputError("--scenario " + args.scenario + ": no such scenario in " + args.scenario_file +
+                       " (has: " + names + ")");
   }
   if (args.trial >= x.trials)
-    throw InputError("--trial " + std::to_string(args.trial) + " is beyond the experiment's " + std::to_string(x.trials) +
-                     " trials (0.." + std::to_string(x.trials - 1) + ")");
+    throw InputError("--trial " + std::to_string(args.trial) + " is beyond the experiment's " +
+                     std::to_string(x.trials) + " trials (0.." + std::to_string(x.trials - 1) + ")");
   const engine::TrialSetup setup = experiment::prepare_scenario_trial(x, index, args.trial);
   org::write_organization_tables(setup.organization, setup.is_champion, args.directory);
   std::printf("wrote %s/nodes.csv (%u agents, %zu champions) and %s/edges.csv (%llu ties) for scenario %s, trial %u\n",

@@ -4,13 +4,13 @@
 
 #include <iostream>
 
-#include "cli/commands.hpp"
 #include "calibrate/commands.hpp"
+#include "cli/commands.hpp"
 #include "cli/network_commands.hpp"
-#include "sweep/commands.hpp"
 #include "groundswell/server/server.hpp"
 #include "groundswell/types.hpp"
 #include "groundswell/version.hpp"
+#include "sweep/commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace groundswell;
@@ -68,10 +68,13 @@ int main(int argc, char** argv) {
   auto* sweep_cmd = app.add_subcommand(
       "sweep", "Run the parameter sweep of a scenario file's [sweep] section into one HDF5 file (docs/sweeps.md)");
   sweep_cmd->add_option("scenario", sweep.scenario_file, "Scenario file with a [sweep] section (TOML)")->required();
-  sweep_cmd->add_option("-o,--output", sweep.output, "Sweep file to write (HDF5); points are committed to OUTPUT.parts/");
+  sweep_cmd->add_option("-o,--output", sweep.output,
+                        "Sweep file to write (HDF5); points are committed to OUTPUT.parts/");
   sweep_cmd->add_option("--shard", sweep.shard, "Run only shard I of N (0 <= I < N): the points p with p mod N = I");
   sweep_cmd->add_flag("--resume", sweep.resume, "Continue an interrupted sweep: compute only the points not committed");
-  sweep_cmd->add_option("--threads", sweep.threads, "Worker threads per process (default: the cores, shared by the ranks of a node)")
+  sweep_cmd
+      ->add_option("--threads", sweep.threads,
+                   "Worker threads per process (default: the cores, shared by the ranks of a node)")
       ->check(CLI::Range(1u, 4096u));
   sweep_cmd->add_flag("--force", sweep.force, "Overwrite an existing output and discard its committed points");
   sweep_cmd->add_flag("--list-points", sweep.list_points, "Print the table of points as CSV and run nothing");
@@ -79,7 +82,8 @@ int main(int argc, char** argv) {
   sweep_cmd->add_flag("-v,--verbose", sweep.verbose, "Print the design before running");
 
   cli::MergeArgs merge;
-  auto* merge_cmd = app.add_subcommand("merge", "Merge the shard files of one sweep into one sweep file (docs/sweeps.md)");
+  auto* merge_cmd =
+      app.add_subcommand("merge", "Merge the shard files of one sweep into one sweep file (docs/sweeps.md)");
   merge_cmd->add_option("shards", merge.inputs, "Sweep files written with --shard")->required();
   merge_cmd->add_option("-o,--output", merge.output, "Sweep file to write (HDF5)")->required();
   merge_cmd->add_flag("--force", merge.force, "Overwrite an existing output file");
@@ -91,7 +95,8 @@ int main(int argc, char** argv) {
       "calibrate", "Fit a rule's free parameters to an observed adoption record by ABC (docs/calibration.md)");
   calibrate_cmd->add_option("calibration", calibrate.calibration_file, "Calibration file (TOML)")->required();
   calibrate_cmd->add_option("-o,--output", calibrate.output, "Calibration results file to write (HDF5)");
-  calibrate_cmd->add_option("--threads", calibrate.threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 4096u));
+  calibrate_cmd->add_option("--threads", calibrate.threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(1u, 4096u));
   calibrate_cmd->add_flag("--force", calibrate.force, "Overwrite an existing output file");
   calibrate_cmd->add_flag("-q,--quiet", calibrate.quiet, "Print nothing but errors");
   cli::add_data_dir_option(*calibrate_cmd);
@@ -99,7 +104,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    if (e.get_exit_code() == 0) return app.exit(e);                             // --help, --version
     std::cerr << "groundswell: " << e.what() << " (see groundswell --help)\n";  // one line
     return cli::kUsage;
   }

@@ -1,10 +1,10 @@
 // What a trial starts from (MODEL.md 3 and 4): initial agents, champions,
 // coalition and connectors, all drawn from (seed, trial) streams.
 #include <algorithm>
-#include "groundswell/distributions.hpp"
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <numeric>
+#include "groundswell/distributions.hpp"
 
 #include "groundswell/engine/trial.hpp"
 #include "groundswell/random.hpp"
@@ -139,8 +139,8 @@ TrialSetup prepare_trial(const model::ScenarioSpec& spec, std::uint64_t seed, Tr
   draw_initial_agents(spec.agents, spec.rule == model::Rule::Sdt, n,
                       stream_key(seed, trial, static_cast<std::uint64_t>(Purpose::Traits)), setup.agents,
                       setup.threshold);
-  setup.champions = select_champions(base, spec.champions,
-                                     stream_key(seed, trial, static_cast<std::uint64_t>(Purpose::Champions)));
+  setup.champions =
+      select_champions(base, spec.champions, stream_key(seed, trial, static_cast<std::uint64_t>(Purpose::Champions)));
   setup.is_champion.assign(n, 0);
   for (AgentId c : setup.champions) {
     setup.is_champion[c] = 1;

@@ -7,9 +7,9 @@
 
 namespace groundswell::engine {
 namespace {
-constexpr std::size_t kSums = 8;  // counts of N, C, A, R; sums of a, c, r, P
+constexpr std::size_t kSums = 8;      // counts of N, C, A, R; sums of a, c, r, P
 constexpr std::size_t kCounters = 4;  // interleaved department tallies
-}
+}  // namespace
 
 void TrialCurves::resize(Step steps_, const org::Organization& o) {
   steps = steps_;

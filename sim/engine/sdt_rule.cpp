@@ -32,8 +32,7 @@ void issue_mandate(const TrialContext& ctx, RunState& s) {
   if (m.issuers == Issuers::None || s.time + 1 != m.start) return;
   const auto& o = ctx.setup.organization;
   for (AgentId i = 0; i < o.size(); ++i) {
-    const bool issues = m.issuers == Issuers::Top ? i == 0
-                                                  : o.is_formal_leader[i] && o.level[i] <= m.levels;
+    const bool issues = m.issuers == Issuers::Top ? i == 0 : o.is_formal_leader[i] && o.level[i] <= m.levels;
     if (!issues) continue;
     s.issuer[i] = 1;
     s.committed[i] = 1;
@@ -46,10 +45,27 @@ struct SdtRates {
   float tau, w_a, w_c, w_r, beta0, beta_s, beta_p, rho_p, rho_s, kappa_i, lambda_l, lambda_a, lambda_r;
   float eta_a, zeta_a, eta_c, practice, resources, zeta_c, eta_r, zeta_r;
   explicit SdtRates(const model::SdtParams& p)
-      : tau(f(p.tau)), w_a(f(p.w_a)), w_c(f(p.w_c)), w_r(f(p.w_r)), beta0(f(p.beta0)), beta_s(f(p.beta_s)),
-        beta_p(f(p.beta_p)), rho_p(f(p.rho_p)), rho_s(f(p.rho_s)), kappa_i(f(p.kappa_i)), lambda_l(f(p.lambda_l)),
-        lambda_a(f(p.lambda_a)), lambda_r(f(p.lambda_r)), eta_a(f(p.eta_a)), zeta_a(f(p.zeta_a)), eta_c(f(p.eta_c)),
-        practice(f(p.practice)), resources(f(p.resources)), zeta_c(f(p.zeta_c)), eta_r(f(p.eta_r)), zeta_r(f(p.zeta_r)) {}
+      : tau(f(p.tau)),
+        w_a(f(p.w_a)),
+        w_c(f(p.w_c)),
+        w_r(f(p.w_r)),
+        beta0(f(p.beta0)),
+        beta_s(f(p.beta_s)),
+        beta_p(f(p.beta_p)),
+        rho_p(f(p.rho_p)),
+        rho_s(f(p.rho_s)),
+        kappa_i(f(p.kappa_i)),
+        lambda_l(f(p.lambda_l)),
+        lambda_a(f(p.lambda_a)),
+        lambda_r(f(p.lambda_r)),
+        eta_a(f(p.eta_a)),
+        zeta_a(f(p.zeta_a)),
+        eta_c(f(p.eta_c)),
+        practice(f(p.practice)),
+        resources(f(p.resources)),
+        zeta_c(f(p.zeta_c)),
+        eta_r(f(p.eta_r)),
+        zeta_r(f(p.zeta_r)) {}
   static float f(double v) { return static_cast<float>(v); }
 };
 
@@ -65,8 +81,8 @@ inline bool large_organization(std::size_t n) { return n * sizeof(Signal) > kSig
 struct SdtKernel {
   const TrialContext& ctx;
   RunState& s;
-  Step t;       // the step being computed
-  float mu;     // mandate intensity at t
+  Step t;                    // the step being computed
+  float mu;                  // mandate intensity at t
   float value[kStateCount];  // v(N), v(C), v(A), v(R)
   SdtRates rate;
 
@@ -181,8 +197,10 @@ struct SdtKernel {
   void hazards(std::size_t first, std::size_t count, const Heard* heard, Chunk& chunk) const {
     const Float4 tau = splat(rate.tau);
     auto pull = [tau](Float4 z) {  // sigma(z / tau) of MODEL.md 5.2
-      if constexpr (kSmooth) return splat(1.0f) / (splat(1.0f) + exp4(-z / tau));
-      else return z >= splat(0.0f) ? splat(1.0f) : splat(0.0f);  // Granovetter's step
+      if constexpr (kSmooth)
+        return splat(1.0f) / (splat(1.0f) + exp4(-z / tau));
+      else
+        return z >= splat(0.0f) ? splat(1.0f) : splat(0.0f);  // Granovetter's step
     };
     const Float4 zero = splat(0.0f), one = splat(1.0f);
     for (std::size_t k = 0; k < count; k += kLanes) {
@@ -229,7 +247,8 @@ struct SdtKernel {
   void choose(std::size_t first, std::size_t count, Chunk& chunk) const {
     const std::size_t first_block = first / 4;
     const std::size_t blocks = (first + count - 1) / 4 - first_block + 1;
-    for (std::size_t b = 0; b < blocks; ++b) chunk.bits[b] = ctx.rng.bits(static_cast<std::uint32_t>(t), first_block + b);
+    for (std::size_t b = 0; b < blocks; ++b)
+      chunk.bits[b] = ctx.rng.bits(static_cast<std::uint32_t>(t), first_block + b);
     for (std::size_t k = 0; k < count; k += kLanes) {
       const std::size_t valid = std::min(kLanes, count - k);
       Float4 h[kStateCount];
@@ -357,7 +376,10 @@ void sdt_step(const TrialContext& ctx, RunState& s) {
   if (s.formalized_at >= 0) s.resources = 1.0f;  // F = 1 from the step after formalization
   issue_mandate(ctx, s);
   const auto& p = ctx.spec.sdt;
-  const SdtKernel kernel{ctx, s, t, static_cast<float>(mandate_intensity(ctx.spec.mandate, t)),
+  const SdtKernel kernel{ctx,
+                         s,
+                         t,
+                         static_cast<float>(mandate_intensity(ctx.spec.mandate, t)),
                          {0.0f, static_cast<float>(p.gamma_c), 1.0f, -static_cast<float>(p.gamma_r)},
                          SdtRates(p)};
   const std::size_t n = ctx.setup.organization.size();

@@ -42,9 +42,11 @@ void run_one_trial(const model::ExperimentSpec& x, const OrganizationCache& cach
     const auto& spec = x.scenarios[s];
     std::shared_ptr<const org::Organization> base = cache.fixed[s];
     if (!base) {
-      if (last && last_spec && *last_spec == spec.organization) base = last;
-      else base = std::make_shared<const org::Organization>(
-               org::generate_organization(spec.organization, engine::organization_key(x.seed, trial)));
+      if (last && last_spec && *last_spec == spec.organization)
+        base = last;
+      else
+        base = std::make_shared<const org::Organization>(
+            org::generate_organization(spec.organization, engine::organization_key(x.seed, trial)));
       last = base;
       last_spec = &spec.organization;
     }

@@ -14,7 +14,8 @@ Interval mean_interval(const std::vector<double>& v) {
   r.mean = sum / static_cast<double>(v.size());
   double ss = 0;
   for (double x : v) ss += (x - r.mean) * (x - r.mean);
-  const double se = v.size() > 1 ? std::sqrt(ss / static_cast<double>(v.size() - 1) / static_cast<double>(v.size())) : 0.0;
+  const double se =
+      v.size() > 1 ? std::sqrt(ss / static_cast<double>(v.size() - 1) / static_cast<double>(v.size())) : 0.0;
   r.low = r.mean - 1.96 * se;
   r.high = r.mean + 1.96 * se;
   return r;
@@ -60,9 +61,10 @@ std::string format_summary(const std::vector<ScenarioSummary>& rows) {
   for (const auto& r : rows) {
     std::string t50 = r.reached50 ? cell(r.t50, "%5.1f [%5.1f,%5.1f]") : std::string("     never       ");
     char reached[32];
-    std::snprintf(reached, sizeof reached, " %3.0f%%", 100.0 * static_cast<double>(r.reached50) / static_cast<double>(std::max<std::size_t>(r.trials, 1)));
-    std::snprintf(line, sizeof line, "%-*s  %6zu  %-21s  %-21s  %-25s  %-21s\n", static_cast<int>(width), r.name.c_str(),
-                  r.trials, cell(r.final_adopted, "%.3f [%.3f,%.3f]").c_str(),
+    std::snprintf(reached, sizeof reached, " %3.0f%%",
+                  100.0 * static_cast<double>(r.reached50) / static_cast<double>(std::max<std::size_t>(r.trials, 1)));
+    std::snprintf(line, sizeof line, "%-*s  %6zu  %-21s  %-21s  %-25s  %-21s\n", static_cast<int>(width),
+                  r.name.c_str(), r.trials, cell(r.final_adopted, "%.3f [%.3f,%.3f]").c_str(),
                   cell(r.final_internalized, "%.3f [%.3f,%.3f]").c_str(), (t50 + reached).c_str(),
                   cell(r.peak_resistance, "%.3f [%.3f,%.3f]").c_str());
     out += line;

@@ -158,8 +158,8 @@ Handle dataset(hid_t parent, const std::string& name, hid_t type, const std::vec
   hsize_t chunk_values = 1;
   for (hsize_t c : chunk) chunk_values *= c;
   check(H5Pset_chunk_cache(access.get(), 101, chunk_values * H5Tget_size(type), 1.0), "set chunk cache");
-  return Handle(H5Dcreate2(parent, name.c_str(), type, space.get(), H5P_DEFAULT, plist.get(), access.get()),
-                H5Dclose, "create dataset " + name);
+  return Handle(H5Dcreate2(parent, name.c_str(), type, space.get(), H5P_DEFAULT, plist.get(), access.get()), H5Dclose,
+                "create dataset " + name);
 }
 
 void write_rows(hid_t ds, hid_t mem_type, hsize_t first, hsize_t rows, const std::vector<hsize_t>& row_dims,
@@ -177,11 +177,11 @@ void write_rows(hid_t ds, hid_t mem_type, hsize_t first, hsize_t rows, const std
 
 using detail::utc_now;
 
-const char* const kCurveNames[] = {"N", "C", "A", "R", "mean_autonomy", "mean_competence", "mean_relatedness",
-                                   "mean_pressure"};
+const char* const kCurveNames[] = {
+    "N", "C", "A", "R", "mean_autonomy", "mean_competence", "mean_relatedness", "mean_pressure"};
 constexpr int kCurveCount = 8;
-const char* const kMetricNames[] = {"final_adopted", "final_internalized", "t50",
-                                    "peak_compliance", "peak_resistance", "departments_reached"};
+const char* const kMetricNames[] = {"final_adopted",   "final_internalized", "t50",
+                                    "peak_compliance", "peak_resistance",    "departments_reached"};
 
 }  // namespace
 
@@ -234,7 +234,8 @@ ResultsWriter::ResultsWriter(const std::string& path, const model::ExperimentSpe
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported by our exceptions
   namespace fs = std::filesystem;
   const fs::path out(path);
-  impl_->temporary = (out.parent_path() / ("." + out.filename().string() + ".tmp" + std::to_string(::getpid()))).string();
+  impl_->temporary =
+      (out.parent_path() / ("." + out.filename().string() + ".tmp" + std::to_string(::getpid()))).string();
   try {
     create(x, threads);
   } catch (const std::runtime_error& e) {
@@ -305,7 +306,7 @@ void ResultsWriter::write_batch(TrialIndex first, const std::vector<std::vector<
     for (int c = 0; c < kCurveCount; ++c) {
       buf.clear();
       for (const auto& tc : curves[s]) {
-        const std::vector<float>& v = c < 4 ? tc.share[static_cast<std::size_t>(c)]
+        const std::vector<float>& v = c < 4    ? tc.share[static_cast<std::size_t>(c)]
                                       : c == 4 ? tc.mean_autonomy
                                       : c == 5 ? tc.mean_competence
                                       : c == 6 ? tc.mean_relatedness
@@ -336,20 +337,32 @@ void ResultsWriter::write_batch(TrialIndex first, const std::vector<std::vector<
       buf.insert(buf.end(), tc.department_adopted.begin(), tc.department_adopted.end());
     }
     if (d.departments > 0)
-      write_rows(d.department_adopted.get(), H5T_NATIVE_FLOAT, first, rows, {steps, static_cast<hsize_t>(d.departments)},
-                 buf.data());
+      write_rows(d.department_adopted.get(), H5T_NATIVE_FLOAT, first, rows,
+                 {steps, static_cast<hsize_t>(d.departments)}, buf.data());
     for (int m = 0; m < 6; ++m) {
       const bool integer = m == 2 || m == 5;
       buf.clear();
       ibuf.clear();
       for (const auto& tm : metrics[s]) {
         switch (m) {
-          case 0: buf.push_back(tm.final_adopted); break;
-          case 1: buf.push_back(tm.final_internalized); break;
-          case 2: ibuf.push_back(tm.t50); break;
-          case 3: buf.push_back(tm.peak_compliance); break;
-          case 4: buf.push_back(tm.peak_resistance); break;
-          default: ibuf.push_back(tm.departments_reached); break;
+          case 0:
+            buf.push_back(tm.final_adopted);
+            break;
+          case 1:
+            buf.push_back(tm.final_internalized);
+            break;
+          case 2:
+            ibuf.push_back(tm.t50);
+            break;
+          case 3:
+            buf.push_back(tm.peak_compliance);
+            break;
+          case 4:
+            buf.push_back(tm.peak_resistance);
+            break;
+          default:
+            ibuf.push_back(tm.departments_reached);
+            break;
         }
       }
       write_rows(d.metrics[m].get(), integer ? H5T_NATIVE_INT32 : H5T_NATIVE_FLOAT, first, rows, {},
@@ -417,13 +430,15 @@ ResultsSummary read_results_summary(const std::string& path) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw InputError(path + ": file not found");
-  if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(path + ": not an HDF5 file (expected the output of 'groundswell run')");
+  if (H5Fis_hdf5(path.c_str()) <= 0)
+    throw InputError(path + ": not an HDF5 file (expected the output of 'groundswell run')");
   ResultsSummary r;
   try {
     Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open " + path);
     const hid_t root = file.get();
     if (read_string_attribute(root, "format") != kFormat)
-      throw InputError(path + ": an HDF5 file, but not a Groundswell results file (no format = \"groundswell-results\")");
+      throw InputError(path +
+                       ": an HDF5 file, but not a Groundswell results file (no format = \"groundswell-results\")");
     r.experiment = read_string_attribute(root, "experiment");
     r.version = read_string_attribute(root, "groundswell_version");
     r.git_commit = read_string_attribute(root, "git_commit");

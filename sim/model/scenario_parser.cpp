@@ -39,7 +39,10 @@ std::string closest(const std::string& key, const std::vector<std::string>& know
   std::size_t best_d = std::string::npos;
   for (const auto& k : known) {
     const std::size_t d = edit_distance(key, k);
-    if (d < best_d) { best_d = d; best = k; }
+    if (d < best_d) {
+      best_d = d;
+      best = k;
+    }
   }
   return best_d <= std::max<std::size_t>(2, key.size() / 3) ? best : std::string{};
 }
@@ -53,8 +56,7 @@ using Context = detail::TomlReader;
 /// else is reported as unknown.
 class Section {
  public:
-  Section(const Context& ctx, std::string where, std::string section, const toml::table* own,
-          const toml::table* base)
+  Section(const Context& ctx, std::string where, std::string section, const toml::table* own, const toml::table* base)
       : ctx_(ctx), where_(std::move(where)), section_(std::move(section)), own_(own), base_(base) {}
 
   const toml::node* find(const std::string& key) {
@@ -73,22 +75,27 @@ class Section {
   }
 
   /// Reads a real number in [lo, hi] (open ends when lo_open/hi_open).
-  void number(const std::string& key, double& out, double lo, double hi, bool lo_open = false,
-              bool hi_open = false, bool allow_inf = false) {
+  void number(const std::string& key, double& out, double lo, double hi, bool lo_open = false, bool hi_open = false,
+              bool allow_inf = false) {
     const toml::node* n = find(key);
     if (!n) return;
     double v;
-    if (auto f = n->value_exact<double>()) v = *f;
-    else if (auto i = n->value_exact<std::int64_t>()) v = static_cast<double>(*i);
-    else if (allow_inf && n->value_exact<std::string>() && (*n->value_exact<std::string>() == "inf" || *n->value_exact<std::string>() == "sustained"))
+    if (auto f = n->value_exact<double>())
+      v = *f;
+    else if (auto i = n->value_exact<std::int64_t>())
+      v = static_cast<double>(*i);
+    else if (allow_inf && n->value_exact<std::string>() &&
+             (*n->value_exact<std::string>() == "inf" || *n->value_exact<std::string>() == "sustained"))
       v = kInfinity;
-    else fail(n, key, "must be a number, got " + type_name(n));
+    else
+      fail(n, key, "must be a number, got " + type_name(n));
     if (std::isnan(v)) fail(n, key, "must be a number, got nan");
     const bool below = lo_open ? !(v > lo) : !(v >= lo);
     const bool above = hi_open ? !(v < hi) : !(v <= hi);
     if ((below || above) && !(allow_inf && std::isinf(v) && v > 0))
-      fail(n, key, "= " + format_number(v) + " is out of range: allowed " + std::string(lo_open ? "(" : "[") +
-                       format_number(lo) + ", " + format_number(hi) + (hi_open ? ")" : "]"));
+      fail(n, key,
+           "= " + format_number(v) + " is out of range: allowed " + std::string(lo_open ? "(" : "[") +
+               format_number(lo) + ", " + format_number(hi) + (hi_open ? ")" : "]"));
     out = v;
     record(key, format_number(v));
   }
@@ -100,8 +107,9 @@ class Section {
     auto i = n->value_exact<std::int64_t>();
     if (!i) fail(n, key, "must be an integer, got " + type_name(n));
     if (*i < lo || *i > hi)
-      fail(n, key, "= " + std::to_string(*i) + " is out of range: allowed [" + std::to_string(lo) + ", " +
-                       std::to_string(hi) + "]");
+      fail(n, key,
+           "= " + std::to_string(*i) + " is out of range: allowed [" + std::to_string(lo) + ", " + std::to_string(hi) +
+               "]");
     out = static_cast<Int>(*i);
     record(key, std::to_string(*i));
   }
@@ -151,7 +159,8 @@ class Section {
         if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
         std::string msg = where_ + "unknown key '" + name(key) + "'";
         const std::string hint = closest(key, known_);
-        if (!hint.empty()) msg += "; did you mean '" + name(hint) + "'?";
+        if (!hint.empty())
+          msg += "; did you mean '" + name(hint) + "'?";
         else {
           msg += "; known keys here: ";
           for (std::size_t i = 0; i < known_.size(); ++i) msg += (i ? ", " : "") + known_[i];
@@ -166,13 +175,20 @@ class Section {
  private:
   static std::string type_name(const toml::node* n) {
     switch (n->type()) {
-      case toml::node_type::string: return "a string";
-      case toml::node_type::integer: return "an integer";
-      case toml::node_type::floating_point: return "a number";
-      case toml::node_type::boolean: return "a boolean";
-      case toml::node_type::table: return "a table";
-      case toml::node_type::array: return "an array";
-      default: return "a date or time";
+      case toml::node_type::string:
+        return "a string";
+      case toml::node_type::integer:
+        return "an integer";
+      case toml::node_type::floating_point:
+        return "a number";
+      case toml::node_type::boolean:
+        return "a boolean";
+      case toml::node_type::table:
+        return "a table";
+      case toml::node_type::array:
+        return "an array";
+      default:
+        return "a date or time";
     }
   }
   void record(const std::string& key, const std::string& value) {
@@ -196,7 +212,7 @@ const toml::table* subtable(const Context& ctx, const toml::table* parent, const
 }
 
 constexpr double kInf = kInfinity;
-const std::vector<std::string> kSections = {"organization", "agents", "sdt",        "bass",         "cascade",
+const std::vector<std::string> kSections = {"organization", "agents",    "sdt",        "bass",         "cascade",
                                             "mandate",      "champions", "connectors", "formalization"};
 
 ScenarioSpec parse_scenario(const Context& ctx, const toml::table& root, const toml::table* own,
@@ -212,7 +228,8 @@ ScenarioSpec parse_scenario(const Context& ctx, const toml::table& root, const t
       return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.';
     }) && s.name.front() != '.';
     if (!usable)
-      ctx.fail(name, "scenario name \"" + s.name + "\" is not usable: use letters, digits, '_', '-' and '.' (not first)");
+      ctx.fail(name,
+               "scenario name \"" + s.name + "\" is not usable: use letters, digits, '_', '-' and '.' (not first)");
     where = "scenario \"" + s.name + "\": ";
   } else {
     s.name = "default";
@@ -231,7 +248,9 @@ ScenarioSpec parse_scenario(const Context& ctx, const toml::table& root, const t
     top.text("description", s.description);
     Section base_top(ctx, where, "", own ? own : &root, own ? &root : nullptr);
     base_top.provenance = &s.parameters;
-    base_top.choice<Rule>("rule", s.rule, {{"sdt", Rule::Sdt}, {"bass", Rule::Bass}, {"threshold", Rule::Threshold}, {"cascade", Rule::Cascade}});
+    base_top.choice<Rule>(
+        "rule", s.rule,
+        {{"sdt", Rule::Sdt}, {"bass", Rule::Bass}, {"threshold", Rule::Threshold}, {"cascade", Rule::Cascade}});
     top.find("rule");
     for (const auto& k : kSections) top.find(k);
     if (own) top.reject_unknown();
@@ -241,8 +260,10 @@ ScenarioSpec parse_scenario(const Context& ctx, const toml::table& root, const t
     auto sec = section("organization");
     auto& o = s.organization;
     sec.choice<Generator>("generator", o.generator,
-                          {{"hierarchy", Generator::Hierarchy}, {"complete", Generator::Complete},
-                           {"erdos_renyi", Generator::ErdosRenyi}, {"watts_strogatz", Generator::WattsStrogatz},
+                          {{"hierarchy", Generator::Hierarchy},
+                           {"complete", Generator::Complete},
+                           {"erdos_renyi", Generator::ErdosRenyi},
+                           {"watts_strogatz", Generator::WattsStrogatz},
                            {"file", Generator::File}});
     sec.integer("size", o.size, 1, 200'000'000);
     sec.integer("span", o.span, 1, 1'000'000);
@@ -261,8 +282,11 @@ ScenarioSpec parse_scenario(const Context& ctx, const toml::table& root, const t
     sec.text("edges", o.edges_file);
     // Real networks in other formats and their mapping (docs/data.md; checked by check_file_keys).
     sec.choice<NetworkFormat>("format", o.import.format,
-                              {{"csv", NetworkFormat::Csv}, {"pajek", NetworkFormat::Pajek}, {"ucinet", NetworkFormat::Ucinet},
-                               {"graphml", NetworkFormat::Graphml}, {"snap", NetworkFormat::Snap},
+                              {{"csv", NetworkFormat::Csv},
+                               {"pajek", NetworkFormat::Pajek},
+                               {"ucinet", NetworkFormat::Ucinet},
+                               {"graphml", NetworkFormat::Graphml},
+                               {"snap", NetworkFormat::Snap},
                                {"multiplex", NetworkFormat::Multiplex}});
     const std::vector<std::pair<std::string, TieDirection>> directions = {
         {"forward", TieDirection::Forward}, {"reverse", TieDirection::Reverse}, {"both", TieDirection::Both}};
@@ -276,7 +300,8 @@ ScenarioSpec parse_scenario(const Context& ctx, const toml::table& root, const t
     sec.text("leaders", o.import.leaders);
     sec.reject_unknown();
     if (const std::string fault = check_file_keys(o); !fault.empty()) ctx.fail(own, where + fault);
-    if (o.generator == Generator::File)  // "data:<set>/<file>" in the data directory, else relative to the scenario file
+    if (o.generator ==
+        Generator::File)  // "data:<set>/<file>" in the data directory, else relative to the scenario file
       for (std::string* p : {&o.nodes_file, &o.edges_file, &o.import.network, &o.import.layers})
         *p = io::resolve_input_path(*p, base_dir);
     if (o.generator == Generator::WattsStrogatz && (o.neighbours % 2 != 0 || o.neighbours >= o.size))
@@ -286,7 +311,8 @@ ScenarioSpec parse_scenario(const Context& ctx, const toml::table& root, const t
       ctx.fail(own, where + "organization.mean_degree = " + format_number(o.mean_degree) +
                         " exceeds size - 1 = " + std::to_string(o.size - 1));
     if (o.generator != Generator::Hierarchy && o.generator != Generator::File && o.departments > o.size)
-      ctx.fail(own, where + "organization.departments = " + std::to_string(o.departments) + " exceeds organization.size");
+      ctx.fail(own,
+               where + "organization.departments = " + std::to_string(o.departments) + " exceeds organization.size");
     if (o.generator == Generator::Complete && o.size > 20000)
       ctx.fail(own, where + "organization.size = " + std::to_string(o.size) +
                         " is too large for generator \"complete\" (N^2 ties); use at most 20000");
@@ -314,14 +340,24 @@ ScenarioSpec parse_scenario(const Context& ctx, const toml::table& root, const t
     sec.number("w_a", p.w_a, 0, 1);
     sec.number("w_c", p.w_c, 0, 1);
     sec.number("w_r", p.w_r, 0, 1);
-    for (auto [key, ref] : std::initializer_list<std::pair<const char*, double*>>{
-             {"beta0", &p.beta0}, {"beta_s", &p.beta_s}, {"beta_p", &p.beta_p}, {"rho_p", &p.rho_p},
-             {"rho_s", &p.rho_s}, {"kappa_i", &p.kappa_i}, {"lambda_l", &p.lambda_l}, {"lambda_a", &p.lambda_a},
-             {"lambda_r", &p.lambda_r}})
+    for (auto [key, ref] : std::initializer_list<std::pair<const char*, double*>>{{"beta0", &p.beta0},
+                                                                                  {"beta_s", &p.beta_s},
+                                                                                  {"beta_p", &p.beta_p},
+                                                                                  {"rho_p", &p.rho_p},
+                                                                                  {"rho_s", &p.rho_s},
+                                                                                  {"kappa_i", &p.kappa_i},
+                                                                                  {"lambda_l", &p.lambda_l},
+                                                                                  {"lambda_a", &p.lambda_a},
+                                                                                  {"lambda_r", &p.lambda_r}})
       sec.number(key, *ref, 0, 100);
-    for (auto [key, ref] : std::initializer_list<std::pair<const char*, double*>>{
-             {"eta_a", &p.eta_a}, {"zeta_a", &p.zeta_a}, {"eta_c", &p.eta_c}, {"practice", &p.practice},
-             {"resources", &p.resources}, {"zeta_c", &p.zeta_c}, {"eta_r", &p.eta_r}, {"zeta_r", &p.zeta_r}})
+    for (auto [key, ref] : std::initializer_list<std::pair<const char*, double*>>{{"eta_a", &p.eta_a},
+                                                                                  {"zeta_a", &p.zeta_a},
+                                                                                  {"eta_c", &p.eta_c},
+                                                                                  {"practice", &p.practice},
+                                                                                  {"resources", &p.resources},
+                                                                                  {"zeta_c", &p.zeta_c},
+                                                                                  {"eta_r", &p.eta_r},
+                                                                                  {"zeta_r", &p.zeta_r}})
       sec.number(key, *ref, 0, 1);
     sec.reject_unknown();
     if (p.w_a + p.w_c + p.w_r > 1.0 + 1e-9)
@@ -342,7 +378,8 @@ ScenarioSpec parse_scenario(const Context& ctx, const toml::table& root, const t
   {
     auto sec = section("mandate");
     auto& m = s.mandate;
-    sec.choice<Issuers>("issuers", m.issuers, {{"none", Issuers::None}, {"top", Issuers::Top}, {"leaders", Issuers::Leaders}});
+    sec.choice<Issuers>("issuers", m.issuers,
+                        {{"none", Issuers::None}, {"top", Issuers::Top}, {"leaders", Issuers::Leaders}});
     sec.integer("levels", m.levels, 0, 1000);
     sec.integer("start", m.start, 1, 1'000'000);
     sec.number("intensity", m.intensity, 0, 100);
@@ -354,13 +391,16 @@ ScenarioSpec parse_scenario(const Context& ctx, const toml::table& root, const t
     auto& c = s.champions;
     sec.integer("count", c.count, 0, 200'000'000);
     sec.choice<Selection>("selection", c.selection,
-                          {{"random", Selection::Random}, {"formal", Selection::Formal}, {"central", Selection::Central},
-                           {"bridging", Selection::Bridging}, {"distributed", Selection::Distributed}});
+                          {{"random", Selection::Random},
+                           {"formal", Selection::Formal},
+                           {"central", Selection::Central},
+                           {"bridging", Selection::Bridging},
+                           {"distributed", Selection::Distributed}});
     sec.boolean("coalition", c.coalition);
     sec.reject_unknown();
     if (c.count > s.organization.size && s.organization.generator != Generator::File)
-      ctx.fail(own, where + "champions.count = " + std::to_string(c.count) + " exceeds organization.size = " +
-                        std::to_string(s.organization.size));
+      ctx.fail(own, where + "champions.count = " + std::to_string(c.count) +
+                        " exceeds organization.size = " + std::to_string(s.organization.size));
   }
   {
     auto sec = section("connectors");
@@ -378,7 +418,8 @@ ScenarioSpec parse_scenario(const Context& ctx, const toml::table& root, const t
     sec.reject_unknown();
   }
   if (s.rule != Rule::Sdt && (s.mandate.issuers != Issuers::None || s.formalize_at))
-    ctx.fail(own, where + "mandate and formalization apply to rule \"sdt\" only; rule is \"" + to_string(s.rule) + "\"");
+    ctx.fail(own,
+             where + "mandate and formalization apply to rule \"sdt\" only; rule is \"" + to_string(s.rule) + "\"");
   const bool generic = s.organization.generator != Generator::Hierarchy && s.organization.generator != Generator::File;
   if (s.mandate.issuers == Issuers::Leaders && generic)
     ctx.fail(own, where + "mandate.issuers = \"leaders\" needs managers, but organization.generator = \"" +
@@ -390,9 +431,14 @@ ScenarioSpec parse_scenario(const Context& ctx, const toml::table& root, const t
   if (s.mandate.issuers == Issuers::Leaders && s.organization.generator == Generator::Hierarchy) {
     // depth of a complete span-ary tree of `size` agents
     std::int64_t depth = 0, covered = 0, width = 1;
-    if (s.organization.span == 1) depth = s.organization.size;  // a chain
+    if (s.organization.span == 1)
+      depth = s.organization.size;  // a chain
     else
-      while (covered < s.organization.size) { covered += width; width *= s.organization.span; ++depth; }
+      while (covered < s.organization.size) {
+        covered += width;
+        width *= s.organization.span;
+        ++depth;
+      }
     if (s.mandate.levels >= depth)
       ctx.fail(own, where + "mandate.levels = " + std::to_string(s.mandate.levels) +
                         " is beyond the hierarchy's depth (levels 0.." + std::to_string(depth - 1) + ")");
@@ -407,8 +453,8 @@ bool OrganizationSpec::operator==(const OrganizationSpec& o) const {
          cross_department == o.cross_department && prestige_sigma == o.prestige_sigma &&
          prestige_rank_corr == o.prestige_rank_corr && trust_a == o.trust_a && trust_b == o.trust_b &&
          formal_weight == o.formal_weight && mean_degree == o.mean_degree && neighbours == o.neighbours &&
-         rewire == o.rewire && departments == o.departments && nodes_file == o.nodes_file && edges_file == o.edges_file &&
-         import == o.import;
+         rewire == o.rewire && departments == o.departments && nodes_file == o.nodes_file &&
+         edges_file == o.edges_file && import == o.import;
 }
 
 namespace {
@@ -440,7 +486,9 @@ void screen_non_ascii(const std::string& text, const std::string& source) {
   std::size_t line = 1, column = 0, i = 0;
   const std::size_t n = text.size();
   if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) i = 3;  // byte order mark
-  const auto at = [&](std::size_t k) { return k < n ? static_cast<unsigned char>(text[k]) : static_cast<unsigned char>(0); };
+  const auto at = [&](std::size_t k) {
+    return k < n ? static_cast<unsigned char>(text[k]) : static_cast<unsigned char>(0);
+  };
   const auto fail = [&](const std::string& what) {
     throw InputError(source + ':' + std::to_string(line) + ':' + std::to_string(column) + ": " + what);
   };
@@ -448,19 +496,26 @@ void screen_non_ascii(const std::string& text, const std::string& source) {
   const auto advance = [&](std::size_t k) {
     for (; i < k && i < n; ++i) {
       const unsigned char c = at(i);
-      if (c == '\n') { ++line; column = 0; }
-      else if ((c & 0xC0) != 0x80) ++column;
+      if (c == '\n') {
+        ++line;
+        column = 0;
+      } else if ((c & 0xC0) != 0x80)
+        ++column;
     }
   };
-  const auto close_string = [&] { in = In::Code; in_word = stack.back().value; };
+  const auto close_string = [&] {
+    in = In::Code;
+    in_word = stack.back().value;
+  };
   while (i < n) {
     const unsigned char c = at(i);
     advance(i + 1);  // column now points at c
     switch (in) {
       case In::Code: {
         if (c >= 0x80)
-          fail("TOML syntax error: non-ASCII character outside a string; keys, numbers and words are ASCII, "
-               "text goes in double quotes");
+          fail(
+              "TOML syntax error: non-ASCII character outside a string; keys, numbers and words are ASCII, "
+              "text goes in double quotes");
         Level& top = stack.back();
         const bool blank = c == ' ' || c == '\t' || c == '\r';
         if (c == '#') {
@@ -479,7 +534,8 @@ void screen_non_ascii(const std::string& text, const std::string& source) {
           stack.pop_back();
           in_word = true;
         } else if (!top.value) {  // a key: bare, dotted or quoted
-          if (c == '=') top.value = true;
+          if (c == '=')
+            top.value = true;
           else if (c == '"' || c == '\'') {
             const bool multi = at(i) == c && at(i + 1) == c;
             if (multi) advance(i + 2);
@@ -507,8 +563,10 @@ void screen_non_ascii(const std::string& text, const std::string& source) {
         }
         break;
       case In::Basic:
-        if (c == '\\' && at(i) != '\n') advance(i + 1);
-        else if (c == '"' || c == '\n') close_string();
+        if (c == '\\' && at(i) != '\n')
+          advance(i + 1);
+        else if (c == '"' || c == '\n')
+          close_string();
         break;
       case In::Literal:
         if (c == '\'' || c == '\n') close_string();
@@ -540,8 +598,9 @@ void screen_non_ascii(const std::string& text, const std::string& source) {
             advance(k);
             if (at(i) >= 0x80) {
               ++column;  // point at the character itself
-              fail("a line-ending backslash in a \"\"\" string is followed by a non-ASCII character, which the "
-                   "TOML reader cannot handle; remove the backslash or start the next line with an ASCII character");
+              fail(
+                  "a line-ending backslash in a \"\"\" string is followed by a non-ASCII character, which the "
+                  "TOML reader cannot handle; remove the backslash or start the next line with an ASCII character");
             }
           } else if (at(i) != 0) {
             advance(i + 1);  // the escaped character
@@ -600,8 +659,7 @@ ExperimentSpec parse_experiment_table(const toml::table& root, const std::string
   if (!list) {
     x.scenarios.push_back(parse_scenario(ctx, root, nullptr, base_dir));
   } else {
-    if (!list->is_array_of_tables())
-      ctx.fail(list, "'scenario' must be a list of tables: write each as [[scenario]]");
+    if (!list->is_array_of_tables()) ctx.fail(list, "'scenario' must be a list of tables: write each as [[scenario]]");
     std::set<std::string> names;
     for (const toml::node& item : *list->as_array()) {
       ScenarioSpec s = parse_scenario(ctx, root, item.as_table(), base_dir);
@@ -640,38 +698,55 @@ ExperimentSpec load_experiment(const std::string& path) {
 
 const char* to_string(Rule rule) {
   switch (rule) {
-    case Rule::Sdt: return "sdt";
-    case Rule::Bass: return "bass";
-    case Rule::Threshold: return "threshold";
-    case Rule::Cascade: return "cascade";
+    case Rule::Sdt:
+      return "sdt";
+    case Rule::Bass:
+      return "bass";
+    case Rule::Threshold:
+      return "threshold";
+    case Rule::Cascade:
+      return "cascade";
   }
   return "?";
 }
 const char* to_string(Generator g) {
   switch (g) {
-    case Generator::Hierarchy: return "hierarchy";
-    case Generator::Complete: return "complete";
-    case Generator::ErdosRenyi: return "erdos_renyi";
-    case Generator::WattsStrogatz: return "watts_strogatz";
-    case Generator::File: return "file";
+    case Generator::Hierarchy:
+      return "hierarchy";
+    case Generator::Complete:
+      return "complete";
+    case Generator::ErdosRenyi:
+      return "erdos_renyi";
+    case Generator::WattsStrogatz:
+      return "watts_strogatz";
+    case Generator::File:
+      return "file";
   }
   return "?";
 }
 const char* to_string(Selection s) {
   switch (s) {
-    case Selection::Random: return "random";
-    case Selection::Formal: return "formal";
-    case Selection::Central: return "central";
-    case Selection::Bridging: return "bridging";
-    case Selection::Distributed: return "distributed";
+    case Selection::Random:
+      return "random";
+    case Selection::Formal:
+      return "formal";
+    case Selection::Central:
+      return "central";
+    case Selection::Bridging:
+      return "bridging";
+    case Selection::Distributed:
+      return "distributed";
   }
   return "?";
 }
 const char* to_string(Issuers i) {
   switch (i) {
-    case Issuers::None: return "none";
-    case Issuers::Top: return "top";
-    case Issuers::Leaders: return "leaders";
+    case Issuers::None:
+      return "none";
+    case Issuers::Top:
+      return "top";
+    case Issuers::Leaders:
+      return "leaders";
   }
   return "?";
 }

@@ -3,15 +3,15 @@
 #include "groundswell/org/generate.hpp"
 
 #include <algorithm>
-#include "groundswell/distributions.hpp"
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
 #include <numeric>
+#include "groundswell/distributions.hpp"
 
-#include "groundswell/random.hpp"
 #include "groundswell/org/import.hpp"
 #include "groundswell/org/tables.hpp"
+#include "groundswell/random.hpp"
 
 namespace groundswell::org {
 namespace {
@@ -23,8 +23,7 @@ void flat_hierarchy(Organization& o, AgentId n, std::uint32_t departments) {
   o.manager.assign(n, kNoManager);
   o.level.assign(n, 0);
   o.department.resize(n);
-  for (AgentId i = 0; i < n; ++i)
-    o.department[i] = static_cast<DepartmentId>(std::uint64_t{i} * departments / n);
+  for (AgentId i = 0; i < n; ++i) o.department[i] = static_cast<DepartmentId>(std::uint64_t{i} * departments / n);
   o.department_count = static_cast<DepartmentId>(departments);
   mark_formal_leaders(o);
 }
@@ -254,11 +253,16 @@ Organization watts_strogatz(const OrganizationSpec& s, PhiloxEngine& rng) {
 Organization generate_organization(const OrganizationSpec& spec, std::uint64_t key) {
   PhiloxEngine rng(key);
   switch (spec.generator) {
-    case model::Generator::Hierarchy: return hierarchy(spec, rng);
-    case model::Generator::Complete: return complete(spec);
-    case model::Generator::ErdosRenyi: return erdos_renyi(spec, rng);
-    case model::Generator::WattsStrogatz: return watts_strogatz(spec, rng);
-    case model::Generator::File: return import_organization(spec);  // CSV tables or another format (docs/data.md)
+    case model::Generator::Hierarchy:
+      return hierarchy(spec, rng);
+    case model::Generator::Complete:
+      return complete(spec);
+    case model::Generator::ErdosRenyi:
+      return erdos_renyi(spec, rng);
+    case model::Generator::WattsStrogatz:
+      return watts_strogatz(spec, rng);
+    case model::Generator::File:
+      return import_organization(spec);  // CSV tables or another format (docs/data.md)
   }
   return {};
 }

@@ -49,14 +49,26 @@ std::size_t utf8_sequence_length(const std::string& s, std::size_t i) {
   if (c < 0x80) return 1;
   std::size_t len = 0;
   unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) len = 2;
-  else if (c == 0xE0) { len = 3; lo = 0xA0; }
-  else if (c == 0xED) { len = 3; hi = 0x9F; }
-  else if (c >= 0xE1 && c <= 0xEF) len = 3;
-  else if (c == 0xF0) { len = 4; lo = 0x90; }
-  else if (c >= 0xF1 && c <= 0xF3) len = 4;
-  else if (c == 0xF4) { len = 4; hi = 0x8F; }
-  else return 0;
+  if (c >= 0xC2 && c <= 0xDF)
+    len = 2;
+  else if (c == 0xE0) {
+    len = 3;
+    lo = 0xA0;
+  } else if (c == 0xED) {
+    len = 3;
+    hi = 0x9F;
+  } else if (c >= 0xE1 && c <= 0xEF)
+    len = 3;
+  else if (c == 0xF0) {
+    len = 4;
+    lo = 0x90;
+  } else if (c >= 0xF1 && c <= 0xF3)
+    len = 4;
+  else if (c == 0xF4) {
+    len = 4;
+    hi = 0x8F;
+  } else
+    return 0;
   if (i + len > s.size()) return 0;
   if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
   for (std::size_t k = 2; k < len; ++k)
@@ -142,8 +154,7 @@ class CsvReader {
       const std::string column = " at column " + std::to_string(i + 1);
       if (c == 0)
         fail("line contains a NUL byte" + column + "; the file looks binary or UTF-16, save it as UTF-8 CSV text");
-      if (c == '\r')
-        fail("line contains a carriage return" + column + "; save the file with LF or CRLF line endings");
+      if (c == '\r') fail("line contains a carriage return" + column + "; save the file with LF or CRLF line endings");
       if (c < 0x20 && c != '\t') {
         char hex[8];
         std::snprintf(hex, sizeof hex, "0x%02X", c);
@@ -170,8 +181,15 @@ class CsvReader {
         const std::size_t column = fields.size() + 1;
         bool closed = false;
         for (++i; i < n; ++i) {
-          if (text[i] != '"') { field += text[i]; continue; }
-          if (i + 1 < n && text[i + 1] == '"') { field += '"'; ++i; continue; }
+          if (text[i] != '"') {
+            field += text[i];
+            continue;
+          }
+          if (i + 1 < n && text[i + 1] == '"') {
+            field += '"';
+            ++i;
+            continue;
+          }
           closed = true;
           ++i;
           break;
@@ -230,8 +248,10 @@ Header read_header(CsvReader& reader, const std::vector<std::string>& required, 
   std::vector<std::string> missing;
   for (const auto& name : required) {
     const auto it = column_of.find(name);
-    if (it == column_of.end()) missing.push_back(name);
-    else header.required.push_back(it->second);
+    if (it == column_of.end())
+      missing.push_back(name);
+    else
+      header.required.push_back(it->second);
   }
   if (!missing.empty())
     reader.fail("header lacks the column" + std::string(missing.size() > 1 ? "s " : " ") + quoted_list(missing) + "; " +

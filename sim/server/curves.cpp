@@ -66,15 +66,16 @@ std::string caption(const std::array<Band, kStateCount>& bands, TrialIndex trial
   std::size_t a50 = 0;
   while (a50 <= T && A[a50] < 0.5f) ++a50;
   if (a50 <= T)
-    text += "Real adoption passed 50% at week " + std::to_string(a50) + " and reached " + percent(A[T]) + " by " +
-            end + ". ";
+    text += "Real adoption passed 50% at week " + std::to_string(a50) + " and reached " + percent(A[T]) + " by " + end +
+            ". ";
   else
     text += std::string(A[T] < 0.3f ? "Real adoption reached only " : "Real adoption reached ") + percent(A[T]) +
             " by " + end + ". ";
 
   const auto r_peak = static_cast<std::size_t>(std::max_element(R.begin(), R.end()) - R.begin());
   if (R[r_peak] >= 0.1f)
-    text += "Resistance rose to " + percent(R[r_peak]) + (r_peak == T ? " by " + end : " in week " + std::to_string(r_peak)) + ". ";
+    text += "Resistance rose to " + percent(R[r_peak]) +
+            (r_peak == T ? " by " + end : " in week " + std::to_string(r_peak)) + ". ";
   else
     text += "Resistance stayed low (" + percent(R[r_peak]) + " at most). ";
 

@@ -22,15 +22,23 @@ std::string format_number(double v) {
 
 std::string type_name(const json& v) {
   switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "an array";
-    case json::value_t::object: return "an object";
-    case json::value_t::number_float: return "a number";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::object:
+      return "an object";
+    case json::value_t::number_float:
+      return "a number";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "an integer";
-    default: return "an unsupported value";
+    case json::value_t::number_unsigned:
+      return "an integer";
+    default:
+      return "an unsupported value";
   }
 }
 
@@ -127,19 +135,22 @@ class Fields {
 const std::vector<std::pair<std::string, model::Issuers>> kIssuers = {
     {"none", model::Issuers::None}, {"top", model::Issuers::Top}, {"leaders", model::Issuers::Leaders}};
 const std::vector<std::pair<std::string, model::Selection>> kSelections = {
-    {"random", model::Selection::Random},     {"formal", model::Selection::Formal},
-    {"central", model::Selection::Central},   {"bridging", model::Selection::Bridging},
+    {"random", model::Selection::Random},
+    {"formal", model::Selection::Formal},
+    {"central", model::Selection::Central},
+    {"bridging", model::Selection::Bridging},
     {"distributed", model::Selection::Distributed}};
 
 void parse_mandate(const json& object, Strategy& s, Step steps, std::int32_t depth) {
   const Fields f(object, "strategy.mandate", {"issuers", "levels", "start", "intensity", "half_life"});
   s.issuers = f.choice("issuers", s.issuers, kIssuers);
-  s.levels = static_cast<std::int32_t>(
-      f.integer("levels", s.levels, 0, depth - 1, " (the organization has levels 0 to " + std::to_string(depth - 1) + ")"));
+  s.levels = static_cast<std::int32_t>(f.integer(
+      "levels", s.levels, 0, depth - 1, " (the organization has levels 0 to " + std::to_string(depth - 1) + ")"));
   s.start = static_cast<Step>(f.integer("start", s.start, 1, steps, " (the run's weeks)"));
   s.intensity = f.number("intensity", s.intensity, 0, 10);
   if (const json* h = f.get("half_life"); h && h->is_string()) {
-    if (h->get<std::string>() != "sustained") bad("'strategy.mandate.half_life' must be a number of weeks or \"sustained\"");
+    if (h->get<std::string>() != "sustained")
+      bad("'strategy.mandate.half_life' must be a number of weeks or \"sustained\"");
     s.half_life = model::kInfinity;
   } else if (h && !h->is_number()) {
     bad("'strategy.mandate.half_life' must be a number of weeks or \"sustained\", got " + type_name(*h));
@@ -158,16 +169,18 @@ Strategy parse_strategy(const json& object, const RunRequest& r) {
   if (const json* m = f.get("mandate")) parse_mandate(*m, s, r.steps, hierarchy_depth(r.size, r.span));
   if (const json* c = f.get("champions")) {
     const Fields cf(*c, "strategy.champions", {"count", "selection", "coalition"});
-    s.champions = static_cast<std::uint32_t>(
-        cf.integer("count", s.champions, 0, r.size, " (the organization's size)"));
+    s.champions = static_cast<std::uint32_t>(cf.integer("count", s.champions, 0, r.size, " (the organization's size)"));
     s.selection = cf.choice("selection", s.selection, kSelections);
     s.coalition = cf.boolean("coalition", s.coalition);
   }
   s.bridges = static_cast<std::uint32_t>(f.integer("bridges", s.bridges, 0, r.size, " (the organization's size)"));
   if (const json* a = f.get("formalize_at")) {
-    if (a->is_null() || (a->is_string() && a->get<std::string>() == "never")) s.formalize_at.reset();
-    else if (a->is_number()) s.formalize_at = f.number("formalize_at", 0.5, 0, 1, true);
-    else bad("'strategy.formalize_at' must be a share in (0, 1], null or \"never\"; got " + type_name(*a));
+    if (a->is_null() || (a->is_string() && a->get<std::string>() == "never"))
+      s.formalize_at.reset();
+    else if (a->is_number())
+      s.formalize_at = f.number("formalize_at", 0.5, 0, 1, true);
+    else
+      bad("'strategy.formalize_at' must be a share in (0, 1], null or \"never\"; got " + type_name(*a));
   }
   return s;
 }
@@ -191,14 +204,15 @@ const std::vector<Preset>& presets() {
   static const std::vector<Preset> list = {
       {"top_down", "Top-down mandate",
        "The top leader announces the change and pushes it down the org chart; attention halves every 13 weeks."},
-      {"sustained_mandate", "Sustained mandate",
-       "The top leader mandates the change and never lets up."},
+      {"sustained_mandate", "Sustained mandate", "The top leader mandates the change and never lets up."},
       {"formal_champions", "Formal leaders as champions",
        "2 in every 100 people act as change agents, taken from the top of the org chart."},
       {"distributed", "Distributed champions with a coalition",
-       "2 in every 100 people act as change agents: the most listened-to people in each department, who know each other."},
+       "2 in every 100 people act as change agents: the most listened-to people in each department, who know each "
+       "other."},
       {"hybrid", "Hybrid: distributed, then formalize",
-       "Distributed champions with a coalition; once 30% have adopted, formal leaders endorse the change and provide resources."},
+       "Distributed champions with a coalition; once 30% have adopted, formal leaders endorse the change and provide "
+       "resources."},
       {"none", "No strategy", "Nobody pushes: the change spreads, or not, on its own."},
   };
   return list;
@@ -247,7 +261,8 @@ RunRequest parse_run_request(const std::string& body, const Limits& limits) {
   json doc;
   try {
     doc = json::parse(body, [](int depth, json::parse_event_t, json&) {
-      if (depth > kMaxDepth) throw RequestError(400, "malformed request: JSON nested deeper than " + std::to_string(kMaxDepth) + " levels");
+      if (depth > kMaxDepth)
+        throw RequestError(400, "malformed request: JSON nested deeper than " + std::to_string(kMaxDepth) + " levels");
       return true;
     });
   } catch (const json::parse_error& e) {
@@ -269,9 +284,12 @@ RunRequest parse_run_request(const std::string& body, const Limits& limits) {
   r.animate = f.boolean("animate", r.animate);
   if (r.animate && r.size > limits.max_animated_size)
     bad("an animated run is limited to " + std::to_string(limits.max_animated_size) +
-        " people; set 'animate' to false or 'organization.size' to at most " + std::to_string(limits.max_animated_size));
-  if (const json* s = f.get("strategy")) r.strategy = parse_strategy(*s, r);
-  else bad("'strategy' is required: an object such as {\"preset\": \"top_down\"}");
+        " people; set 'animate' to false or 'organization.size' to at most " +
+        std::to_string(limits.max_animated_size));
+  if (const json* s = f.get("strategy"))
+    r.strategy = parse_strategy(*s, r);
+  else
+    bad("'strategy' is required: an object such as {\"preset\": \"top_down\"}");
   return r;
 }
 
@@ -298,14 +316,13 @@ std::string scenario_text(const RunRequest& r) {
      << "[[scenario]]\n"
      << "name = \"strategy\"\n"
      << "description = " << toml_string(label) << "\n"
-     << "mandate = { issuers = \"" << issuers_name(s.issuers) << "\", levels = " << s.levels
-     << ", start = " << s.start << ", intensity = " << format_number(s.intensity)
-     << ", half_life = " << format_number(s.half_life) << " }\n"
+     << "mandate = { issuers = \"" << issuers_name(s.issuers) << "\", levels = " << s.levels << ", start = " << s.start
+     << ", intensity = " << format_number(s.intensity) << ", half_life = " << format_number(s.half_life) << " }\n"
      << "champions = { count = " << s.champions << ", selection = \"" << model::to_string(s.selection)
      << "\", coalition = " << (s.coalition ? "true" : "false") << " }\n"
      << "connectors = { bridges = " << s.bridges << " }\n"
-     << "formalization = { at = "
-     << (s.formalize_at ? format_number(*s.formalize_at) : std::string("\"never\"")) << " }\n";
+     << "formalization = { at = " << (s.formalize_at ? format_number(*s.formalize_at) : std::string("\"never\""))
+     << " }\n";
   return os.str();
 }
 
@@ -341,9 +358,12 @@ nlohmann::json to_json(const RunRequest& r) {
 }
 
 nlohmann::json limits_json(const Limits& l) {
-  return {{"max_size", l.max_size},       {"max_animated_size", l.max_animated_size},
-          {"max_trials", l.max_trials},   {"max_steps", l.max_steps},
-          {"running_runs", l.running_runs}, {"queued_runs", l.queued_runs},
+  return {{"max_size", l.max_size},
+          {"max_animated_size", l.max_animated_size},
+          {"max_trials", l.max_trials},
+          {"max_steps", l.max_steps},
+          {"running_runs", l.running_runs},
+          {"queued_runs", l.queued_runs},
           {"max_body_bytes", l.max_body_bytes}};
 }
 

@@ -29,14 +29,14 @@ class RequestError : public std::runtime_error {
 struct Strategy {
   std::string preset;  ///< the preset it started from, "" if none
   model::Issuers issuers = model::Issuers::None;
-  std::int32_t levels = 1;         ///< issuers = leaders: levels 0..levels mandate
-  Step start = 1;                  ///< week of the mandate
-  double intensity = 1.0;          ///< how hard leaders push
-  double half_life = 13.0;         ///< weeks for attention to halve; kInfinity = sustained
-  std::uint32_t champions = 0;     ///< change agents
+  std::int32_t levels = 1;      ///< issuers = leaders: levels 0..levels mandate
+  Step start = 1;               ///< week of the mandate
+  double intensity = 1.0;       ///< how hard leaders push
+  double half_life = 13.0;      ///< weeks for attention to halve; kInfinity = sustained
+  std::uint32_t champions = 0;  ///< change agents
   model::Selection selection = model::Selection::Random;
-  bool coalition = false;          ///< change agents know each other
-  std::uint32_t bridges = 0;       ///< connectors across silos
+  bool coalition = false;              ///< change agents know each other
+  std::uint32_t bridges = 0;           ///< connectors across silos
   std::optional<double> formalize_at;  ///< adopted share at which leaders formalize
 };
 

@@ -18,9 +18,9 @@
 namespace groundswell::server {
 namespace {
 
-using nlohmann::json;
 using httplib::Request;
 using httplib::Response;
+using nlohmann::json;
 
 const char* const kRunId = "([0-9a-f]{16})";
 
@@ -34,9 +34,7 @@ void send_error(Response& res, int status, const std::string& message) {
   send_json(res, status, {{"error", message}, {"status", status}});
 }
 
-bool is_loopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
+bool is_loopback(const std::string& host) { return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0; }
 
 /// The host part of a Host header: "127.0.0.1:8080" -> 127.0.0.1, "[::1]:80" -> ::1.
 std::string host_name(const std::string& header) {
@@ -82,8 +80,7 @@ json Server::Impl::presets_json() const {
                     {"strategy", to_json(preset_strategy(p.id, defaults.size))}});
   json d = to_json(defaults);
   d.erase("strategy");
-  return {{"presets", list}, {"defaults", d}, {"limits", limits_json(options.limits)},
-          {"band", {kBandLow, kBandHigh}}};
+  return {{"presets", list}, {"defaults", d}, {"limits", limits_json(options.limits)}, {"band", {kBandLow, kBandHigh}}};
 }
 
 void Server::Impl::routes() {
@@ -137,7 +134,8 @@ void Server::Impl::routes() {
 
   http.Get(std::string("/api/runs/") + kRunId, [this](const Request& req, Response& res) {
     auto run = runs.find(req.matches[1]);
-    if (!run) return send_error(res, 404, "no run " + std::string(req.matches[1]) + " (finished runs are kept for 30 minutes)");
+    if (!run)
+      return send_error(res, 404, "no run " + std::string(req.matches[1]) + " (finished runs are kept for 30 minutes)");
     send_json(res, 200, run->status_json());
   });
 
@@ -149,7 +147,8 @@ void Server::Impl::routes() {
       const json status = run->status_json();
       if (!status["request"]["animate"].get<bool>())
         return send_error(res, 404, "this run has no animated trial: it was started with \"animate\": false");
-      return send_error(res, 409, "the animated trial is not ready yet; status: " + status["status"].get<std::string>());
+      return send_error(res, 409,
+                        "the animated trial is not ready yet; status: " + status["status"].get<std::string>());
     }
     res.set_header("Cache-Control", "no-store");
     res.set_content(*trial, "application/json; charset=utf-8");
@@ -223,14 +222,16 @@ Server::~Server() { stop(); }
 int Server::bind() {
   auto& i = *impl_;
   if (i.options.port < 0 || i.options.port > 65535)
-    throw InputError("--port " + std::to_string(i.options.port) + " is out of range: allowed 0 (any free port) to 65535");
+    throw InputError("--port " + std::to_string(i.options.port) +
+                     " is out of range: allowed 0 (any free port) to 65535");
   if (i.options.port == 0) {
     i.port = i.http.bind_to_any_port(i.options.host);
   } else if (i.http.bind_to_port(i.options.host, i.options.port)) {
     i.port = i.options.port;
   }
   if (i.port <= 0 && i.options.port == 0)
-    throw InputError("cannot listen on " + i.options.host + ": the address is not this machine's; choose another --host");
+    throw InputError("cannot listen on " + i.options.host +
+                     ": the address is not this machine's; choose another --host");
   if (i.port <= 0)
     throw InputError("cannot listen on " + i.options.host + " port " + std::to_string(i.options.port) +
                      ": the port is in use or the address is not this machine's; choose another --port or --host");

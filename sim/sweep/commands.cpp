@@ -20,13 +20,17 @@ namespace {
 sweep::Shard parse_shard(const std::string& text) {
   sweep::Shard s;
   const auto slash = text.find('/');
-  const auto digits = [](const std::string& t) { return !t.empty() && t.size() < 10 && t.find_first_not_of("0123456789") == std::string::npos; };
+  const auto digits = [](const std::string& t) {
+    return !t.empty() && t.size() < 10 && t.find_first_not_of("0123456789") == std::string::npos;
+  };
   if (slash == std::string::npos || !digits(text.substr(0, slash)) || !digits(text.substr(slash + 1)))
-    throw InputError("--shard " + text + ": write I/N, the I-th of N shards counted from 0 (e.g. --shard 0/10 .. 9/10)");
+    throw InputError("--shard " + text +
+                     ": write I/N, the I-th of N shards counted from 0 (e.g. --shard 0/10 .. 9/10)");
   s.index = std::stoull(text.substr(0, slash));
   s.count = std::stoull(text.substr(slash + 1));
   if (s.count == 0 || s.index >= s.count)
-    throw InputError("--shard " + text + ": I must be in 0.." + (s.count ? std::to_string(s.count - 1) : std::string("N-1")) +
+    throw InputError("--shard " + text + ": I must be in 0.." +
+                     (s.count ? std::to_string(s.count - 1) : std::string("N-1")) +
                      " for N = " + std::to_string(s.count));
   return s;
 }
@@ -47,7 +51,8 @@ void list_points(const sweep::Plan& plan) {
     for (std::size_t j = 0; j < params.size(); ++j) {
       const double v = plan.values()[i * params.size() + j];
       const bool label = params[j].kind == sweep::Kind::Levels && !params[j].numeric_levels;
-      std::printf(",%s", label ? params[j].labels[static_cast<std::size_t>(sweep::level_index(params[j], v))].c_str() : number(v).c_str());
+      std::printf(",%s", label ? params[j].labels[static_cast<std::size_t>(sweep::level_index(params[j], v))].c_str()
+                               : number(v).c_str());
     }
     std::printf("\n");
   }
@@ -62,10 +67,12 @@ int sweep_command(const SweepArgs& args) {
   sweep::Shard shard;
   std::string error;
   try {
-    if (args.resume && args.force) throw InputError("sweep: --resume keeps the committed points and --force discards them; give one");
+    if (args.resume && args.force)
+      throw InputError("sweep: --resume keeps the committed points and --force discards them; give one");
     plan = sweep::Plan::load(args.scenario_file);
     if (!args.shard.empty()) shard = parse_shard(args.shard);
-    if (!args.list_points && args.output.empty()) throw InputError("sweep: give the output file with -o SWEEP.h5 (or --list-points)");
+    if (!args.list_points && args.output.empty())
+      throw InputError("sweep: give the output file with -o SWEEP.h5 (or --list-points)");
   } catch (const InputError& e) {
     error = e.what();
   }
@@ -89,8 +96,8 @@ int sweep_command(const SweepArgs& args) {
   if (args.verbose && root)
     std::fprintf(stderr, "groundswell: %s: %s design, %llu points x %zu scenarios x %u trials x %d steps, %d rank(s)\n",
                  plan->base().name.c_str(), sweep::to_string(spec.design.design),
-                 static_cast<unsigned long long>(plan->points()), spec.scenarios.size(), spec.trials, plan->base().steps,
-                 mpi.size());
+                 static_cast<unsigned long long>(plan->points()), spec.scenarios.size(), spec.trials,
+                 plan->base().steps, mpi.size());
 
   sweep::SweepOptions options;
   options.output = args.output;
@@ -111,24 +118,28 @@ int sweep_command(const SweepArgs& args) {
   const int stopped = stopped_exit_status();
   if (out.worker) return out.interrupted ? stopped : kOk;
   if (out.already_complete) {
-    if (!args.quiet) std::printf("%s is already complete (%llu points); nothing to do\n", args.output.c_str(),
-                                 static_cast<unsigned long long>(out.points));
+    if (!args.quiet)
+      std::printf("%s is already complete (%llu points); nothing to do\n", args.output.c_str(),
+                  static_cast<unsigned long long>(out.points));
     return kOk;
   }
   if (out.interrupted) {
-    std::fprintf(stderr,
-                 "\ngroundswell: interrupted by signal %d: %llu of %llu points are committed in %s.parts/; run the same "
-                 "command with --resume to finish\n",
-                 stop_signal(), static_cast<unsigned long long>(out.reused + out.computed),
-                 static_cast<unsigned long long>(out.points), args.output.c_str());
+    std::fprintf(
+        stderr,
+        "\ngroundswell: interrupted by signal %d: %llu of %llu points are committed in %s.parts/; run the same "
+        "command with --resume to finish\n",
+        stop_signal(), static_cast<unsigned long long>(out.reused + out.computed),
+        static_cast<unsigned long long>(out.points), args.output.c_str());
     return stopped;
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!args.quiet) {
     std::printf("%s: %s design, %llu points x %zu scenarios x %u trials x %d steps%s\n", plan->base().name.c_str(),
-                sweep::to_string(spec.design.design), static_cast<unsigned long long>(out.points), spec.scenarios.size(),
-                spec.trials, plan->base().steps,
-                shard.count > 1 ? (" (shard " + args.shard + " of " + std::to_string(plan->points()) + " points)").c_str() : "");
+                sweep::to_string(spec.design.design), static_cast<unsigned long long>(out.points),
+                spec.scenarios.size(), spec.trials, plan->base().steps,
+                shard.count > 1
+                    ? (" (shard " + args.shard + " of " + std::to_string(plan->points()) + " points)").c_str()
+                    : "");
     std::printf("computed %llu points, reused %llu; %u rank(s) x %u threads\n",
                 static_cast<unsigned long long>(out.computed), static_cast<unsigned long long>(out.reused), out.ranks,
                 out.threads);
@@ -142,8 +153,8 @@ int merge_command(const MergeArgs& args) {
   const sweep::MergeOutcome out = sweep::merge_sweeps(args.inputs, args.output, args.force);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!args.quiet)
-    std::printf("merged %zu files: %llu points; wrote %s (%.1f s)\n", out.files, static_cast<unsigned long long>(out.points),
-                args.output.c_str(), secs);
+    std::printf("merged %zu files: %llu points; wrote %s (%.1f s)\n", out.files,
+                static_cast<unsigned long long>(out.points), args.output.c_str(), secs);
   return kOk;
 }
 

@@ -32,8 +32,10 @@ std::uint64_t design_size(const DesignSpec& spec) {
       }
       return n;
     }
-    case Design::LatinHypercube: return d == 0 ? 0 : spec.samples;
-    case Design::Saltelli: return d == 0 ? 0 : spec.samples * (d + 2);
+    case Design::LatinHypercube:
+      return d == 0 ? 0 : spec.samples;
+    case Design::Saltelli:
+      return d == 0 ? 0 : spec.samples * (d + 2);
   }
   return 0;
 }
@@ -53,7 +55,8 @@ std::vector<double> latin_hypercube(std::uint64_t n, std::size_t d, std::uint64_
 
 double value_at(const Parameter& p, double u) {
   switch (p.kind) {
-    case Kind::Real: return p.min + u * (p.max - p.min);
+    case Kind::Real:
+      return p.min + u * (p.max - p.min);
     case Kind::Integer: {
       const double span = p.max - p.min + 1;
       return p.min + std::min(span - 1, std::floor(u * span));
@@ -117,18 +120,24 @@ std::vector<double> design_points(const DesignSpec& spec, std::uint64_t seed) {
 
 const char* to_string(Design design) {
   switch (design) {
-    case Design::Grid: return "grid";
-    case Design::LatinHypercube: return "lhs";
-    case Design::Saltelli: return "saltelli";
+    case Design::Grid:
+      return "grid";
+    case Design::LatinHypercube:
+      return "lhs";
+    case Design::Saltelli:
+      return "saltelli";
   }
   return "?";
 }
 
 const char* to_string(Kind kind) {
   switch (kind) {
-    case Kind::Real: return "real";
-    case Kind::Integer: return "integer";
-    case Kind::Levels: return "levels";
+    case Kind::Real:
+      return "real";
+    case Kind::Integer:
+      return "integer";
+    case Kind::Levels:
+      return "levels";
   }
   return "?";
 }

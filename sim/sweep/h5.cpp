@@ -7,20 +7,28 @@ namespace groundswell::sweep::detail {
 
 hid_t file_type(Element e) {
   switch (e) {
-    case Element::F32: return H5T_IEEE_F32LE;
-    case Element::F64: return H5T_IEEE_F64LE;
-    case Element::I32: return H5T_STD_I32LE;
-    case Element::U64: return H5T_STD_U64LE;
+    case Element::F32:
+      return H5T_IEEE_F32LE;
+    case Element::F64:
+      return H5T_IEEE_F64LE;
+    case Element::I32:
+      return H5T_STD_I32LE;
+    case Element::U64:
+      return H5T_STD_U64LE;
   }
   return -1;
 }
 
 hid_t memory_type(Element e) {
   switch (e) {
-    case Element::F32: return H5T_NATIVE_FLOAT;
-    case Element::F64: return H5T_NATIVE_DOUBLE;
-    case Element::I32: return H5T_NATIVE_INT32;
-    case Element::U64: return H5T_NATIVE_UINT64;
+    case Element::F32:
+      return H5T_NATIVE_FLOAT;
+    case Element::F64:
+      return H5T_NATIVE_DOUBLE;
+    case Element::I32:
+      return H5T_NATIVE_INT32;
+    case Element::U64:
+      return H5T_NATIVE_UINT64;
   }
   return -1;
 }

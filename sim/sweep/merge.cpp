@@ -54,10 +54,12 @@ MergeOutcome merge_sweeps(const std::vector<std::string>& inputs, const std::str
   std::vector<int> owner(total, -1);
   for (std::size_t f = 0; f < infos.size(); ++f)
     for (std::uint64_t p : infos[f].index) {
-      if (p >= total) throw InputError(inputs[f] + ": point " + std::to_string(p) + " is beyond the sweep's " + std::to_string(total));
+      if (p >= total)
+        throw InputError(inputs[f] + ": point " + std::to_string(p) + " is beyond the sweep's " +
+                         std::to_string(total));
       if (owner[p] >= 0)
-        throw InputError("merge: point " + std::to_string(p) + " is in both " + inputs[static_cast<std::size_t>(owner[p])] +
-                         " and " + inputs[f] + "; give each shard once");
+        throw InputError("merge: point " + std::to_string(p) + " is in both " +
+                         inputs[static_cast<std::size_t>(owner[p])] + " and " + inputs[f] + "; give each shard once");
       owner[p] = static_cast<int>(f);
     }
   std::vector<std::uint64_t> missing;
@@ -79,14 +81,17 @@ MergeOutcome merge_sweeps(const std::vector<std::string>& inputs, const std::str
   SweepFileWriter writer(output, plan, all, info);
   const auto& columns = writer.columns();
   std::uint64_t bytes_per_point = 0;
-  for (const auto& c : columns) bytes_per_point += c.row_elements * (c.type == ElementType::F32 || c.type == ElementType::I32 ? 4 : 8);
-  const std::uint64_t block = std::clamp<std::uint64_t>((std::uint64_t{256} << 20) / std::max<std::uint64_t>(1, bytes_per_point), 1, std::max<std::uint64_t>(1, total));
+  for (const auto& c : columns)
+    bytes_per_point += c.row_elements * (c.type == ElementType::F32 || c.type == ElementType::I32 ? 4 : 8);
+  const std::uint64_t block = std::clamp<std::uint64_t>(
+      (std::uint64_t{256} << 20) / std::max<std::uint64_t>(1, bytes_per_point), 1, std::max<std::uint64_t>(1, total));
 
   std::vector<std::vector<char>> buffers(columns.size());
   for (std::uint64_t b0 = 0; b0 < total; b0 += block) {
     const std::uint64_t b1 = std::min(total, b0 + block);
     for (std::size_t c = 0; c < columns.size(); ++c)
-      buffers[c].resize((b1 - b0) * columns[c].row_elements * (columns[c].type == ElementType::F32 || columns[c].type == ElementType::I32 ? 4 : 8));
+      buffers[c].resize((b1 - b0) * columns[c].row_elements *
+                        (columns[c].type == ElementType::F32 || columns[c].type == ElementType::I32 ? 4 : 8));
     for (std::size_t f = 0; f < infos.size(); ++f) {
       const auto& idx = infos[f].index;
       const auto lo = static_cast<std::uint64_t>(std::lower_bound(idx.begin(), idx.end(), b0) - idx.begin());

@@ -38,7 +38,9 @@ std::uint64_t checksum(const char* data, std::size_t n) {
 class Out {
  public:
   template <typename T>
-  void put(const T& v) { put_array(&v, 1); }
+  void put(const T& v) {
+    put_array(&v, 1);
+  }
   template <typename T>
   void put_array(const T* v, std::size_t n) {
     const auto* p = reinterpret_cast<const char*>(v);
@@ -159,7 +161,8 @@ std::vector<char> encode_part(const Plan& plan, const PointResult& r) {
 PointResult decode_part(const Plan& plan, const std::vector<char>& bytes, std::uint64_t expected_index) {
   using E = PartError;
   char magic[sizeof kMagic];
-  if (bytes.size() < sizeof kMagic + 8) throw E(E::Damaged, "too short to be a part (" + std::to_string(bytes.size()) + " bytes)");
+  if (bytes.size() < sizeof kMagic + 8)
+    throw E(E::Damaged, "too short to be a part (" + std::to_string(bytes.size()) + " bytes)");
   std::memcpy(magic, bytes.data(), sizeof magic);
   if (std::memcmp(magic, kMagic, sizeof magic) != 0) throw E(E::Damaged, "not a sweep part (wrong magic bytes)");
   std::uint64_t stored;
@@ -171,7 +174,8 @@ PointResult decode_part(const Plan& plan, const std::vector<char>& bytes, std::u
   if (in.get<std::uint32_t>() != kByteOrder) throw E(E::Damaged, "written on a machine of another byte order");
   const std::string fp = in.get_string();
   if (fp != plan.fingerprint())
-    throw E(E::OtherSweep, "belongs to another sweep (fingerprint " + fp + ", this sweep is " + plan.fingerprint() + ")");
+    throw E(E::OtherSweep,
+            "belongs to another sweep (fingerprint " + fp + ", this sweep is " + plan.fingerprint() + ")");
   const std::string build = in.get_string();
   if (build != engine_build()) throw E(E::OtherBuild, "was computed by " + build + ", not by this " + engine_build());
 
@@ -247,7 +251,8 @@ void PartStore::open() {
     // File systems without locks (some network mounts): carry on unlocked.
   }
   const std::string pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(lock_fd_, 0) == 0 && ::write(lock_fd_, pid.data(), pid.size()) < 0) { /* informative only */ }
+  if (::ftruncate(lock_fd_, 0) == 0 && ::write(lock_fd_, pid.data(), pid.size()) < 0) { /* informative only */
+  }
 }
 
 PartStore::Scan PartStore::scan() {
@@ -331,9 +336,10 @@ void PartStore::remove() {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
     const std::string name = entry.path().filename().string();
-    const bool ours = name == "lock" || parse_part_name(name) >= 0 ||
-                      (name.rfind("point-", 0) == 0 && name.size() > 8 && name.compare(name.size() - 8, 8, ".damaged") == 0) ||
-                      (name.rfind(".point-", 0) == 0 && name.find(".tmp") != std::string::npos);
+    const bool ours =
+        name == "lock" || parse_part_name(name) >= 0 ||
+        (name.rfind("point-", 0) == 0 && name.size() > 8 && name.compare(name.size() - 8, 8, ".damaged") == 0) ||
+        (name.rfind(".point-", 0) == 0 && name.find(".tmp") != std::string::npos);
     if (ours) fs::remove(entry.path(), ec);
   }
   fs::remove(dir_, ec);  // only if empty: foreign files keep it

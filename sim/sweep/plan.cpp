@@ -22,7 +22,6 @@ namespace {
 
 constexpr const char* kFormatTag = "groundswell-sweep 1\n";
 
-
 using model::detail::format_number;
 using Reader = model::detail::TomlReader;
 
@@ -43,19 +42,23 @@ Parameter read_parameter(const Reader& r, const toml::table& t, Design design) {
   p.name = *name->value_exact<std::string>();
   const auto dot = p.name.find('.');
   const std::string section = p.name.substr(0, dot);
-  const bool shape_ok = dot == std::string::npos ? p.name == "rule"
-                                                 : dot > 0 && dot + 1 < p.name.size() && p.name.find('.', dot + 1) == std::string::npos;
+  const bool shape_ok = dot == std::string::npos
+                            ? p.name == "rule"
+                            : dot > 0 && dot + 1 < p.name.size() && p.name.find('.', dot + 1) == std::string::npos;
   if (!shape_ok)
-    r.fail(name, "sweep parameter \"" + p.name + "\" is not a scenario key: write \"section.key\" as in the file, "
-                 "e.g. \"champions.count\" or \"sdt.beta_s\" (or \"rule\")");
+    r.fail(name, "sweep parameter \"" + p.name +
+                     "\" is not a scenario key: write \"section.key\" as in the file, "
+                     "e.g. \"champions.count\" or \"sdt.beta_s\" (or \"rule\")");
   if (section == "experiment" || section == "sweep" || section == "scenario")
-    r.fail(name, "sweep parameter \"" + p.name + "\" cannot be swept: only scenario keys (organization, agents, "
-                 "rules, strategies) vary between points; seed, trials and steps are the sweep's own");
+    r.fail(name, "sweep parameter \"" + p.name +
+                     "\" cannot be swept: only scenario keys (organization, agents, "
+                     "rules, strategies) vary between points; seed, trials and steps are the sweep's own");
 
   const toml::node* values = t.get("values");
   const toml::node* lo = t.get("min");
   const toml::node* hi = t.get("max");
-  if (values && (lo || hi)) r.fail(values, "sweep parameter \"" + p.name + "\": give either values = [...] or min and max, not both");
+  if (values && (lo || hi))
+    r.fail(values, "sweep parameter \"" + p.name + "\": give either values = [...] or min and max, not both");
   if (values) {
     const toml::array* list = values->as_array();
     if (!list || list->empty()) r.fail(values, "sweep parameter \"" + p.name + "\": values must be a non-empty list");
@@ -81,8 +84,9 @@ Parameter read_parameter(const Reader& r, const toml::table& t, Design design) {
     return p;
   }
   if (design == Design::Grid)
-    r.fail(&t, "sweep parameter \"" + p.name + "\": design \"grid\" needs values = [...] for every parameter "
-               "(min and max are for designs \"lhs\" and \"saltelli\")");
+    r.fail(&t, "sweep parameter \"" + p.name +
+                   "\": design \"grid\" needs values = [...] for every parameter "
+                   "(min and max are for designs \"lhs\" and \"saltelli\")");
   if (!lo || !hi) r.fail(&t, "sweep parameter \"" + p.name + "\": give values = [...] or both min and max");
   const auto& ints = integer_keys();
   p.kind = std::find(ints.begin(), ints.end(), p.name) != ints.end() ? Kind::Integer : Kind::Real;
@@ -95,7 +99,8 @@ Parameter read_parameter(const Reader& r, const toml::table& t, Design design) {
   p.min = lo->value<double>().value_or(0);
   p.max = hi->value<double>().value_or(0);
   if (!(p.min < p.max))
-    r.fail(lo, "sweep parameter \"" + p.name + "\": min = " + format_number(p.min) + " must be below max = " + format_number(p.max));
+    r.fail(lo, "sweep parameter \"" + p.name + "\": min = " + format_number(p.min) +
+                   " must be below max = " + format_number(p.max));
   return p;
 }
 
@@ -109,23 +114,30 @@ SweepSpec read_sweep(const Reader& r, const toml::table& root, const model::Expe
 
   const toml::node* design = t->get("design");
   const std::string word = design && design->value_exact<std::string>() ? *design->value_exact<std::string>() : "";
-  if (word == "grid") s.design.design = Design::Grid;
-  else if (word == "lhs") s.design.design = Design::LatinHypercube;
-  else if (word == "saltelli") s.design.design = Design::Saltelli;
-  else r.fail(design ? design : t, "key 'sweep.design' must be one of \"grid\", \"lhs\", \"saltelli\"" +
-                                       (word.empty() ? std::string() : ", got \"" + word + "\""));
+  if (word == "grid")
+    s.design.design = Design::Grid;
+  else if (word == "lhs")
+    s.design.design = Design::LatinHypercube;
+  else if (word == "saltelli")
+    s.design.design = Design::Saltelli;
+  else
+    r.fail(design ? design : t, "key 'sweep.design' must be one of \"grid\", \"lhs\", \"saltelli\"" +
+                                    (word.empty() ? std::string() : ", got \"" + word + "\""));
 
   const toml::node* samples = t->get("samples");
   if (s.design.design == Design::Grid) {
-    if (samples) r.fail(samples, "key 'sweep.samples' is for designs \"lhs\" and \"saltelli\"; a grid has one point per combination of values");
+    if (samples)
+      r.fail(samples,
+             "key 'sweep.samples' is for designs \"lhs\" and \"saltelli\"; a grid has one point per combination of "
+             "values");
   } else {
     const auto n = samples ? samples->value_exact<std::int64_t>() : std::nullopt;
     const std::int64_t least = s.design.design == Design::Saltelli ? 2 : 1;
     if (!n || *n < least || *n > 100'000'000)
-      r.fail(samples ? samples : t, std::string("key 'sweep.samples' must be an integer in [") + std::to_string(least) +
-                                        ", 100000000]: " + (s.design.design == Design::Saltelli
-                                                               ? "the base sample N (the sweep runs N (d + 2) points)"
-                                                               : "the number of points K"));
+      r.fail(samples ? samples : t,
+             std::string("key 'sweep.samples' must be an integer in [") + std::to_string(least) + ", 100000000]: " +
+                 (s.design.design == Design::Saltelli ? "the base sample N (the sweep runs N (d + 2) points)"
+                                                      : "the number of points K"));
     s.design.samples = static_cast<std::uint64_t>(*n);
   }
 
@@ -153,16 +165,20 @@ SweepSpec read_sweep(const Reader& r, const toml::table& root, const model::Expe
         known += (known.empty() ? "" : ", ") + sc.name;
         found = found || (name && sc.name == *name);
       }
-      if (!found) r.fail(&v, "sweep.scenarios: no scenario " + (name ? "\"" + *name + "\"" : label_of(v)) + " in the file (has: " + known + ")");
+      if (!found)
+        r.fail(&v, "sweep.scenarios: no scenario " + (name ? "\"" + *name + "\"" : label_of(v)) +
+                       " in the file (has: " + known + ")");
       wanted.push_back(*name);
     }
   }
   for (const auto& sc : base.scenarios)  // file order
-    if (wanted.empty() || std::find(wanted.begin(), wanted.end(), sc.name) != wanted.end()) s.scenarios.push_back(sc.name);
+    if (wanted.empty() || std::find(wanted.begin(), wanted.end(), sc.name) != wanted.end())
+      s.scenarios.push_back(sc.name);
 
   const toml::node* params = t->get("parameter");
   if (!params || !params->is_array_of_tables() || params->as_array()->empty())
-    r.fail(params ? params : t, "the sweep needs parameters: add [[sweep.parameter]] tables with name and values (or min and max)");
+    r.fail(params ? params : t,
+           "the sweep needs parameters: add [[sweep.parameter]] tables with name and values (or min and max)");
   std::set<std::string> names;
   for (const toml::node& item : *params->as_array()) {
     Parameter p = read_parameter(r, *item.as_table(), s.design.design);
@@ -170,8 +186,7 @@ SweepSpec read_sweep(const Reader& r, const toml::table& root, const model::Expe
     s.design.parameters.push_back(std::move(p));
   }
   const std::uint64_t size = design_size(s.design);
-  if (size > 100'000'000)
-    r.fail(t, "the sweep has " + std::to_string(size) + " points; at most 100000000 are allowed");
+  if (size > 100'000'000) r.fail(t, "the sweep has " + std::to_string(size) + " points; at most 100000000 are allowed");
   return s;
 }
 
@@ -207,9 +222,9 @@ std::string hex(std::uint64_t v) {
 
 const std::vector<std::string>& integer_keys() {
   static const std::vector<std::string> keys = {
-      "organization.size",        "organization.span", "organization.advisors", "organization.neighbours",
-      "organization.departments", "mandate.levels",    "mandate.start",         "champions.count",
-      "connectors.bridges"};
+      "organization.size",       "organization.span",        "organization.advisors",
+      "organization.neighbours", "organization.departments", "mandate.levels",
+      "mandate.start",           "champions.count",          "connectors.bridges"};
   return keys;
 }
 
@@ -287,9 +302,12 @@ model::ExperimentSpec Plan::experiment(std::uint64_t p) const {
   for (std::size_t j = 0; j < params.size(); ++j) {
     const Parameter& par = params[j];
     const double v = m.values[p * params.size() + j];
-    if (par.kind == Kind::Levels) set_value(root, par.name, *m.level_nodes[j][static_cast<std::size_t>(level_index(par, v))]);
-    else if (par.kind == Kind::Integer) set_value(root, par.name, toml::value<std::int64_t>(static_cast<std::int64_t>(v)));
-    else set_value(root, par.name, toml::value<double>(v));
+    if (par.kind == Kind::Levels)
+      set_value(root, par.name, *m.level_nodes[j][static_cast<std::size_t>(level_index(par, v))]);
+    else if (par.kind == Kind::Integer)
+      set_value(root, par.name, toml::value<std::int64_t>(static_cast<std::int64_t>(v)));
+    else
+      set_value(root, par.name, toml::value<double>(v));
   }
   model::ExperimentSpec x;
   try {

@@ -9,11 +9,19 @@ namespace {
 
 const std::vector<float>& curve(const engine::TrialCurves& c, std::size_t k) {
   switch (k) {
-    case 0: case 1: case 2: case 3: return c.share[k];
-    case 4: return c.mean_autonomy;
-    case 5: return c.mean_competence;
-    case 6: return c.mean_relatedness;
-    default: return c.mean_pressure;
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+      return c.share[k];
+    case 4:
+      return c.mean_autonomy;
+    case 5:
+      return c.mean_competence;
+    case 6:
+      return c.mean_relatedness;
+    default:
+      return c.mean_pressure;
   }
 }
 

@@ -31,8 +31,8 @@ void note(const SweepOptions& o, const std::string& message) {
 /// Writes the sweep file from the committed parts (verifying each again),
 /// then removes them. A stop no longer matters here: every point is
 /// computed, and a kill leaves the parts, from which --resume assembles.
-void assemble(const Plan& plan, const SweepOptions& o, detail::PartStore& store, const std::vector<std::uint64_t>& points,
-              const RunInfo& info) {
+void assemble(const Plan& plan, const SweepOptions& o, detail::PartStore& store,
+              const std::vector<std::uint64_t>& points, const RunInfo& info) {
   SweepFileWriter writer(o.output, plan, points, info);
   for (std::uint64_t p : points) writer.write(store.read(p));
   writer.finish();
@@ -71,16 +71,20 @@ Prepared prepare(const Plan& plan, const SweepOptions& o, detail::PartStore& sto
     throw InputError("output " + o.output + ": directory " + dir.string() + " does not exist; create it first");
   if (::access(dir.c_str(), W_OK) != 0)
     throw InputError("output " + o.output + ": directory " + dir.string() + " is not writable");
-  if (fs::is_directory(out, ec)) throw InputError("output " + o.output + " is a directory; give a file name such as sweep.h5");
+  if (fs::is_directory(out, ec))
+    throw InputError("output " + o.output + " is a directory; give a file name such as sweep.h5");
 
   if (fs::exists(out, ec) && !o.force) {
     if (!o.resume)
-      throw InputError("output " + o.output + " exists; pass --resume to continue that sweep, --force to overwrite it, or choose another name");
+      throw InputError(
+          "output " + o.output +
+          " exists; pass --resume to continue that sweep, --force to overwrite it, or choose another name");
     try {
       const SweepFileInfo info = read_sweep_info(o.output);
       if (info.fingerprint != plan.fingerprint())
-        throw InputError("output " + o.output + " holds another sweep (fingerprint " + info.fingerprint + ", this one is " +
-                         plan.fingerprint() + "); use --force to overwrite it or choose another name");
+        throw InputError("output " + o.output + " holds another sweep (fingerprint " + info.fingerprint +
+                         ", this one is " + plan.fingerprint() +
+                         "); use --force to overwrite it or choose another name");
       if (info.index == r.points && !store.exists()) {
         r.already_complete = true;
         return r;
@@ -91,7 +95,8 @@ Prepared prepare(const Plan& plan, const SweepOptions& o, detail::PartStore& sto
     }
   }
   if (store.exists() && !o.resume && !o.force)
-    throw InputError(store.directory() + " holds the points of an earlier run; pass --resume to continue it or --force to discard it");
+    throw InputError(store.directory() +
+                     " holds the points of an earlier run; pass --resume to continue it or --force to discard it");
   const bool had_parts = store.exists();
   store.open();
   if (o.force) store.remove(), store.open();  // a clean directory, locked
@@ -104,11 +109,14 @@ Prepared prepare(const Plan& plan, const SweepOptions& o, detail::PartStore& sto
     done = scan.done;
   }
   for (std::uint64_t p : r.points) {
-    if (std::binary_search(done.begin(), done.end(), p)) ++r.reused;
-    else r.todo.push_back(p);
+    if (std::binary_search(done.begin(), done.end(), p))
+      ++r.reused;
+    else
+      r.todo.push_back(p);
   }
-  if (o.resume && had_parts) note(o, "resuming: " + std::to_string(r.reused) + " of " + std::to_string(r.points.size()) +
-                            " points are committed in " + store.directory() + ", " + std::to_string(r.todo.size()) + " to compute");
+  if (o.resume && had_parts)
+    note(o, "resuming: " + std::to_string(r.reused) + " of " + std::to_string(r.points.size()) +
+                " points are committed in " + store.directory() + ", " + std::to_string(r.todo.size()) + " to compute");
   return r;
 }
 

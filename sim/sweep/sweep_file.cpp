@@ -13,14 +13,14 @@
 #include <sstream>
 
 #include "groundswell/version.hpp"
-#include "sweep/detail/h5.hpp"
 #include "io/detail/utc_now.hpp"
+#include "sweep/detail/h5.hpp"
 
 namespace groundswell::sweep {
 
 using detail::Element;
-using detail::H5Handle;
 using detail::h5check;
+using detail::H5Handle;
 
 namespace {
 
@@ -31,18 +31,24 @@ struct MetricColumn {
   const char* name;
   Element element;
 };
-constexpr MetricColumn kMetrics[] = {{"final_adopted", Element::F32},   {"final_internalized", Element::F32},
-                                     {"t50", Element::I32},             {"peak_compliance", Element::F32},
-                                     {"peak_resistance", Element::F32}, {"departments_reached", Element::I32}};
+constexpr MetricColumn kMetrics[] = {
+    {"final_adopted", Element::F32},   {"final_internalized", Element::F32}, {"t50", Element::I32},
+    {"peak_compliance", Element::F32}, {"peak_resistance", Element::F32},    {"departments_reached", Element::I32}};
 
 double metric_value(const engine::TrialMetrics& m, std::size_t k) {
   switch (k) {
-    case 0: return m.final_adopted;
-    case 1: return m.final_internalized;
-    case 2: return m.t50;
-    case 3: return m.peak_compliance;
-    case 4: return m.peak_resistance;
-    default: return m.departments_reached;
+    case 0:
+      return m.final_adopted;
+    case 1:
+      return m.final_internalized;
+    case 2:
+      return m.t50;
+    case 3:
+      return m.peak_compliance;
+    case 4:
+      return m.peak_resistance;
+    default:
+      return m.departments_reached;
   }
 }
 
@@ -205,7 +211,8 @@ SweepFileWriter::SweepFileWriter(const std::string& path, const Plan& plan, std:
   const hsize_t Q = kQuantileCount, K = m.trials, T1 = m.row;
   for (std::size_t s = 0; s < m.scenarios; ++s) {
     const std::string& name = spec.scenarios[s];
-    const auto it = std::find_if(x.scenarios.begin(), x.scenarios.end(), [&](const auto& sc) { return sc.name == name; });
+    const auto it =
+        std::find_if(x.scenarios.begin(), x.scenarios.end(), [&](const auto& sc) { return sc.name == name; });
     const std::string g = "scenarios/" + name + "/";
     {
       H5Handle group = detail::make_group(root, "scenarios/" + name);
@@ -289,7 +296,8 @@ void SweepFileWriter::write(const PointResult& r) {
       m.put(row, base + "quantiles", st.quantiles);
       if (k == 2)
         m.put(row, base + "reached",
-              std::vector<double>{static_cast<double>(reached) / static_cast<double>(std::max<std::size_t>(1, m.trials))});
+              std::vector<double>{static_cast<double>(reached) /
+                                  static_cast<double>(std::max<std::size_t>(1, m.trials))});
     }
     for (std::size_t c = 0; c < kCurveCount; ++c) {
       const std::string base = g + "curves/" + kCurveNames[c] + "/";

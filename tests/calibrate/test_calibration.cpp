@@ -91,7 +91,8 @@ std::string recovery_file(std::uint64_t seed, std::uint32_t particles, std::uint
   os << R"(
 rule = "bass"
 [experiment]
-seed = )" << seed << R"(
+seed = )"
+     << seed << R"(
 steps = 20
 [organization]
 generator = "erdos_renyi"
@@ -113,8 +114,10 @@ prior = "uniform"
 min = 0
 max = 2
 [abc]
-particles = )" << particles << R"(
-generations = )" << generations << R"(
+particles = )"
+     << particles << R"(
+generations = )"
+     << generations << R"(
 trials = 1
 predictive = 20
 )";
@@ -239,7 +242,8 @@ predictive = 10
   const double sd = std::sqrt(sq / static_cast<double>(m - 1));
   const ExactPosterior exact = exact_binomial_posterior(0, 1, false);
   const double exact_mean = exact.mean, exact_sd = exact.sd;
-  INFO("ABC mean " << mean << " sd " << sd << " (" << m << " accepted); exact mean " << exact_mean << " sd " << exact_sd);
+  INFO("ABC mean " << mean << " sd " << sd << " (" << m << " accepted); exact mean " << exact_mean << " sd "
+                   << exact_sd);
   CHECK(std::abs(mean - exact_mean) < 4 * exact_sd / std::sqrt(static_cast<double>(m)));
   CHECK(sd == Approx(exact_sd).epsilon(0.15));
   // The acceptance rate is the prior predictive probability of k = 20: the
@@ -297,8 +301,8 @@ predictive = 10
   const double ess = calibrate::effective_sample_size(post.weights);
   const ExactPosterior exact = exact_binomial_posterior(0.01, 1, true);  // the prior is flat in log p
   const double exact_mean = exact.mean, exact_sd = exact.sd;
-  INFO("SMC weighted mean " << mean << " sd " << std::sqrt(sq) << " (effective sample size " << ess
-                            << "); exact mean " << exact_mean << " sd " << exact_sd);
+  INFO("SMC weighted mean " << mean << " sd " << std::sqrt(sq) << " (effective sample size " << ess << "); exact mean "
+                            << exact_mean << " sd " << exact_sd);
   REQUIRE(ess > 300);
   CHECK(std::abs(mean - exact_mean) < 4 * exact_sd / std::sqrt(ess));
   CHECK(std::sqrt(sq) == Approx(exact_sd).epsilon(0.15));
@@ -416,7 +420,8 @@ TEST_CASE("bad calibration files name the file, line, key and fix", "[unit][cali
   }
   SECTION("missing column") {
     const auto e = error_of(replace(kGood, "time = \"month\"", "time = \"adopted\""), dir, true);
-    CHECK_THAT(e, Catch::Contains("obs.txt:1:") && Catch::Contains("no column \"adopted\"") && Catch::Contains("month"));
+    CHECK_THAT(e,
+               Catch::Contains("obs.txt:1:") && Catch::Contains("no column \"adopted\"") && Catch::Contains("month"));
   }
   SECTION("an adoption time that is neither a step nor a code") {
     const auto e = error_of(replace(kGood, "never = [18]", "never = [17]"), dir, true);
@@ -479,5 +484,6 @@ TEST_CASE("groundswell calibrate writes a calibration file", "[unit][cli][calibr
   CHECK(fs::exists(out));
   std::ifstream in(dir.path("stdout.txt"));
   std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  CHECK_THAT(all, Catch::Contains("bass.q") && Catch::Contains("90% interval") && Catch::Contains("out-of-sample error"));
+  CHECK_THAT(all,
+             Catch::Contains("bass.q") && Catch::Contains("90% interval") && Catch::Contains("out-of-sample error"));
 }

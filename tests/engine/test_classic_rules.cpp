@@ -146,8 +146,12 @@ void check_bass_complete(TrialIndex trials, bool recursion_within_se) {
   constexpr double kP = 0.03, kQ = 0.38;
   const auto x = parse(
       "rule = \"bass\"\n"
-      "[experiment]\nseed = 1969\ntrials = " + std::to_string(trials) + "\nsteps = " + std::to_string(kSteps) + "\n"
-      "[organization]\ngenerator = \"complete\"\nsize = " + std::to_string(kN) + "\n"
+      "[experiment]\nseed = 1969\ntrials = " +
+      std::to_string(trials) + "\nsteps = " + std::to_string(kSteps) +
+      "\n"
+      "[organization]\ngenerator = \"complete\"\nsize = " +
+      std::to_string(kN) +
+      "\n"
       "[bass]\np = 0.03\nq = 0.38\n"
       "[champions]\ncount = 0\n");
   ShareSink sink;
@@ -163,9 +167,8 @@ void check_bass_complete(TrialIndex trials, bool recursion_within_se) {
     for (const auto& curve : sink.adopted[0]) values.push_back(curve[static_cast<std::size_t>(t)]);
     const Sample s = sample_of(values);
     const double se = std::sqrt(s.variance / static_cast<double>(s.n));
-    INFO("step " << t << ": mean " << s.mean << ", exact " << exact.mean[t] << ", recursion " << recursion[t]
-                 << ", SE " << se << ", sd " << std::sqrt(s.variance) << " (exact " << std::sqrt(exact.variance[t])
-                 << ")");
+    INFO("step " << t << ": mean " << s.mean << ", exact " << exact.mean[t] << ", recursion " << recursion[t] << ", SE "
+                 << se << ", sd " << std::sqrt(s.variance) << " (exact " << std::sqrt(exact.variance[t]) << ")");
     if (s.variance == 0) {
       CHECK(std::abs(s.mean - exact.mean[t]) <= 1e-6);
       CHECK(std::abs(s.mean - recursion[t]) <= 1e-6);
@@ -265,13 +268,15 @@ double watts_cascade_probability(double z, int k_max) {
 std::string watts_experiment(TrialIndex trials, const std::vector<double>& degrees) {
   std::string text =
       "rule = \"threshold\"\n"
-      "[experiment]\nseed = 2002\ntrials = " + std::to_string(trials) + "\nsteps = 100\n"
+      "[experiment]\nseed = 2002\ntrials = " +
+      std::to_string(trials) +
+      "\nsteps = 100\n"
       "[organization]\ngenerator = \"erdos_renyi\"\nsize = 10000\n"
       "[agents]\nthreshold_mean = 0.18\nthreshold_sd = 0.0\n"
       "[champions]\ncount = 1\nselection = \"random\"\n";
   for (double z : degrees)
-    text += "[[scenario]]\nname = \"z" + std::to_string(std::lround(10 * z)) + "\"\norganization = { mean_degree = " +
-            std::to_string(z) + " }\n";
+    text += "[[scenario]]\nname = \"z" + std::to_string(std::lround(10 * z)) +
+            "\"\norganization = { mean_degree = " + std::to_string(z) + " }\n";
   return text;
 }
 
@@ -443,7 +448,8 @@ TEST_CASE("independent cascade on a path: P(agent k adopts) = (w p)^k", "[stat][
     const auto counts = adopter_counts(curves, kN);
     const int last = counts.back();  // agents 0..last-1 adopted, in order
     for (int k = 0; k < last; ++k) ++reached[static_cast<std::size_t>(k)];
-    for (Step t = 0; t <= kSteps; ++t) timing_exact = timing_exact && counts[static_cast<std::size_t>(t)] == std::min(last, t + 1);
+    for (Step t = 0; t <= kSteps; ++t)
+      timing_exact = timing_exact && counts[static_cast<std::size_t>(t)] == std::min(last, t + 1);
   }
   CHECK(timing_exact);  // agent k adopts at step k or never
   CHECK(reached[0] == kCascadeTrials);
@@ -484,8 +490,10 @@ TEST_CASE("independent cascade on a star: each leaf adopts with probability w p"
     const double expected = weights[l - 1] * kP;
     const double freq = static_cast<double>(adopted[l]) / kCascadeTrials;
     INFO("leaf " << l << " (w = " << weights[l - 1] << "): frequency " << freq << ", exact " << expected);
-    if (expected >= 1.0) CHECK(adopted[l] == kCascadeTrials);
-    else CHECK(std::abs(freq - expected) <= four_binomial_se(expected, kCascadeTrials));
+    if (expected >= 1.0)
+      CHECK(adopted[l] == kCascadeTrials);
+    else
+      CHECK(std::abs(freq - expected) <= four_binomial_se(expected, kCascadeTrials));
   }
   // Poisson-binomial distribution of the number of adopted leaves (independence).
   std::vector<double> pmf{1.0};
@@ -501,8 +509,10 @@ TEST_CASE("independent cascade on a star: each leaf adopts with probability w p"
   for (std::size_t j = 0; j <= leaves; ++j) {
     const double freq = static_cast<double>(count_frequency[j]) / kCascadeTrials;
     INFO(j << " leaves adopted: frequency " << freq << ", exact " << pmf[j]);
-    if (pmf[j] < 1e-12) CHECK(count_frequency[j] == 0);
-    else CHECK(std::abs(freq - pmf[j]) <= four_binomial_se(pmf[j], kCascadeTrials));
+    if (pmf[j] < 1e-12)
+      CHECK(count_frequency[j] == 0);
+    else
+      CHECK(std::abs(freq - pmf[j]) <= four_binomial_se(pmf[j], kCascadeTrials));
   }
 }
 
@@ -566,16 +576,15 @@ double outbreak_size(double c) {
 // Small outbreaks have O(1) adopters (share < 0.01 at N = 10000), so a share
 // above 0.1 marks a large one. Measured with 2000 trials: P(large) 0.799,
 // mean large share 0.79683 (SE 1.7e-4); subcritical mean 4.99 adopters.
-TEST_CASE("independent cascade on erdos_renyi: outbreak probability and size S = 1 - exp(-z p S)",
-          "[stat][classic]") {
+TEST_CASE("independent cascade on erdos_renyi: outbreak probability and size S = 1 - exp(-z p S)", "[stat][classic]") {
   constexpr TrialIndex kTrials = 300;
   constexpr double kZ = 4.0, kN = 10000;
-  const auto x = parse(
-      "rule = \"cascade\"\n[experiment]\nseed = 2003\ntrials = " + std::to_string(kTrials) + "\nsteps = 100\n"
-      "[organization]\ngenerator = \"erdos_renyi\"\nsize = 10000\nmean_degree = 4.0\n"
-      "[champions]\ncount = 1\nselection = \"random\"\n"
-      "[[scenario]]\nname = \"supercritical\"\ncascade = { p = 0.5 }\n"
-      "[[scenario]]\nname = \"subcritical\"\ncascade = { p = 0.2 }\n");
+  const auto x = parse("rule = \"cascade\"\n[experiment]\nseed = 2003\ntrials = " + std::to_string(kTrials) +
+                       "\nsteps = 100\n"
+                       "[organization]\ngenerator = \"erdos_renyi\"\nsize = 10000\nmean_degree = 4.0\n"
+                       "[champions]\ncount = 1\nselection = \"random\"\n"
+                       "[[scenario]]\nname = \"supercritical\"\ncascade = { p = 0.5 }\n"
+                       "[[scenario]]\nname = \"subcritical\"\ncascade = { p = 0.2 }\n");
   const auto results = run_serial(x, nullptr);
   REQUIRE(results.trials_done == kTrials);
   {
@@ -620,10 +629,9 @@ TEST_CASE("independent cascade on erdos_renyi: outbreak probability and size S =
 //   7 listens to 5, 6 (1 each);      theta 0.75 -> x <= 1/2: never.
 // Adopters by step 0..4: 1, 3, 4, 6, 6.
 TEST_CASE("threshold on a hand-built graph gives the hand-computed cascade", "[unit][classic]") {
-  const std::vector<org::Tie> ties{{1, 0, 1.0f, false}, {2, 0, 0.25f, false}, {2, 5, 0.75f, false},
-                                   {3, 1, 1.0f, false}, {3, 2, 1.0f, false},  {3, 4, 1.0f, false},
-                                   {4, 3, 0.5f, false}, {4, 5, 0.5f, false},  {6, 0, 1.0f, false},
-                                   {6, 1, 1.0f, false}, {6, 3, 1.0f, false},  {7, 5, 1.0f, false},
+  const std::vector<org::Tie> ties{{1, 0, 1.0f, false}, {2, 0, 0.25f, false}, {2, 5, 0.75f, false}, {3, 1, 1.0f, false},
+                                   {3, 2, 1.0f, false}, {3, 4, 1.0f, false},  {4, 3, 0.5f, false},  {4, 5, 0.5f, false},
+                                   {6, 0, 1.0f, false}, {6, 1, 1.0f, false},  {6, 3, 1.0f, false},  {7, 5, 1.0f, false},
                                    {7, 6, 1.0f, false}};
   model::ScenarioSpec spec;
   spec.name = "threshold_by_hand";
@@ -659,9 +667,9 @@ TEST_CASE("threshold adopts when the adopted share equals the threshold exactly"
     float theta;
     bool adopts;
   };
-  for (const Case c : {Case{10, 3, 0.3f, true}, Case{25, 5, 0.2f, true}, Case{25, 25, 1.0f, true},
-                       Case{5, 1, 0.2f, true}, Case{10, 2, 0.3f, false}, Case{25, 24, 1.0f, false},
-                       Case{7, 2, 0.29f, false}}) {
+  for (const Case c :
+       {Case{10, 3, 0.3f, true}, Case{25, 5, 0.2f, true}, Case{25, 25, 1.0f, true}, Case{5, 1, 0.2f, true},
+        Case{10, 2, 0.3f, false}, Case{25, 24, 1.0f, false}, Case{7, 2, 0.29f, false}}) {
     // agent 0 listens to agents 1..sources; agents 1..adopted are seeds
     std::vector<org::Tie> ties;
     std::vector<AgentId> seeds;
@@ -687,7 +695,9 @@ TEST_CASE("bass and cascade with p = 0 and no seeds never adopt", "[unit][classi
     for (const char* rule : {"bass", "cascade"}) {
       const auto x = parse(std::string("rule = \"") + rule + "\"\n" +
                            "[experiment]\nseed = 5\ntrials = 20\nsteps = 50\n"
-                           "[organization]\ngenerator = \"" + generator + "\"\nsize = 300\nmean_degree = 6\n"
+                           "[organization]\ngenerator = \"" +
+                           generator +
+                           "\"\nsize = 300\nmean_degree = 6\n"
                            "[bass]\np = 0.0\nq = 0.9\n[cascade]\np = 0.0\n"
                            "[[scenario]]\nname = \"p0\"\n"
                            "[[scenario]]\nname = \"cascade_p1\"\ncascade = { p = 1.0 }\n");

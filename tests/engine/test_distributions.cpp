@@ -38,8 +38,8 @@ TEST_CASE("Beta sampler matches the Beta mean and variance, both algorithms", "[
     const double a = ab[0], b = ab[1];
     groundswell::BetaSampler beta(a, b);
     const int draws = 200000;
-    const Moments m = sample_moments(beta, groundswell::stream_key(20261130, static_cast<std::uint64_t>(a * 10 + b)),
-                                     draws);
+    const Moments m =
+        sample_moments(beta, groundswell::stream_key(20261130, static_cast<std::uint64_t>(a * 10 + b)), draws);
     const double mean = a / (a + b);
     const double var = a * b / ((a + b) * (a + b) * (a + b + 1));
     // SE of the mean is sqrt(var / n); of the sample variance sqrt((mu4 - var^2) / n)

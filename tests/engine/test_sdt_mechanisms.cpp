@@ -198,7 +198,8 @@ TEST_CASE("committed agents never leave A", "[unit][sdt]") {
     setup.is_champion[i] = 1;
     setup.agents.state[i] = State::A;
   }
-  for (AgentId i = 0; i <= 50; ++i) setup.agents.autonomy[i] = setup.agents.competence[i] = setup.agents.relatedness[i] = 0;
+  for (AgentId i = 0; i <= 50; ++i)
+    setup.agents.autonomy[i] = setup.agents.competence[i] = setup.agents.relatedness[i] = 0;
   for (AgentId i = 11; i <= 50; ++i) setup.agents.state[i] = State::A;  // uncommitted adopters
   engine::TrialSimulation sim(spec, setup, 9);
   for (int t = 0; t < 100; ++t) {

@@ -111,8 +111,7 @@ TEST_CASE("a scenario's results do not depend on the other scenarios in the file
   auto only = x;
   only.scenarios.erase(only.scenarios.begin());  // drop top_down
   const Collector all = run(x, 2, 0), alone = run(only, 2, 0);
-  for (std::size_t k = 0; k < x.trials; ++k)
-    CHECK(same_bits(all.curves[1][k].share[2], alone.curves[0][k].share[2]));
+  for (std::size_t k = 0; k < x.trials; ++k) CHECK(same_bits(all.curves[1][k].share[2], alone.curves[0][k].share[2]));
 }
 
 TEST_CASE("agents updated in parallel inside one trial give the same bits for 1, 2 and 8 threads", "[seed]") {

@@ -3,9 +3,9 @@
 // organization, and with the same seed the same bits.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <cstring>
 #include <filesystem>
-#include <unistd.h>
 
 #include "groundswell/experiment/ensemble.hpp"
 #include "groundswell/org/tables.hpp"
@@ -46,7 +46,8 @@ mandate = { issuers = "leaders", levels = 1, half_life = 8 }
 
   const auto from_file = model::parse_experiment(
       "[experiment]\nseed = 31\ntrials = 1\nsteps = 30\n[organization]\ngenerator = \"file\"\nnodes = \"nodes.csv\"\n"
-      "edges = \"edges.csv\"\n" + body,
+      "edges = \"edges.csv\"\n" +
+          body,
       "file.toml", dir.string());
   const auto reread = org::read_organization_tables((dir / "nodes.csv").string(), (dir / "edges.csv").string());
   CHECK(reread.manager == setup.organization.manager);

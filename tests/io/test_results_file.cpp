@@ -1,11 +1,11 @@
 // The results file as a user meets it: written by the `groundswell` command,
 // read back with the HDF5 library; names, shapes and attributes are those of
 // docs/output.md (the data dictionary is checked against a real file).
-#include <catch2/catch.hpp>
 #include <hdf5.h>
+#include <catch2/catch.hpp>
 
-#include <unistd.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -86,8 +86,9 @@ TEST_CASE("groundswell run writes the documented datasets, shapes and attributes
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   hid_t f = H5Fopen(out.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   REQUIRE(f >= 0);
-  for (const char* attr : {"format", "format_version", "groundswell_version", "git_commit", "experiment", "scenario_file",
-                           "scenario_text", "created", "seed", "trials", "steps", "threads", "scenarios"})
+  for (const char* attr :
+       {"format", "format_version", "groundswell_version", "git_commit", "experiment", "scenario_file", "scenario_text",
+        "created", "seed", "trials", "steps", "threads", "scenarios"})
     CHECK(H5Aexists(f, attr) > 0);
   std::uint64_t seed = 0;
   hid_t a = H5Aopen(f, "seed", H5P_DEFAULT);
@@ -103,13 +104,16 @@ TEST_CASE("groundswell run writes the documented datasets, shapes and attributes
     const std::string g = "/scenarios/" + scenario;
     hid_t grp = H5Gopen2(f, g.c_str(), H5P_DEFAULT);
     REQUIRE(grp >= 0);
-    for (const char* attr : {"rule", "description", "index", "parameters", "departments"}) CHECK(H5Aexists(grp, attr) > 0);
+    for (const char* attr : {"rule", "description", "index", "parameters", "departments"})
+      CHECK(H5Aexists(grp, attr) > 0);
     H5Gclose(grp);
     for (const auto& name : curves) {
       INFO(g << "/curves/" << name);
       const auto dims = shape(f, g + "/curves/" + name);
-      if (name == "department_adopted") CHECK(dims == std::vector<hsize_t>{7, 13, 7});
-      else CHECK(dims == std::vector<hsize_t>{7, 13});
+      if (name == "department_adopted")
+        CHECK(dims == std::vector<hsize_t>{7, 13, 7});
+      else
+        CHECK(dims == std::vector<hsize_t>{7, 13});
     }
     CHECK(shape(f, g + "/department_size") == std::vector<hsize_t>{7});
     for (const auto& name : metrics) {

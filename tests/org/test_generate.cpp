@@ -25,8 +25,10 @@ TEST_CASE("hierarchy: complete span-ary tree, departments under level-1 managers
   for (AgentId k = 1; k < 1000; ++k) {
     CHECK(o.manager[k] == static_cast<std::int32_t>((k - 1) / 7));
     CHECK(o.level[k] == o.level[static_cast<AgentId>(o.manager[k])] + 1);
-    if (o.level[k] == 1) CHECK(o.department[k] == static_cast<DepartmentId>(k - 1));
-    else CHECK(o.department[k] == o.department[static_cast<AgentId>(o.manager[k])]);
+    if (o.level[k] == 1)
+      CHECK(o.department[k] == static_cast<DepartmentId>(k - 1));
+    else
+      CHECK(o.department[k] == o.department[static_cast<AgentId>(o.manager[k])]);
   }
   CHECK(o.department[0] == 0);
   CHECK(o.is_formal_leader[0] == 1);

@@ -4,12 +4,12 @@
 // the file and the line, with exit status 2.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
-#include <sys/wait.h>
 
 #include "groundswell/org/tables.hpp"
 

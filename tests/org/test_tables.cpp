@@ -236,7 +236,10 @@ TEST_CASE("malformed tables are InputErrors naming the file, the line and the fa
       {"hugely negative weight", nodes, edges_header + "b,a,-1e40,formal\n", true, 2, "must be a number > 0"},
       {"unknown type", nodes, edges_header + "b,a,1,strong\n", true, 2, "type \"strong\" must be formal or informal"},
       {"type is case sensitive", nodes, edges_header + "b,a,1,Formal\n", true, 2, "type \"Formal\" must be formal"},
-      {"binary edge file", nodes, bytes("\x7F" "ELF\x02\x01\x01\0\0\0"), true, 1, "looks binary"},
+      {"binary edge file", nodes,
+       bytes("\x7F"
+             "ELF\x02\x01\x01\0\0\0"),
+       true, 1, "looks binary"},
   };
 
   const TempDir dir;
@@ -282,8 +285,8 @@ TEST_CASE("a hand-built organization survives a write and a read", "[unit]") {
   org.department = {0, 0, 1, 1};
   org.department_count = 2;
   // Weights that need all nine digits of a float, or an exponent.
-  const std::vector<Tie> ties = {{1, 0, 0.5F, true},   {2, 0, 1.0F / 3.0F, true}, {3, 1, 0.123456789F, true},
-                                 {0, 3, 1e-7F, false}, {2, 1, 2.5F, false},        {0, 2, 16777215.0F, false},
+  const std::vector<Tie> ties = {{1, 0, 0.5F, true},    {2, 0, 1.0F / 3.0F, true}, {3, 1, 0.123456789F, true},
+                                 {0, 3, 1e-7F, false},  {2, 1, 2.5F, false},       {0, 2, 16777215.0F, false},
                                  {1, 3, 3.4e38F, false}};
   org.network = groundswell::org::build_network(org.size(), ties);
   groundswell::org::mark_formal_leaders(org);
@@ -292,8 +295,8 @@ TEST_CASE("a hand-built organization survives a write and a read", "[unit]") {
   const TempDir dir;
   const fs::path out = dir.path() / "export" / "nested";  // created by the writer
   groundswell::org::write_organization_tables(org, champion, out.string());
-  const Organization back = groundswell::org::read_organization_tables((out / "nodes.csv").string(),
-                                                                       (out / "edges.csv").string());
+  const Organization back =
+      groundswell::org::read_organization_tables((out / "nodes.csv").string(), (out / "edges.csv").string());
   check_same_organization(org, back);
   // Without ids and names the agent and department numbers are written.
   CHECK(back.ids == std::vector<std::string>{"0", "1", "2", "3"});
@@ -309,9 +312,10 @@ TEST_CASE("a hand-built organization survives a write and a read", "[unit]") {
 
 TEST_CASE("ids, labels and attributes that need quoting survive a write and a read", "[unit]") {
   const TempDir dir;
-  const std::string nodes = "id,department,manager,level,note\n"
-                            "\"Smith, J\",\"R&D, \"\"Lab\"\"\",,0,\" padded \"\n"
-                            "x,Ops,\"Smith, J\",1,\n";
+  const std::string nodes =
+      "id,department,manager,level,note\n"
+      "\"Smith, J\",\"R&D, \"\"Lab\"\"\",,0,\" padded \"\n"
+      "x,Ops,\"Smith, J\",1,\n";
   const Organization org = groundswell::org::read_organization_tables(
       dir.write("nodes.csv", nodes), dir.write("edges.csv", "source,target,weight,type\nx,\"Smith, J\",0.1,formal\n"));
   CHECK(org.ids[0] == "Smith, J");
@@ -320,8 +324,8 @@ TEST_CASE("ids, labels and attributes that need quoting survive a write and a re
 
   const fs::path out = dir.path() / "out";
   groundswell::org::write_organization_tables(org, {}, out.string());
-  const Organization back = groundswell::org::read_organization_tables((out / "nodes.csv").string(),
-                                                                       (out / "edges.csv").string());
+  const Organization back =
+      groundswell::org::read_organization_tables((out / "nodes.csv").string(), (out / "edges.csv").string());
   check_same_organization(org, back);
   CHECK(back.ids == org.ids);
   CHECK(back.department_names == org.department_names);
@@ -330,12 +334,12 @@ TEST_CASE("ids, labels and attributes that need quoting survive a write and a re
 
   // Writing again with champions adds the column once, replacing an old one.
   groundswell::org::write_organization_tables(back, {0, 1}, out.string());
-  const Organization with_champions = groundswell::org::read_organization_tables((out / "nodes.csv").string(),
-                                                                                 (out / "edges.csv").string());
+  const Organization with_champions =
+      groundswell::org::read_organization_tables((out / "nodes.csv").string(), (out / "edges.csv").string());
   CHECK(with_champions.attribute_names == std::vector<std::string>{"note", "champion"});
   groundswell::org::write_organization_tables(with_champions, {1, 0}, out.string());
-  const Organization again = groundswell::org::read_organization_tables((out / "nodes.csv").string(),
-                                                                        (out / "edges.csv").string());
+  const Organization again =
+      groundswell::org::read_organization_tables((out / "nodes.csv").string(), (out / "edges.csv").string());
   CHECK(again.attribute_names == std::vector<std::string>{"note", "champion"});
   CHECK(again.attributes[0][1] == "1");
 }

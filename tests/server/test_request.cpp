@@ -130,8 +130,9 @@ TEST_CASE("bad requests are refused with a message naming the field and what is 
   CHECK_THAT(refusal(R"({"strategy": {"preset": "top_down"}, "organization": {"size": 2000}})"),
              Catch::Contains("animated run is limited to 1000 people"));
   CHECK(refusal(R"({"strategy": {"preset": "top_down"}, "organization": {"size": 2000}, "animate": false})").empty());
-  CHECK_THAT(refusal(R"({"strategy": {"champions": {"count": 401}}})"),
-             Catch::Contains("'strategy.champions.count' = 401 is out of range: allowed 0 to 400 (the organization's size)"));
+  CHECK_THAT(
+      refusal(R"({"strategy": {"champions": {"count": 401}}})"),
+      Catch::Contains("'strategy.champions.count' = 401 is out of range: allowed 0 to 400 (the organization's size)"));
   CHECK_THAT(refusal(R"({"strategy": {"champions": {"selection": "loudest"}}})"),
              Catch::Contains("is not one of random, formal, central, bridging, distributed"));
   CHECK_THAT(refusal(R"({"strategy": {"mandate": {"issuers": "leaders", "levels": 4}}})"),
@@ -189,12 +190,14 @@ TEST_CASE("captions say what happened in plain words", "[unit][server]") {
   set(State::A, {0.02f, 0.2f, 0.45f, 0.5f, 0.9f});
   set(State::R, {0.05f, 0.04f, 0.03f, 0.02f, 0.01f});
   CHECK(caption(b, 1) ==
-        "Real adoption passed 50% at week 3 and reached 90% by week 4. Resistance stayed low (5% at most). (Median of 1 run.)");
+        "Real adoption passed 50% at week 3 and reached 90% by week 4. Resistance stayed low (5% at most). (Median of "
+        "1 run.)");
   // Sustained pressure: compliance still at its height at the end.
   set(State::C, {0.0f, 0.3f, 0.5f, 0.55f, 0.55f});
   set(State::A, {0.0f, 0.05f, 0.1f, 0.3f, 0.35f});
-  CHECK_THAT(caption(b, 5), Catch::StartsWith("Compliance rose to 55% by week 4: people went along while leaders kept pushing.") &&
-                                Catch::Contains("Real adoption reached 35% by week 4."));
+  CHECK_THAT(caption(b, 5),
+             Catch::StartsWith("Compliance rose to 55% by week 4: people went along while leaders kept pushing.") &&
+                 Catch::Contains("Real adoption reached 35% by week 4."));
 }
 
 }  // namespace groundswell::server

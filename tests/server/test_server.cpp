@@ -1,8 +1,8 @@
 // The trainer API over HTTP (docs/server.md): an in-process server on a free
 // loopback port, real requests with cpp-httplib's client. Every wait is
 // bounded; runs that would take long are cancelled.
-#include <catch2/catch.hpp>
 #include <httplib.h>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -100,9 +100,9 @@ TEST_CASE("the page is served from the binary, and nothing else", "[unit][server
     CHECK(text.find("//cdn") == std::string::npos);
   }
 
-  for (const char* path : {"/../CMakeLists.txt", "/..%2f..%2fCMakeLists.txt", "/%2e%2e/%2e%2e/etc/passwd",
-                           "/web/app.js", "/app.js/", "/app.js%00.html", "//etc/passwd", "/etc/passwd",
-                           "/api/../../README.md", "/README.md", "/.git/config"}) {
+  for (const char* path :
+       {"/../CMakeLists.txt", "/..%2f..%2fCMakeLists.txt", "/%2e%2e/%2e%2e/etc/passwd", "/web/app.js", "/app.js/",
+        "/app.js%00.html", "//etc/passwd", "/etc/passwd", "/api/../../README.md", "/README.md", "/.git/config"}) {
     auto r = c.Get(path);
     REQUIRE(r);
     INFO(path);
@@ -143,7 +143,7 @@ TEST_CASE("a run returns curves as they arrive and one trial step by step", "[un
       CHECK(curves[s]["median"][t_].get<double>() <= curves[s]["high"][t_].get<double>());
     }
   }
-  CHECK(curves["C"]["high"][30] == 0.0);  // nobody complies without a mandate
+  CHECK(curves["C"]["high"][30] == 0.0);                              // nobody complies without a mandate
   CHECK(curves["A"]["median"][0] == Approx(8.0 / 400).margin(1e-4));  // the champions
   CHECK_THAT(done["caption"].get<std::string>(), Catch::Contains("(Median of 40 runs.)"));
   CHECK(done["summary"]["final_adopted"]["mean"].get<double>() > 0.02);
@@ -162,13 +162,15 @@ TEST_CASE("a run returns curves as they arrive and one trial step by step", "[un
   CHECK(trial["manager"][0] == -1);
   CHECK(trial["manager"][8] == 1);
   REQUIRE(trial["champions"].size() == 8);
-  for (const auto& champion : trial["champions"]) CHECK(trial["states"][30].get<std::string>()[champion.get<std::size_t>()] == 'A');
+  for (const auto& champion : trial["champions"])
+    CHECK(trial["states"][30].get<std::string>()[champion.get<std::size_t>()] == 'A');
   CHECK(trial["ties"].size() % 2 == 0);
   CHECK(trial["ties"].size() > 400);
   CHECK(trial["issuers"].empty());
 
   // Same request, same seed: the same animated trial (common random numbers).
-  auto again = json::parse(post_run(c, R"({"strategy": {"preset": "distributed"}, "trials": 1, "steps": 30, "seed": 5})")->body);
+  auto again =
+      json::parse(post_run(c, R"({"strategy": {"preset": "distributed"}, "trials": 1, "steps": 30, "seed": 5})")->body);
   wait_for(c, again["id"]);
   CHECK(c.Get(("/api/runs/" + again["id"].get<std::string>() + "/trial").c_str())->body == trial_response->body);
 
@@ -180,7 +182,8 @@ TEST_CASE("a run returns curves as they arrive and one trial step by step", "[un
   CHECK(top_done["curves"]["C"]["median"][12].get<double>() > 0.1);
 
   // Without animation there is no trial to fetch.
-  auto plain = json::parse(post_run(c, R"({"strategy": {"preset": "none"}, "trials": 2, "steps": 5, "animate": false})")->body);
+  auto plain =
+      json::parse(post_run(c, R"({"strategy": {"preset": "none"}, "trials": 2, "steps": 5, "animate": false})")->body);
   wait_for(c, plain["id"]);
   auto none = c.Get(("/api/runs/" + plain["id"].get<std::string>() + "/trial").c_str());
   CHECK(none->status == 404);

@@ -137,7 +137,7 @@ TEST_CASE("Sobol indices of the Ishigami function through the Saltelli design ma
     std::vector<double> first(N), total(N);
     for (std::size_t r = 0; r < N; ++r) {
       const double fA = f[r * (d + 2)] - mean, fB = f[r * (d + 2) + d + 1] - mean, fAB = f[r * (d + 2) + 1 + i] - mean;
-      first[r] = fB * (fAB - fA);         // Saltelli et al. 2010, Table 2 (b)
+      first[r] = fB * (fAB - fA);                // Saltelli et al. 2010, Table 2 (b)
       total[r] = 0.5 * (fA - fAB) * (fA - fAB);  // Jansen 1999, Table 2 (f)
     }
     auto estimate = [&](const std::vector<double>& t, double& value, double& se) {

@@ -125,7 +125,8 @@ max = 0.3
 TEST_CASE("every integer key is one the scenario parser reads as an integer", "[unit][sweep]") {
   for (const std::string& key : integer_keys()) {
     const auto dot = key.find('.');
-    const std::string text = "[experiment]\nseed = 1\n[" + key.substr(0, dot) + "]\n" + key.substr(dot + 1) + " = 1.5\n";
+    const std::string text =
+        "[experiment]\nseed = 1\n[" + key.substr(0, dot) + "]\n" + key.substr(dot + 1) + " = 1.5\n";
     INFO(key);
     CHECK_THROWS_WITH(model::parse_experiment(text, "t.toml", "."), Catch::Contains("must be an integer"));
   }
@@ -154,15 +155,19 @@ TEST_CASE("sweep errors name the key, the line or the point", "[unit][sweep]") {
              Catch::Contains("needs values"));
   CHECK_THAT(error_of("[sweep]\ndesign = \"grid\"\n[[sweep.parameter]]\nname = \"experiment.seed\"\nvalues = [1, 2]\n"),
              Catch::Contains("cannot be swept"));
-  CHECK_THAT(error_of("[sweep]\ndesign = \"grid\"\n[[sweep.parameter]]\nname = \"champions.cont\"\nvalues = [1, 2]\n"),
-             Catch::Contains("sweep point 0") && Catch::Contains("champions.cont") && Catch::Contains("champions.count"));
-  CHECK_THAT(error_of("[sweep]\ndesign = \"grid\"\n[[sweep.parameter]]\nname = \"champions.count\"\nvalues = [5, 2000]\n"),
-             Catch::Contains("sweep point 1 (champions.count = 2000)") && Catch::Contains("exceeds organization.size"));
-  CHECK_THAT(error_of("[sweep]\ndesign = \"lhs\"\nsamples = 4\n[[sweep.parameter]]\nname = \"champions.count\"\nmin = 0.5\nmax = 4\n"),
+  CHECK_THAT(
+      error_of("[sweep]\ndesign = \"grid\"\n[[sweep.parameter]]\nname = \"champions.cont\"\nvalues = [1, 2]\n"),
+      Catch::Contains("sweep point 0") && Catch::Contains("champions.cont") && Catch::Contains("champions.count"));
+  CHECK_THAT(
+      error_of("[sweep]\ndesign = \"grid\"\n[[sweep.parameter]]\nname = \"champions.count\"\nvalues = [5, 2000]\n"),
+      Catch::Contains("sweep point 1 (champions.count = 2000)") && Catch::Contains("exceeds organization.size"));
+  CHECK_THAT(error_of("[sweep]\ndesign = \"lhs\"\nsamples = 4\n[[sweep.parameter]]\nname = \"champions.count\"\nmin = "
+                      "0.5\nmax = 4\n"),
              Catch::Contains("is an integer"));
   CHECK_THAT(error_of("[sweep]\ndesign = \"lhs\"\n[[sweep.parameter]]\nname = \"sdt.beta_s\"\nmin = 0\nmax = 1\n"),
              Catch::Contains("sweep.samples"));
-  CHECK_THAT(error_of("[sweep]\ndesign = \"grid\"\nscenarios = [\"nope\"]\n[[sweep.parameter]]\nname = \"sdt.beta_s\"\nvalues = [0.1]\n"),
+  CHECK_THAT(error_of("[sweep]\ndesign = \"grid\"\nscenarios = [\"nope\"]\n[[sweep.parameter]]\nname = "
+                      "\"sdt.beta_s\"\nvalues = [0.1]\n"),
              Catch::Contains("no scenario \"nope\"") && Catch::Contains("test.toml:20:"));
   CHECK_THAT(error_of("[sweep]\ndesign = \"grid\"\nfoo = 1\n"), Catch::Contains("unknown key 'sweep.foo'"));
   CHECK_THAT(error_of(""), Catch::Contains("no [sweep] section"));

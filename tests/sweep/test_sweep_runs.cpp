@@ -3,8 +3,8 @@
 // shards merged, a run killed and resumed), merge refusing what does not
 // belong together, damaged parts detected; and docs/sweeps.md checked
 // against a real file.
-#include <catch2/catch.hpp>
 #include <hdf5.h>
+#include <catch2/catch.hpp>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -136,7 +136,8 @@ std::vector<char> raw(hid_t file, const std::string& name) {
 /// The datasets that differ between two sweep files (or exist in one only); empty when the data are identical.
 std::vector<std::string> differences(const fs::path& a, const fs::path& b) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  const hid_t fa = H5Fopen(a.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), fb = H5Fopen(b.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t fa = H5Fopen(a.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
+              fb = H5Fopen(b.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   REQUIRE(fa >= 0);
   REQUIRE(fb >= 0);
   std::vector<std::string> diff;
@@ -225,7 +226,8 @@ TEST_CASE("shards merged equal the single-process run, bit for bit", "[seed][swe
   for (int i = 0; i < 5; ++i) {  // 12 points in 5 shards: uneven on purpose
     const fs::path s = scratch("shard" + std::to_string(i) + ".h5");
     REQUIRE(groundswell("sweep " + toml.string() + " --shard " + std::to_string(i) + "/5 -o " + s.string() +
-                            " --force --threads 1 -q", log) == 0);
+                            " --force --threads 1 -q",
+                        log) == 0);
     shards += " " + s.string();
   }
   REQUIRE(groundswell("merge" + shards + " -o " + merged.string() + " --force", log) == 0);
@@ -241,8 +243,10 @@ TEST_CASE("merge refuses shards of different sweeps, gaps and overlaps", "[seed]
   const fs::path other = write_sweep("other.toml", text);
   for (int i = 0; i < 3; ++i)
     REQUIRE(groundswell("sweep " + toml.string() + " --shard " + std::to_string(i) + "/3 -o " +
-                            scratch("r" + std::to_string(i) + ".h5").string() + " --force --threads 1 -q", log) == 0);
-  REQUIRE(groundswell("sweep " + other.string() + " --shard 2/3 -o " + scratch("o2.h5").string() + " --force -q", log) == 0);
+                            scratch("r" + std::to_string(i) + ".h5").string() + " --force --threads 1 -q",
+                        log) == 0);
+  REQUIRE(groundswell("sweep " + other.string() + " --shard 2/3 -o " + scratch("o2.h5").string() + " --force -q",
+                      log) == 0);
   const std::string r0 = scratch("r0.h5").string(), r1 = scratch("r1.h5").string(), r2 = scratch("r2.h5").string();
   const std::string out = " -o " + scratch("bad.h5").string();
 
@@ -261,7 +265,8 @@ TEST_CASE("a sweep killed with SIGKILL midway and resumed equals the uninterrupt
   REQUIRE(groundswell("sweep " + toml.string() + " -o " + whole.string() + " --force --threads 2 -q", log) == 0);
   fs::remove_all(parts);
   fs::remove(resumed);
-  const int status = interrupt_after({"sweep", toml.string(), "-o", resumed.string(), "--threads", "2"}, parts, 3, SIGKILL);
+  const int status =
+      interrupt_after({"sweep", toml.string(), "-o", resumed.string(), "--threads", "2"}, parts, 3, SIGKILL);
   REQUIRE(WIFSIGNALED(status));  // killed, not finished
   CHECK_FALSE(fs::exists(resumed));
   const std::size_t kept = parts_in(parts);
@@ -296,8 +301,8 @@ TEST_CASE("SIGTERM stops a sweep at a boundary, and damaged parts are reported a
     f.put('\x7f');
   }
   REQUIRE(groundswell("sweep " + toml.string() + " -o " + out.string() + " --resume --threads 2", log) == 0);
-  CHECK_THAT(read(log), Catch::Contains("damaged part") && Catch::Contains("point-00000001.part") &&
-                            Catch::Contains("checksum"));
+  CHECK_THAT(read(log),
+             Catch::Contains("damaged part") && Catch::Contains("point-00000001.part") && Catch::Contains("checksum"));
   CHECK(str(differences(whole, out)).empty());
 }
 
@@ -337,7 +342,8 @@ TEST_CASE("docs/sweeps.md describes every dataset of a sweep file", "[unit][swee
   REQUIRE(documented.size() > 10);
   // Dataset names with scenario, parameter, metric and curve names replaced by their placeholders.
   const std::regex scenario(R"(^scenarios/[^/]+/)"), parameter(R"(^parameters/[^/]+/)");
-  const std::regex metric(R"(/metrics/(final_adopted|final_internalized|t50|peak_compliance|peak_resistance|departments_reached)/)");
+  const std::regex metric(
+      R"(/metrics/(final_adopted|final_internalized|t50|peak_compliance|peak_resistance|departments_reached)/)");
   const std::regex curve(R"(/curves/(N|C|A|R|mean_autonomy|mean_competence|mean_relatedness|mean_pressure)/)");
   std::set<std::string> found;
   for (const fs::path& file : {grid, salt}) {
@@ -373,9 +379,8 @@ TEST_CASE("mpirun -n 2 writes the same sweep file as one process", "[mpi][sweep]
   // Under AddressSanitizer, leak checking is off for this run only: Open MPI keeps allocations until exit.
   const std::string mpirun = std::string("ASAN_OPTIONS=\"${ASAN_OPTIONS:-}:detect_leaks=0\" timeout 120 ") +
                              GROUNDSWELL_MPIEXEC + " -n 2 --oversubscribe --allow-run-as-root ";
-  const int rc = shell(mpirun + GROUNDSWELL_BINARY + " sweep " + toml.string() + " -o " + ranks.string() +
-                           " --force --threads 1",
-                       log);
+  const int rc = shell(
+      mpirun + GROUNDSWELL_BINARY + " sweep " + toml.string() + " -o " + ranks.string() + " --force --threads 1", log);
   INFO(read(log));
   REQUIRE(rc == 0);
   CHECK_THAT(read(log), Catch::Contains("2 rank(s)"));

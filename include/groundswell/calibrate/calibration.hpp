@@ -46,28 +46,28 @@ enum class Distance { Curve, DepartmentCurves, Agent };
 /// The [abc] section.
 struct AbcSpec {
   Method method = Method::Smc;
-  std::uint32_t particles = 200;      ///< posterior sample size
-  std::uint32_t generations = 5;      ///< smc: populations, the first drawn from the prior
-  double quantile = 0.5;              ///< smc: tolerance of generation g = this quantile of g-1's distances
-  double min_acceptance = 0.005;      ///< smc: stop after a generation accepted fewer of its attempts
-  std::uint32_t draws = 0;            ///< rejection: prior draws (0 = 10 x particles)
-  std::optional<double> epsilon;      ///< rejection: accept every draw with distance <= epsilon
+  std::uint32_t particles = 200;  ///< posterior sample size
+  std::uint32_t generations = 5;  ///< smc: populations, the first drawn from the prior
+  double quantile = 0.5;          ///< smc: tolerance of generation g = this quantile of g-1's distances
+  double min_acceptance = 0.005;  ///< smc: stop after a generation accepted fewer of its attempts
+  std::uint32_t draws = 0;        ///< rejection: prior draws (0 = 10 x particles)
+  std::optional<double> epsilon;  ///< rejection: accept every draw with distance <= epsilon
   /// Engine trials per particle; the distance uses their mean curve. Only 1
   /// targets the ABC posterior: a mean of k trials varies less than one
   /// record does, so k > 1 fits as if the data had 1/k of their noise (a
   /// posterior too narrow, roughly the likelihood to the power k).
   std::uint32_t trials = 1;
   Distance distance = Distance::Curve;
-  std::uint32_t predictive = 100;     ///< posterior predictive draws (one trial each)
+  std::uint32_t predictive = 100;  ///< posterior predictive draws (one trial each)
 };
 
 /// The [observed] section: per-agent adoption steps read from a table, or a cumulative curve.
 struct ObservedSpec {
-  std::string file;                  ///< table with a header line; blanks, tabs or commas separate columns
+  std::string file;  ///< table with a header line; blanks, tabs or commas separate columns
   std::string id_column, time_column;
   std::vector<std::int64_t> never = {};    ///< codes of "never adopted"
   std::vector<std::int64_t> missing = {};  ///< codes of "not observed": in the network, out of the distance
-  std::vector<double> curve;         ///< alternative: cumulative adopted share at steps 1..T, all agents
+  std::vector<double> curve;               ///< alternative: cumulative adopted share at steps 1..T, all agents
 };
 
 /// A loaded calibration file.
@@ -101,19 +101,19 @@ struct Generation {
 };
 
 struct CalibrationResult {
-  std::vector<Generation> generations;  ///< the last one is the posterior
+  std::vector<Generation> generations;               ///< the last one is the posterior
   std::vector<double> draw_samples, draw_distances;  ///< rejection: every prior draw
   std::vector<double> median, lower, upper;          ///< weighted 50%, 5% and 95% quantiles per parameter
   Step steps = 0;
   std::uint32_t fit_agents = 0, holdout_agents = 0, missing_agents = 0, never_agents = 0;
-  std::vector<std::string> departments;               ///< department names, in id order
-  std::vector<double> observed_curve;                 ///< fit agents: cumulative share, steps 0..T
-  std::vector<double> observed_holdout_curve;         ///< holdout agents (empty without holdout)
-  std::vector<double> predictive_samples;             ///< [draws x parameters]
-  std::vector<float> predictive_curves;               ///< fit agents [draws x (T + 1)]
-  std::vector<float> predictive_holdout_curves;       ///< holdout agents [draws x (T + 1)]
-  double fit = 0;                                      ///< RMSE of the predictive mean curve to the observed one (fit agents)
-  double out_of_sample = 0;                            ///< the same for the held-out agents (NaN without holdout)
+  std::vector<std::string> departments;          ///< department names, in id order
+  std::vector<double> observed_curve;            ///< fit agents: cumulative share, steps 0..T
+  std::vector<double> observed_holdout_curve;    ///< holdout agents (empty without holdout)
+  std::vector<double> predictive_samples;        ///< [draws x parameters]
+  std::vector<float> predictive_curves;          ///< fit agents [draws x (T + 1)]
+  std::vector<float> predictive_holdout_curves;  ///< holdout agents [draws x (T + 1)]
+  double fit = 0;                                ///< RMSE of the predictive mean curve to the observed one (fit agents)
+  double out_of_sample = 0;                      ///< the same for the held-out agents (NaN without holdout)
   double naive_out_of_sample = 0;  ///< RMSE of the fit agents' observed curve to the held-out one (NaN without holdout)
   double seconds = 0;
   bool interrupted = false;

@@ -88,15 +88,15 @@ struct alignas(16) Heard {
 /// Everything that changes during a trial.
 struct RunState {
   Step time = 0;
-  AgentArrays current, next;           ///< end of the last step; the step being computed
-  std::vector<std::uint8_t> committed; ///< champions and issuers: never leave A
-  std::vector<std::uint8_t> issuer;    ///< issued the mandate (from mandate.start on)
-  std::vector<float> pressure;         ///< P_i of the last step
-  std::vector<Signal> signal;          ///< sdt: each agent's signal, published at the start of a step
+  AgentArrays current, next;                  ///< end of the last step; the step being computed
+  std::vector<std::uint8_t> committed;        ///< champions and issuers: never leave A
+  std::vector<std::uint8_t> issuer;           ///< issued the mandate (from mandate.start on)
+  std::vector<float> pressure;                ///< P_i of the last step
+  std::vector<Signal> signal;                 ///< sdt: each agent's signal, published at the start of a step
   std::vector<CompactSignal> compact_signal;  ///< sdt, large organizations: the same, compact (one of the two is used)
-  std::vector<Heard> heard;            ///< sdt, large organizations: x, u, k, q this step (small ones keep them per chunk)
-  float resources = 0;                 ///< F of MODEL.md 5: 1 after formalization
-  Step formalized_at = -1;             ///< step at which formalization fired, -1 not yet
+  std::vector<Heard> heard;  ///< sdt, large organizations: x, u, k, q this step (small ones keep them per chunk)
+  float resources = 0;       ///< F of MODEL.md 5: 1 after formalization
+  Step formalized_at = -1;   ///< step at which formalization fired, -1 not yet
   // classic rules
   std::vector<float> adopted_weight;   ///< sum of w_ij over adopted j, kept incrementally
   std::vector<AgentId> newly_adopted;  ///< adopted in the last step

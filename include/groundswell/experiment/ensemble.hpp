@@ -22,8 +22,8 @@ class TrialSink {
 };
 
 struct RunOptions {
-  unsigned threads = 0;        ///< 0 = all cores
-  TrialIndex batch_trials = 0; ///< trials per batch; 0 = automatic
+  unsigned threads = 0;         ///< 0 = all cores
+  TrialIndex batch_trials = 0;  ///< trials per batch; 0 = automatic
   /// Called after each batch with (trials done, trials in all), on the calling thread.
   std::function<void(TrialIndex, TrialIndex)> progress;
   /// When set to true (e.g. by a signal handler) the run stops at the next step boundary.

@@ -108,8 +108,8 @@ struct ScenarioSpec {
   CascadeParams cascade;
   MandateSpec mandate;
   ChampionSpec champions;
-  std::uint32_t bridges = 0;                ///< connectors across silos
-  std::optional<double> formalize_at;       ///< adopted share that triggers formalization
+  std::uint32_t bridges = 0;                                    ///< connectors across silos
+  std::optional<double> formalize_at;                           ///< adopted share that triggers formalization
   std::vector<std::pair<std::string, std::string>> parameters;  ///< every key = value, for provenance
 };
 
@@ -131,8 +131,7 @@ ExperimentSpec load_experiment(const std::string& path);
 
 /// The same from text; `source_name` is used in messages and `base_dir` to
 /// resolve relative network file paths.
-ExperimentSpec parse_experiment(const std::string& text, const std::string& source_name,
-                                const std::string& base_dir);
+ExperimentSpec parse_experiment(const std::string& text, const std::string& source_name, const std::string& base_dir);
 
 const char* to_string(Rule rule);
 const char* to_string(Generator generator);

@@ -33,10 +33,10 @@ struct Organization {
   InfluenceNetwork network;
   // From files only (MODEL.md 2.3): the original ids, department labels and
   // extra node columns, kept so that an exported table round-trips.
-  std::vector<std::string> ids;                          ///< empty: ids are 0..N-1
-  std::vector<std::string> department_names;             ///< empty: names are 0..D-1
-  std::vector<std::string> attribute_names;              ///< extra node columns
-  std::vector<std::vector<std::string>> attributes;      ///< [agent][column]
+  std::vector<std::string> ids;                      ///< empty: ids are 0..N-1
+  std::vector<std::string> department_names;         ///< empty: names are 0..D-1
+  std::vector<std::string> attribute_names;          ///< extra node columns
+  std::vector<std::vector<std::string>> attributes;  ///< [agent][column]
 
   AgentId size() const noexcept { return static_cast<AgentId>(manager.size()); }
   std::int32_t depth() const noexcept;  ///< largest level + 1 (0 when empty)

@@ -15,8 +15,8 @@ namespace groundswell::sweep {
 
 /// The curves summarized per point, in this order (docs/output.md names).
 inline constexpr std::size_t kCurveCount = 8;
-inline constexpr const char* kCurveNames[kCurveCount] = {"N", "C", "A", "R", "mean_autonomy", "mean_competence",
-                                                         "mean_relatedness", "mean_pressure"};
+inline constexpr const char* kCurveNames[kCurveCount] = {
+    "N", "C", "A", "R", "mean_autonomy", "mean_competence", "mean_relatedness", "mean_pressure"};
 
 /// One scenario at one point.
 struct ScenarioResult {
@@ -32,8 +32,8 @@ struct ScenarioResult {
 struct PointResult {
   std::uint64_t index = 0;
   std::uint64_t seed = 0;
-  std::vector<double> values;              ///< the point's row of the table of points
-  std::vector<ScenarioResult> scenarios;   ///< the sweep's scenarios, in file order
+  std::vector<double> values;             ///< the point's row of the table of points
+  std::vector<ScenarioResult> scenarios;  ///< the sweep's scenarios, in file order
 };
 
 /// Runs point p of the plan: every sweep scenario for the sweep's trials,

@@ -18,24 +18,24 @@ struct Shard {
 std::vector<std::uint64_t> shard_points(std::uint64_t points, const Shard& shard);
 
 struct SweepOptions {
-  std::string output;           ///< the sweep file; its parts go to `output`.parts/
-  bool resume = false;          ///< continue from the parts of an earlier run
-  bool force = false;           ///< discard an earlier output and its parts
-  Shard shard;                  ///< count 1: the whole sweep
-  unsigned threads = 0;         ///< worker threads per process; 0 = all cores (shared by the ranks of a node)
-  const std::atomic<bool>* stop = nullptr;  ///< set (e.g. by a signal) to stop at the next step boundary
-  std::function<void(const std::string&)> note;                  ///< one-line messages (warnings, what is reused)
-  std::function<void(std::uint64_t, std::uint64_t)> progress;    ///< (points done, points of this run)
+  std::string output;    ///< the sweep file; its parts go to `output`.parts/
+  bool resume = false;   ///< continue from the parts of an earlier run
+  bool force = false;    ///< discard an earlier output and its parts
+  Shard shard;           ///< count 1: the whole sweep
+  unsigned threads = 0;  ///< worker threads per process; 0 = all cores (shared by the ranks of a node)
+  const std::atomic<bool>* stop = nullptr;       ///< set (e.g. by a signal) to stop at the next step boundary
+  std::function<void(const std::string&)> note;  ///< one-line messages (warnings, what is reused)
+  std::function<void(std::uint64_t, std::uint64_t)> progress;  ///< (points done, points of this run)
 };
 
 struct SweepOutcome {
-  std::uint64_t points = 0;    ///< points of this run (the shard's)
-  std::uint64_t reused = 0;    ///< found committed by an earlier run
-  std::uint64_t computed = 0;  ///< computed by this run
-  bool written = false;        ///< the output file was written
+  std::uint64_t points = 0;       ///< points of this run (the shard's)
+  std::uint64_t reused = 0;       ///< found committed by an earlier run
+  std::uint64_t computed = 0;     ///< computed by this run
+  bool written = false;           ///< the output file was written
   bool already_complete = false;  ///< --resume found the output complete: nothing to do
-  bool interrupted = false;    ///< stopped early; completed points stay in the parts directory
-  bool worker = false;         ///< this process is an MPI rank other than 0 (it writes nothing)
+  bool interrupted = false;       ///< stopped early; completed points stay in the parts directory
+  bool worker = false;            ///< this process is an MPI rank other than 0 (it writes nothing)
   unsigned threads = 0, ranks = 1;
 };
 

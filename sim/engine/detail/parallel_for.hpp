@@ -58,7 +58,8 @@ void run_on_threads(std::size_t count, const Task& task) {
 template <typename Index, typename Body>
 void parallel_for(Index first, Index last, const Body& body) {
 #ifdef GROUNDSWELL_TSAN
-  if (last > first) run_on_threads(static_cast<std::size_t>(last - first), [&](std::size_t k) { body(first + static_cast<Index>(k)); });
+  if (last > first)
+    run_on_threads(static_cast<std::size_t>(last - first), [&](std::size_t k) { body(first + static_cast<Index>(k)); });
 #else
   tbb::parallel_for(
       tbb::blocked_range<Index>(first, last, 1),

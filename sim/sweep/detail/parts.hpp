@@ -42,9 +42,9 @@ class PartStore {
   void open();
 
   struct Scan {
-    std::vector<std::uint64_t> done;     ///< verified points, ascending
-    std::vector<std::string> damaged;    ///< parts that failed verification, moved aside to *.damaged
-    std::size_t stale = 0;               ///< temporary files of killed runs, removed
+    std::vector<std::uint64_t> done;   ///< verified points, ascending
+    std::vector<std::string> damaged;  ///< parts that failed verification, moved aside to *.damaged
+    std::size_t stale = 0;             ///< temporary files of killed runs, removed
   };
   /// Verifies every part. Damaged parts are moved aside and reported in the
   /// result; a part of another sweep or build throws InputError.
