@@ -10,16 +10,17 @@
 
 #include "groundswell/calibrate/calibration.hpp"
 #include "groundswell/io/data_dir.hpp"
-#include "model/detail/parse_table.hpp"
-#include "model/detail/toml_reader.hpp"
+#include "groundswell/model/parameters.hpp"
+#include "model/parse_table.hpp"
+#include "model/toml_reader.hpp"
 
 namespace groundswell::calibrate {
 namespace {
 
-using model::detail::format_number;
+using model::format_number;
 
 /// The scenario reader's messages and key checks, and the calibration's own reads.
-class Reader : public model::detail::TomlReader {
+class Reader : public model::TomlReader {
  public:
   using TomlReader::TomlReader;
   double number(const toml::table& t, const std::string& where, const std::string& key, double lo, double hi) const {
@@ -58,54 +59,54 @@ class Reader : public model::detail::TomlReader {
   }
 };
 
-struct KeyInfo {
-  const char* key;
-  bool integer;
-};
-const std::vector<KeyInfo>& key_table() {
-  static const std::vector<KeyInfo> keys = {{"bass.p", false},
-                                            {"bass.q", false},
-                                            {"cascade.p", false},
-                                            {"agents.threshold_mean", false},
-                                            {"agents.threshold_sd", false},
-                                            {"agents.initial_resisters", false},
-                                            {"champions.count", true},
-                                            {"sdt.gamma_c", false},
-                                            {"sdt.gamma_r", false},
-                                            {"sdt.tau", false},
-                                            {"sdt.w_a", false},
-                                            {"sdt.w_c", false},
-                                            {"sdt.w_r", false},
-                                            {"sdt.beta0", false},
-                                            {"sdt.beta_s", false},
-                                            {"sdt.beta_p", false},
-                                            {"sdt.rho_p", false},
-                                            {"sdt.rho_s", false},
-                                            {"sdt.kappa_i", false},
-                                            {"sdt.lambda_l", false},
-                                            {"sdt.lambda_a", false},
-                                            {"sdt.lambda_r", false},
-                                            {"sdt.eta_a", false},
-                                            {"sdt.zeta_a", false},
-                                            {"sdt.eta_c", false},
-                                            {"sdt.practice", false},
-                                            {"sdt.resources", false},
-                                            {"sdt.zeta_c", false},
-                                            {"sdt.eta_r", false},
-                                            {"sdt.zeta_r", false}};
-  return keys;
+/// A prior bound as the value of its key (an integer key rounds half away from zero).
+model::ParameterValue bound_value(const FreeParameter& p, double bound) {
+  if (p.integer) return static_cast<std::int64_t>(std::llround(bound));
+  return bound;
 }
 
-/// Sets "section.key" = value in the file's table (no [[scenario]] in a calibration file).
-void set_in_table(toml::table& root, const std::string& name, double value, bool integer) {
-  const auto dot = name.find('.');
-  const std::string section = name.substr(0, dot), key = name.substr(dot + 1);
-  if (!root.contains(section)) root.insert(section, toml::table{});
-  if (toml::table* t = root.get(section)->as_table()) {
-    if (integer)
-      t->insert_or_assign(key, static_cast<std::int64_t>(std::llround(value)));
-    else
-      t->insert_or_assign(key, value);
+/// The scenario with every free parameter at one corner of the prior box
+/// (bit j of `corner` set: parameter j at its upper bound); throws InputError
+/// from apply_overrides() if the corner breaks a range or a joint constraint.
+void apply_corner(const std::vector<FreeParameter>& free, std::uint64_t corner, model::ScenarioSpec scenario) {
+  std::vector<model::Override> at;
+  for (std::size_t j = 0; j < free.size(); ++j)
+    at.push_back({free[j].key, bound_value(free[j], (corner >> j) & 1 ? free[j].upper : free[j].lower)});
+  model::apply_overrides(scenario, at);
+}
+
+/// Every value of the prior box must be a scenario the parser accepts. Each
+/// bound alone is checked first (its own range, and joint constraints with the
+/// other keys at the file's values), then the corners of the box together,
+/// which covers the joint constraints that are sums (sdt.w_a + sdt.w_c +
+/// sdt.w_r <= 1) or bounds (champions.count <= organization.size).
+void check_prior_box(const Reader& r, const toml::node* list, const std::vector<const toml::table*>& tables,
+                     const std::vector<FreeParameter>& free, const model::ScenarioSpec& base) {
+  for (std::size_t j = 0; j < free.size(); ++j)
+    for (const bool upper : {false, true}) {
+      const double bound = upper ? free[j].upper : free[j].lower;
+      try {
+        model::ScenarioSpec s = base;
+        model::apply_overrides(s, {{free[j].key, bound_value(free[j], bound)}});
+      } catch (const InputError& e) {
+        r.fail(tables[j]->get(upper ? "max" : "min"), "parameter \"" + free[j].key + "\": the prior bound " +
+                                                          format_number(bound) + " is not a valid value (" + e.what() +
+                                                          "); narrow min and max");
+      }
+    }
+  constexpr std::size_t kMostCorners = 16;  // 65536 corners; beyond, each draw is still checked when it is run
+  if (free.size() < 2 || free.size() > kMostCorners) return;
+  for (std::uint64_t corner = 0; corner < (std::uint64_t{1} << free.size()); ++corner) {
+    try {
+      apply_corner(free, corner, base);
+    } catch (const InputError& e) {
+      std::string where;
+      for (std::size_t j = 0; j < free.size(); ++j)
+        where +=
+            (j ? ", " : "") + free[j].key + " = " + format_number((corner >> j) & 1 ? free[j].upper : free[j].lower);
+      r.fail(list, "the prior box holds values the scenario refuses: at " + where + ", " + e.what() +
+                       "; narrow the priors so that every combination is valid");
+    }
   }
 }
 
@@ -148,55 +149,24 @@ void screen_ascii(const std::string& text, const std::string& source) {
 const std::vector<std::string>& calibratable_keys() {
   static const std::vector<std::string> keys = [] {
     std::vector<std::string> v;
-    for (const auto& k : key_table()) v.emplace_back(k.key);
+    for (const auto& p : model::parameter_table())
+      if (p.calibratable) v.push_back(p.key);
     return v;
   }();
   return keys;
 }
 
 void set_parameter(model::ScenarioSpec& s, const std::string& key, double value) {
-  if (key == "champions.count") {
-    s.champions.count = static_cast<std::uint32_t>(std::max(0.0, std::round(value)));
-    return;
-  }
-  double* field = nullptr;
-  if (key == "bass.p")
-    field = &s.bass.p;
-  else if (key == "bass.q")
-    field = &s.bass.q;
-  else if (key == "cascade.p")
-    field = &s.cascade.p;
-  else if (key == "agents.threshold_mean")
-    field = &s.agents.threshold_mean;
-  else if (key == "agents.threshold_sd")
-    field = &s.agents.threshold_sd;
-  else if (key == "agents.initial_resisters")
-    field = &s.agents.initial_resisters;
-  else {
-    auto& p = s.sdt;
-    const std::pair<const char*, double*> sdt[] = {{"sdt.gamma_c", &p.gamma_c},   {"sdt.gamma_r", &p.gamma_r},
-                                                   {"sdt.tau", &p.tau},           {"sdt.w_a", &p.w_a},
-                                                   {"sdt.w_c", &p.w_c},           {"sdt.w_r", &p.w_r},
-                                                   {"sdt.beta0", &p.beta0},       {"sdt.beta_s", &p.beta_s},
-                                                   {"sdt.beta_p", &p.beta_p},     {"sdt.rho_p", &p.rho_p},
-                                                   {"sdt.rho_s", &p.rho_s},       {"sdt.kappa_i", &p.kappa_i},
-                                                   {"sdt.lambda_l", &p.lambda_l}, {"sdt.lambda_a", &p.lambda_a},
-                                                   {"sdt.lambda_r", &p.lambda_r}, {"sdt.eta_a", &p.eta_a},
-                                                   {"sdt.zeta_a", &p.zeta_a},     {"sdt.eta_c", &p.eta_c},
-                                                   {"sdt.practice", &p.practice}, {"sdt.resources", &p.resources},
-                                                   {"sdt.zeta_c", &p.zeta_c},     {"sdt.eta_r", &p.eta_r},
-                                                   {"sdt.zeta_r", &p.zeta_r}};
-    for (const auto& [name, ptr] : sdt)
-      if (key == name) field = ptr;
-  }
-  if (!field) throw InputError("'" + key + "' cannot be a free parameter");
-  *field = value;
+  const auto& keys = calibratable_keys();
+  if (std::find(keys.begin(), keys.end(), key) == keys.end())
+    throw InputError("'" + key + "' cannot be a free parameter");
+  model::set_number(s, key, value);
 }
 
 CalibrationSpec parse_calibration(const std::string& text, const std::string& source_name,
                                   const std::string& base_dir) {
   screen_ascii(text, source_name);
-  const toml::table root = model::detail::parse_toml(text, source_name);
+  const toml::table root = model::parse_toml(text, source_name);
   const Reader r(source_name);
   CalibrationSpec c;
 
@@ -213,7 +183,7 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
   if (const toml::node* e = root.get("experiment"); e && e->is_table())
     if (const toml::node* t = e->as_table()->get("trials"))
       r.fail(t, "key 'experiment.trials' is not used by calibrate: set the engine trials per particle with abc.trials");
-  c.experiment = model::detail::parse_experiment_table(scenario, text, source_name, base_dir);
+  c.experiment = model::parse_experiment_table(scenario, text, source_name, base_dir);
   const model::ScenarioSpec& base = c.experiment.scenarios.front();
 
   // [observed]
@@ -270,6 +240,7 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
   const toml::node* pn = root.get("parameter");
   if (!pn) r.fail(nullptr, "no free parameters: add a [[parameter]] table with key, prior, min and max");
   if (!pn->is_array_of_tables()) r.fail(pn, "'parameter' must be a list of tables: write each as [[parameter]]");
+  std::vector<const toml::table*> tables;  // each parameter's table, for messages
   for (const toml::node& item : *pn->as_array()) {
     const toml::table& t = *item.as_table();
     r.only(t, "parameter.", {"key", "prior", "min", "max"});
@@ -279,14 +250,13 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
                std::string("[[parameter]] needs key 'parameter.") + k + "', e.g. key = \"bass.q\", min = 0, max = 1");
     FreeParameter p;
     p.key = r.text(t, "parameter.", "key");
-    const auto& keys = key_table();
-    const auto found = std::find_if(keys.begin(), keys.end(), [&](const KeyInfo& k) { return p.key == k.key; });
-    if (found == keys.end()) {
+    const auto& keys = calibratable_keys();
+    if (std::find(keys.begin(), keys.end(), p.key) == keys.end()) {
       std::string list;
-      for (const auto& k : keys) list += (list.empty() ? "" : ", ") + std::string(k.key);
+      for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
       r.fail(t.get("key"), "parameter.key = \"" + p.key + "\" cannot be a free parameter; use one of " + list);
     }
-    p.integer = found->integer;
+    p.integer = model::find_parameter(p.key)->type == model::ParameterType::Integer;
     for (const auto& q : c.parameters)
       if (q.key == p.key)
         r.fail(t.get("key"), "parameter \"" + p.key + "\" is given twice; keep one [[parameter]] for it");
@@ -308,24 +278,11 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
     if (p.prior == Prior::LogUniform && !(p.lower > 0))
       r.fail(t.get("min"), "parameter \"" + p.key + "\": a log_uniform prior needs min > 0, got " +
                                format_number(p.lower) + "; use prior = \"uniform\" or a positive min");
-    // Both bounds must be values the scenario parser accepts for this key.
-    for (const double bound : {p.lower, p.upper}) {
-      toml::table probe = scenario;
-      set_in_table(probe, p.key, bound, p.integer);
-      try {
-        (void)model::detail::parse_experiment_table(probe, text, source_name, base_dir);
-      } catch (const InputError& e) {
-        std::string why = e.what();
-        const auto at = why.find(": ");
-        if (at != std::string::npos) why = why.substr(at + 2);
-        r.fail(bound == p.lower ? t.get("min") : t.get("max"), "parameter \"" + p.key + "\": the prior bound " +
-                                                                   format_number(bound) + " is not a valid value (" +
-                                                                   why + "); narrow min and max");
-      }
-    }
+    tables.push_back(&t);
     c.parameters.push_back(p);
   }
   if (c.parameters.empty()) r.fail(pn, "no free parameters: add a [[parameter]] table with key, prior, min and max");
+  check_prior_box(r, pn, tables, c.parameters, base);
   for (const auto& p : c.parameters) {
     const bool fits = (p.key.rfind("bass.", 0) == 0 && base.rule == model::Rule::Bass) ||
                       (p.key.rfind("cascade.", 0) == 0 && base.rule == model::Rule::Cascade) ||
@@ -422,7 +379,7 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
 }
 
 CalibrationSpec load_calibration(const std::string& path) {
-  const model::detail::ScenarioFile file = model::detail::read_scenario_file(path);
+  const model::ScenarioFile file = model::read_scenario_file(path);
   return parse_calibration(file.text, path, file.base_dir);
 }
 

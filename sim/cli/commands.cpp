@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -18,6 +19,7 @@
 #include "groundswell/experiment/ensemble.hpp"
 #include "groundswell/experiment/summary.hpp"
 #include "groundswell/io/results_writer.hpp"
+#include "groundswell/model/parameters.hpp"
 #include "groundswell/org/tables.hpp"
 
 namespace groundswell::cli {
@@ -231,6 +233,24 @@ int network_export_command(const ExportArgs& args) {
               args.directory.c_str(), setup.organization.size(), setup.champions.size(), args.directory.c_str(),
               static_cast<unsigned long long>(setup.organization.network.edge_count()), x.scenarios[index].name.c_str(),
               args.trial);
+  return kOk;
+}
+
+int parameters_command(bool markdown) {
+  if (markdown) {
+    std::cout << model::parameter_markdown();
+    return kOk;
+  }
+  const model::ScenarioSpec defaults;
+  std::size_t width = 0;
+  for (const auto& p : model::parameter_table()) width = std::max(width, p.key.size());
+  for (const auto& p : model::parameter_table()) {
+    std::string value = model::format_value(p.get(defaults));
+    if (value == "unset") value = "(not set)";
+    if (value.empty()) value = "\"\"";
+    std::cout << p.key << std::string(width + 2 - p.key.size(), ' ') << value << (p.unit.empty() ? "" : " " + p.unit)
+              << "  " << p.meaning << "\n";
+  }
   return kOk;
 }
 

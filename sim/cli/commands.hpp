@@ -20,6 +20,10 @@ int run_command(const RunArgs& args);
 
 int info_command(const std::string& results_file);
 
+/// Prints the parameter table (model/parameters.hpp): as aligned text, or
+/// with `markdown` as the tables of docs/model.md.
+int parameters_command(bool markdown);
+
 /// Refuses an output file that cannot be written (missing directory, exists
 /// without --force, not writable) before any work is done. Throws InputError.
 void check_output(const std::string& output, bool force);

@@ -101,6 +101,11 @@ int main(int argc, char** argv) {
   calibrate_cmd->add_flag("-q,--quiet", calibrate.quiet, "Print nothing but errors");
   cli::add_data_dir_option(*calibrate_cmd);
 
+  bool parameters_markdown = false;
+  auto* parameters_cmd = app.add_subcommand(
+      "parameters", "List every scenario key: type, default, allowed values, unit and meaning (docs/model.md)");
+  parameters_cmd->add_flag("--markdown", parameters_markdown, "Print the tables of docs/model.md");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -118,6 +123,7 @@ int main(int argc, char** argv) {
     if (*sweep_cmd) return cli::sweep_command(sweep);
     if (*merge_cmd) return cli::merge_command(merge);
     if (*calibrate_cmd) return cli::calibrate_command(calibrate);
+    if (*parameters_cmd) return cli::parameters_command(parameters_markdown);
   } catch (const InputError& e) {
     std::cerr << "groundswell: error: " << e.what() << "\n";
     return cli::kUsage;

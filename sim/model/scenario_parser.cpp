@@ -8,48 +8,31 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include "groundswell/io/data_dir.hpp"
+#include "groundswell/model/parameters.hpp"
 #include "groundswell/model/scenario.hpp"
-#include "model/detail/parse_table.hpp"
-#include "model/detail/toml_reader.hpp"
+#include "model/parse_table.hpp"
+#include "model/toml_reader.hpp"
 
 namespace groundswell::model {
 namespace {
 
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-std::string closest(const std::string& key, const std::vector<std::string>& known) {
-  std::string best;
-  std::size_t best_d = std::string::npos;
-  for (const auto& k : known) {
-    const std::size_t d = edit_distance(key, k);
-    if (d < best_d) {
-      best_d = d;
-      best = k;
-    }
-  }
-  return best_d <= std::max<std::size_t>(2, key.size() / 3) ? best : std::string{};
-}
-
-using detail::format_number;
 /// Where a message points: "file:line:column".
-using Context = detail::TomlReader;
+using Context = TomlReader;
+
+/// A TOML value as a parameter value; nullopt for tables, arrays and dates.
+std::optional<ParameterValue> value_of(const toml::node& n) {
+  if (auto f = n.value_exact<double>()) return ParameterValue(*f);
+  if (auto i = n.value_exact<std::int64_t>()) return ParameterValue(*i);
+  if (auto b = n.value_exact<bool>()) return ParameterValue(*b);
+  if (auto t = n.value_exact<std::string>()) return ParameterValue(*t);
+  return std::nullopt;
+}
 
 /// One section of one scenario: the scenario's own table first, then the
 /// file's top-level one. Remembers which keys were read so that anything
@@ -74,32 +57,21 @@ class Section {
     ctx_.fail(n, where_ + "key '" + name(key) + "' " + what);
   }
 
-  /// Reads a real number in [lo, hi] (open ends when lo_open/hi_open).
-  void number(const std::string& key, double& out, double lo, double hi, bool lo_open = false, bool hi_open = false,
-              bool allow_inf = false) {
+  /// Reads the key of `p` if given: checked against the parameter table,
+  /// set in `s` and recorded for provenance as the value it has there.
+  void read(const ParameterInfo& p, ScenarioSpec& s) {
+    const std::string key = p.name();
     const toml::node* n = find(key);
     if (!n) return;
-    double v;
-    if (auto f = n->value_exact<double>())
-      v = *f;
-    else if (auto i = n->value_exact<std::int64_t>())
-      v = static_cast<double>(*i);
-    else if (allow_inf && n->value_exact<std::string>() &&
-             (*n->value_exact<std::string>() == "inf" || *n->value_exact<std::string>() == "sustained"))
-      v = kInfinity;
-    else
-      fail(n, key, "must be a number, got " + type_name(n));
-    if (std::isnan(v)) fail(n, key, "must be a number, got nan");
-    const bool below = lo_open ? !(v > lo) : !(v >= lo);
-    const bool above = hi_open ? !(v < hi) : !(v <= hi);
-    if ((below || above) && !(allow_inf && std::isinf(v) && v > 0))
-      fail(n, key,
-           "= " + format_number(v) + " is out of range: allowed " + std::string(lo_open ? "(" : "[") +
-               format_number(lo) + ", " + format_number(hi) + (hi_open ? ")" : "]"));
-    out = v;
-    record(key, format_number(v));
+    const std::optional<ParameterValue> v = value_of(*n);
+    if (!v) fail(n, key, expected_value(p) + ", got " + type_name(n));  // a table, an array or a date
+    if (const std::string fault = check_value(p, *v); !fault.empty()) fail(n, key, fault);
+    p.set(s, *v);
+    const bool unset = !p.unset_word.empty() && std::holds_alternative<std::string>(*v);
+    if (!unset) record(key, format_value(p.get(s)));
   }
 
+  /// Reads an integer that is not a scenario parameter ([experiment] seed, trials, steps).
   template <typename Int>
   void integer(const std::string& key, Int& out, std::int64_t lo, std::int64_t hi) {
     const toml::node* n = find(key);
@@ -114,40 +86,14 @@ class Section {
     record(key, std::to_string(*i));
   }
 
-  void boolean(const std::string& key, bool& out) {
-    const toml::node* n = find(key);
-    if (!n) return;
-    auto b = n->value_exact<bool>();
-    if (!b) fail(n, key, "must be true or false, got " + type_name(n));
-    out = *b;
-    record(key, *b ? "true" : "false");
-  }
-
+  /// Reads free text that is not a parameter (name, description).
   void text(const std::string& key, std::string& out) {
     const toml::node* n = find(key);
     if (!n) return;
-    auto s = n->value_exact<std::string>();
-    if (!s) fail(n, key, "must be a string, got " + type_name(n));
-    out = *s;
-    record(key, *s);
-  }
-
-  /// Reads one of a fixed set of words.
-  template <typename Enum>
-  void choice(const std::string& key, Enum& out, const std::vector<std::pair<std::string, Enum>>& options) {
-    const toml::node* n = find(key);
-    if (!n) return;
-    auto s = n->value_exact<std::string>();
-    std::string allowed;
-    for (const auto& o : options) allowed += (allowed.empty() ? "" : ", ") + ('"' + o.first + '"');
-    if (!s) fail(n, key, "must be one of " + allowed + ", got " + type_name(n));
-    for (const auto& o : options)
-      if (o.first == *s) {
-        out = o.second;
-        record(key, *s);
-        return;
-      }
-    fail(n, key, "= \"" + *s + "\" is not allowed: use one of " + allowed);
+    auto t = n->value_exact<std::string>();
+    if (!t) fail(n, key, "must be a string, got " + type_name(n));
+    out = *t;
+    record(key, *t);
   }
 
   /// Reports keys that no reader asked for, with the closest known key.
@@ -158,7 +104,7 @@ class Section {
         const std::string key(k.str());
         if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
         std::string msg = where_ + "unknown key '" + name(key) + "'";
-        const std::string hint = closest(key, known_);
+        const std::string hint = closest_key(key, known_);
         if (!hint.empty())
           msg += "; did you mean '" + name(hint) + "'?";
         else {
@@ -211,250 +157,94 @@ const toml::table* subtable(const Context& ctx, const toml::table* parent, const
   return n->as_table();
 }
 
-constexpr double kInf = kInfinity;
-const std::vector<std::string> kSections = {"organization", "agents",    "sdt",        "bass",         "cascade",
-                                            "mandate",      "champions", "connectors", "formalization"};
+/// The sections of a scenario, in the order of the parameter table.
+const std::vector<std::string>& scenario_sections() {
+  static const std::vector<std::string> sections = [] {
+    std::vector<std::string> v;
+    for (const auto& p : parameter_table())
+      if (!p.section().empty() && std::find(v.begin(), v.end(), p.section()) == v.end()) v.push_back(p.section());
+    return v;
+  }();
+  return sections;
+}
+
+/// The scenario's name from its [[scenario]] table ("default" without one).
+/// Returns the prefix of its messages ("scenario \"x\": ").
+std::string read_scenario_name(const Context& ctx, const toml::table* own, ScenarioSpec& s) {
+  if (!own) {
+    s.name = "default";
+    return {};
+  }
+  const toml::node* name = own->get("name");
+  if (!name || !name->value_exact<std::string>()) ctx.fail(own, "every [[scenario]] needs a name: add name = \"...\"");
+  s.name = *name->value_exact<std::string>();
+  const bool usable = !s.name.empty() && std::all_of(s.name.begin(), s.name.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.';
+  }) && s.name.front() != '.';
+  if (!usable)
+    ctx.fail(name, "scenario name \"" + s.name + "\" is not usable: use letters, digits, '_', '-' and '.' (not first)");
+  return "scenario \"" + s.name + "\": ";
+}
+
+/// The top level of a scenario: name and description from its own table,
+/// the rule from its own table or the file's.
+void read_scenario_top(const Context& ctx, const toml::table& root, const toml::table* own, const std::string& where,
+                       ScenarioSpec& s) {
+  Section top(ctx, where, "", own, nullptr);
+  top.provenance = &s.parameters;
+  std::string ignored_name;
+  top.text("name", ignored_name);
+  top.text("description", s.description);
+  Section base_top(ctx, where, "", own ? own : &root, own ? &root : nullptr);
+  base_top.provenance = &s.parameters;
+  for (const auto& p : parameter_table())
+    if (p.section().empty()) {
+      base_top.read(p, s);
+      top.find(p.key);
+    }
+  for (const auto& k : scenario_sections()) top.find(k);
+  if (own) top.reject_unknown();
+}
+
+/// Checks the [organization] keys that go together before file paths are
+/// resolved: "data:<set>/<file>" in the data directory, else relative to the
+/// scenario file.
+void finish_organization(const Context& ctx, const toml::table* own, const std::string& where,
+                         const std::string& base_dir, OrganizationSpec& o) {
+  if (const std::string fault = check_file_keys(o); !fault.empty()) ctx.fail(own, where + fault);
+  if (o.generator == Generator::File)
+    for (std::string* p : {&o.nodes_file, &o.edges_file, &o.import.network, &o.import.layers})
+      *p = io::resolve_input_path(*p, base_dir);
+}
 
 ScenarioSpec parse_scenario(const Context& ctx, const toml::table& root, const toml::table* own,
                             const std::string& base_dir) {
   ScenarioSpec s;
-  std::string where;
-  if (own) {
-    const toml::node* name = own->get("name");
-    if (!name || !name->value_exact<std::string>())
-      ctx.fail(own, "every [[scenario]] needs a name: add name = \"...\"");
-    s.name = *name->value_exact<std::string>();
-    const bool usable = !s.name.empty() && std::all_of(s.name.begin(), s.name.end(), [](char ch) {
-      return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.';
-    }) && s.name.front() != '.';
-    if (!usable)
-      ctx.fail(name,
-               "scenario name \"" + s.name + "\" is not usable: use letters, digits, '_', '-' and '.' (not first)");
-    where = "scenario \"" + s.name + "\": ";
-  } else {
-    s.name = "default";
-  }
-  auto section = [&](const std::string& key) {
-    Section sec(ctx, where, key, subtable(ctx, own, key, where), subtable(ctx, &root, key, ""));
+  const std::string where = read_scenario_name(ctx, own, s);
+  read_scenario_top(ctx, root, own, where, s);
+  for (const std::string& name : scenario_sections()) {
+    Section sec(ctx, where, name, subtable(ctx, own, name, where), subtable(ctx, &root, name, ""));
     sec.provenance = &s.parameters;
-    return sec;
-  };
-
-  {  // top level of the scenario: rule, name, description
-    Section top(ctx, where, "", own, nullptr);
-    top.provenance = &s.parameters;
-    std::string ignored_name;
-    top.text("name", ignored_name);
-    top.text("description", s.description);
-    Section base_top(ctx, where, "", own ? own : &root, own ? &root : nullptr);
-    base_top.provenance = &s.parameters;
-    base_top.choice<Rule>(
-        "rule", s.rule,
-        {{"sdt", Rule::Sdt}, {"bass", Rule::Bass}, {"threshold", Rule::Threshold}, {"cascade", Rule::Cascade}});
-    top.find("rule");
-    for (const auto& k : kSections) top.find(k);
-    if (own) top.reject_unknown();
-  }
-
-  {
-    auto sec = section("organization");
-    auto& o = s.organization;
-    sec.choice<Generator>("generator", o.generator,
-                          {{"hierarchy", Generator::Hierarchy},
-                           {"complete", Generator::Complete},
-                           {"erdos_renyi", Generator::ErdosRenyi},
-                           {"watts_strogatz", Generator::WattsStrogatz},
-                           {"file", Generator::File}});
-    sec.integer("size", o.size, 1, 200'000'000);
-    sec.integer("span", o.span, 1, 1'000'000);
-    sec.integer("advisors", o.advisors, 0, 10'000);
-    sec.number("cross_department", o.cross_department, 0, 1);
-    sec.number("prestige_sigma", o.prestige_sigma, 0, 10);
-    sec.number("prestige_rank_corr", o.prestige_rank_corr, -1, 1);
-    sec.number("trust_a", o.trust_a, 0, 1e6, true);
-    sec.number("trust_b", o.trust_b, 0, 1e6, true);
-    sec.number("formal_weight", o.formal_weight, 0, 1e6, true);
-    sec.number("mean_degree", o.mean_degree, 0, 1e6);
-    sec.integer("neighbours", o.neighbours, 0, 1'000'000);
-    sec.number("rewire", o.rewire, 0, 1);
-    sec.integer("departments", o.departments, 1, 1'000'000);
-    sec.text("nodes", o.nodes_file);
-    sec.text("edges", o.edges_file);
-    // Real networks in other formats and their mapping (docs/data.md; checked by check_file_keys).
-    sec.choice<NetworkFormat>("format", o.import.format,
-                              {{"csv", NetworkFormat::Csv},
-                               {"pajek", NetworkFormat::Pajek},
-                               {"ucinet", NetworkFormat::Ucinet},
-                               {"graphml", NetworkFormat::Graphml},
-                               {"snap", NetworkFormat::Snap},
-                               {"multiplex", NetworkFormat::Multiplex}});
-    const std::vector<std::pair<std::string, TieDirection>> directions = {
-        {"forward", TieDirection::Forward}, {"reverse", TieDirection::Reverse}, {"both", TieDirection::Both}};
-    sec.text("network", o.import.network);
-    sec.text("layers", o.import.layers);
-    sec.text("listen", o.import.listen);
-    sec.choice<TieDirection>("direction", o.import.direction, directions);
-    sec.text("formal", o.import.formal);
-    sec.choice<TieDirection>("formal_direction", o.import.formal_direction, directions);
-    sec.text("department", o.import.department);
-    sec.text("leaders", o.import.leaders);
+    for (const auto& p : parameter_table())
+      if (p.section() == name) sec.read(p, s);
     sec.reject_unknown();
-    if (const std::string fault = check_file_keys(o); !fault.empty()) ctx.fail(own, where + fault);
-    if (o.generator ==
-        Generator::File)  // "data:<set>/<file>" in the data directory, else relative to the scenario file
-      for (std::string* p : {&o.nodes_file, &o.edges_file, &o.import.network, &o.import.layers})
-        *p = io::resolve_input_path(*p, base_dir);
-    if (o.generator == Generator::WattsStrogatz && (o.neighbours % 2 != 0 || o.neighbours >= o.size))
-      ctx.fail(own, where + "organization.neighbours = " + std::to_string(o.neighbours) +
-                        " must be even and smaller than organization.size for watts_strogatz");
-    if (o.generator == Generator::ErdosRenyi && o.size > 1 && o.mean_degree > o.size - 1)
-      ctx.fail(own, where + "organization.mean_degree = " + format_number(o.mean_degree) +
-                        " exceeds size - 1 = " + std::to_string(o.size - 1));
-    if (o.generator != Generator::Hierarchy && o.generator != Generator::File && o.departments > o.size)
-      ctx.fail(own,
-               where + "organization.departments = " + std::to_string(o.departments) + " exceeds organization.size");
-    if (o.generator == Generator::Complete && o.size > 20000)
-      ctx.fail(own, where + "organization.size = " + std::to_string(o.size) +
-                        " is too large for generator \"complete\" (N^2 ties); use at most 20000");
+    if (name == "organization") finish_organization(ctx, own, where, base_dir, s.organization);
   }
-  {
-    auto sec = section("agents");
-    auto& a = s.agents;
-    sec.number("initial_resisters", a.initial_resisters, 0, 1);
-    sec.number("autonomy_a", a.autonomy_a, 0, 1e6, true);
-    sec.number("autonomy_b", a.autonomy_b, 0, 1e6, true);
-    sec.number("competence_a", a.competence_a, 0, 1e6, true);
-    sec.number("competence_b", a.competence_b, 0, 1e6, true);
-    sec.number("relatedness_a", a.relatedness_a, 0, 1e6, true);
-    sec.number("relatedness_b", a.relatedness_b, 0, 1e6, true);
-    sec.number("threshold_mean", a.threshold_mean, 0, 1);
-    sec.number("threshold_sd", a.threshold_sd, 0, 10);
-    sec.reject_unknown();
-  }
-  {
-    auto sec = section("sdt");
-    auto& p = s.sdt;
-    sec.number("gamma_c", p.gamma_c, 0, 1);
-    sec.number("gamma_r", p.gamma_r, 0, 1);
-    sec.number("tau", p.tau, 0, 10);
-    sec.number("w_a", p.w_a, 0, 1);
-    sec.number("w_c", p.w_c, 0, 1);
-    sec.number("w_r", p.w_r, 0, 1);
-    for (auto [key, ref] : std::initializer_list<std::pair<const char*, double*>>{{"beta0", &p.beta0},
-                                                                                  {"beta_s", &p.beta_s},
-                                                                                  {"beta_p", &p.beta_p},
-                                                                                  {"rho_p", &p.rho_p},
-                                                                                  {"rho_s", &p.rho_s},
-                                                                                  {"kappa_i", &p.kappa_i},
-                                                                                  {"lambda_l", &p.lambda_l},
-                                                                                  {"lambda_a", &p.lambda_a},
-                                                                                  {"lambda_r", &p.lambda_r}})
-      sec.number(key, *ref, 0, 100);
-    for (auto [key, ref] : std::initializer_list<std::pair<const char*, double*>>{{"eta_a", &p.eta_a},
-                                                                                  {"zeta_a", &p.zeta_a},
-                                                                                  {"eta_c", &p.eta_c},
-                                                                                  {"practice", &p.practice},
-                                                                                  {"resources", &p.resources},
-                                                                                  {"zeta_c", &p.zeta_c},
-                                                                                  {"eta_r", &p.eta_r},
-                                                                                  {"zeta_r", &p.zeta_r}})
-      sec.number(key, *ref, 0, 1);
-    sec.reject_unknown();
-    if (p.w_a + p.w_c + p.w_r > 1.0 + 1e-9)
-      ctx.fail(own, where + "sdt.w_a + sdt.w_c + sdt.w_r = " + format_number(p.w_a + p.w_c + p.w_r) +
-                        " exceeds 1: motivation must stay in [0,1]");
-  }
-  {
-    auto sec = section("bass");
-    sec.number("p", s.bass.p, 0, 100);
-    sec.number("q", s.bass.q, 0, 100);
-    sec.reject_unknown();
-  }
-  {
-    auto sec = section("cascade");
-    sec.number("p", s.cascade.p, 0, 1);
-    sec.reject_unknown();
-  }
-  {
-    auto sec = section("mandate");
-    auto& m = s.mandate;
-    sec.choice<Issuers>("issuers", m.issuers,
-                        {{"none", Issuers::None}, {"top", Issuers::Top}, {"leaders", Issuers::Leaders}});
-    sec.integer("levels", m.levels, 0, 1000);
-    sec.integer("start", m.start, 1, 1'000'000);
-    sec.number("intensity", m.intensity, 0, 100);
-    sec.number("half_life", m.half_life, 0, kInf, true, false, true);
-    sec.reject_unknown();
-  }
-  {
-    auto sec = section("champions");
-    auto& c = s.champions;
-    sec.integer("count", c.count, 0, 200'000'000);
-    sec.choice<Selection>("selection", c.selection,
-                          {{"random", Selection::Random},
-                           {"formal", Selection::Formal},
-                           {"central", Selection::Central},
-                           {"bridging", Selection::Bridging},
-                           {"distributed", Selection::Distributed}});
-    sec.boolean("coalition", c.coalition);
-    sec.reject_unknown();
-    if (c.count > s.organization.size && s.organization.generator != Generator::File)
-      ctx.fail(own, where + "champions.count = " + std::to_string(c.count) +
-                        " exceeds organization.size = " + std::to_string(s.organization.size));
-  }
-  {
-    auto sec = section("connectors");
-    sec.integer("bridges", s.bridges, 0, 1'000'000'000);
-    sec.reject_unknown();
-  }
-  {
-    auto sec = section("formalization");
-    const toml::node* n = sec.find("at");
-    if (n && !(n->value_exact<std::string>() && *n->value_exact<std::string>() == "never")) {
-      double at = 0;
-      sec.number("at", at, 0, 1, true);
-      s.formalize_at = at;
-    }
-    sec.reject_unknown();
-  }
-  if (s.rule != Rule::Sdt && (s.mandate.issuers != Issuers::None || s.formalize_at))
-    ctx.fail(own,
-             where + "mandate and formalization apply to rule \"sdt\" only; rule is \"" + to_string(s.rule) + "\"");
-  const bool generic = s.organization.generator != Generator::Hierarchy && s.organization.generator != Generator::File;
-  if (s.mandate.issuers == Issuers::Leaders && generic)
-    ctx.fail(own, where + "mandate.issuers = \"leaders\" needs managers, but organization.generator = \"" +
-                      to_string(s.organization.generator) +
-                      "\" makes none; use generator \"hierarchy\" or \"file\", or issuers = \"top\"");
-  if (s.bridges > 0 && generic && s.organization.departments < 2)
-    ctx.fail(own, where + "connectors.bridges = " + std::to_string(s.bridges) +
-                      " needs at least two departments; set organization.departments >= 2");
-  if (s.mandate.issuers == Issuers::Leaders && s.organization.generator == Generator::Hierarchy) {
-    // depth of a complete span-ary tree of `size` agents
-    std::int64_t depth = 0, covered = 0, width = 1;
-    if (s.organization.span == 1)
-      depth = s.organization.size;  // a chain
-    else
-      while (covered < s.organization.size) {
-        covered += width;
-        width *= s.organization.span;
-        ++depth;
-      }
-    if (s.mandate.levels >= depth)
-      ctx.fail(own, where + "mandate.levels = " + std::to_string(s.mandate.levels) +
-                        " is beyond the hierarchy's depth (levels 0.." + std::to_string(depth - 1) + ")");
-  }
+  if (const std::string fault = check_scenario(s); !fault.empty()) ctx.fail(own, where + fault);
   return s;
 }
 
 }  // namespace
 
+/// Equal when every [organization] key of the parameter table is: two
+/// scenarios then share each trial's organization (common random numbers).
 bool OrganizationSpec::operator==(const OrganizationSpec& o) const {
-  return generator == o.generator && size == o.size && span == o.span && advisors == o.advisors &&
-         cross_department == o.cross_department && prestige_sigma == o.prestige_sigma &&
-         prestige_rank_corr == o.prestige_rank_corr && trust_a == o.trust_a && trust_b == o.trust_b &&
-         formal_weight == o.formal_weight && mean_degree == o.mean_degree && neighbours == o.neighbours &&
-         rewire == o.rewire && departments == o.departments && nodes_file == o.nodes_file &&
-         edges_file == o.edges_file && import == o.import;
+  ScenarioSpec a, b;
+  a.organization = *this;
+  b.organization = o;
+  for (const auto& p : parameter_table())
+    if (p.section() == "organization" && p.get(a) != p.get(b)) return false;
+  return true;
 }
 
 namespace {
@@ -616,11 +406,9 @@ void screen_non_ascii(const std::string& text, const std::string& source) {
 ExperimentSpec parse_experiment(const std::string& text, const std::string& source_name, const std::string& base_dir) {
   Context ctx(source_name);
   screen_non_ascii(text, source_name);
-  const toml::table root = detail::parse_toml(text, source_name);
-  return detail::parse_experiment_table(root, text, source_name, base_dir);
+  const toml::table root = parse_toml(text, source_name);
+  return parse_experiment_table(root, text, source_name, base_dir);
 }
-
-namespace detail {
 
 ExperimentSpec parse_experiment_table(const toml::table& root, const std::string& text, const std::string& source_name,
                                       const std::string& base_dir) {
@@ -635,7 +423,7 @@ ExperimentSpec parse_experiment_table(const toml::table& root, const std::string
     top.find("scenario");
     top.find("rule");
     top.find("sweep");  // parameter sweeps: read by sim/sweep/ (docs/sweeps.md), ignored by `run`
-    for (const auto& k : kSections) top.find(k);
+    for (const auto& k : scenario_sections()) top.find(k);
     top.reject_unknown();
   }
   {
@@ -672,10 +460,6 @@ ExperimentSpec parse_experiment_table(const toml::table& root, const std::string
   return x;
 }
 
-}  // namespace detail
-
-namespace detail {
-
 ScenarioFile read_scenario_file(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -689,10 +473,8 @@ ScenarioFile read_scenario_file(const std::string& path) {
   return {os.str(), base.empty() ? "." : base};
 }
 
-}  // namespace detail
-
 ExperimentSpec load_experiment(const std::string& path) {
-  const detail::ScenarioFile file = detail::read_scenario_file(path);
+  const ScenarioFile file = read_scenario_file(path);
   return parse_experiment(file.text, path, file.base_dir);
 }
 

@@ -13,17 +13,18 @@
 #include <set>
 #include <sstream>
 
+#include "groundswell/model/parameters.hpp"
 #include "groundswell/random.hpp"
-#include "model/detail/parse_table.hpp"
-#include "model/detail/toml_reader.hpp"
+#include "model/parse_table.hpp"
+#include "model/toml_reader.hpp"
 
 namespace groundswell::sweep {
 namespace {
 
 constexpr const char* kFormatTag = "groundswell-sweep 1\n";
 
-using model::detail::format_number;
-using Reader = model::detail::TomlReader;
+using model::format_number;
+using Reader = model::TomlReader;
 
 std::string label_of(const toml::node& n) {
   if (auto i = n.value_exact<std::int64_t>()) return std::to_string(*i);
@@ -42,17 +43,18 @@ Parameter read_parameter(const Reader& r, const toml::table& t, Design design) {
   p.name = *name->value_exact<std::string>();
   const auto dot = p.name.find('.');
   const std::string section = p.name.substr(0, dot);
-  const bool shape_ok = dot == std::string::npos
-                            ? p.name == "rule"
-                            : dot > 0 && dot + 1 < p.name.size() && p.name.find('.', dot + 1) == std::string::npos;
-  if (!shape_ok)
-    r.fail(name, "sweep parameter \"" + p.name +
-                     "\" is not a scenario key: write \"section.key\" as in the file, "
-                     "e.g. \"champions.count\" or \"sdt.beta_s\" (or \"rule\")");
   if (section == "experiment" || section == "sweep" || section == "scenario")
     r.fail(name, "sweep parameter \"" + p.name +
                      "\" cannot be swept: only scenario keys (organization, agents, "
                      "rules, strategies) vary between points; seed, trials and steps are the sweep's own");
+  const model::ParameterInfo* info = model::find_parameter(p.name);
+  if (!info) {
+    const std::string hint = model::closest_parameter(p.name);
+    r.fail(name, "sweep parameter \"" + p.name + "\" is not a scenario key" +
+                     (hint.empty() ? std::string(": write \"section.key\" as in the file, e.g. \"champions.count\" "
+                                                 "(`groundswell parameters` lists them)")
+                                   : "; did you mean \"" + hint + "\"?"));
+  }
 
   const toml::node* values = t.get("values");
   const toml::node* lo = t.get("min");
@@ -88,8 +90,9 @@ Parameter read_parameter(const Reader& r, const toml::table& t, Design design) {
                    "\": design \"grid\" needs values = [...] for every parameter "
                    "(min and max are for designs \"lhs\" and \"saltelli\")");
   if (!lo || !hi) r.fail(&t, "sweep parameter \"" + p.name + "\": give values = [...] or both min and max");
-  const auto& ints = integer_keys();
-  p.kind = std::find(ints.begin(), ints.end(), p.name) != ints.end() ? Kind::Integer : Kind::Real;
+  if (info->type != model::ParameterType::Real && info->type != model::ParameterType::Integer)
+    r.fail(&t, "sweep parameter \"" + p.name + "\" is not a number: give its values = [...]");
+  p.kind = info->type == model::ParameterType::Integer ? Kind::Integer : Kind::Real;
   for (const toml::node* n : {lo, hi}) {
     if (p.kind == Kind::Integer && !n->value_exact<std::int64_t>())
       r.fail(n, "sweep parameter \"" + p.name + "\" is an integer: min and max must be integers");
@@ -221,10 +224,12 @@ std::string hex(std::uint64_t v) {
 }  // namespace
 
 const std::vector<std::string>& integer_keys() {
-  static const std::vector<std::string> keys = {
-      "organization.size",       "organization.span",        "organization.advisors",
-      "organization.neighbours", "organization.departments", "mandate.levels",
-      "mandate.start",           "champions.count",          "connectors.bridges"};
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> v;
+    for (const auto& p : model::parameter_table())
+      if (p.type == model::ParameterType::Integer) v.push_back(p.key);
+    return v;
+  }();
   return keys;
 }
 
@@ -239,7 +244,7 @@ struct Plan::Impl {
 };
 
 Plan Plan::load(const std::string& path) {
-  const model::detail::ScenarioFile file = model::detail::read_scenario_file(path);
+  const model::ScenarioFile file = model::read_scenario_file(path);
   return parse(file.text, path, file.base_dir);
 }
 
@@ -311,7 +316,7 @@ model::ExperimentSpec Plan::experiment(std::uint64_t p) const {
   }
   model::ExperimentSpec x;
   try {
-    x = model::detail::parse_experiment_table(root, m.text, m.source_name, m.base_dir);
+    x = model::parse_experiment_table(root, m.text, m.source_name, m.base_dir);
   } catch (const InputError& e) {
     throw InputError("sweep point " + std::to_string(p) + " (" + describe(p) + "): " + e.what());
   }

@@ -410,6 +410,19 @@ TEST_CASE("bad calibration files name the file, line, key and fix", "[unit][cali
     CHECK_THAT(e, Catch::Contains("cal.toml:19:") && Catch::Contains("prior bound 500 is not a valid value") &&
                       Catch::Contains("bass.q"));
   }
+  SECTION("a prior box whose corner breaks a joint constraint (sdt.w_a + sdt.w_c + sdt.w_r <= 1)") {
+    // Each bound alone is valid with the file's other weights; w_a = w_c = 0.6 together is not.
+    std::string text = replace(kGood, "rule = \"bass\"", "rule = \"sdt\"");
+    text = replace(text, "[observed]", "[sdt]\nw_r = 0.0\n[observed]");
+    text = replace(text, "key = \"bass.q\"\nmin = 0\nmax = 1\n",
+                   "key = \"sdt.w_a\"\nmin = 0\nmax = 0.6\n[[parameter]]\nkey = \"sdt.w_c\"\nmin = 0\nmax = 0.6\n");
+    const auto e = error_of(text, dir);
+    CHECK_THAT(e, Catch::Contains("the prior box holds values the scenario refuses") &&
+                      Catch::Contains("sdt.w_a = 0.6, sdt.w_c = 0.6") &&
+                      Catch::Contains("sdt.w_a + sdt.w_c + sdt.w_r = 1.2 exceeds 1"));
+    // Narrowed so that every corner is valid, the same file loads.
+    CHECK(error_of(replace(text, "max = 0.6\n[[parameter]]", "max = 0.4\n[[parameter]]"), dir) == "no error");
+  }
   SECTION("a key that cannot be free") {
     const auto e = error_of(replace(kGood, "key = \"bass.q\"", "key = \"organization.size\""), dir);
     CHECK_THAT(e, Catch::Contains("cannot be a free parameter") && Catch::Contains("bass.p"));

@@ -20,8 +20,8 @@ inline constexpr std::size_t kQuantileCount = sizeof kQuantiles / sizeof kQuanti
 inline constexpr std::uint64_t kPointPurpose = 101;   ///< the experiment seed of a point
 inline constexpr std::uint64_t kDesignPurpose = 102;  ///< the Latin hypercube of lhs and saltelli designs
 
-/// The scenario keys that the parser reads as integers (counts, sizes,
-/// levels): ranges of these are sampled as integers (see design_points()).
+/// The Integer keys of the parameter table (counts, sizes, levels): ranges
+/// of these are sampled as integers (see design_points()).
 const std::vector<std::string>& integer_keys();
 
 /// The [sweep] section.

@@ -1,5 +1,5 @@
 #pragma once
-// Internal: the scenario parser's entry point for an already parsed TOML
+// Internal to the library (not a public header): the scenario parser's entry point for an already parsed TOML
 // table, so that other modules (sim/sweep/) can change values in the table
 // and have them validated by the same rules as a file. toml++ stays out of
 // the public headers.
@@ -9,7 +9,7 @@
 
 #include "groundswell/model/scenario.hpp"
 
-namespace groundswell::model::detail {
+namespace groundswell::model {
 
 /// Validates `root` exactly as parse_experiment() validates a file's text.
 /// `text` is kept as the experiment's source text (provenance); messages name
@@ -26,4 +26,4 @@ struct ScenarioFile {
 /// Reads a scenario file. Throws InputError if it is missing, a directory or unreadable.
 ScenarioFile read_scenario_file(const std::string& path);
 
-}  // namespace groundswell::model::detail
+}  // namespace groundswell::model

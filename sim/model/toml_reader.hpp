@@ -1,8 +1,8 @@
 #pragma once
-// Internal: what every reader of a TOML input file (scenarios, sweeps,
-// calibrations) does the same way: point a message at "file:line:column",
-// reject unknown keys with the list of known ones, and print numbers the way
-// a user wrote them. toml++ stays out of the public headers.
+// Internal to the library, shared by the readers of model/, sweep/ and
+// calibrate/ (not a public header: toml++ stays out of those). What every reader of a TOML input file (scenarios,
+// sweeps, calibrations) does the same way: point a message at "file:line:column", reject unknown keys with the list of
+// known ones, and print numbers the way a user wrote them. toml++ stays out of the public headers.
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -11,9 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "groundswell/model/parameters.hpp"  // format_number
 #include "groundswell/types.hpp"
 
-namespace groundswell::model::detail {
+namespace groundswell::model {
 
 /// Parses a file's text; a syntax error becomes an InputError naming
 /// "source:line:column".
@@ -26,15 +27,6 @@ inline toml::table parse_toml(const std::string& text, const std::string& source
        << ": TOML syntax error: " << e.description();
     throw InputError(os.str());
   }
-}
-
-/// A number as a user would write it in a file (up to 10 significant digits; inf).
-inline std::string format_number(double v) {
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  std::ostringstream os;
-  os.precision(10);
-  os << v;
-  return os.str();
 }
 
 class TomlReader {
@@ -68,4 +60,4 @@ class TomlReader {
   std::string source_;
 };
 
-}  // namespace groundswell::model::detail
+}  // namespace groundswell::model
