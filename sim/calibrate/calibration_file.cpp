@@ -144,33 +144,9 @@ void screen_ascii(const std::string& text, const std::string& source) {
   }
 }
 
-}  // namespace
-
-const std::vector<std::string>& calibratable_keys() {
-  static const std::vector<std::string> keys = [] {
-    std::vector<std::string> v;
-    for (const auto& p : model::parameter_table())
-      if (p.calibratable) v.push_back(p.key);
-    return v;
-  }();
-  return keys;
-}
-
-void set_parameter(model::ScenarioSpec& s, const std::string& key, double value) {
-  const auto& keys = calibratable_keys();
-  if (std::find(keys.begin(), keys.end(), key) == keys.end())
-    throw InputError("'" + key + "' cannot be a free parameter");
-  model::set_number(s, key, value);
-}
-
-CalibrationSpec parse_calibration(const std::string& text, const std::string& source_name,
-                                  const std::string& base_dir) {
-  screen_ascii(text, source_name);
-  const toml::table root = model::parse_toml(text, source_name);
-  const Reader r(source_name);
-  CalibrationSpec c;
-
-  // The scenario part: everything but the calibration sections, validated by the scenario parser.
+/// The scenario part: everything but the calibration sections, validated by the scenario parser.
+model::ExperimentSpec read_scenario_part(const Reader& r, const toml::table& root, const std::string& text,
+                                         const std::string& source_name, const std::string& base_dir) {
   // A second parse rather than a copy: copies of toml++ nodes lose their source lines.
   toml::table scenario = toml::parse(text, source_name);
   for (const char* k : {"observed", "parameter", "abc", "holdout"}) scenario.erase(k);
@@ -183,10 +159,11 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
   if (const toml::node* e = root.get("experiment"); e && e->is_table())
     if (const toml::node* t = e->as_table()->get("trials"))
       r.fail(t, "key 'experiment.trials' is not used by calibrate: set the engine trials per particle with abc.trials");
-  c.experiment = model::parse_experiment_table(scenario, text, source_name, base_dir);
-  const model::ScenarioSpec& base = c.experiment.scenarios.front();
+  return model::parse_experiment_table(scenario, text, source_name, base_dir);
+}
 
-  // [observed]
+/// [observed]: a table of adoption times or a cumulative curve.
+void read_observed(const Reader& r, const toml::table& root, const std::string& base_dir, CalibrationSpec& c) {
   const toml::node* on = root.get("observed");
   if (!on)
     r.fail(nullptr,
@@ -235,8 +212,12 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
         r.fail(o.get("never"),
                "code " + std::to_string(v) + " is both in observed.never and observed.missing; keep it in one");
   }
+}
 
-  // [[parameter]]
+/// [[parameter]]: the free parameters and their priors, checked against the
+/// parameter table and over the whole prior box.
+void read_free_parameters(const Reader& r, const toml::table& root, CalibrationSpec& c) {
+  const model::ScenarioSpec& base = c.experiment.scenarios.front();
   const toml::node* pn = root.get("parameter");
   if (!pn) r.fail(nullptr, "no free parameters: add a [[parameter]] table with key, prior, min and max");
   if (!pn->is_array_of_tables()) r.fail(pn, "'parameter' must be a list of tables: write each as [[parameter]]");
@@ -295,8 +276,10 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
       r.fail(pn, "parameter \"" + p.key + "\" has no effect under rule \"" + model::to_string(base.rule) +
                      "\"; choose parameters of that rule");
   }
+}
 
-  // [abc]
+/// [abc]: the algorithm and its settings.
+void read_abc(const Reader& r, const toml::table& root, CalibrationSpec& c) {
   if (const toml::node* an = root.get("abc")) {
     const toml::table& a = r.table(an, "abc");
     r.only(a, "abc.",
@@ -354,8 +337,10 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
                                     std::string(s.distance == Distance::Agent ? "agent" : "department_curves") +
                                     "\" needs per-agent data; with observed.curve use distance = \"curve\"");
   }
+}
 
-  // [holdout]
+/// [holdout]: departments left out of the fit and predicted.
+void read_holdout(const Reader& r, const toml::table& root, CalibrationSpec& c) {
   if (const toml::node* hn = root.get("holdout")) {
     const toml::table& h = r.table(hn, "holdout");
     r.only(h, "holdout.", {"departments"});
@@ -375,6 +360,38 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
     }
     if (!c.observed.curve.empty()) r.fail(hn, "[holdout] needs per-agent data; it cannot be used with observed.curve");
   }
+}
+
+}  // namespace
+
+const std::vector<std::string>& calibratable_keys() {
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> v;
+    for (const auto& p : model::parameter_table())
+      if (p.calibratable) v.push_back(p.key);
+    return v;
+  }();
+  return keys;
+}
+
+void set_parameter(model::ScenarioSpec& s, const std::string& key, double value) {
+  const auto& keys = calibratable_keys();
+  if (std::find(keys.begin(), keys.end(), key) == keys.end())
+    throw InputError("'" + key + "' cannot be a free parameter");
+  model::set_number(s, key, value);
+}
+
+CalibrationSpec parse_calibration(const std::string& text, const std::string& source_name,
+                                  const std::string& base_dir) {
+  screen_ascii(text, source_name);
+  const toml::table root = model::parse_toml(text, source_name);
+  const Reader r(source_name);
+  CalibrationSpec c;
+  c.experiment = read_scenario_part(r, root, text, source_name, base_dir);
+  read_observed(r, root, base_dir, c);
+  read_free_parameters(r, root, c);
+  read_abc(r, root, c);
+  read_holdout(r, root, c);
   return c;
 }
 

@@ -118,10 +118,11 @@ ParameterInfo rate(std::string key, Field<double> field, double hi, std::string 
   return p;
 }
 
-std::vector<ParameterInfo> make_table() {
-  constexpr double kOpen = 1e6;  // the upper end of "> 0" ranges
+constexpr double kOpen = 1e6;  // the upper end of "> 0" ranges
+
+/// The rule and [organization] (MODEL.md 2).
+void add_organization_keys(std::vector<ParameterInfo>& t) {
   const std::vector<std::string> directions = {"forward", "reverse", "both"};
-  std::vector<ParameterInfo> t;
   t.push_back(choice<Rule>(
       "rule", [](ScenarioSpec& s) -> Rule& { return s.rule; }, {"sdt", "bass", "threshold", "cascade"},
       "the rule set (MODEL.md 5, 6)"));
@@ -203,8 +204,10 @@ std::vector<ParameterInfo> make_table() {
   t.push_back(text(
       "organization.leaders", [](ScenarioSpec& s) -> std::string& { return s.organization.import.leaders; },
       "`file`: `attribute=value`, who leads when there is no reports-to relation"));
+}
 
-  // [agents] (MODEL.md 3)
+/// [agents] (MODEL.md 3).
+void add_agent_keys(std::vector<ParameterInfo>& t) {
   ParameterInfo resisters = real(
       "agents.initial_resisters", [](ScenarioSpec& s) -> double& { return s.agents.initial_resisters; }, {0, 1},
       "probability", "probability each agent starts in `R` (sdt only)");
@@ -238,8 +241,10 @@ std::vector<ParameterInfo> make_table() {
       "standard deviation of theta; 0 = one threshold for all");
   theta_sd.calibratable = true;
   t.push_back(theta_sd);
+}
 
-  // [sdt] (MODEL.md 5 and 8)
+/// [sdt] (MODEL.md 5 and 8), [bass] and [cascade] (MODEL.md 6).
+void add_rule_keys(std::vector<ParameterInfo>& t) {
   const auto sdt = [&](const char* key, Field<double> field, double hi, const char* meaning) {
     t.push_back(rate(std::string("sdt.") + key, field, hi, meaning));
   };
@@ -306,8 +311,10 @@ std::vector<ParameterInfo> make_table() {
   t.push_back(rate(
       "cascade.p", [](ScenarioSpec& s) -> double& { return s.cascade.p; }, 1, "success probability is `w_ij * p`"));
   t.back().unit = "probability";
+}
 
-  // Strategies (MODEL.md 4)
+/// The strategies: [mandate], [champions], [connectors], [formalization] (MODEL.md 4).
+void add_strategy_keys(std::vector<ParameterInfo>& t) {
   t.push_back(choice<Issuers>(
       "mandate.issuers", [](ScenarioSpec& s) -> Issuers& { return s.mandate.issuers; }, {"none", "top", "leaders"},
       "who mandates (`top` = agent 0; `leaders` = formal leaders)"));
@@ -359,6 +366,14 @@ std::vector<ParameterInfo> make_table() {
     return s.formalize_at ? ParameterValue(*s.formalize_at) : ParameterValue(std::string("never"));
   };
   t.push_back(at);
+}
+
+std::vector<ParameterInfo> make_table() {
+  std::vector<ParameterInfo> t;
+  add_organization_keys(t);
+  add_agent_keys(t);
+  add_rule_keys(t);
+  add_strategy_keys(t);
   return t;
 }
 
