@@ -27,6 +27,7 @@ void put(hid_t parent, const std::string& name, Element e, const std::vector<hsi
   if (sizeof(T) != h5::element_size(e)) throw std::logic_error("calibration file: " + name + " of the wrong type");
   Handle ds = h5::create_dataset(parent, name, h5::file_type(e), shape, kLayout);
   h5::write_rows(ds.get(), h5::memory_type(e), 0, shape[0], data.data());
+  ds.close("close dataset " + name);  // writes the cached chunks: checked
 }
 
 void attr_double(hid_t obj, const char* name, double v) {

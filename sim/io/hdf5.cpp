@@ -156,6 +156,7 @@ void write_string_attribute(hid_t obj, const char* name, const std::string& valu
               std::string("create attribute ") + name);
   const char* data = value.c_str();
   check(H5Awrite(attr.get(), type.get(), &data), std::string("write attribute ") + name);
+  attr.close(std::string("close attribute ") + name);
 }
 
 void write_number_attribute(hid_t obj, const char* name, hid_t type, const void* value) {
@@ -163,6 +164,7 @@ void write_number_attribute(hid_t obj, const char* name, hid_t type, const void*
   Handle attr(H5Acreate2(obj, name, type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
               std::string("create attribute ") + name);
   check(H5Awrite(attr.get(), type, value), std::string("write attribute ") + name);
+  attr.close(std::string("close attribute ") + name);
 }
 
 std::string read_string_attribute(hid_t obj, const char* name) {
@@ -219,6 +221,7 @@ void write_string_dataset(hid_t parent, const std::string& name, const std::vect
   std::vector<const char*> data;
   for (const auto& v : values) data.push_back(v.c_str());
   if (n) check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), "write " + name);
+  ds.close("close dataset " + name);
 }
 
 std::vector<hsize_t> dataset_dims(hid_t dataset) {

@@ -66,7 +66,9 @@ class Handle {
     if (id_ >= 0 && close_) close_(id_);
     id_ = -1;
   }
-  /// Closes and checks: closing a file flushes it, and that can fail.
+  /// Closes and checks. Closing a file or a dataset writes what HDF5 still
+  /// caches of it, and that can fail (a full disk): a writer closes what it
+  /// wrote with close(), never by the destructor alone.
   /// @throws std::runtime_error (see fail) naming `what`
   void close(const std::string& what) {
     if (id_ >= 0 && close_) check(close_(std::exchange(id_, -1)), what);

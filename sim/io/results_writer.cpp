@@ -159,6 +159,7 @@ void ResultsWriter::write_batch(TrialIndex first, const std::vector<std::vector<
       std::vector<std::int32_t> size_values(sizes.begin(), sizes.end());
       size_values.resize(static_cast<std::size_t>(std::max(depts, 1)), 0);
       hdf5::write_rows(size_ds.get(), H5T_NATIVE_INT32, 0, size_values.size(), size_values.data());
+      size_ds.close("close dataset department_size");
       d.department_size = sizes;
     }
     buf.clear();

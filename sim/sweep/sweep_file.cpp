@@ -193,6 +193,7 @@ void SweepFileWriter::Impl::create(const Plan& plan, std::vector<std::uint64_t> 
   {
     Handle q = h5::create_dataset(root, "quantiles", file_type(Element::F64), {kQuantileCount}, kLayout);
     put_rows(q.get(), Element::F64, 0, kQuantileCount, kQuantiles);
+    q.close("close dataset quantiles");
   }
   for (std::size_t j = 0; j < plan.parameters().size(); ++j) {
     const Parameter& p = plan.parameters()[j];
@@ -208,6 +209,7 @@ void SweepFileWriter::Impl::create(const Plan& plan, std::vector<std::uint64_t> 
       h5::write_string_dataset(g.get(), "labels", p.labels);
       Handle lv = h5::create_dataset(g.get(), "levels", file_type(Element::F64), {p.levels.size()}, kLayout);
       put_rows(lv.get(), Element::F64, 0, p.levels.size(), p.levels.data());
+      lv.close("close dataset levels");
     }
   }
 
