@@ -285,7 +285,11 @@ PartStore::Scan PartStore::scan() {
 }
 
 void PartStore::commit(std::uint64_t index, const std::vector<char>& bytes) {
-  io::write_bytes_safely(part_path(index), "sweep part", bytes.data(), bytes.size());
+  try {
+    io::write_bytes_safely(part_path(index), "sweep part", bytes.data(), bytes.size());
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string(e.what()) + "; the points committed before are kept: run again with --resume");
+  }
 }
 
 PointResult PartStore::read(std::uint64_t index) const {
