@@ -1,44 +1,40 @@
 // The calibration file (HDF5, C API; layout in docs/calibration.md), written
 // under a temporary name, flushed to the disk and renamed into place.
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <chrono>
+#include <algorithm>
 #include <cmath>
-#include <ctime>
-#include <filesystem>
 
 #include "groundswell/calibrate/calibration.hpp"
-#include "groundswell/version.hpp"
-#include "io/detail/utc_now.hpp"
-#include "sweep/detail/h5.hpp"
+#include "io/hdf5.hpp"
 
 namespace groundswell::calibrate {
 namespace {
 
-using sweep::detail::Element;
-using sweep::detail::h5check;
-using sweep::detail::H5Handle;
+namespace h5 = io::hdf5;
+using h5::Element;
+using h5::Handle;
 
 constexpr const char* kFormat = "groundswell-calibration";
 constexpr int kFormatVersion = 1;
 
-using io::detail::utc_now;
+// About 64 Ki elements per chunk, with Fletcher-32 checksums (as the sweep file).
+constexpr h5::Layout kLayout{};
 
 template <typename T>
 void put(hid_t parent, const std::string& name, Element e, const std::vector<hsize_t>& dims,
          const std::vector<T>& data) {
   std::vector<hsize_t> shape = dims;
   if (shape.empty() || shape[0] == 0) return;  // nothing to store
-  H5Handle ds = sweep::detail::make_dataset(parent, name, e, shape);
-  sweep::detail::write_rows(ds.get(), e, 0, shape[0], data.data());
+  if (sizeof(T) != h5::element_size(e)) throw std::logic_error("calibration file: " + name + " of the wrong type");
+  Handle ds = h5::create_dataset(parent, name, h5::file_type(e), shape, kLayout);
+  h5::write_rows(ds.get(), h5::memory_type(e), 0, shape[0], data.data());
+  ds.close("close dataset " + name);  // writes the cached chunks: checked
 }
 
 void attr_double(hid_t obj, const char* name, double v) {
-  sweep::detail::write_number_attribute(obj, name, H5T_NATIVE_DOUBLE, &v);
+  h5::write_number_attribute(obj, name, H5T_NATIVE_DOUBLE, &v);
 }
 void attr_u64(hid_t obj, const char* name, std::uint64_t v) {
-  sweep::detail::write_number_attribute(obj, name, H5T_NATIVE_UINT64, &v);
+  h5::write_number_attribute(obj, name, H5T_NATIVE_UINT64, &v);
 }
 
 const char* distance_name(Distance d) {
@@ -54,18 +50,12 @@ const char* distance_name(Distance d) {
 }
 
 void write_contents(hid_t root, const CalibrationSpec& spec, const CalibrationResult& r, unsigned threads) {
-  using sweep::detail::write_string_attribute;
+  using h5::write_string_attribute;
   const auto& x = spec.experiment;
   const hsize_t d = spec.parameters.size(), row = static_cast<hsize_t>(r.steps) + 1;
-  write_string_attribute(root, "format", kFormat);
-  int version = kFormatVersion;
-  sweep::detail::write_number_attribute(root, "format_version", H5T_NATIVE_INT, &version);
-  write_string_attribute(root, "groundswell_version", kVersion);
-  write_string_attribute(root, "git_commit", kGitCommit);
-  write_string_attribute(root, "experiment", x.name);
-  write_string_attribute(root, "calibration_file", x.source_path);
-  write_string_attribute(root, "calibration_text", x.source_text);
-  write_string_attribute(root, "created", utc_now());
+  h5::write_provenance(
+      root, kFormat, kFormatVersion,
+      {{"experiment", x.name}, {"calibration_file", x.source_path}, {"calibration_text", x.source_text}});
   write_string_attribute(root, "rule", model::to_string(x.scenarios.front().rule));
   write_string_attribute(root, "method", spec.abc.method == Method::Smc ? "smc" : "rejection");
   write_string_attribute(root, "distance", distance_name(spec.abc.distance));
@@ -74,11 +64,11 @@ void write_contents(hid_t root, const CalibrationSpec& spec, const CalibrationRe
   attr_u64(root, "particles", spec.abc.particles);
   attr_u64(root, "trials_per_particle", spec.abc.trials);
   unsigned t = threads;
-  sweep::detail::write_number_attribute(root, "threads", H5T_NATIVE_UINT, &t);
+  h5::write_number_attribute(root, "threads", H5T_NATIVE_UINT, &t);
   attr_double(root, "seconds", r.seconds);
 
   {  // the free parameters and their priors
-    H5Handle g = sweep::detail::make_group(root, "parameters");
+    Handle g = h5::create_group(root, "parameters");
     std::vector<std::string> names, priors;
     std::vector<double> lower, upper;
     for (const auto& p : spec.parameters) {
@@ -87,20 +77,20 @@ void write_contents(hid_t root, const CalibrationSpec& spec, const CalibrationRe
       lower.push_back(p.lower);
       upper.push_back(p.upper);
     }
-    sweep::detail::write_string_dataset(g.get(), "name", names);
-    sweep::detail::write_string_dataset(g.get(), "prior", priors);
+    h5::write_string_dataset(g.get(), "name", names);
+    h5::write_string_dataset(g.get(), "prior", priors);
     put(g.get(), "lower", Element::F64, {d}, lower);
     put(g.get(), "upper", Element::F64, {d}, upper);
   }
   {  // every generation, and the trace
-    H5Handle g = sweep::detail::make_group(root, "generations");
+    Handle g = h5::create_group(root, "generations");
     std::vector<double> eps, rate, median_distance, ess;
     std::vector<std::uint64_t> attempts;
     for (std::size_t k = 0; k < r.generations.size(); ++k) {
       const Generation& gen = r.generations[k];
       char name[32];
       std::snprintf(name, sizeof name, "%04zu", k);
-      H5Handle gg = sweep::detail::make_group(g.get(), name);
+      Handle gg = h5::create_group(g.get(), name);
       const hsize_t n = gen.weights.size();
       put(gg.get(), "samples", Element::F64, {n, d}, gen.samples);
       put(gg.get(), "weights", Element::F64, {n}, gen.weights);
@@ -115,7 +105,7 @@ void write_contents(hid_t root, const CalibrationSpec& spec, const CalibrationRe
       median_distance.push_back(sorted.empty() ? NAN : sorted[sorted.size() / 2]);
       ess.push_back(effective_sample_size(gen.weights));
     }
-    H5Handle tr = sweep::detail::make_group(root, "trace");
+    Handle tr = h5::create_group(root, "trace");
     const hsize_t G = r.generations.size();
     put(tr.get(), "epsilon", Element::F64, {G}, eps);
     put(tr.get(), "attempts", Element::U64, {G}, attempts);
@@ -124,7 +114,7 @@ void write_contents(hid_t root, const CalibrationSpec& spec, const CalibrationRe
     put(tr.get(), "effective_sample_size", Element::F64, {G}, ess);
   }
   {  // the posterior = the last generation, and its summaries
-    H5Handle g = sweep::detail::make_group(root, "posterior");
+    Handle g = h5::create_group(root, "posterior");
     const Generation& post = r.generations.back();
     const hsize_t n = post.weights.size();
     put(g.get(), "samples", Element::F64, {n, d}, post.samples);
@@ -136,13 +126,13 @@ void write_contents(hid_t root, const CalibrationSpec& spec, const CalibrationRe
     attr_double(g.get(), "epsilon", post.epsilon);
   }
   {  // prior draws (rejection: every draw; smc: generation 0)
-    H5Handle g = sweep::detail::make_group(root, "draws");
+    Handle g = h5::create_group(root, "draws");
     const hsize_t n = r.draw_distances.size();
     put(g.get(), "samples", Element::F64, {n, d}, r.draw_samples);
     put(g.get(), "distances", Element::F64, {n}, r.draw_distances);
   }
   {  // the observed record
-    H5Handle g = sweep::detail::make_group(root, "observed");
+    Handle g = h5::create_group(root, "observed");
     put(g.get(), "curve", Element::F64, {row}, r.observed_curve);
     if (!r.observed_holdout_curve.empty()) put(g.get(), "holdout_curve", Element::F64, {row}, r.observed_holdout_curve);
     attr_u64(g.get(), "fit_agents", r.fit_agents);
@@ -152,10 +142,10 @@ void write_contents(hid_t root, const CalibrationSpec& spec, const CalibrationRe
     std::string holdout;
     for (const auto& h : spec.holdout) holdout += (holdout.empty() ? "" : ",") + h;
     write_string_attribute(g.get(), "holdout_departments", holdout);
-    sweep::detail::write_string_dataset(g.get(), "departments", r.departments);
+    h5::write_string_dataset(g.get(), "departments", r.departments);
   }
   {  // posterior predictive
-    H5Handle g = sweep::detail::make_group(root, "predictive");
+    Handle g = h5::create_group(root, "predictive");
     const hsize_t P = r.predictive_samples.size() / std::max<hsize_t>(d, 1);
     put(g.get(), "samples", Element::F64, {P, d}, r.predictive_samples);
     put(g.get(), "curves", Element::F32, {P, row}, r.predictive_curves);
@@ -172,36 +162,7 @@ void write_contents(hid_t root, const CalibrationSpec& spec, const CalibrationRe
 
 void write_calibration(const std::string& path, const CalibrationSpec& spec, const CalibrationResult& r,
                        unsigned threads) {
-  namespace fs = std::filesystem;
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  const fs::path out(path);
-  const std::string temporary =
-      (out.parent_path() / ("." + out.filename().string() + ".tmp" + std::to_string(::getpid()))).string();
-  try {
-    {
-      H5Handle file(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
-                    "create " + temporary);
-      write_contents(file.get(), spec, r, threads);
-      h5check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush " + temporary);
-    }
-    const int fd = ::open(temporary.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || ::fsync(fd) != 0) {
-      if (fd >= 0) ::close(fd);
-      throw std::runtime_error("cannot write " + temporary + " to the disk");
-    }
-    ::close(fd);
-    std::error_code ec;
-    fs::rename(temporary, path, ec);
-    if (ec) throw std::runtime_error("cannot rename " + temporary + " to " + path + ": " + ec.message());
-  } catch (const std::runtime_error& e) {
-    std::error_code ec;
-    fs::remove(temporary, ec);
-    throw std::runtime_error("cannot write the calibration file " + path + ": " + e.what() + "; nothing was written");
-  } catch (...) {  // e.g. out of memory: still no half-written file
-    std::error_code ec;
-    fs::remove(temporary, ec);
-    throw;
-  }
+  h5::write_file(path, "calibration file", [&](hid_t root) { write_contents(root, spec, r, threads); });
 }
 
 }  // namespace groundswell::calibrate

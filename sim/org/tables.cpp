@@ -18,6 +18,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "io/safe_write.hpp"
+
 namespace groundswell::org {
 namespace {
 
@@ -466,32 +468,6 @@ std::string format_weight(float weight) {
   return std::string(buffer, result.ptr);
 }
 
-std::string error_text(int error) { return std::generic_category().message(error); }
-
-/// Writes `path` through `path.tmp` and a rename, so readers never see half a
-/// file; on any failure the temporary is removed and the error names the path.
-void write_atomically(const fs::path& path, const std::function<void(std::ostream&)>& write) {
-  fs::path temporary = path;
-  temporary += ".tmp";
-  bool created = false;
-  try {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot create " + temporary.string() + ": " + error_text(errno));
-    created = true;
-    out.imbue(std::locale::classic());  // no digit grouping in numbers
-    write(out);
-    out.close();
-    if (!out) throw std::runtime_error("cannot write " + path.string() + ": " + error_text(errno));
-    std::error_code ec;
-    fs::rename(temporary, path, ec);
-    if (ec) throw std::runtime_error("cannot replace " + path.string() + " with the new table: " + ec.message());
-  } catch (...) {
-    std::error_code ignored;
-    if (created) fs::remove(temporary, ignored);
-    throw;
-  }
-}
-
 }  // namespace
 
 Organization read_organization_tables(const std::string& nodes_path, const std::string& edges_path) {
@@ -533,7 +509,8 @@ void write_organization_tables(const Organization& organization, const std::vect
   }
   const fs::path dir(directory);
 
-  write_atomically(dir / "nodes.csv", [&](std::ostream& out) {
+  // Each table through a temporary, fsync and rename (io/safe_write.hpp).
+  io::write_text_safely((dir / "nodes.csv").string(), "table", [&](std::ostream& out) {
     out << "id,department,manager,level";
     for (std::size_t a : kept) out << ',' << csv_field(org.attribute_names[a]);
     if (!champion.empty()) out << ",champion";
@@ -549,7 +526,7 @@ void write_organization_tables(const Organization& organization, const std::vect
   });
 
   const InfluenceNetwork& net = org.network;
-  write_atomically(dir / "edges.csv", [&](std::ostream& out) {
+  io::write_text_safely((dir / "edges.csv").string(), "table", [&](std::ostream& out) {
     out << "source,target,weight,type\n";
     for (std::size_t i = 0; i < n; ++i)
       for (EdgeIndex e = net.offsets[i]; e < net.offsets[i + 1]; ++e)

@@ -13,6 +13,7 @@
 
 #include "groundswell/random.hpp"
 #include "groundswell/sweep/sweep_file.hpp"
+#include "io/safe_write.hpp"
 
 namespace groundswell::sweep::detail {
 namespace {
@@ -103,13 +104,6 @@ std::vector<char> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw PartError(PartError::Damaged, "cannot be read");
   return std::vector<char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-void fsync_directory(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
 }
 
 }  // namespace
@@ -291,32 +285,11 @@ PartStore::Scan PartStore::scan() {
 }
 
 void PartStore::commit(std::uint64_t index, const std::vector<char>& bytes) {
-  const std::string final_path = part_path(index);
-  const std::string temp = (fs::path(dir_) / ("." + part_name(index) + ".tmp" + std::to_string(::getpid()))).string();
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) throw std::runtime_error(temp + ": cannot create: " + errno_text());
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string why = errno_text();
-      ::close(fd);
-      ::unlink(temp.c_str());
-      throw std::runtime_error(temp + ": cannot write (disk full?): " + why);
-    }
-    done += static_cast<std::size_t>(n);
+  try {
+    io::write_bytes_safely(part_path(index), "sweep part", bytes.data(), bytes.size());
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string(e.what()) + "; the points committed before are kept: run again with --resume");
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(temp.c_str());
-    throw std::runtime_error(temp + ": cannot flush to disk: " + errno_text());
-  }
-  if (::rename(temp.c_str(), final_path.c_str()) != 0) {
-    const std::string why = errno_text();
-    ::unlink(temp.c_str());
-    throw std::runtime_error("cannot rename " + temp + " to " + final_path + ": " + why);
-  }
-  fsync_directory(dir_);
 }
 
 PointResult PartStore::read(std::uint64_t index) const {

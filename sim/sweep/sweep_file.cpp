@@ -1,28 +1,47 @@
 // The sweep results file (HDF5, C API). Layout: docs/sweeps.md.
 #include "groundswell/sweep/sweep_file.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <ctime>
 #include <filesystem>
 #include <map>
 #include <sstream>
 
 #include "groundswell/version.hpp"
-#include "io/detail/utc_now.hpp"
-#include "sweep/detail/h5.hpp"
+#include "io/hdf5.hpp"
 
 namespace groundswell::sweep {
-
-using detail::Element;
-using detail::h5check;
-using detail::H5Handle;
-
 namespace {
+
+namespace h5 = io::hdf5;
+using Element = ElementType;
+using h5::Handle;
+
+// About 64 Ki elements per chunk, with Fletcher-32 checksums.
+constexpr h5::Layout kLayout{};
+
+h5::Element element(Element e) {
+  switch (e) {
+    case Element::F32:
+      return h5::Element::F32;
+    case Element::F64:
+      return h5::Element::F64;
+    case Element::I32:
+      return h5::Element::I32;
+    case Element::U64:
+      break;
+  }
+  return h5::Element::U64;
+}
+hid_t file_type(Element e) { return h5::file_type(element(e)); }
+hid_t memory_type(Element e) { return h5::memory_type(element(e)); }
+
+void put_rows(hid_t dataset, Element e, hsize_t first, hsize_t rows, const void* data) {
+  h5::write_rows(dataset, memory_type(e), first, rows, data);
+}
+void get_rows(hid_t dataset, Element e, hsize_t first, hsize_t rows, void* data) {
+  h5::read_rows(dataset, memory_type(e), first, rows, data);
+}
 
 constexpr const char* kFormat = "groundswell-sweep";
 constexpr int kFormatVersion = 1;
@@ -52,8 +71,6 @@ double metric_value(const engine::TrialMetrics& m, std::size_t k) {
   }
 }
 
-using io::detail::utc_now;
-
 std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
@@ -81,29 +98,24 @@ Stats describe(std::vector<double> v) {
   return s;
 }
 
-void fsync_path(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
 }  // namespace
 
 std::string engine_build() { return std::string("groundswell ") + kVersion + " (" + kGitCommit + ")"; }
 
 struct SweepFileWriter::Impl {
-  std::string path, temporary;
+  explicit Impl(const std::string& path) : file(path) {}
+  h5::OutputFile file;  // declared before the datasets: closed after them
   std::vector<std::uint64_t> points;
-  H5Handle file;
   std::vector<Column> columns;
-  std::vector<H5Handle> datasets;
+  std::vector<Handle> datasets;
   std::map<std::string, std::size_t> by_path;
   std::vector<bool> filled;
-  bool finished = false;
   std::size_t scenarios = 0, parameters = 0, trials = 0, row = 0;
   bool curves = false, saltelli = false;
   std::vector<std::string> scenario_names;
+
+  /// Writes the attributes and creates every dataset of the file.
+  void create(const Plan& plan, std::vector<std::uint64_t> chosen, const RunInfo& run);
 
   void add(hid_t root, const std::string& p, Element e, std::vector<hsize_t> row_dims) {
     std::vector<hsize_t> dims{static_cast<hsize_t>(points.size())};
@@ -114,32 +126,34 @@ struct SweepFileWriter::Impl {
     }
     by_path[p] = columns.size();
     columns.push_back({p, e, n});
-    datasets.push_back(detail::make_dataset(root, p, e, dims));
+    datasets.push_back(h5::create_dataset(root, p, file_type(e), dims, kLayout));
   }
 
   template <typename T>
   void put(std::uint64_t r, const std::string& p, const std::vector<T>& v) {
     const std::size_t c = by_path.at(p);
-    if (v.size() != columns[c].row_elements || sizeof(T) != detail::element_size(columns[c].type))
+    if (v.size() != columns[c].row_elements || sizeof(T) != h5::element_size(element(columns[c].type)))
       throw std::logic_error("sweep file: row of " + p + " has the wrong size");
-    detail::write_rows(datasets[c].get(), columns[c].type, r, 1, v.data());
+    put_rows(datasets[c].get(), columns[c].type, r, 1, v.data());
   }
 };
 
 SweepFileWriter::SweepFileWriter(const std::string& path, const Plan& plan, std::vector<std::uint64_t> points,
-                                 const RunInfo& run)
-    : impl_(std::make_unique<Impl>()) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported by our exceptions
-  namespace fs = std::filesystem;
-  Impl& m = *impl_;
-  m.path = path;
-  m.points = std::move(points);
+                                 const RunInfo& run) {
+  try {
+    impl_ = std::make_unique<Impl>(path);
+    impl_->create(plan, std::move(points), run);
+  } catch (const std::runtime_error& e) {
+    impl_.reset();  // closes and removes the temporary
+    throw io::write_error("sweep file", path, e.what());
+  }
+}
+
+void SweepFileWriter::Impl::create(const Plan& plan, std::vector<std::uint64_t> chosen, const RunInfo& run) {
+  Impl& m = *this;
+  m.points = std::move(chosen);
   m.filled.assign(m.points.size(), false);
-  const fs::path out(path);
-  m.temporary = (out.parent_path() / ("." + out.filename().string() + ".tmp" + std::to_string(::getpid()))).string();
-  m.file = H5Handle(H5Fcreate(m.temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
-                    "create " + m.temporary);
-  const hid_t root = m.file.get();
+  const hid_t root = m.file.root();
   const model::ExperimentSpec& x = plan.base();
   const SweepSpec& spec = plan.spec();
   m.scenario_names = spec.scenarios;
@@ -152,52 +166,50 @@ SweepFileWriter::SweepFileWriter(const std::string& path, const Plan& plan, std:
 
   std::vector<std::string> names;
   for (const auto& p : plan.parameters()) names.push_back(p.name);
-  const int version = kFormatVersion, complete = m.points.size() == plan.points() ? 1 : 0, curves = spec.curves;
+  const int complete = m.points.size() == plan.points() ? 1 : 0, with_curves = spec.curves;
   const std::uint64_t samples = spec.design.samples, total = plan.points(), held = m.points.size(),
-                      trials = spec.trials;
+                      trial_count = spec.trials;
   const std::int64_t steps = x.steps;
-  detail::write_string_attribute(root, "format", kFormat);
-  detail::write_number_attribute(root, "format_version", H5T_NATIVE_INT, &version);
-  detail::write_string_attribute(root, "groundswell_version", kVersion);
-  detail::write_string_attribute(root, "git_commit", kGitCommit);
-  detail::write_string_attribute(root, "created", utc_now());
-  detail::write_string_attribute(root, "experiment", x.name);
-  detail::write_string_attribute(root, "scenario_file", x.source_path);
-  detail::write_string_attribute(root, "scenario_text", x.source_text);
-  detail::write_string_attribute(root, "fingerprint", plan.fingerprint());
-  detail::write_string_attribute(root, "design", to_string(spec.design.design));
-  detail::write_number_attribute(root, "samples", H5T_NATIVE_UINT64, &samples);
-  detail::write_number_attribute(root, "points_total", H5T_NATIVE_UINT64, &total);
-  detail::write_number_attribute(root, "points", H5T_NATIVE_UINT64, &held);
-  detail::write_number_attribute(root, "complete", H5T_NATIVE_INT, &complete);
-  detail::write_string_attribute(root, "shard", run.shard);
-  detail::write_number_attribute(root, "seed", H5T_NATIVE_UINT64, &x.seed);
-  detail::write_number_attribute(root, "trials", H5T_NATIVE_UINT64, &trials);
-  detail::write_number_attribute(root, "steps", H5T_NATIVE_INT64, &steps);
-  detail::write_string_attribute(root, "scenarios", join(spec.scenarios));
-  detail::write_string_attribute(root, "parameters", join(names));
-  detail::write_number_attribute(root, "curves", H5T_NATIVE_INT, &curves);
-  detail::write_number_attribute(root, "threads", H5T_NATIVE_UINT, &run.threads);
-  detail::write_number_attribute(root, "ranks", H5T_NATIVE_UINT, &run.ranks);
+  h5::write_provenance(root, kFormat, kFormatVersion);
+  h5::write_string_attribute(root, "experiment", x.name);
+  h5::write_string_attribute(root, "scenario_file", x.source_path);
+  h5::write_string_attribute(root, "scenario_text", x.source_text);
+  h5::write_string_attribute(root, "fingerprint", plan.fingerprint());
+  h5::write_string_attribute(root, "design", to_string(spec.design.design));
+  h5::write_number_attribute(root, "samples", H5T_NATIVE_UINT64, &samples);
+  h5::write_number_attribute(root, "points_total", H5T_NATIVE_UINT64, &total);
+  h5::write_number_attribute(root, "points", H5T_NATIVE_UINT64, &held);
+  h5::write_number_attribute(root, "complete", H5T_NATIVE_INT, &complete);
+  h5::write_string_attribute(root, "shard", run.shard);
+  h5::write_number_attribute(root, "seed", H5T_NATIVE_UINT64, &x.seed);
+  h5::write_number_attribute(root, "trials", H5T_NATIVE_UINT64, &trial_count);
+  h5::write_number_attribute(root, "steps", H5T_NATIVE_INT64, &steps);
+  h5::write_string_attribute(root, "scenarios", join(spec.scenarios));
+  h5::write_string_attribute(root, "parameters", join(names));
+  h5::write_number_attribute(root, "curves", H5T_NATIVE_INT, &with_curves);
+  h5::write_number_attribute(root, "threads", H5T_NATIVE_UINT, &run.threads);
+  h5::write_number_attribute(root, "ranks", H5T_NATIVE_UINT, &run.ranks);
 
   {
-    H5Handle q = detail::make_dataset(root, "quantiles", Element::F64, {kQuantileCount});
-    detail::write_rows(q.get(), Element::F64, 0, kQuantileCount, kQuantiles);
+    Handle q = h5::create_dataset(root, "quantiles", file_type(Element::F64), {kQuantileCount}, kLayout);
+    put_rows(q.get(), Element::F64, 0, kQuantileCount, kQuantiles);
+    q.close("close dataset quantiles");
   }
   for (std::size_t j = 0; j < plan.parameters().size(); ++j) {
     const Parameter& p = plan.parameters()[j];
-    H5Handle g = detail::make_group(root, "parameters/" + p.name);
+    Handle g = h5::create_group(root, "parameters/" + p.name);
     const int column = static_cast<int>(j);
-    detail::write_number_attribute(g.get(), "column", H5T_NATIVE_INT, &column);
-    detail::write_string_attribute(g.get(), "kind", to_string(p.kind));
-    detail::write_number_attribute(g.get(), "min", H5T_NATIVE_DOUBLE, &p.min);
-    detail::write_number_attribute(g.get(), "max", H5T_NATIVE_DOUBLE, &p.max);
+    h5::write_number_attribute(g.get(), "column", H5T_NATIVE_INT, &column);
+    h5::write_string_attribute(g.get(), "kind", to_string(p.kind));
+    h5::write_number_attribute(g.get(), "min", H5T_NATIVE_DOUBLE, &p.min);
+    h5::write_number_attribute(g.get(), "max", H5T_NATIVE_DOUBLE, &p.max);
     if (p.kind == Kind::Levels) {
       const int numeric = p.numeric_levels;
-      detail::write_number_attribute(g.get(), "numeric", H5T_NATIVE_INT, &numeric);
-      detail::write_string_dataset(g.get(), "labels", p.labels);
-      H5Handle lv = detail::make_dataset(g.get(), "levels", Element::F64, {p.levels.size()});
-      detail::write_rows(lv.get(), Element::F64, 0, p.levels.size(), p.levels.data());
+      h5::write_number_attribute(g.get(), "numeric", H5T_NATIVE_INT, &numeric);
+      h5::write_string_dataset(g.get(), "labels", p.labels);
+      Handle lv = h5::create_dataset(g.get(), "levels", file_type(Element::F64), {p.levels.size()}, kLayout);
+      put_rows(lv.get(), Element::F64, 0, p.levels.size(), p.levels.data());
+      lv.close("close dataset levels");
     }
   }
 
@@ -215,14 +227,14 @@ SweepFileWriter::SweepFileWriter(const std::string& path, const Plan& plan, std:
         std::find_if(x.scenarios.begin(), x.scenarios.end(), [&](const auto& sc) { return sc.name == name; });
     const std::string g = "scenarios/" + name + "/";
     {
-      H5Handle group = detail::make_group(root, "scenarios/" + name);
+      Handle group = h5::create_group(root, "scenarios/" + name);
       const int index = static_cast<int>(s);
-      detail::write_string_attribute(group.get(), "rule", model::to_string(it->rule));
-      detail::write_string_attribute(group.get(), "description", it->description);
-      detail::write_number_attribute(group.get(), "index", H5T_NATIVE_INT, &index);
+      h5::write_string_attribute(group.get(), "rule", model::to_string(it->rule));
+      h5::write_string_attribute(group.get(), "description", it->description);
+      h5::write_number_attribute(group.get(), "index", H5T_NATIVE_INT, &index);
       std::ostringstream params;
       for (const auto& [k, v] : it->parameters) params << k << " = " << v << "\n";
-      detail::write_string_attribute(group.get(), "parameters", params.str());
+      h5::write_string_attribute(group.get(), "parameters", params.str());
     }
     for (const auto& metric : kMetrics) {
       const std::string base = g + "metrics/" + metric.name + "/";
@@ -242,16 +254,14 @@ SweepFileWriter::SweepFileWriter(const std::string& path, const Plan& plan, std:
 }
 
 SweepFileWriter::~SweepFileWriter() {
-  if (impl_->finished) return;
+  if (impl_->file.committed()) return;
   impl_->datasets.clear();
-  impl_->file.reset();
-  std::error_code ec;
-  std::filesystem::remove(impl_->temporary, ec);
+  impl_->file.abandon();
 }
 
 const std::vector<SweepFileWriter::Column>& SweepFileWriter::columns() const { return impl_->columns; }
 
-void SweepFileWriter::write(const PointResult& r) {
+void SweepFileWriter::write(const PointResult& r) try {
   Impl& m = *impl_;
   const auto it = std::lower_bound(m.points.begin(), m.points.end(), r.index);
   if (it == m.points.end() || *it != r.index)
@@ -307,46 +317,45 @@ void SweepFileWriter::write(const PointResult& r) {
     }
   }
   m.filled[row] = true;
+} catch (const std::runtime_error& e) {
+  throw io::write_error("sweep file", impl_->file.path(), e.what());
 }
 
-void SweepFileWriter::write_rows(std::size_t c, std::uint64_t first_row, std::uint64_t rows, const void* data) {
+void SweepFileWriter::write_rows(std::size_t c, std::uint64_t first_row, std::uint64_t rows, const void* data) try {
   Impl& m = *impl_;
-  detail::write_rows(m.datasets.at(c).get(), m.columns[c].type, first_row, rows, data);
+  put_rows(m.datasets.at(c).get(), m.columns[c].type, first_row, rows, data);
   if (m.columns[c].path == "points/index")
     for (std::uint64_t r = first_row; r < first_row + rows; ++r) m.filled.at(r) = true;
+} catch (const std::runtime_error& e) {
+  throw io::write_error("sweep file", impl_->file.path(), e.what());
 }
 
 void SweepFileWriter::finish() {
   Impl& m = *impl_;
   const auto missing = std::count(m.filled.begin(), m.filled.end(), false);
   if (missing) throw std::logic_error("sweep file: " + std::to_string(missing) + " points were never written");
-  h5check(H5Fflush(m.file.get(), H5F_SCOPE_GLOBAL), "flush " + m.temporary + " (disk full?)");
-  m.datasets.clear();
-  m.file.reset();
-  fsync_path(m.temporary);
-  std::error_code ec;
-  std::filesystem::rename(m.temporary, m.path, ec);
-  if (ec) throw std::runtime_error("cannot rename " + m.temporary + " to " + m.path + ": " + ec.message());
-  const std::string dir = std::filesystem::path(m.path).parent_path().string();
-  fsync_path(dir.empty() ? "." : dir);
-  m.finished = true;
+  try {
+    m.file.commit([&] { m.datasets.clear(); });
+  } catch (const std::runtime_error& e) {
+    throw io::write_error("sweep file", m.file.path(), e.what());
+  }
 }
 
 namespace {
 
-H5Handle open_sweep(const std::string& path) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+Handle open_sweep(const std::string& path) {
+  h5::quiet_errors();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw InputError(path + ": file not found");
   if (H5Fis_hdf5(path.c_str()) <= 0)
     throw InputError(path + ": not an HDF5 file (expected a sweep file written by 'groundswell sweep'), or damaged");
-  H5Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open " + path);
-  const std::string format = detail::read_string_attribute(file.get(), "format");
+  Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open " + path);
+  const std::string format = h5::read_string_attribute(file.get(), "format");
   if (format != kFormat)
     throw InputError(path + ": an HDF5 file, but not a Groundswell sweep file (format = \"" + format +
                      "\", expected \"" + kFormat + "\")");
   int version = 0;
-  detail::read_number_attribute(file.get(), "format_version", H5T_NATIVE_INT, &version);
+  h5::read_number_attribute(file.get(), "format_version", H5T_NATIVE_INT, &version);
   if (version != kFormatVersion)
     throw InputError(path + ": sweep file format version " + std::to_string(version) + ", this groundswell reads " +
                      std::to_string(kFormatVersion));
@@ -363,24 +372,24 @@ H5Handle open_sweep(const std::string& path) {
 SweepFileInfo read_sweep_info(const std::string& path) {
   SweepFileInfo info;
   try {
-    H5Handle file = open_sweep(path);
+    Handle file = open_sweep(path);
     const hid_t root = file.get();
-    info.fingerprint = detail::read_string_attribute(root, "fingerprint");
-    info.build = "groundswell " + detail::read_string_attribute(root, "groundswell_version") + " (" +
-                 detail::read_string_attribute(root, "git_commit") + ")";
-    info.scenario_file = detail::read_string_attribute(root, "scenario_file");
-    info.scenario_text = detail::read_string_attribute(root, "scenario_text");
-    info.shard = detail::read_string_attribute(root, "shard");
-    info.design = detail::read_string_attribute(root, "design");
+    info.fingerprint = h5::read_string_attribute(root, "fingerprint");
+    info.build = "groundswell " + h5::read_string_attribute(root, "groundswell_version") + " (" +
+                 h5::read_string_attribute(root, "git_commit") + ")";
+    info.scenario_file = h5::read_string_attribute(root, "scenario_file");
+    info.scenario_text = h5::read_string_attribute(root, "scenario_text");
+    info.shard = h5::read_string_attribute(root, "shard");
+    info.design = h5::read_string_attribute(root, "design");
     int complete = 0;
-    detail::read_number_attribute(root, "points_total", H5T_NATIVE_UINT64, &info.points_total);
-    detail::read_number_attribute(root, "complete", H5T_NATIVE_INT, &complete);
+    h5::read_number_attribute(root, "points_total", H5T_NATIVE_UINT64, &info.points_total);
+    h5::read_number_attribute(root, "complete", H5T_NATIVE_INT, &complete);
     info.complete = complete != 0;
-    H5Handle ds(H5Dopen2(root, "points/index", H5P_DEFAULT), H5Dclose, "open points/index");
-    const std::vector<hsize_t> dims = detail::dataset_dims(ds.get());
+    Handle ds(H5Dopen2(root, "points/index", H5P_DEFAULT), H5Dclose, "open points/index");
+    const std::vector<hsize_t> dims = h5::dataset_dims(ds.get());
     if (dims.size() != 1) throw std::runtime_error("points/index is not one-dimensional");
     info.index.resize(dims[0]);
-    detail::read_rows(ds.get(), Element::U64, 0, dims[0], info.index.data());
+    get_rows(ds.get(), Element::U64, 0, dims[0], info.index.data());
     for (std::size_t k = 0; k < info.index.size(); ++k)
       if (info.index[k] >= info.points_total || (k && info.index[k] <= info.index[k - 1]))
         throw std::runtime_error("points/index is not an ascending list of points below points_total");
@@ -394,9 +403,9 @@ SweepFileInfo read_sweep_info(const std::string& path) {
 
 struct SweepFileReader::Impl {
   std::string path;
-  H5Handle file;
+  Handle file;
   hsize_t rows = 0;
-  mutable std::map<std::string, H5Handle> open;
+  mutable std::map<std::string, Handle> open;
 };
 
 SweepFileReader::SweepFileReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
@@ -404,7 +413,7 @@ SweepFileReader::SweepFileReader(const std::string& path) : impl_(std::make_uniq
   try {
     impl_->file = open_sweep(path);
     std::uint64_t held = 0;
-    detail::read_number_attribute(impl_->file.get(), "points", H5T_NATIVE_UINT64, &held);
+    h5::read_number_attribute(impl_->file.get(), "points", H5T_NATIVE_UINT64, &held);
     impl_->rows = held;
   } catch (const std::exception& e) {
     damaged(path, e);
@@ -418,18 +427,17 @@ void SweepFileReader::read_rows(const SweepFileWriter::Column& column, std::uint
   try {
     auto it = impl_->open.find(column.path);
     if (it == impl_->open.end()) {
-      H5Handle ds(H5Dopen2(impl_->file.get(), column.path.c_str(), H5P_DEFAULT), H5Dclose,
-                  "open dataset " + column.path);
-      const std::vector<hsize_t> dims = detail::dataset_dims(ds.get());
+      Handle ds(H5Dopen2(impl_->file.get(), column.path.c_str(), H5P_DEFAULT), H5Dclose, "open dataset " + column.path);
+      const std::vector<hsize_t> dims = h5::dataset_dims(ds.get());
       std::uint64_t row = 1;
       for (std::size_t k = 1; k < dims.size(); ++k) row *= dims[k];
-      H5Handle type(H5Dget_type(ds.get()), H5Tclose, "get type");
+      Handle type(H5Dget_type(ds.get()), H5Tclose, "get type");
       if (dims.empty() || dims[0] != impl_->rows || row != column.row_elements ||
-          H5Tequal(type.get(), detail::file_type(column.type)) <= 0)
+          H5Tequal(type.get(), file_type(column.type)) <= 0)
         throw std::runtime_error("dataset " + column.path + " has an unexpected shape or type");
       it = impl_->open.emplace(column.path, std::move(ds)).first;
     }
-    detail::read_rows(it->second.get(), column.type, first, rows, data);
+    get_rows(it->second.get(), column.type, first, rows, data);
   } catch (const std::exception& e) {
     damaged(impl_->path, e);
   }

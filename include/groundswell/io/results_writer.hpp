@@ -23,10 +23,11 @@ class ResultsWriter final : public experiment::TrialSink {
   void write_batch(TrialIndex first, const std::vector<std::vector<engine::TrialCurves>>& curves,
                    const std::vector<std::vector<engine::TrialMetrics>>& metrics) override;
 
-  /// Flushes and closes the file, writes it to the disk (fsync) and renames
-  /// it into place. Throws std::runtime_error naming the output and the cause
+  /// Flushes and closes the file (a close that cannot flush is an error),
+  /// writes it to the disk (fsync), renames it into place and syncs the
+  /// directory. Throws std::runtime_error naming the output and the cause
   /// (e.g. "No space left on device") on any I/O error; the temporary file is
-  /// then removed by the destructor. write_batch() reports errors the same way.
+  /// then removed. write_batch() reports errors the same way.
   void finish();
 
   const std::string& temporary_path() const noexcept;

@@ -1,0 +1,194 @@
+// Writing a file through a temporary, fsync and rename (io/safe_write.hpp).
+#include "io/safe_write.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <locale>
+#include <ostream>
+#include <streambuf>
+#include <utility>
+#include <vector>
+
+namespace groundswell::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+[[noreturn]] void fail(const std::string& what, int error) {
+  throw std::runtime_error(what + ": " + std::strerror(error));
+}
+
+/// Writes all of `data`; 0 on success, else the errno of the failure.
+int write_all(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    if (n == 0) return EIO;  // no progress on a regular file: never expected
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return 0;
+}
+
+/// Owns a file descriptor. close() reports the error that a delayed write
+/// (NFS, a full disk) may only show then.
+class Descriptor {
+ public:
+  explicit Descriptor(int fd) : fd_(fd) {}
+  ~Descriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  int get() const { return fd_; }
+  /// 0 or the errno of the failure.
+  int close() {
+    const int fd = std::exchange(fd_, -1);
+    return ::close(fd) == 0 ? 0 : errno;
+  }
+
+ private:
+  int fd_;
+};
+
+/// Creates (or truncates) the temporary for writing; returns its descriptor.
+int create(const std::string& temporary) {
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) fail("cannot create " + temporary, errno);
+  return fd;
+}
+
+void close_written(Descriptor& fd, const std::string& temporary) {
+  if (const int error = fd.close()) fail("cannot write " + temporary, error);
+}
+
+/// A stream buffer over a file descriptor that keeps the errno of the first
+/// failed write, so the error can say why ("No space left on device").
+class DescriptorBuffer : public std::streambuf {
+ public:
+  explicit DescriptorBuffer(int fd) : fd_(fd), buffer_(std::size_t{1} << 16) {
+    setp(buffer_.data(), buffer_.data() + buffer_.size());
+  }
+  int error() const { return error_; }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (!drain()) return traits_type::eof();
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(c);
+      pbump(1);
+    }
+    return traits_type::not_eof(c);
+  }
+  int sync() override { return drain() ? 0 : -1; }
+
+ private:
+  bool drain() {
+    if (error_ == 0) error_ = write_all(fd_, pbase(), static_cast<std::size_t>(pptr() - pbase()));
+    setp(buffer_.data(), buffer_.data() + buffer_.size());
+    return error_ == 0;
+  }
+  int fd_;
+  int error_ = 0;
+  std::vector<char> buffer_;
+};
+
+/// fsync of a file by name: its data reach the disk before the rename that
+/// publishes it, so a crash never leaves a file whose blocks are lost.
+void sync_file(const std::string& path) {
+  Descriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0 || ::fsync(fd.get()) != 0) fail("cannot write " + path + " to the disk", errno);
+}
+
+/// fsync of the directory holding `path`, so that the rename survives a power
+/// cut. A directory that cannot be opened (write and search permission only)
+/// or a file system that cannot sync directories (EINVAL) is let be: the
+/// rename is done, and there is nothing more we can do for it.
+void sync_directory(const std::string& path) {
+  const fs::path parent = fs::path(path).parent_path();
+  const std::string dir = parent.empty() ? "." : parent.string();
+  Descriptor fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) return;
+  if (::fsync(fd.get()) != 0 && errno != EINVAL) fail("cannot write the directory " + dir + " to the disk", errno);
+}
+
+}  // namespace
+
+std::string temporary_name(const std::string& path) {
+  const fs::path out(path);
+  return (out.parent_path() / ("." + out.filename().string() + ".tmp" + std::to_string(::getpid()))).string();
+}
+
+std::runtime_error write_error(const std::string& description, const std::string& path, const std::string& cause) {
+  std::string hint;
+  if (cause.find("No space left") != std::string::npos || cause.find("quota") != std::string::npos)
+    hint = "; the disk is full: free some space or write the results elsewhere";
+  return std::runtime_error("cannot write the " + description + " " + path + ": " + cause + hint +
+                            "; nothing was written");
+}
+
+PendingFile::PendingFile(std::string path) : path_(std::move(path)), temporary_(temporary_name(path_)) {}
+
+PendingFile::~PendingFile() {
+  if (!committed_) discard();
+}
+
+void PendingFile::commit() {
+  try {
+    sync_file(temporary_);
+    if (::rename(temporary_.c_str(), path_.c_str()) != 0) fail("cannot rename " + temporary_ + " to " + path_, errno);
+  } catch (...) {
+    discard();
+    throw;
+  }
+  try {
+    sync_directory(path_);
+  } catch (...) {
+    // The promise is "whole, durable, or absent": a rename that may not
+    // survive a crash is undone rather than reported as written.
+    ::unlink(path_.c_str());
+    throw;
+  }
+  committed_ = true;
+}
+
+void PendingFile::discard() noexcept {
+  std::error_code ec;
+  fs::remove(temporary_, ec);
+}
+
+void write_text_safely(const std::string& path, const std::string& description,
+                       const std::function<void(std::ostream&)>& write) try {
+  PendingFile file(path);
+  Descriptor fd(create(file.temporary()));
+  DescriptorBuffer buffer(fd.get());
+  std::ostream out(&buffer);
+  out.imbue(std::locale::classic());  // no digit grouping in numbers
+  write(out);
+  out.flush();
+  if (buffer.error()) fail("cannot write " + file.temporary(), buffer.error());
+  if (!out) throw std::runtime_error("cannot write " + file.temporary());
+  close_written(fd, file.temporary());
+  file.commit();
+} catch (const std::runtime_error& e) {
+  throw write_error(description, path, e.what());
+}
+
+void write_bytes_safely(const std::string& path, const std::string& description, const void* data,
+                        std::size_t size) try {
+  PendingFile file(path);
+  Descriptor fd(create(file.temporary()));
+  if (const int error = write_all(fd.get(), static_cast<const char*>(data), size))
+    fail("cannot write " + file.temporary(), error);
+  close_written(fd, file.temporary());
+  file.commit();
+} catch (const std::runtime_error& e) {
+  throw write_error(description, path, e.what());
+}
+
+}  // namespace groundswell::io

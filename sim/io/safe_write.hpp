@@ -1,0 +1,79 @@
+#pragma once
+// Internal: the one way the library writes a file. The data go to a hidden
+// temporary beside the output (".NAME.tmp<pid>", so the rename below stays in
+// one file system), reach the disk (fsync), are renamed into place, and the
+// directory is synced so the rename survives a power cut. On any error the
+// temporary is removed and nothing appears under the final name; a reader
+// therefore finds the file whole or not at all. A kill -9 can leave only the
+// hidden temporary (docs/errors.md).
+//
+// Self-contained (POSIX and the standard library only), so that any module
+// can use it without pulling in the rest of io/.
+#include <cstddef>
+#include <functional>
+#include <iosfwd>
+#include <stdexcept>
+#include <string>
+
+namespace groundswell::io {
+
+/// The temporary name a file is written under: ".NAME.tmp<pid>" in the
+/// directory of `path`. Never the name of an output, and distinct per process.
+/// @param path the final name
+std::string temporary_name(const std::string& path);
+
+/// The error every writer reports: "cannot write the DESCRIPTION PATH: CAUSE;
+/// nothing was written", with a hint added when CAUSE says the disk is full.
+/// @param description what the file is ("results file", "table", ...)
+/// @param path the final name
+/// @param cause the errno or HDF5 message
+std::runtime_error write_error(const std::string& description, const std::string& path, const std::string& cause);
+
+/// A file being written under its temporary name, for writers that fill it in
+/// several calls (the results and sweep files). Nothing is created here: the
+/// writer creates and fills temporary(), closes it, and calls commit(). If the
+/// PendingFile is destroyed uncommitted, the temporary is removed.
+class PendingFile {
+ public:
+  /// @param path the final name; its directory must exist when the writer creates the temporary
+  explicit PendingFile(std::string path);
+  ~PendingFile();
+  PendingFile(const PendingFile&) = delete;
+  PendingFile& operator=(const PendingFile&) = delete;
+
+  const std::string& path() const noexcept { return path_; }
+  const std::string& temporary() const noexcept { return temporary_; }
+  bool committed() const noexcept { return committed_; }
+
+  /// Publishes the closed temporary: fsync of the file, rename to path(),
+  /// fsync of the directory.
+  /// @throws std::runtime_error naming the file and the errno cause; the
+  ///   temporary is then removed and path() is left as it was (or, if only
+  ///   the last directory sync failed, removed)
+  void commit();
+  /// Removes the temporary, if there is one. Idempotent.
+  void discard() noexcept;
+
+ private:
+  std::string path_, temporary_;
+  bool committed_ = false;
+};
+
+/// Writes a text file through its temporary. The stream uses the classic
+/// locale (no digit grouping) and reports write errors with their errno cause.
+/// @param path the final name
+/// @param description what the file is, for the error message (see write_error)
+/// @param write writes the text to the stream it is given
+/// @throws std::runtime_error from write_error for a std::runtime_error of
+///   `write` or any I/O error; any other exception of `write` unchanged.
+///   Either way the temporary is removed and nothing is left under `path`.
+void write_text_safely(const std::string& path, const std::string& description,
+                       const std::function<void(std::ostream&)>& write);
+
+/// Writes `size` bytes as the file `path` through its temporary.
+/// @param path the final name
+/// @param description what the file is, for the error message (see write_error)
+/// @throws std::runtime_error from write_error on any I/O error
+void write_bytes_safely(const std::string& path, const std::string& description, const void* data, std::size_t size);
+
+}  // namespace groundswell::io
