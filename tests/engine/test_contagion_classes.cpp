@@ -116,7 +116,7 @@ void check_ahead(const model::ExperimentSpec& x, const ShareSink& sink, std::siz
 // parts of the ring, where it starts new fronts. With 10% of the ties rewired,
 // bass is far ahead at step 50 and the cascade, which dies out on the ring
 // (one-dimensional percolation), reaches a large part of the organization.
-TEST_CASE("rewiring a ring speeds simple contagion (bass, cascade): Centola and Macy (2007)", "[stat][classic]") {
+TEST_CASE("rewiring a ring speeds simple contagion (bass and cascade): Centola and Macy (2007)", "[stat][classic]") {
   const auto x = contagion_classes({"bass_ring", "bass_beta0.1", "cascade_ring", "cascade_beta0.1"});
   for (const auto& s : x.scenarios) {
     REQUIRE(s.organization.generator == model::Generator::WattsStrogatz);
