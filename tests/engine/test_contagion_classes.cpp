@@ -16,6 +16,7 @@
 // Numbers: docs/validation.md, "Contagion classes".
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string>
@@ -159,6 +160,7 @@ TEST_CASE("rewiring a ring slows complex contagion (threshold at half a neighbou
   for (std::size_t ring : {std::size_t{0}, std::size_t{2}}) {
     const auto& s = x.scenarios[ring];
     const double n = s.organization.size, count = s.champions.count;
+    REQUIRE(count + 2.0 * static_cast<double>(steps) < n);  // the two fronts do not meet
     INFO(s.name << ": the front moves one agent per step on each side");
     for (std::size_t t = 0; t <= steps; ++t) {
       const double expected = std::min(1.0, (count + 2.0 * static_cast<double>(t)) / n);
