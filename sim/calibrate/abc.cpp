@@ -14,8 +14,8 @@
 // log-uniform prior are handled on the log scale, where their prior is uniform.
 //
 // Reproducibility: attempt a of generation g draws its proposal from the
-// stream (seed, kPropose, g, a) and its simulations from the experiment seed
-// (seed, kSimulate, g, a); attempts are simulated in parallel in batches of a
+// stream (Purpose::Propose, seed, g, a) and its simulations from the experiment seed
+// (Purpose::Simulate, seed, g, a); attempts are simulated in parallel in batches of a
 // fixed size and accepted in attempt order, so the thread count never changes
 // a result.
 #include <tbb/global_control.h>
@@ -39,12 +39,6 @@
 
 namespace groundswell::calibrate {
 namespace {
-
-// Stream purposes of calibration; random.hpp uses 1..6 and sweeps 101..102.
-constexpr std::uint64_t kPropose = 201;
-constexpr std::uint64_t kSimulate = 202;
-constexpr std::uint64_t kPredictive = 203;
-constexpr std::uint64_t kPredictiveSimulate = 204;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
@@ -372,7 +366,7 @@ struct Runner {
   }
 
   void prior_draw(std::uint64_t g, std::uint64_t a, double* u) const {
-    PhiloxEngine rng(stream_key(seed, kPropose, g, a));
+    PhiloxEngine rng(stream_key(Purpose::Propose, seed, g, a));
     for (std::size_t j = 0; j < space.size(); ++j) u[j] = space.lo[j] + (space.hi[j] - space.lo[j]) * rng.uniform();
   }
 };
@@ -449,7 +443,7 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
         const std::size_t a = first + k;
         run.prior_draw(0, a, &u[a * d]);
         std::vector<std::int32_t> times;
-        dist[a] = run.evaluate(&u[a * d], stream_key(seed, kSimulate, 0, a), times);
+        dist[a] = run.evaluate(&u[a * d], stream_key(Purpose::Simulate, seed, 0, a), times);
       });
       say("  " + std::to_string(first + count) + "/" + std::to_string(M) + " prior draws");
     }
@@ -499,7 +493,7 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
       engine::detail::parallel_for(std::size_t{0}, N, [&](std::size_t a) {
         run.prior_draw(0, a, &u[a * d]);
         std::vector<std::int32_t> times;
-        g.distances[a] = run.evaluate(&u[a * d], stream_key(seed, kSimulate, 0, a), times);
+        g.distances[a] = run.evaluate(&u[a * d], stream_key(Purpose::Simulate, seed, 0, a), times);
       });
       if (run.stopped()) {
         r.interrupted = true;
@@ -558,7 +552,7 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
         const std::uint64_t first = attempts;
         engine::detail::parallel_for(std::size_t{0}, batch, [&](std::size_t k) {
           const std::uint64_t a = first + k;
-          PhiloxEngine rng(stream_key(seed, kPropose, gen, a));
+          PhiloxEngine rng(stream_key(Purpose::Propose, seed, gen, a));
           const std::size_t parent = pick(cumulative, rng.uniform());
           double* uk = &u[k * d];
           for (std::size_t j = 0; j < d; ++j) uk[j] = u_current[parent * d + j] + sd[j] * normal(rng);
@@ -566,7 +560,7 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
           dist[k] = kInf;
           if (!valid[k]) return;
           std::vector<std::int32_t> times;
-          dist[k] = run.evaluate(uk, stream_key(seed, kSimulate, gen, a), times);
+          dist[k] = run.evaluate(uk, stream_key(Purpose::Simulate, seed, gen, a), times);
         });
         for (std::size_t k = 0; k < batch && accepted_d.size() < N; ++k) {
           ++attempts;
@@ -642,7 +636,7 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
     return r;
   }
   engine::detail::parallel_for(std::size_t{0}, P, [&](std::size_t k) {
-    PhiloxEngine rng(stream_key(seed, kPredictive, k));
+    PhiloxEngine rng(stream_key(Purpose::Predictive, seed, k));
     const std::size_t i = pick(cumulative, rng.uniform());
     model::ScenarioSpec s = spec.experiment.scenarios.front();
     for (std::size_t j = 0; j < d; ++j) {
@@ -650,7 +644,7 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
       set_parameter(s, space.params[j]->key, post.samples[i * d + j]);
     }
     std::vector<std::int32_t> times(problem.organization.size());
-    simulate_trial(s, stream_key(seed, kPredictiveSimulate, k), 0, problem, times.data());
+    simulate_trial(s, stream_key(Purpose::PredictiveSimulate, seed, k), 0, problem, times.data());
     const auto fit = curve_of(times, problem.role, 1, problem.steps);
     for (std::size_t t = 0; t < row; ++t) r.predictive_curves[k * row + t] = static_cast<float>(fit[t]);
     if (problem.holdout) {
