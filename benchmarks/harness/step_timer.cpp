@@ -6,8 +6,8 @@
 // parallel, as the engine runs small organizations (one trial per core);
 // generation and setup are timed for trial 0 only.
 #include <sys/resource.h>
-#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <chrono>
@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   try {
     const auto x = model::load_experiment(argv[1]);
     if (steps < 0) steps = x.steps;
-    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+    tbb::task_arena arena(static_cast<int>(threads));  // the run's threads, as experiment::for_each_index
     const auto& spec = x.scenarios.front();
     auto t0 = Clock::now();
     const auto base = org::generate_organization(spec.organization, engine::organization_key(x.seed, 0));
@@ -68,9 +68,11 @@ int main(int argc, char** argv) {
     std::vector<double> step_ms;
     for (Step t = 1; t <= steps; ++t) {
       t0 = Clock::now();
-      tbb::parallel_for(0, trials, [&](int k) {
-        sims[k]->step();
-        record_step(sims[k]->state(), setups[k].organization, curves[k]);
+      arena.execute([&] {
+        tbb::parallel_for(0, trials, [&](int k) {
+          sims[k]->step();
+          record_step(sims[k]->state(), setups[k].organization, curves[k]);
+        });
       });
       step_ms.push_back(1e3 * seconds_since(t0));
     }

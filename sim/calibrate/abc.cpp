@@ -18,9 +18,6 @@
 // (Purpose::Simulate, seed, g, a); attempts are simulated in parallel in batches of a
 // fixed size and accepted in attempt order, so the thread count never changes
 // a result.
-#include <tbb/global_control.h>
-#include <tbb/info.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -30,9 +27,9 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "engine/detail/parallel_for.hpp"
 #include "groundswell/calibrate/calibration.hpp"
 #include "groundswell/engine/trial.hpp"
+#include "groundswell/experiment/parallel.hpp"
 #include "groundswell/io/data_dir.hpp"
 #include "groundswell/org/generate.hpp"
 #include "groundswell/random.hpp"
@@ -404,8 +401,7 @@ double weighted_quantile(const std::vector<double>& values, const std::vector<do
 
 CalibrationResult run_calibration(const CalibrationSpec& spec, const CalibrationOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  const unsigned threads = options.threads ? options.threads : static_cast<unsigned>(tbb::info::default_concurrency());
-  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+  const unsigned threads = experiment::thread_count(options.threads);
   const Problem problem = prepare_problem(spec);
   const Space space(spec.parameters);
   const std::size_t d = space.size(), N = spec.abc.particles;
@@ -439,7 +435,7 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
         return r;
       }
       const std::size_t count = std::min(kBatch, M - first);
-      engine::detail::parallel_for(std::size_t{0}, count, [&](std::size_t k) {
+      experiment::for_each_index(count, threads, [&](std::size_t k) {
         const std::size_t a = first + k;
         run.prior_draw(0, a, &u[a * d]);
         std::vector<std::int32_t> times;
@@ -490,7 +486,7 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
       Generation g;
       std::vector<double> u(N * d);
       g.distances.assign(N, 0);
-      engine::detail::parallel_for(std::size_t{0}, N, [&](std::size_t a) {
+      experiment::for_each_index(N, threads, [&](std::size_t a) {
         run.prior_draw(0, a, &u[a * d]);
         std::vector<std::int32_t> times;
         g.distances[a] = run.evaluate(&u[a * d], stream_key(Purpose::Simulate, seed, 0, a), times);
@@ -550,7 +546,7 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
           break;
         }
         const std::uint64_t first = attempts;
-        engine::detail::parallel_for(std::size_t{0}, batch, [&](std::size_t k) {
+        experiment::for_each_index(batch, threads, [&](std::size_t k) {
           const std::uint64_t a = first + k;
           PhiloxEngine rng(stream_key(Purpose::Propose, seed, gen, a));
           const std::size_t parent = pick(cumulative, rng.uniform());
@@ -584,7 +580,7 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
       g.attempts = attempts;
       g.distances = accepted_d;
       g.weights.assign(N, 0.0);
-      engine::detail::parallel_for(std::size_t{0}, N, [&](std::size_t i) {
+      experiment::for_each_index(N, threads, [&](std::size_t i) {
         double denominator = 0;
         for (std::size_t k = 0; k < N; ++k) {
           double log_k = 0;
@@ -635,7 +631,7 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
     r.interrupted = true;
     return r;
   }
-  engine::detail::parallel_for(std::size_t{0}, P, [&](std::size_t k) {
+  experiment::for_each_index(P, threads, [&](std::size_t k) {
     PhiloxEngine rng(stream_key(Purpose::Predictive, seed, k));
     const std::size_t i = pick(cumulative, rng.uniform());
     model::ScenarioSpec s = spec.experiment.scenarios.front();
