@@ -62,8 +62,14 @@ int main(int argc, char** argv) {
       sims.push_back(
           std::make_unique<engine::TrialSimulation>(spec, setups.back(), engine::dynamics_key(x.seed, spec.name, k)));
     }
+    // Each trial's step and record timed together, as run_trial does them.
     std::vector<engine::TrialCurves> curves(static_cast<std::size_t>(trials));
-    for (int k = 0; k < trials; ++k) curves[k].resize(steps, setups[k].organization);
+    std::vector<engine::CurveRecorder> recorders;
+    recorders.reserve(static_cast<std::size_t>(trials));
+    for (int k = 0; k < trials; ++k) {
+      recorders.emplace_back(curves[k]);
+      recorders[k].begin(*sims[k], steps);
+    }
     const auto& setup = setups[0];
     std::vector<double> step_ms;
     for (Step t = 1; t <= steps; ++t) {
@@ -71,7 +77,7 @@ int main(int argc, char** argv) {
       arena.execute([&] {
         tbb::parallel_for(0, trials, [&](int k) {
           sims[k]->step();
-          record_step(sims[k]->state(), setups[k].organization, curves[k]);
+          recorders[k].record(*sims[k]);
         });
       });
       step_ms.push_back(1e3 * seconds_since(t0));

@@ -28,6 +28,7 @@
 #include <unordered_map>
 
 #include "groundswell/calibrate/calibration.hpp"
+#include "groundswell/engine/recorder.hpp"
 #include "groundswell/engine/trial.hpp"
 #include "groundswell/experiment/parallel.hpp"
 #include "groundswell/io/data_dir.hpp"
@@ -236,15 +237,8 @@ void simulate_trial(const model::ScenarioSpec& spec, std::uint64_t seed, TrialIn
                     std::int32_t* time) {
   const engine::TrialSetup setup = engine::prepare_trial(spec, seed, k, p.organization);
   engine::TrialSimulation sim(spec, setup, engine::dynamics_key(seed, spec.name, k));
-  const AgentId n = p.organization.size();
-  const auto adopted = [](State s) { return s == State::A || s == State::C; };
-  for (AgentId i = 0; i < n; ++i) time[i] = adopted(setup.agents.state[i]) ? 0 : p.never;
-  for (Step t = 1; t <= p.steps; ++t) {
-    sim.step();
-    const auto& state = sim.state().current.state;
-    for (AgentId i = 0; i < n; ++i)
-      if (time[i] == p.never && adopted(state[i])) time[i] = t;
-  }
+  engine::AdoptionTimeRecorder times(time);
+  engine::run_trial(sim, p.steps, times);
 }
 
 double rmse(const std::vector<double>& a, const std::vector<double>& b, std::size_t from) {
