@@ -1,4 +1,5 @@
-// Recorders: run state to curves and per-trial metrics (MODEL.md 7).
+// Recorders of the trial loop: curves and per-trial metrics (MODEL.md 7),
+// adoption times, snapshots.
 #include "groundswell/engine/recorder.hpp"
 
 #include <algorithm>
