@@ -50,7 +50,8 @@ class Recorders final : public Recorder {
 class StopToken {
  public:
   StopToken() noexcept = default;
-  StopToken(const std::atomic<bool>* flag) noexcept : flag_(flag) {}  // NOLINT: implicit, as a flag is passed
+  /// Implicit, so that a stop flag (or nullptr) can be passed where a token is expected.
+  StopToken(const std::atomic<bool>* flag) noexcept : flag_(flag) {}  // NOLINT(google-explicit-constructor)
   bool stop_requested() const noexcept { return flag_ && flag_->load(std::memory_order_relaxed); }
 
  private:
