@@ -6,8 +6,8 @@
 // parallel, as the engine runs small organizations (one trial per core);
 // generation and setup are timed for trial 0 only.
 #include <sys/resource.h>
-#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <chrono>
@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   try {
     const auto x = model::load_experiment(argv[1]);
     if (steps < 0) steps = x.steps;
-    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+    tbb::task_arena arena(static_cast<int>(threads));  // the run's threads, as experiment::for_each_index
     const auto& spec = x.scenarios.front();
     auto t0 = Clock::now();
     const auto base = org::generate_organization(spec.organization, engine::organization_key(x.seed, 0));
@@ -62,15 +62,23 @@ int main(int argc, char** argv) {
       sims.push_back(
           std::make_unique<engine::TrialSimulation>(spec, setups.back(), engine::dynamics_key(x.seed, spec.name, k)));
     }
+    // Each trial's step and record timed together, as run_trial does them.
     std::vector<engine::TrialCurves> curves(static_cast<std::size_t>(trials));
-    for (int k = 0; k < trials; ++k) curves[k].resize(steps, setups[k].organization);
+    std::vector<engine::CurveRecorder> recorders;
+    recorders.reserve(static_cast<std::size_t>(trials));
+    for (int k = 0; k < trials; ++k) {
+      recorders.emplace_back(curves[k]);
+      recorders[k].begin(*sims[k], steps);
+    }
     const auto& setup = setups[0];
     std::vector<double> step_ms;
     for (Step t = 1; t <= steps; ++t) {
       t0 = Clock::now();
-      tbb::parallel_for(0, trials, [&](int k) {
-        sims[k]->step();
-        record_step(sims[k]->state(), setups[k].organization, curves[k]);
+      arena.execute([&] {
+        tbb::parallel_for(0, trials, [&](int k) {
+          sims[k]->step();
+          recorders[k].record(*sims[k]);
+        });
       });
       step_ms.push_back(1e3 * seconds_since(t0));
     }

@@ -27,17 +27,16 @@ inline std::array<std::uint32_t, 4> philox4x32(std::array<std::uint32_t, 4> ctr,
   return ctr;
 }
 
-/// Mixes words into a 64-bit stream key (SplitMix64 finalizer, Steele et al. 2014).
+/// Mixes one word (the SplitMix64 finalizer, Steele, Lea and Flood 2014,
+/// OOPSLA, doi:10.1145/2660193.2660195). A hash, not a stream: streams come
+/// from stream_key(Purpose, ...).
 constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
   x += 0x9E3779B97F4A7C15ull;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
   return x ^ (x >> 31);
 }
-constexpr std::uint64_t stream_key(std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0,
-                                   std::uint64_t d = 0) noexcept {
-  return mix64(mix64(mix64(mix64(a) ^ b) ^ c) ^ d);
-}
+
 /// Stable 64-bit hash of a name (FNV-1a), used to key streams by scenario name.
 constexpr std::uint64_t name_hash(std::string_view s) noexcept {
   std::uint64_t h = 0xcbf29ce484222325ull;
@@ -45,15 +44,82 @@ constexpr std::uint64_t name_hash(std::string_view s) noexcept {
   return h;
 }
 
-/// Purposes of streams, so that independent uses never share numbers.
+namespace detail {
+/// The untyped mixer behind stream_key: four words in order. Internal: call
+/// stream_key with a Purpose, so that no two uses share a stream by accident.
+constexpr std::uint64_t mix_words(std::uint64_t w0, std::uint64_t w1, std::uint64_t w2, std::uint64_t w3) noexcept {
+  return mix64(mix64(mix64(mix64(w0) ^ w1) ^ w2) ^ w3);
+}
+}  // namespace detail
+
+/// What a random stream is for: the first argument of every stream_key. The
+/// values are among the words mixed and must never change, or results change.
+/// A new purpose takes a new value (the next free one is 205) and a case in
+/// stream_key, in the purpose-second layout.
 enum class Purpose : std::uint64_t {
-  Organization = 1,
-  Traits = 2,
-  Champions = 3,
-  Bridges = 4,
-  Dynamics = 5,
-  Cascade = 6
+  // One trial of an experiment (engine, MODEL.md 7).
+  Organization = 1,  ///< the trial's generated organization
+  Traits = 2,        ///< initial traits, thresholds and resisters
+  Champions = 3,     ///< random champion selection
+  Bridges = 4,       ///< connector ties
+  Dynamics = 5,      ///< the step's draws; keyed by the scenario's name too
+  // Sweeps (docs/sweeps.md).
+  SweepPoint = 101,    ///< the experiment seed of a point
+  SweepDesign = 102,   ///< the seed of a Latin hypercube or Saltelli design
+  DesignColumn = 103,  ///< column j of a Latin hypercube, from the SweepDesign key
+  // Calibration (docs/calibration.md).
+  Propose = 201,             ///< prior draw or SMC proposal of attempt a of generation g
+  Simulate = 202,            ///< the experiment seed of attempt a of generation g
+  Predictive = 203,          ///< the particle picked by posterior predictive draw k
+  PredictiveSimulate = 204,  ///< the experiment seed of posterior predictive draw k
 };
+
+/// The key of the stream for `purpose` (a Philox key or an experiment seed),
+/// from the words that identify one use of it. Each purpose keeps the layout
+/// of words it had before purposes were typed, so results keep their bits:
+///
+/// | purpose                                  | a          | b       | words mixed         |
+/// |------------------------------------------|------------|---------|---------------------|
+/// | Organization, Traits, Champions, Bridges | trial      | -       | seed, a, purpose, 0 |
+/// | Dynamics                                 | name_hash  | trial   | seed, a, b, 5       |
+/// | SweepPoint                               | point      | -       | seed, 101, a, 0     |
+/// | SweepDesign                              | -          | -       | seed, 102, 0, 0     |
+/// | DesignColumn (seed: the SweepDesign key) | column j   | -       | seed, a, 0, 0       |
+/// | Propose, Simulate                        | generation | attempt | seed, purpose, a, b |
+/// | Predictive, PredictiveSimulate           | draw k     | -       | seed, purpose, a, 0 |
+///
+/// Words marked "-" are 0. One coincidence is inherited from the untyped
+/// keys: a trial purpose (1..4) at trial 101..204 mixes the same words as the
+/// purpose of that value at a = 1..4 (the organization key of trial 101 is
+/// the seed of sweep point 1). The two are used as different things (a
+/// Philox key; a seed that is mixed again), so no draw is shared in practice.
+///
+/// @param purpose what the stream is for
+/// @param seed the experiment seed (or, for DesignColumn, the SweepDesign key)
+/// @param a, b the words of the table above
+constexpr std::uint64_t stream_key(Purpose purpose, std::uint64_t seed, std::uint64_t a = 0,
+                                   std::uint64_t b = 0) noexcept {
+  const auto p = static_cast<std::uint64_t>(purpose);
+  switch (purpose) {
+    case Purpose::Organization:
+    case Purpose::Traits:
+    case Purpose::Champions:
+    case Purpose::Bridges:
+      return detail::mix_words(seed, a, p, b);
+    case Purpose::Dynamics:
+      return detail::mix_words(seed, a, b, p);
+    case Purpose::DesignColumn:
+      return detail::mix_words(seed, a, b, 0);
+    case Purpose::SweepPoint:
+    case Purpose::SweepDesign:
+    case Purpose::Propose:
+    case Purpose::Simulate:
+    case Purpose::Predictive:
+    case Purpose::PredictiveSimulate:
+      break;
+  }
+  return detail::mix_words(seed, p, a, b);
+}
 
 /// Uniform in (0,1) from 32 random bits: never exactly 0 or 1.
 inline double to_unit(std::uint32_t bits) noexcept { return (static_cast<double>(bits) + 0.5) * (1.0 / 4294967296.0); }

@@ -14,37 +14,30 @@
 // log-uniform prior are handled on the log scale, where their prior is uniform.
 //
 // Reproducibility: attempt a of generation g draws its proposal from the
-// stream (seed, kPropose, g, a) and its simulations from the experiment seed
-// (seed, kSimulate, g, a); attempts are simulated in parallel in batches of a
+// stream (Purpose::Propose, seed, g, a) and its simulations from the experiment seed
+// (Purpose::Simulate, seed, g, a); attempts are simulated in parallel in batches of a
 // fixed size and accepted in attempt order, so the thread count never changes
 // a result.
-#include <tbb/global_control.h>
-#include <tbb/info.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <sstream>
 #include <unordered_map>
 
-#include "engine/detail/parallel_for.hpp"
 #include "groundswell/calibrate/calibration.hpp"
+#include "groundswell/engine/recorder.hpp"
 #include "groundswell/engine/trial.hpp"
+#include "groundswell/experiment/parallel.hpp"
 #include "groundswell/io/data_dir.hpp"
 #include "groundswell/org/generate.hpp"
 #include "groundswell/random.hpp"
 
 namespace groundswell::calibrate {
 namespace {
-
-// Stream purposes of calibration; random.hpp uses 1..6 and sweeps 101..102.
-constexpr std::uint64_t kPropose = 201;
-constexpr std::uint64_t kSimulate = 202;
-constexpr std::uint64_t kPredictive = 203;
-constexpr std::uint64_t kPredictiveSimulate = 204;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
@@ -96,164 +89,198 @@ std::vector<double> curve_of(const std::vector<std::int32_t>& time, const std::v
   return c;
 }
 
-Problem prepare_problem(const CalibrationSpec& spec) {
+/// The organization of trial 0 and the empty record: every agent missing, out of the distance.
+Problem start_problem(const CalibrationSpec& spec) {
   const model::ExperimentSpec& x = spec.experiment;
   Problem p;
   p.steps = x.steps;
-  p.never = x.steps + 1;
+  p.never = engine::AdoptionTimeRecorder::never(x.steps);
   p.organization = org::generate_organization(x.scenarios.front().organization, engine::organization_key(x.seed, 0));
+  p.observed.assign(p.organization.size(), -1);
+  p.role.assign(p.organization.size(), 0);
+  return p;
+}
+
+/// observed.curve: every agent is fitted against the given curve (step 0 is 0).
+void use_observed_curve(const CalibrationSpec& spec, Problem& p) {
+  const AgentId n = p.organization.size();
+  p.role.assign(n, 1);
+  p.fit = n;
+  p.observed_curve.assign(1, 0.0);
+  p.observed_curve.insert(p.observed_curve.end(), spec.observed.curve.begin(), spec.observed.curve.end());
+}
+
+/// The column called `name` of the header (observed.`key`); throws InputError naming the columns there are.
+std::size_t column_of(const std::vector<std::string>& header, const std::string& name, const char* key,
+                      const std::string& where, const std::string& source) {
+  const auto it = std::find(header.begin(), header.end(), name);
+  if (it == header.end()) {
+    std::string list;
+    for (const auto& h : header) list += (list.empty() ? "" : ", ") + h;
+    throw InputError(where + "no column \"" + name + "\" (observed." + key + " in " + source +
+                     "); the header has: " + list);
+  }
+  return static_cast<std::size_t>(it - header.begin());
+}
+
+/// Agent i's observed adoption time `value`: a step 1..T (fitted), a code of
+/// observed.never (fitted, never adopted) or of observed.missing (excluded).
+void set_observed_time(const CalibrationSpec& spec, const std::string& value, const std::string& where, AgentId i,
+                       Problem& p) {
+  std::int64_t v = 0;
+  std::size_t used = 0;
+  try {
+    v = std::stoll(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != value.size() || value.empty())
+    throw InputError(where + "adoption time \"" + value + "\" in column \"" + spec.observed.time_column +
+                     "\" is not an integer step");
+  const auto& never = spec.observed.never;
+  const auto& missing = spec.observed.missing;
+  if (std::find(missing.begin(), missing.end(), v) != missing.end()) {
+    p.observed[i] = -1;
+    ++p.missing;
+  } else if (std::find(never.begin(), never.end(), v) != never.end()) {
+    p.observed[i] = p.never;
+    p.role[i] = 1;
+    ++p.never_count;
+  } else if (v >= 1 && v <= p.steps) {
+    p.observed[i] = static_cast<std::int32_t>(v);
+    p.role[i] = 1;
+  } else {
+    throw InputError(where + "adoption time " + value + " is not a step 1.." + std::to_string(p.steps) +
+                     " (experiment.steps in " + spec.experiment.source_path +
+                     ") nor a code of observed.never or observed.missing; "
+                     "add it to one of them or raise experiment.steps");
+  }
+}
+
+/// observed.file: a header line, then one row per agent (id, adoption time);
+/// agents without a row are missing.
+void read_observed_file(const CalibrationSpec& spec, Problem& p) {
+  const std::string& source = spec.experiment.source_path;
+  const std::string& path = spec.observed.file;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const std::string hint = io::data_directory_hint(path);
+    throw InputError(source + ": observed.file " + path + " cannot be read (not found or not readable)" +
+                     (hint.empty() ? std::string("; check the path (relative to the calibration file)") : "; " + hint));
+  }
   const org::Organization& o = p.organization;
   const AgentId n = o.size();
-  p.observed.assign(n, -1);
-  p.role.assign(n, 0);
-  const std::string& source = x.source_path;
-
-  if (!spec.observed.curve.empty()) {
-    p.role.assign(n, 1);
-    p.fit = n;
-    p.observed_curve.assign(1, 0.0);
-    p.observed_curve.insert(p.observed_curve.end(), spec.observed.curve.begin(), spec.observed.curve.end());
-  } else {
-    const std::string& path = spec.observed.file;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      const std::string hint = io::data_directory_hint(path);
-      throw InputError(
-          source + ": observed.file " + path + " cannot be read (not found or not readable)" +
-          (hint.empty() ? std::string("; check the path (relative to the calibration file)") : "; " + hint));
+  std::unordered_map<std::string, AgentId> index;
+  for (AgentId i = 0; i < n; ++i) index.emplace(o.ids.empty() ? std::to_string(i) : o.ids[i], i);
+  std::string line;
+  std::size_t line_no = 0;
+  std::vector<std::string> header;
+  std::size_t id_col = 0, time_col = 0;
+  std::vector<std::uint8_t> seen(n, 0);
+  while (std::getline(in, line)) {
+    ++line_no;
+    const auto cells = split_row(line);
+    if (cells.empty() || cells.front().front() == '#') continue;
+    const std::string where = path + ":" + std::to_string(line_no) + ": ";
+    if (header.empty()) {
+      header = cells;
+      id_col = column_of(header, spec.observed.id_column, "id", where, source);
+      time_col = column_of(header, spec.observed.time_column, "time", where, source);
+      continue;
     }
-    std::unordered_map<std::string, AgentId> index;
-    for (AgentId i = 0; i < n; ++i) index.emplace(o.ids.empty() ? std::to_string(i) : o.ids[i], i);
-    std::string line;
-    std::size_t line_no = 0;
-    std::vector<std::string> header;
-    std::size_t id_col = 0, time_col = 0;
-    std::vector<std::uint8_t> seen(n, 0);
-    while (std::getline(in, line)) {
-      ++line_no;
-      const auto cells = split_row(line);
-      if (cells.empty() || cells.front().front() == '#') continue;
-      const std::string where = path + ":" + std::to_string(line_no) + ": ";
-      if (header.empty()) {
-        header = cells;
-        const auto find = [&](const std::string& name, const char* key) {
-          const auto it = std::find(header.begin(), header.end(), name);
-          if (it == header.end()) {
-            std::string list;
-            for (const auto& h : header) list += (list.empty() ? "" : ", ") + h;
-            throw InputError(where + "no column \"" + name + "\" (observed." + key + " in " + source +
-                             "); the header has: " + list);
-          }
-          return static_cast<std::size_t>(it - header.begin());
-        };
-        id_col = find(spec.observed.id_column, "id");
-        time_col = find(spec.observed.time_column, "time");
-        continue;
-      }
-      if (cells.size() <= std::max(id_col, time_col))
-        throw InputError(where + "the row has " + std::to_string(cells.size()) + " values but the header has " +
-                         std::to_string(header.size()) + " columns");
-      const auto agent = index.find(cells[id_col]);
-      if (agent == index.end())
-        throw InputError(where + "id \"" + cells[id_col] +
-                         "\" is not a node of the organization; check observed.id in " + source +
-                         " and the network's node ids");
-      const AgentId i = agent->second;
-      if (seen[i]) throw InputError(where + "id \"" + cells[id_col] + "\" appears twice; give one row per agent");
-      seen[i] = 1;
-      const std::string& value = cells[time_col];
-      std::int64_t v = 0;
-      std::size_t used = 0;
-      try {
-        v = std::stoll(value, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used != value.size() || value.empty())
-        throw InputError(where + "adoption time \"" + value + "\" in column \"" + spec.observed.time_column +
-                         "\" is not an integer step");
-      const auto& never = spec.observed.never;
-      const auto& missing = spec.observed.missing;
-      if (std::find(missing.begin(), missing.end(), v) != missing.end()) {
-        p.observed[i] = -1;
-        ++p.missing;
-      } else if (std::find(never.begin(), never.end(), v) != never.end()) {
-        p.observed[i] = p.never;
-        p.role[i] = 1;
-        ++p.never_count;
-      } else if (v >= 1 && v <= x.steps) {
-        p.observed[i] = static_cast<std::int32_t>(v);
-        p.role[i] = 1;
-      } else {
-        throw InputError(where + "adoption time " + value + " is not a step 1.." + std::to_string(x.steps) +
-                         " (experiment.steps in " + source +
-                         ") nor a code of observed.never or observed.missing; "
-                         "add it to one of them or raise experiment.steps");
-      }
-    }
-    if (header.empty())
-      throw InputError(path + ": observed.file is empty; it needs a header line and one row per agent");
-    for (AgentId i = 0; i < n; ++i)
-      if (!seen[i]) ++p.missing;
-    // Hold out departments.
-    for (const std::string& name : spec.holdout) {
-      DepartmentId d = -1;
-      for (DepartmentId k = 0; k < o.department_count; ++k)
-        if (department_name(o, k) == name) d = k;
-      if (d < 0) {
-        std::string list;
-        for (DepartmentId k = 0; k < o.department_count; ++k)
-          list += (list.empty() ? "" : ", ") + department_name(o, k);
-        throw InputError(source + ": holdout department \"" + name +
-                         "\" is not a department of the organization; "
-                         "its departments are: " +
-                         list);
-      }
-      for (AgentId i = 0; i < n; ++i)
-        if (o.department[i] == d && p.role[i] == 1) p.role[i] = 2;
-    }
-    for (AgentId i = 0; i < n; ++i) {
-      p.fit += p.role[i] == 1;
-      p.holdout += p.role[i] == 2;
-    }
-    if (p.fit == 0) throw InputError(source + ": no observed agent is left to fit (all missing or held out)");
-    if (!spec.holdout.empty() && p.holdout == 0)
-      throw InputError(source + ": the holdout departments have no observed agents; hold out other departments");
-    p.observed_curve = curve_of(p.observed, p.role, 1, x.steps);
-    if (p.holdout) p.observed_holdout_curve = curve_of(p.observed, p.role, 2, x.steps);
+    if (cells.size() <= std::max(id_col, time_col))
+      throw InputError(where + "the row has " + std::to_string(cells.size()) + " values but the header has " +
+                       std::to_string(header.size()) + " columns");
+    const auto agent = index.find(cells[id_col]);
+    if (agent == index.end())
+      throw InputError(where + "id \"" + cells[id_col] + "\" is not a node of the organization; check observed.id in " +
+                       source + " and the network's node ids");
+    const AgentId i = agent->second;
+    if (seen[i]) throw InputError(where + "id \"" + cells[id_col] + "\" appears twice; give one row per agent");
+    seen[i] = 1;
+    set_observed_time(spec, cells[time_col], where, i, p);
   }
+  if (header.empty()) throw InputError(path + ": observed.file is empty; it needs a header line and one row per agent");
+  for (AgentId i = 0; i < n; ++i)
+    if (!seen[i]) ++p.missing;
+}
+
+/// The fitted agents of the `holdout` departments become held out (role 2).
+void hold_out_departments(const CalibrationSpec& spec, Problem& p) {
+  const org::Organization& o = p.organization;
+  for (const std::string& name : spec.holdout) {
+    DepartmentId d = -1;
+    for (DepartmentId k = 0; k < o.department_count; ++k)
+      if (department_name(o, k) == name) d = k;
+    if (d < 0) {
+      std::string list;
+      for (DepartmentId k = 0; k < o.department_count; ++k) list += (list.empty() ? "" : ", ") + department_name(o, k);
+      throw InputError(spec.experiment.source_path + ": holdout department \"" + name +
+                       "\" is not a department of the organization; "
+                       "its departments are: " +
+                       list);
+    }
+    for (AgentId i = 0; i < o.size(); ++i)
+      if (o.department[i] == d && p.role[i] == 1) p.role[i] = 2;
+  }
+}
+
+/// Counts the fitted and held-out agents and makes their observed curves.
+void observed_curves(const CalibrationSpec& spec, Problem& p) {
+  const std::string& source = spec.experiment.source_path;
+  for (AgentId i = 0; i < p.organization.size(); ++i) {
+    p.fit += p.role[i] == 1;
+    p.holdout += p.role[i] == 2;
+  }
+  if (p.fit == 0) throw InputError(source + ": no observed agent is left to fit (all missing or held out)");
+  if (!spec.holdout.empty() && p.holdout == 0)
+    throw InputError(source + ": the holdout departments have no observed agents; hold out other departments");
+  p.observed_curve = curve_of(p.observed, p.role, 1, p.steps);
+  if (p.holdout) p.observed_holdout_curve = curve_of(p.observed, p.role, 2, p.steps);
+}
+
+/// The fitted agents' observed curve in each department (for distance = "departments").
+void department_curves(Problem& p) {
+  const org::Organization& o = p.organization;
   const auto D = static_cast<std::size_t>(std::max<DepartmentId>(o.department_count, 1));
-  const auto row = static_cast<std::size_t>(x.steps) + 1;
+  const auto row = static_cast<std::size_t>(p.steps) + 1;
   p.fit_in_department.assign(D, 0);
   p.observed_department_curves.assign(D * row, 0.0);
-  for (AgentId i = 0; i < n; ++i) {
+  for (AgentId i = 0; i < o.size(); ++i) {
     if (p.role[i] != 1) continue;
     const auto d = static_cast<std::size_t>(o.department[i]);
     ++p.fit_in_department[d];
-    if (p.observed[i] >= 0 && p.observed[i] <= x.steps)
-      for (Step t = p.observed[i]; t <= x.steps; ++t)
+    if (p.observed[i] >= 0 && p.observed[i] <= p.steps)
+      for (Step t = p.observed[i]; t <= p.steps; ++t)
         p.observed_department_curves[d * row + static_cast<std::size_t>(t)] += 1;
   }
   for (std::size_t d = 0; d < D; ++d)
     for (std::size_t t = 0; t < row; ++t)
       if (p.fit_in_department[d]) p.observed_department_curves[d * row + t] /= p.fit_in_department[d];
+}
+
+/// The organization and the observed record, checked against each other.
+Problem prepare_problem(const CalibrationSpec& spec) {
+  Problem p = start_problem(spec);
+  if (!spec.observed.curve.empty()) {
+    use_observed_curve(spec, p);
+  } else {
+    read_observed_file(spec, p);
+    hold_out_departments(spec, p);
+    observed_curves(spec, p);
+  }
+  department_curves(p);
   return p;
 }
 
 /// One engine trial: each agent's first step in A or C (0 for seeds, T + 1 if never).
+/// Stops early (times then incomplete) when `stop` is requested.
 void simulate_trial(const model::ScenarioSpec& spec, std::uint64_t seed, TrialIndex k, const Problem& p,
-                    std::int32_t* time) {
+                    std::int32_t* time, engine::StopToken stop) {
   const engine::TrialSetup setup = engine::prepare_trial(spec, seed, k, p.organization);
   engine::TrialSimulation sim(spec, setup, engine::dynamics_key(seed, spec.name, k));
-  const AgentId n = p.organization.size();
-  const auto adopted = [](State s) { return s == State::A || s == State::C; };
-  for (AgentId i = 0; i < n; ++i) time[i] = adopted(setup.agents.state[i]) ? 0 : p.never;
-  for (Step t = 1; t <= p.steps; ++t) {
-    sim.step();
-    const auto& state = sim.state().current.state;
-    for (AgentId i = 0; i < n; ++i)
-      if (time[i] == p.never && adopted(state[i])) time[i] = t;
-  }
+  engine::AdoptionTimeRecorder times(time);
+  engine::run_trial(sim, p.steps, times, stop);
 }
 
 double rmse(const std::vector<double>& a, const std::vector<double>& b, std::size_t from) {
@@ -352,14 +379,28 @@ std::size_t pick(const std::vector<double>& cumulative, double u) {
   return std::min<std::size_t>(static_cast<std::size_t>(it - cumulative.begin()), cumulative.size() - 1);
 }
 
+std::vector<double> to_values(const Space& space, const std::vector<double>& u) {
+  std::vector<double> v(u.size());
+  const std::size_t d = space.size();
+  for (std::size_t i = 0; i < u.size(); ++i) v[i] = space.value(i % d, u[i]);
+  return v;
+}
+
+/// What every phase of a calibration shares: the problem, the parameter
+/// space, the seed, the thread count, the stop request and the progress lines.
 struct Runner {
   const CalibrationSpec& spec;
   const Problem& problem;
   const Space& space;
-  const std::atomic<bool>* stop;
+  engine::StopToken stop;
   std::uint64_t seed;
+  unsigned threads;
+  const std::function<void(const std::string&)>& progress;
 
-  bool stopped() const { return stop && stop->load(); }
+  bool stopped() const { return stop.stop_requested(); }
+  void say(const std::string& line) const {
+    if (progress) progress(line);
+  }
 
   /// Simulates the parameter vector u (uniform scale) with the experiment seed `sim_seed`.
   double evaluate(const double* u, std::uint64_t sim_seed, std::vector<std::int32_t>& times) const {
@@ -367,22 +408,16 @@ struct Runner {
     for (std::size_t j = 0; j < space.size(); ++j) set_parameter(s, space.params[j]->key, space.value(j, u[j]));
     const std::size_t n = problem.organization.size();
     times.resize(spec.abc.trials * n);
-    for (std::uint32_t k = 0; k < spec.abc.trials; ++k) simulate_trial(s, sim_seed, k, problem, times.data() + k * n);
+    for (std::uint32_t k = 0; k < spec.abc.trials; ++k)
+      simulate_trial(s, sim_seed, k, problem, times.data() + k * n, stop);
     return distance(problem, spec.abc.distance, times, spec.abc.trials);
   }
 
   void prior_draw(std::uint64_t g, std::uint64_t a, double* u) const {
-    PhiloxEngine rng(stream_key(seed, kPropose, g, a));
+    PhiloxEngine rng(stream_key(Purpose::Propose, seed, g, a));
     for (std::size_t j = 0; j < space.size(); ++j) u[j] = space.lo[j] + (space.hi[j] - space.lo[j]) * rng.uniform();
   }
 };
-
-std::vector<double> to_values(const Space& space, const std::vector<double>& u) {
-  std::vector<double> v(u.size());
-  const std::size_t d = space.size();
-  for (std::size_t i = 0; i < u.size(); ++i) v[i] = space.value(i % d, u[i]);
-  return v;
-}
 
 }  // namespace
 
@@ -408,19 +443,10 @@ double weighted_quantile(const std::vector<double>& values, const std::vector<do
   return values[order[lo]] + f * (values[order[hi]] - values[order[lo]]);
 }
 
-CalibrationResult run_calibration(const CalibrationSpec& spec, const CalibrationOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
-  const unsigned threads = options.threads ? options.threads : static_cast<unsigned>(tbb::info::default_concurrency());
-  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
-  const Problem problem = prepare_problem(spec);
-  const Space space(spec.parameters);
-  const std::size_t d = space.size(), N = spec.abc.particles;
-  const std::uint64_t seed = spec.experiment.seed;
-  const Runner run{spec, problem, space, options.stop, seed};
-  const auto say = [&](const std::string& s) {
-    if (options.progress) options.progress(s);
-  };
+namespace {
 
+/// The result's description of the observed record, before any simulation.
+CalibrationResult start_result(const Problem& problem) {
   CalibrationResult r;
   r.steps = problem.steps;
   r.fit_agents = problem.fit;
@@ -431,197 +457,237 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
     r.departments.push_back(department_name(problem.organization, k));
   r.observed_curve = problem.observed_curve;
   r.observed_holdout_curve = problem.observed_holdout_curve;
+  return r;
+}
 
-  std::vector<double> u_current;  // uniform-scale samples of the last generation [N x d]
-  std::vector<std::vector<std::int32_t>> scratch;
-
-  if (spec.abc.method == Method::Rejection) {
-    const std::size_t M = spec.abc.draws;
-    std::vector<double> u(M * d), dist(M);
-    constexpr std::size_t kBatch = 256;
-    for (std::size_t first = 0; first < M; first += kBatch) {
-      if (run.stopped()) {
-        r.interrupted = true;
-        return r;
-      }
-      const std::size_t count = std::min(kBatch, M - first);
-      engine::detail::parallel_for(std::size_t{0}, count, [&](std::size_t k) {
-        const std::size_t a = first + k;
-        run.prior_draw(0, a, &u[a * d]);
-        std::vector<std::int32_t> times;
-        dist[a] = run.evaluate(&u[a * d], stream_key(seed, kSimulate, 0, a), times);
-      });
-      say("  " + std::to_string(first + count) + "/" + std::to_string(M) + " prior draws");
+/// Rejection ABC: abc.draws prior draws, simulated in batches; the
+/// abc.particles closest (or all within abc.epsilon) are the posterior, with
+/// equal weights. `u_current` gets its samples on the uniform scale. Returns
+/// false if stopped. Throws InputError when no draw is within abc.epsilon.
+bool run_rejection(const Runner& run, CalibrationResult& r, std::vector<double>& u_current) {
+  const CalibrationSpec& spec = run.spec;
+  const std::size_t d = run.space.size(), N = spec.abc.particles, M = spec.abc.draws;
+  std::vector<double> u(M * d), dist(M);
+  constexpr std::size_t kBatch = 256;
+  for (std::size_t first = 0; first < M; first += kBatch) {
+    if (run.stopped()) return false;
+    const std::size_t count = std::min(kBatch, M - first);
+    experiment::for_each_index(count, run.threads, [&](std::size_t k) {
+      const std::size_t a = first + k;
+      run.prior_draw(0, a, &u[a * d]);
+      std::vector<std::int32_t> times;
+      dist[a] = run.evaluate(&u[a * d], stream_key(Purpose::Simulate, run.seed, 0, a), times);
+    });
+    if (run.stopped()) return false;  // trials cut short: the batch is not used
+    run.say("  " + std::to_string(first + count) + "/" + std::to_string(M) + " prior draws");
+  }
+  std::vector<std::size_t> order(M);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return dist[a] < dist[b]; });
+  std::size_t keep = 0;
+  double eps = 0;
+  if (spec.abc.epsilon) {
+    eps = *spec.abc.epsilon;
+    while (keep < M && dist[order[keep]] <= eps) ++keep;
+    if (keep == 0) {
+      std::ostringstream os;
+      os << spec.experiment.source_path << ": no prior draw came within abc.epsilon = " << eps
+         << " (the smallest distance was " << dist[order[0]] << "); raise abc.epsilon or abc.draws";
+      throw InputError(os.str());
     }
-    std::vector<std::size_t> order(M);
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return dist[a] < dist[b]; });
-    std::size_t keep = 0;
-    double eps = 0;
-    if (spec.abc.epsilon) {
-      eps = *spec.abc.epsilon;
-      while (keep < M && dist[order[keep]] <= eps) ++keep;
-      if (keep == 0) {
-        std::ostringstream os;
-        os << spec.experiment.source_path << ": no prior draw came within abc.epsilon = " << eps
-           << " (the smallest distance was " << dist[order[0]] << "); raise abc.epsilon or abc.draws";
-        throw InputError(os.str());
-      }
-    } else {
-      keep = N;
-      eps = dist[order[N - 1]];
-    }
-    Generation g;
-    g.epsilon = eps;
-    g.attempts = M;
-    std::vector<double> uk;
-    for (std::size_t k = 0; k < keep; ++k) {
-      const std::size_t a = order[k];
-      uk.insert(uk.end(), u.begin() + static_cast<std::ptrdiff_t>(a * d),
-                u.begin() + static_cast<std::ptrdiff_t>((a + 1) * d));
-      g.distances.push_back(dist[a]);
-    }
-    g.weights.assign(keep, 1.0 / static_cast<double>(keep));
-    g.samples = to_values(space, uk);
-    u_current = uk;
-    r.draw_samples = to_values(space, u);
-    r.draw_distances = dist;
-    r.generations.push_back(std::move(g));
-    std::ostringstream os;
-    os << "  rejection: kept " << keep << " of " << M << " draws, epsilon " << eps;
-    say(os.str());
   } else {
-    // Generation 0: N prior draws.
-    {
-      Generation g;
-      std::vector<double> u(N * d);
-      g.distances.assign(N, 0);
-      engine::detail::parallel_for(std::size_t{0}, N, [&](std::size_t a) {
-        run.prior_draw(0, a, &u[a * d]);
-        std::vector<std::int32_t> times;
-        g.distances[a] = run.evaluate(&u[a * d], stream_key(seed, kSimulate, 0, a), times);
-      });
-      if (run.stopped()) {
-        r.interrupted = true;
-        return r;
-      }
-      g.epsilon = kInf;
-      g.attempts = N;
-      g.weights.assign(N, 1.0 / static_cast<double>(N));
-      g.samples = to_values(space, u);
-      u_current = u;
-      r.draw_samples = g.samples;
-      r.draw_distances = g.distances;
-      r.generations.push_back(std::move(g));
-      std::vector<double> sorted = r.generations.back().distances;
-      std::sort(sorted.begin(), sorted.end());
-      std::ostringstream os;
-      os << "  generation 0: " << N << " prior draws, median distance " << sorted[N / 2];
-      say(os.str());
-    }
-    const std::uint64_t cap =
-        static_cast<std::uint64_t>(std::ceil(static_cast<double>(N) / std::max(spec.abc.min_acceptance, 1e-4)));
-    for (std::uint32_t gen = 1; gen < spec.abc.generations; ++gen) {
-      const Generation& prev = r.generations.back();
-      std::vector<double> sorted = prev.distances;
-      std::sort(sorted.begin(), sorted.end());
-      const double h = (static_cast<double>(N) - 1) * spec.abc.quantile;
-      const auto lo = static_cast<std::size_t>(std::floor(h));
-      const double eps = sorted[lo] + (h - static_cast<double>(lo)) * (sorted[std::min(lo + 1, N - 1)] - sorted[lo]);
-      // Kernel: per parameter, variance twice the weighted variance of the previous generation.
-      std::vector<double> sd(d);
-      for (std::size_t j = 0; j < d; ++j) {
-        double mean = 0, var = 0;
-        for (std::size_t i = 0; i < N; ++i) mean += prev.weights[i] * u_current[i * d + j];
-        for (std::size_t i = 0; i < N; ++i)
-          var += prev.weights[i] * (u_current[i * d + j] - mean) * (u_current[i * d + j] - mean);
-        sd[j] = std::sqrt(std::max(2.0 * var, 1e-12 * (space.hi[j] - space.lo[j]) * (space.hi[j] - space.lo[j])));
-      }
-      std::vector<double> cumulative(N);
-      std::partial_sum(prev.weights.begin(), prev.weights.end(), cumulative.begin());
+    keep = N;
+    eps = dist[order[N - 1]];
+  }
+  Generation g;
+  g.epsilon = eps;
+  g.attempts = M;
+  std::vector<double> uk;
+  for (std::size_t k = 0; k < keep; ++k) {
+    const std::size_t a = order[k];
+    uk.insert(uk.end(), u.begin() + static_cast<std::ptrdiff_t>(a * d),
+              u.begin() + static_cast<std::ptrdiff_t>((a + 1) * d));
+    g.distances.push_back(dist[a]);
+  }
+  g.weights.assign(keep, 1.0 / static_cast<double>(keep));
+  g.samples = to_values(run.space, uk);
+  u_current = uk;
+  r.draw_samples = to_values(run.space, u);
+  r.draw_distances = dist;
+  r.generations.push_back(std::move(g));
+  std::ostringstream os;
+  os << "  rejection: kept " << keep << " of " << M << " draws, epsilon " << eps;
+  run.say(os.str());
+  return true;
+}
 
-      std::vector<double> accepted_u, accepted_d;
-      std::uint64_t attempts = 0;
-      const std::size_t batch = N;  // fixed: independent of the thread count
-      std::vector<double> u(batch * d), dist(batch);
-      std::vector<std::uint8_t> valid(batch);
-      bool gave_up = false;
-      while (accepted_d.size() < N) {
-        if (run.stopped()) {
-          r.interrupted = true;
-          return r;
-        }
-        if (attempts >= cap) {
-          gave_up = true;
-          break;
-        }
-        const std::uint64_t first = attempts;
-        engine::detail::parallel_for(std::size_t{0}, batch, [&](std::size_t k) {
-          const std::uint64_t a = first + k;
-          PhiloxEngine rng(stream_key(seed, kPropose, gen, a));
-          const std::size_t parent = pick(cumulative, rng.uniform());
-          double* uk = &u[k * d];
-          for (std::size_t j = 0; j < d; ++j) uk[j] = u_current[parent * d + j] + sd[j] * normal(rng);
-          valid[k] = space.inside(uk);
-          dist[k] = kInf;
-          if (!valid[k]) return;
-          std::vector<std::int32_t> times;
-          dist[k] = run.evaluate(uk, stream_key(seed, kSimulate, gen, a), times);
-        });
-        for (std::size_t k = 0; k < batch && accepted_d.size() < N; ++k) {
-          ++attempts;
-          if (valid[k] && dist[k] <= eps) {
-            accepted_u.insert(accepted_u.end(), u.begin() + static_cast<std::ptrdiff_t>(k * d),
-                              u.begin() + static_cast<std::ptrdiff_t>((k + 1) * d));
-            accepted_d.push_back(dist[k]);
-          }
-        }
+/// SMC generation 0: abc.particles prior draws, all accepted with equal
+/// weights (tolerance infinite). Returns false if stopped.
+bool smc_prior_generation(const Runner& run, CalibrationResult& r, std::vector<double>& u_current) {
+  const std::size_t d = run.space.size(), N = run.spec.abc.particles;
+  Generation g;
+  std::vector<double> u(N * d);
+  g.distances.assign(N, 0);
+  experiment::for_each_index(N, run.threads, [&](std::size_t a) {
+    run.prior_draw(0, a, &u[a * d]);
+    std::vector<std::int32_t> times;
+    g.distances[a] = run.evaluate(&u[a * d], stream_key(Purpose::Simulate, run.seed, 0, a), times);
+  });
+  if (run.stopped()) return false;
+  g.epsilon = kInf;
+  g.attempts = N;
+  g.weights.assign(N, 1.0 / static_cast<double>(N));
+  g.samples = to_values(run.space, u);
+  u_current = u;
+  r.draw_samples = g.samples;
+  r.draw_distances = g.distances;
+  r.generations.push_back(std::move(g));
+  std::vector<double> sorted = r.generations.back().distances;
+  std::sort(sorted.begin(), sorted.end());
+  std::ostringstream os;
+  os << "  generation 0: " << N << " prior draws, median distance " << sorted[N / 2];
+  run.say(os.str());
+  return true;
+}
+
+/// eps_g: the abc.quantile of the previous generation's distances (linear interpolation).
+double next_tolerance(const Generation& prev, double quantile) {
+  std::vector<double> sorted = prev.distances;
+  std::sort(sorted.begin(), sorted.end());
+  const std::size_t N = sorted.size();
+  const double h = (static_cast<double>(N) - 1) * quantile;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[std::min(lo + 1, N - 1)] - sorted[lo]);
+}
+
+/// The proposal kernel: per parameter, a standard deviation whose variance
+/// is twice the weighted variance of the previous generation.
+std::vector<double> kernel_sd(const Space& space, const Generation& prev, const std::vector<double>& u_current) {
+  const std::size_t d = space.size(), N = prev.weights.size();
+  std::vector<double> sd(d);
+  for (std::size_t j = 0; j < d; ++j) {
+    double mean = 0, var = 0;
+    for (std::size_t i = 0; i < N; ++i) mean += prev.weights[i] * u_current[i * d + j];
+    for (std::size_t i = 0; i < N; ++i)
+      var += prev.weights[i] * (u_current[i * d + j] - mean) * (u_current[i * d + j] - mean);
+    sd[j] = std::sqrt(std::max(2.0 * var, 1e-12 * (space.hi[j] - space.lo[j]) * (space.hi[j] - space.lo[j])));
+  }
+  return sd;
+}
+
+/// Importance weights of the accepted particles: prior (uniform on the box)
+/// / sum_j w_j K(u | u_j), normalized.
+std::vector<double> importance_weights(const Runner& run, const Generation& prev, const std::vector<double>& u_current,
+                                       const std::vector<double>& accepted_u, const std::vector<double>& sd) {
+  const std::size_t d = run.space.size(), N = prev.weights.size();
+  std::vector<double> weights(N, 0.0);
+  experiment::for_each_index(N, run.threads, [&](std::size_t i) {
+    double denominator = 0;
+    for (std::size_t k = 0; k < N; ++k) {
+      double log_k = 0;
+      for (std::size_t j = 0; j < d; ++j) {
+        const double z = (accepted_u[i * d + j] - u_current[k * d + j]) / sd[j];
+        log_k += -0.5 * z * z;
       }
-      if (gave_up) {
-        std::ostringstream os;
-        os << "  generation " << gen << ": fewer than " << N << " accepted in " << attempts
-           << " attempts (acceptance below abc.min_acceptance); stopping with generation " << gen - 1;
-        say(os.str());
-        break;
-      }
-      // Importance weights: prior (uniform on the box) / sum_j w_j K(u | u_j).
-      Generation g;
-      g.epsilon = eps;
-      g.attempts = attempts;
-      g.distances = accepted_d;
-      g.weights.assign(N, 0.0);
-      engine::detail::parallel_for(std::size_t{0}, N, [&](std::size_t i) {
-        double denominator = 0;
-        for (std::size_t k = 0; k < N; ++k) {
-          double log_k = 0;
-          for (std::size_t j = 0; j < d; ++j) {
-            const double z = (accepted_u[i * d + j] - u_current[k * d + j]) / sd[j];
-            log_k += -0.5 * z * z;
-          }
-          denominator += prev.weights[k] * std::exp(log_k);
-        }
-        g.weights[i] = denominator > 0 ? 1.0 / denominator : 0.0;
-      });
-      const double total = std::accumulate(g.weights.begin(), g.weights.end(), 0.0);
-      for (double& w : g.weights) w = total > 0 ? w / total : 1.0 / static_cast<double>(N);
-      g.samples = to_values(space, accepted_u);
-      u_current = accepted_u;
-      r.generations.push_back(std::move(g));
-      const double rate = static_cast<double>(N) / static_cast<double>(attempts);
+      denominator += prev.weights[k] * std::exp(log_k);
+    }
+    weights[i] = denominator > 0 ? 1.0 / denominator : 0.0;
+  });
+  const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
+  for (double& w : weights) w = total > 0 ? w / total : 1.0 / static_cast<double>(N);
+  return weights;
+}
+
+enum class Next { Continue, Last, Stopped };
+
+/// SMC generation `gen`: proposals in batches of abc.particles (a size
+/// independent of the thread count), accepted in attempt order until
+/// abc.particles are within the tolerance; gives up after
+/// particles / abc.min_acceptance attempts. Appends the generation to r
+/// unless it gave up or was stopped.
+Next smc_generation(const Runner& run, std::uint32_t gen, CalibrationResult& r, std::vector<double>& u_current) {
+  const CalibrationSpec& spec = run.spec;
+  const std::size_t d = run.space.size(), N = spec.abc.particles;
+  const std::uint64_t cap =
+      static_cast<std::uint64_t>(std::ceil(static_cast<double>(N) / std::max(spec.abc.min_acceptance, 1e-4)));
+  const Generation& prev = r.generations.back();
+  const double eps = next_tolerance(prev, spec.abc.quantile);
+  const std::vector<double> sd = kernel_sd(run.space, prev, u_current);
+  std::vector<double> cumulative(N);
+  std::partial_sum(prev.weights.begin(), prev.weights.end(), cumulative.begin());
+
+  std::vector<double> accepted_u, accepted_d;
+  std::uint64_t attempts = 0;
+  const std::size_t batch = N;  // fixed: independent of the thread count
+  std::vector<double> u(batch * d), dist(batch);
+  std::vector<std::uint8_t> valid(batch);
+  while (accepted_d.size() < N) {
+    if (run.stopped()) return Next::Stopped;
+    if (attempts >= cap) {
       std::ostringstream os;
-      os << "  generation " << gen << ": epsilon " << eps << ", " << attempts << " attempts (acceptance " << rate
-         << ")";
-      say(os.str());
-      if (rate < spec.abc.min_acceptance) {
-        say("  acceptance below abc.min_acceptance: stopping");
-        break;
+      os << "  generation " << gen << ": fewer than " << N << " accepted in " << attempts
+         << " attempts (acceptance below abc.min_acceptance); stopping with generation " << gen - 1;
+      run.say(os.str());
+      return Next::Last;
+    }
+    const std::uint64_t first = attempts;
+    experiment::for_each_index(batch, run.threads, [&](std::size_t k) {
+      const std::uint64_t a = first + k;
+      PhiloxEngine rng(stream_key(Purpose::Propose, run.seed, gen, a));
+      const std::size_t parent = pick(cumulative, rng.uniform());
+      double* uk = &u[k * d];
+      for (std::size_t j = 0; j < d; ++j) uk[j] = u_current[parent * d + j] + sd[j] * normal(rng);
+      valid[k] = run.space.inside(uk);
+      dist[k] = kInf;
+      if (!valid[k]) return;
+      std::vector<std::int32_t> times;
+      dist[k] = run.evaluate(uk, stream_key(Purpose::Simulate, run.seed, gen, a), times);
+    });
+    if (run.stopped()) return Next::Stopped;  // trials cut short: the batch is not used
+    for (std::size_t k = 0; k < batch && accepted_d.size() < N; ++k) {
+      ++attempts;
+      if (valid[k] && dist[k] <= eps) {
+        accepted_u.insert(accepted_u.end(), u.begin() + static_cast<std::ptrdiff_t>(k * d),
+                          u.begin() + static_cast<std::ptrdiff_t>((k + 1) * d));
+        accepted_d.push_back(dist[k]);
       }
     }
   }
+  Generation g;
+  g.epsilon = eps;
+  g.attempts = attempts;
+  g.distances = accepted_d;
+  g.weights = importance_weights(run, prev, u_current, accepted_u, sd);
+  g.samples = to_values(run.space, accepted_u);
+  u_current = accepted_u;
+  r.generations.push_back(std::move(g));  // prev is not used from here on
+  const double rate = static_cast<double>(N) / static_cast<double>(attempts);
+  std::ostringstream os;
+  os << "  generation " << gen << ": epsilon " << eps << ", " << attempts << " attempts (acceptance " << rate << ")";
+  run.say(os.str());
+  if (rate < spec.abc.min_acceptance) {
+    run.say("  acceptance below abc.min_acceptance: stopping");
+    return Next::Last;
+  }
+  return Next::Continue;
+}
 
-  // Posterior summaries.
+/// ABC-SMC: generation 0 from the prior, then abc.generations - 1 more
+/// unless the acceptance falls below abc.min_acceptance. Returns false if stopped.
+bool run_smc(const Runner& run, CalibrationResult& r, std::vector<double>& u_current) {
+  if (!smc_prior_generation(run, r, u_current)) return false;
+  for (std::uint32_t gen = 1; gen < run.spec.abc.generations; ++gen) {
+    const Next next = smc_generation(run, gen, r, u_current);
+    if (next == Next::Stopped) return false;
+    if (next == Next::Last) break;
+  }
+  return true;
+}
+
+/// Posterior median and 90% interval of each parameter, from the last generation.
+void summarize_posterior(const Space& space, CalibrationResult& r) {
   const Generation& post = r.generations.back();
-  const std::size_t kept = post.weights.size();
+  const std::size_t d = space.size(), kept = post.weights.size();
   for (std::size_t j = 0; j < d; ++j) {
     std::vector<double> column(kept);
     for (std::size_t i = 0; i < kept; ++i) column[i] = post.samples[i * d + j];
@@ -629,28 +695,31 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
     r.lower.push_back(weighted_quantile(column, post.weights, 0.05));
     r.upper.push_back(weighted_quantile(column, post.weights, 0.95));
   }
+}
 
-  // Posterior predictive: `predictive` draws by weight, one trial each.
-  const std::size_t P = spec.abc.predictive, row = static_cast<std::size_t>(problem.steps) + 1;
+/// Posterior predictive: abc.predictive particles drawn by weight, one trial
+/// each, as curves of the fitted and the held-out agents. Returns false if stopped.
+bool predictive_draws(const Runner& run, CalibrationResult& r) {
+  const Problem& problem = run.problem;
+  const Generation& post = r.generations.back();
+  const std::size_t d = run.space.size(), kept = post.weights.size();
+  const std::size_t P = run.spec.abc.predictive, row = static_cast<std::size_t>(problem.steps) + 1;
   std::vector<double> cumulative(kept);
   std::partial_sum(post.weights.begin(), post.weights.end(), cumulative.begin());
   r.predictive_samples.assign(P * d, 0.0);
   r.predictive_curves.assign(P * row, 0.0f);
   if (problem.holdout) r.predictive_holdout_curves.assign(P * row, 0.0f);
-  if (run.stopped()) {
-    r.interrupted = true;
-    return r;
-  }
-  engine::detail::parallel_for(std::size_t{0}, P, [&](std::size_t k) {
-    PhiloxEngine rng(stream_key(seed, kPredictive, k));
+  if (run.stopped()) return false;
+  experiment::for_each_index(P, run.threads, [&](std::size_t k) {
+    PhiloxEngine rng(stream_key(Purpose::Predictive, run.seed, k));
     const std::size_t i = pick(cumulative, rng.uniform());
-    model::ScenarioSpec s = spec.experiment.scenarios.front();
+    model::ScenarioSpec s = run.spec.experiment.scenarios.front();
     for (std::size_t j = 0; j < d; ++j) {
       r.predictive_samples[k * d + j] = post.samples[i * d + j];
-      set_parameter(s, space.params[j]->key, post.samples[i * d + j]);
+      set_parameter(s, run.space.params[j]->key, post.samples[i * d + j]);
     }
     std::vector<std::int32_t> times(problem.organization.size());
-    simulate_trial(s, stream_key(seed, kPredictiveSimulate, k), 0, problem, times.data());
+    simulate_trial(s, stream_key(Purpose::PredictiveSimulate, run.seed, k), 0, problem, times.data(), run.stop);
     const auto fit = curve_of(times, problem.role, 1, problem.steps);
     for (std::size_t t = 0; t < row; ++t) r.predictive_curves[k * row + t] = static_cast<float>(fit[t]);
     if (problem.holdout) {
@@ -658,20 +727,51 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
       for (std::size_t t = 0; t < row; ++t) r.predictive_holdout_curves[k * row + t] = static_cast<float>(out[t]);
     }
   });
+  return !run.stopped();  // a signal during the predictive draws: nothing is written either
+}
+
+/// In- and out-of-sample errors of the posterior predictive mean curves.
+void predictive_errors(const Problem& problem, std::size_t draws, CalibrationResult& r) {
+  const std::size_t row = static_cast<std::size_t>(problem.steps) + 1;
   const auto mean_curve = [&](const std::vector<float>& curves) {
     std::vector<double> m(row, 0.0);
-    for (std::size_t k = 0; k < P; ++k)
+    for (std::size_t k = 0; k < draws; ++k)
       for (std::size_t t = 0; t < row; ++t) m[t] += curves[k * row + t];
-    for (double& v : m) v /= static_cast<double>(P);
+    for (double& v : m) v /= static_cast<double>(draws);
     return m;
   };
-  if (run.stopped()) {  // a signal during the predictive draws: nothing is written either
-    r.interrupted = true;
-    return r;
-  }
   r.fit = rmse(mean_curve(r.predictive_curves), r.observed_curve, 1);
   r.out_of_sample = problem.holdout ? rmse(mean_curve(r.predictive_holdout_curves), r.observed_holdout_curve, 1) : NAN;
   r.naive_out_of_sample = problem.holdout ? rmse(r.observed_curve, r.observed_holdout_curve, 1) : NAN;
+}
+
+}  // namespace
+
+CalibrationResult run_calibration(const CalibrationSpec& spec, const CalibrationOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const Problem problem = prepare_problem(spec);
+  const Space space(spec.parameters);
+  const Runner run{spec,
+                   problem,
+                   space,
+                   options.stop,
+                   spec.experiment.seed,
+                   experiment::thread_count(options.threads),
+                   options.progress};
+  CalibrationResult r = start_result(problem);
+  std::vector<double> u_current;  // uniform-scale samples of the last generation [particles x parameters]
+  const bool done =
+      spec.abc.method == Method::Rejection ? run_rejection(run, r, u_current) : run_smc(run, r, u_current);
+  if (!done) {
+    r.interrupted = true;
+    return r;
+  }
+  summarize_posterior(space, r);
+  if (!predictive_draws(run, r)) {
+    r.interrupted = true;
+    return r;
+  }
+  predictive_errors(problem, spec.abc.predictive, r);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
 }

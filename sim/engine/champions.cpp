@@ -12,11 +12,11 @@
 namespace groundswell::engine {
 
 std::uint64_t organization_key(std::uint64_t seed, TrialIndex trial) {
-  return stream_key(seed, trial, static_cast<std::uint64_t>(Purpose::Organization));
+  return stream_key(Purpose::Organization, seed, trial);
 }
 
 std::uint64_t dynamics_key(std::uint64_t seed, const std::string& scenario, TrialIndex trial) {
-  return stream_key(seed, name_hash(scenario), trial, static_cast<std::uint64_t>(Purpose::Dynamics));
+  return stream_key(Purpose::Dynamics, seed, name_hash(scenario), trial);
 }
 
 void draw_initial_agents(const model::AgentSpec& spec, bool with_resisters, AgentId n, std::uint64_t key,
@@ -136,11 +136,9 @@ TrialSetup prepare_trial(const model::ScenarioSpec& spec, std::uint64_t seed, Tr
   TrialSetup setup;
   setup.organization = base;
   const AgentId n = base.size();
-  draw_initial_agents(spec.agents, spec.rule == model::Rule::Sdt, n,
-                      stream_key(seed, trial, static_cast<std::uint64_t>(Purpose::Traits)), setup.agents,
-                      setup.threshold);
-  setup.champions =
-      select_champions(base, spec.champions, stream_key(seed, trial, static_cast<std::uint64_t>(Purpose::Champions)));
+  draw_initial_agents(spec.agents, spec.rule == model::Rule::Sdt, n, stream_key(Purpose::Traits, seed, trial),
+                      setup.agents, setup.threshold);
+  setup.champions = select_champions(base, spec.champions, stream_key(Purpose::Champions, seed, trial));
   setup.is_champion.assign(n, 0);
   for (AgentId c : setup.champions) {
     setup.is_champion[c] = 1;
@@ -149,7 +147,7 @@ TrialSetup prepare_trial(const model::ScenarioSpec& spec, std::uint64_t seed, Tr
   }
   if (spec.champions.coalition) add_coalition(setup.organization, setup.champions);
   add_bridges(setup.organization, spec.bridges, spec.organization.trust_a, spec.organization.trust_b,
-              stream_key(seed, trial, static_cast<std::uint64_t>(Purpose::Bridges)));
+              stream_key(Purpose::Bridges, seed, trial));
   return setup;
 }
 

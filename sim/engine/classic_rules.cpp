@@ -9,10 +9,10 @@ namespace groundswell::engine::detail {
 namespace {
 
 /// Phase "exposure": the adopters of the last step raise their listeners' adopted weight.
-void spread_exposure(const TrialContext& ctx, RunState& s) {
+void spread_exposure(const TrialContext& ctx, const RunState& s, Workspace& w) {
   const auto& out = ctx.listeners;
   for (AgentId j : s.newly_adopted)
-    for (EdgeIndex e = out.offsets[j]; e < out.offsets[j + 1]; ++e) s.adopted_weight[out.sources[e]] += out.weights[e];
+    for (EdgeIndex e = out.offsets[j]; e < out.offsets[j + 1]; ++e) w.adopted_weight[out.sources[e]] += out.weights[e];
 }
 
 /// Phase "adopt": the new adopters of this step become A (synchronous update).
@@ -20,42 +20,42 @@ void adopt(RunState& s, const std::vector<AgentId>& adopters) {
   for (AgentId i : adopters) s.current.state[i] = State::A;
 }
 
-double exposure(const TrialContext& ctx, const RunState& s, AgentId i) {
-  return static_cast<double>(s.adopted_weight[i]) * ctx.inverse_total_weight[i];
+double exposure(const TrialContext& ctx, const Workspace& w, AgentId i) {
+  return static_cast<double>(w.adopted_weight[i]) * ctx.inverse_total_weight[i];
 }
 
 template <typename Decide>
-void classic_step(const TrialContext& ctx, RunState& s, Decide&& decide) {
+void classic_step(const TrialContext& ctx, RunState& s, Workspace& w, Decide&& decide) {
   const Step t = s.time + 1;
-  auto& adopters = s.adopters;
+  auto& adopters = w.adopters;
   adopters.clear();
   const AgentId n = ctx.setup.organization.size();
   for (AgentId i = 0; i < n; ++i)
     if (s.current.state[i] == State::N && decide(i, t)) adopters.push_back(i);
   adopt(s, adopters);
   s.newly_adopted.swap(adopters);
-  spread_exposure(ctx, s);
+  spread_exposure(ctx, s, w);
   s.time = t;
 }
 
 }  // namespace
 
-void classic_start(const TrialContext& ctx, RunState& s) {
+void classic_start(const TrialContext& ctx, RunState& s, Workspace& w) {
   const AgentId n = ctx.setup.organization.size();
-  s.adopted_weight.assign(n, 0.0f);
+  w.adopted_weight.assign(n, 0.0f);
   s.pressure.assign(n, 0.0f);
   s.newly_adopted.clear();
   for (AgentId i = 0; i < n; ++i)
     if (s.current.state[i] == State::A) s.newly_adopted.push_back(i);
-  spread_exposure(ctx, s);
+  spread_exposure(ctx, s, w);
 }
 
 /// Bass (1969), Management Science 15:215, doi:10.1287/mnsc.15.5.215:
 /// hazard p + q x_i, probability 1 - exp(-(p + q x_i)) per step.
-void bass_step(const TrialContext& ctx, RunState& s) {
+void bass_step(const TrialContext& ctx, RunState& s, Workspace& w) {
   const double p = ctx.spec.bass.p, q = ctx.spec.bass.q;
-  classic_step(ctx, s, [&](AgentId i, Step t) {
-    const double hazard = p + q * exposure(ctx, s, i);
+  classic_step(ctx, s, w, [&](AgentId i, Step t) {
+    const double hazard = p + q * exposure(ctx, w, i);
     return to_unit(ctx.rng.bits(static_cast<std::uint32_t>(t), i)[0]) < 1.0 - std::exp(-hazard);
   });
 }
@@ -65,21 +65,21 @@ void bass_step(const TrialContext& ctx, RunState& s) {
 /// Thresholds and weights are float32; a share that equals the threshold up
 /// to float resolution (e.g. 3/10 against 0.3) counts as reaching it, as in
 /// the exact rational arithmetic of the model.
-void threshold_step(const TrialContext& ctx, RunState& s) {
+void threshold_step(const TrialContext& ctx, RunState& s, Workspace& w) {
   constexpr double kFloatResolution = 1e-6;
-  classic_step(ctx, s, [&](AgentId i, Step) {
+  classic_step(ctx, s, w, [&](AgentId i, Step) {
     return ctx.inverse_total_weight[i] > 0 &&
-           exposure(ctx, s, i) >= static_cast<double>(ctx.setup.threshold[i]) - kFloatResolution;
+           exposure(ctx, w, i) >= static_cast<double>(ctx.setup.threshold[i]) - kFloatResolution;
   });
 }
 
 /// Independent cascade, Kempe, Kleinberg and Tardos (2003), KDD,
 /// doi:10.1145/956750.956769: each adopter of step t-1 gets one chance to
 /// convert each agent that listens to it, with probability w_ij * p.
-void cascade_step(const TrialContext& ctx, RunState& s) {
+void cascade_step(const TrialContext& ctx, RunState& s, Workspace& w) {
   const Step t = s.time + 1;
   const auto& out = ctx.listeners;
-  auto& adopters = s.adopters;
+  auto& adopters = w.adopters;
   adopters.clear();
   for (AgentId j : s.newly_adopted)
     for (EdgeIndex e = out.offsets[j]; e < out.offsets[j + 1]; ++e) {
@@ -92,7 +92,7 @@ void cascade_step(const TrialContext& ctx, RunState& s) {
       }
     }
   s.newly_adopted.swap(adopters);
-  spread_exposure(ctx, s);
+  spread_exposure(ctx, s, w);
   s.time = t;
 }
 

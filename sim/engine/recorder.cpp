@@ -1,4 +1,5 @@
-// Recorders: run state to curves and per-trial metrics (MODEL.md 7).
+// Recorders of the trial loop: curves and per-trial metrics (MODEL.md 7),
+// adoption times, snapshots.
 #include "groundswell/engine/recorder.hpp"
 
 #include <algorithm>
@@ -23,21 +24,30 @@ void TrialCurves::resize(Step steps_, const org::Organization& o) {
   mean_relatedness.assign(len, 0.0f);
   mean_pressure.assign(len, 0.0f);
   department_adopted.assign(len * static_cast<std::size_t>(departments), 0.0f);
+}
+
+void CurveRecorder::begin(const TrialSimulation& trial, Step steps) {
+  const org::Organization& o = trial.setup().organization;
+  curves_.resize(steps, o);
   const std::size_t blocks = (o.size() + detail::kAgentBlock - 1) / detail::kAgentBlock;
-  recorder_scratch.reserve(blocks * (kSums + static_cast<std::size_t>(departments)));
-  department_tally.assign(blocks * kCounters * static_cast<std::size_t>(departments), 0);
+  const auto d_count = static_cast<std::size_t>(o.department_count);
+  partial_.assign(blocks * (kSums + d_count), 0.0);
+  tally_.assign(blocks * kCounters * d_count, 0);
 }
 
 /// Sums over fixed blocks of agents (in parallel for large organizations),
 /// then over blocks in order: the result never depends on the thread count.
-void record_step(const RunState& state, const org::Organization& o, TrialCurves& curves) {
+void CurveRecorder::record(const TrialSimulation& trial) {
+  const RunState& state = trial.state();
+  const org::Organization& o = trial.setup().organization;
+  TrialCurves& curves = curves_;
   const AgentId n = o.size();
   const auto row = static_cast<std::size_t>(state.time);
   const auto d_count = static_cast<std::size_t>(curves.departments);
   const std::size_t width = kSums + d_count;
   const std::size_t blocks = (n + detail::kAgentBlock - 1) / detail::kAgentBlock;
-  auto& partial = curves.recorder_scratch;
-  partial.assign(blocks * width, 0.0);
+  auto& partial = partial_;
+  std::fill(partial.begin(), partial.end(), 0.0);
   // Parallel only when the agent phases are (parallel.hpp): small
   // organizations run many trials at once instead.
   const bool parallel = n >= 2 * detail::kAgentBlock;
@@ -52,7 +62,7 @@ void record_step(const RunState& state, const org::Organization& o, TrialCurves&
     // Adopters per department, counted in kCounters interleaved tallies:
     // neighbours are often in one department, and a single tally would make
     // each count wait for the previous one.
-    std::uint32_t* adopted = curves.department_tally.data() + b * kCounters * d_count;
+    std::uint32_t* adopted = tally_.data() + b * kCounters * d_count;
     std::fill(adopted, adopted + kCounters * d_count, 0u);
     auto tally = [&](std::size_t i) {
       const State s = state.current.state[i];
@@ -131,17 +141,36 @@ TrialMetrics compute_metrics(const TrialCurves& curves) {
   return m;
 }
 
+void AdoptionTimeRecorder::begin(const TrialSimulation& trial, Step steps) {
+  never_ = never(steps);
+  agents_ = trial.setup().organization.size();
+  std::fill(times_, times_ + agents_, never_);
+}
+
+void AdoptionTimeRecorder::record(const TrialSimulation& trial) {
+  const State* state = trial.state().current.state.data();
+  const auto t = static_cast<std::int32_t>(trial.state().time);
+  for (AgentId i = 0; i < agents_; ++i)
+    if (times_[i] == never_ && (state[i] == State::A || state[i] == State::C)) times_[i] = t;
+}
+
+void SnapshotRecorder::begin(const TrialSimulation& trial, Step steps) {
+  agents_ = trial.setup().organization.size();
+  states_.assign((static_cast<std::size_t>(steps) + 1) * agents_, State::N);
+  recorded_ = 0;
+}
+
+void SnapshotRecorder::record(const TrialSimulation& trial) {
+  const auto& state = trial.state().current.state;
+  std::copy(state.begin(), state.end(), states_.begin() + static_cast<std::ptrdiff_t>(recorded_) * agents_);
+  ++recorded_;
+}
+
 bool run_trial(const model::ScenarioSpec& spec, const TrialSetup& setup, std::uint64_t key, Step steps,
-               TrialCurves& curves, const std::atomic<bool>* stop) {
-  curves.resize(steps, setup.organization);
+               TrialCurves& curves, StopToken stop) {
   TrialSimulation sim(spec, setup, key);
-  record_step(sim.state(), setup.organization, curves);
-  for (Step t = 1; t <= steps; ++t) {
-    if (stop && stop->load(std::memory_order_relaxed)) return false;
-    sim.step();
-    record_step(sim.state(), setup.organization, curves);
-  }
-  return true;
+  CurveRecorder recorder(curves);
+  return run_trial(sim, steps, recorder, stop);
 }
 
 }  // namespace groundswell::engine

@@ -81,6 +81,7 @@ inline bool large_organization(std::size_t n) { return n * sizeof(Signal) > kSig
 struct SdtKernel {
   const TrialContext& ctx;
   RunState& s;
+  Workspace& w;
   Step t;                    // the step being computed
   float mu;                  // mandate intensity at t
   float value[kStateCount];  // v(N), v(C), v(A), v(R)
@@ -114,8 +115,8 @@ struct SdtKernel {
     static_assert(sizeof(Signal) == sizeof(Float4));
     const std::array<Float4, 8> decode = decode_table();  // knowledge filled per tie
     const auto& net = ctx.setup.organization.network;
-    const Signal* signal = s.signal.data();
-    const CompactSignal* compact = s.compact_signal.data();
+    const Signal* signal = w.signal.data();
+    const CompactSignal* compact = w.compact_signal.data();
     const AgentId* source = net.sources.data();
     const float* weight = net.weights.data();
     const EdgeIndex last = net.edge_count();
@@ -170,11 +171,11 @@ struct SdtKernel {
       const int code = static_cast<int>(sj) + (ctx.setup.is_champion[k] ? 4 : 0);
       const float knowledge = sj == State::A ? s.current.competence[k] : 0.0f;
       if constexpr (kLarge) {
-        s.compact_signal[k] = {knowledge, static_cast<std::uint8_t>(code)};
+        w.compact_signal[k] = {knowledge, static_cast<std::uint8_t>(code)};
       } else {
         Float4 signal = decode[code];
         signal[2] = knowledge;
-        std::memcpy(&s.signal[k], &signal, sizeof signal);
+        std::memcpy(&w.signal[k], &signal, sizeof signal);
       }
     }
   }
@@ -278,7 +279,7 @@ struct SdtKernel {
             if (h[j][l] > 0.0f) chosen = j;
           next = static_cast<State>(chosen);
         }
-        s.next.state[i] = next;
+        w.next.state[i] = next;
       }
     }
   }
@@ -303,11 +304,11 @@ struct SdtKernel {
       }
       const Float4 practising = st == kA || st == kC ? splat(rate.practice) : zero;
       const Float4 learning = knowledge + resourced + practising;
-      store4(&s.next.autonomy[i], clamp01(a + splat(rate.eta_a) * (support * (one - a) - splat(rate.zeta_a) * P * a)),
+      store4(&w.next.autonomy[i], clamp01(a + splat(rate.eta_a) * (support * (one - a) - splat(rate.zeta_a) * P * a)),
              valid);
-      store4(&s.next.competence[i],
+      store4(&w.next.competence[i],
              clamp01(c + splat(rate.eta_c) * (learning * (one - c) - splat(rate.zeta_c) * P * c)), valid);
-      store4(&s.next.relatedness[i],
+      store4(&w.next.relatedness[i],
              clamp01(r + splat(rate.eta_r) * (belonging * (one - r) - splat(rate.zeta_r) * P * r)), valid);
     }
   }
@@ -325,7 +326,7 @@ struct SdtKernel {
         std::fill_n(s.pressure.begin() + static_cast<std::ptrdiff_t>(first), count, 0.0f);
       }
       if constexpr (!kLarge) listen<false>(first, count, chunk.heard);
-      const Heard* heard = kLarge ? s.heard.data() + first : chunk.heard;
+      const Heard* heard = kLarge ? w.heard.data() + first : chunk.heard;
       if (rate.tau > 0.0f)
         hazards<true>(first, count, heard, chunk);
       else
@@ -358,26 +359,28 @@ double mandate_intensity(const model::MandateSpec& m, Step t) {
   return m.intensity * std::exp2(-static_cast<double>(t - m.start) / m.half_life);
 }
 
-void sdt_start(const TrialContext& ctx, RunState& s) {
+void sdt_start(const TrialContext& ctx, RunState& s, Workspace& w) {
   const AgentId n = ctx.setup.organization.size();
   s.committed.assign(ctx.setup.is_champion.begin(), ctx.setup.is_champion.end());
   s.issuer.assign(n, 0);
   s.pressure.assign(n, 0.0f);
+  w.next = s.current;
   if (large_organization(n)) {
-    s.compact_signal.assign(n, CompactSignal{});
-    s.heard.assign(n, Heard{});
+    w.compact_signal.assign(n, CompactSignal{});
+    w.heard.assign(n, Heard{});
   } else {
-    s.signal.assign(n, Signal{});
+    w.signal.assign(n, Signal{});
   }
 }
 
-void sdt_step(const TrialContext& ctx, RunState& s) {
+void sdt_step(const TrialContext& ctx, RunState& s, Workspace& w) {
   const Step t = s.time + 1;
   if (s.formalized_at >= 0) s.resources = 1.0f;  // F = 1 from the step after formalization
   issue_mandate(ctx, s);
   const auto& p = ctx.spec.sdt;
   const SdtKernel kernel{ctx,
                          s,
+                         w,
                          t,
                          static_cast<float>(mandate_intensity(ctx.spec.mandate, t)),
                          {0.0f, static_cast<float>(p.gamma_c), 1.0f, -static_cast<float>(p.gamma_r)},
@@ -387,13 +390,13 @@ void sdt_step(const TrialContext& ctx, RunState& s) {
     // Large organizations listen in a pass of their own: a pass that does
     // nothing but gather keeps many memory accesses in flight at once.
     for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.publish<true>(b, e); });
-    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.listen<true>(b, e - b, s.heard.data() + b); });
+    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.listen<true>(b, e - b, w.heard.data() + b); });
     for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.update<true>(b, e); });
   } else {
     for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.publish<false>(b, e); });
     for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.update<false>(b, e); });
   }
-  std::swap(s.current, s.next);
+  std::swap(s.current, w.next);
   s.time = t;
   formalize(ctx, s);
 }

@@ -6,9 +6,12 @@
 
 namespace groundswell::engine {
 
+/// What the simulation keeps beside the run state: the read-only context,
+/// the rule's step and its caches and scratch.
 struct TrialSimulation::Impl {
   detail::TrialContext ctx;
-  void (*step)(const detail::TrialContext&, RunState&);
+  void (*step)(const detail::TrialContext&, RunState&, detail::Workspace&);
+  detail::Workspace work;
 };
 
 namespace {
@@ -28,7 +31,7 @@ TrialSimulation::TrialSimulation(const model::ScenarioSpec& spec, const TrialSet
     : spec_(spec), setup_(setup) {
   const auto& net = setup.organization.network;
   const AgentId n = setup.organization.size();
-  impl_ = std::make_unique<Impl>(Impl{detail::TrialContext{spec, setup, CounterStream(key), {}, {}}, nullptr});
+  impl_ = std::make_unique<Impl>(Impl{detail::TrialContext{spec, setup, CounterStream(key), {}, {}}, nullptr, {}});
   auto& ctx = impl_->ctx;
   ctx.inverse_total_weight.resize(n);
   for (AgentId i = 0; i < n; ++i) {
@@ -37,15 +40,14 @@ TrialSimulation::TrialSimulation(const model::ScenarioSpec& spec, const TrialSet
     ctx.inverse_total_weight[i] = total > 0 ? static_cast<float>(1.0 / total) : 0.0f;
   }
   state_.current = setup.agents;
-  state_.next = setup.agents;
   if (spec.rule == model::Rule::Sdt) {
-    detail::sdt_start(ctx, state_);
+    detail::sdt_start(ctx, state_, impl_->work);
     impl_->step = detail::sdt_step;
   } else {
     ctx.listeners = transpose(net);
     state_.committed.assign(n, 0);
     state_.issuer.assign(n, 0);
-    detail::classic_start(ctx, state_);
+    detail::classic_start(ctx, state_, impl_->work);
     impl_->step = spec.rule == model::Rule::Bass        ? detail::bass_step
                   : spec.rule == model::Rule::Threshold ? detail::threshold_step
                                                         : detail::cascade_step;
@@ -54,7 +56,7 @@ TrialSimulation::TrialSimulation(const model::ScenarioSpec& spec, const TrialSet
 
 TrialSimulation::~TrialSimulation() = default;
 
-void TrialSimulation::step() { impl_->step(impl_->ctx, state_); }
+void TrialSimulation::step() { impl_->step(impl_->ctx, state_, impl_->work); }
 
 double TrialSimulation::mandate_intensity(Step t) const noexcept { return detail::mandate_intensity(spec_.mandate, t); }
 

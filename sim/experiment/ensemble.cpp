@@ -1,13 +1,9 @@
 #include "groundswell/experiment/ensemble.hpp"
 
-#include <tbb/global_control.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
-
 #include <algorithm>
 #include <memory>
 
-#include "engine/detail/parallel_for.hpp"
+#include "groundswell/experiment/parallel.hpp"
 #include "groundswell/org/generate.hpp"
 
 namespace groundswell::experiment {
@@ -64,8 +60,7 @@ engine::TrialSetup prepare_scenario_trial(const model::ExperimentSpec& x, std::s
 }
 
 ExperimentResults run_experiment(const model::ExperimentSpec& x, const RunOptions& options, TrialSink* sink) {
-  const unsigned threads = options.threads ? options.threads : static_cast<unsigned>(tbb::info::default_concurrency());
-  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+  const unsigned threads = thread_count(options.threads);
   const std::size_t scenarios = x.scenarios.size();
   const TrialIndex batch = options.batch_trials ? options.batch_trials : std::max<TrialIndex>(64, 16 * threads);
 
@@ -85,8 +80,8 @@ ExperimentResults run_experiment(const model::ExperimentSpec& x, const RunOption
       curves[s].resize(count);
       metrics[s].resize(count);
     }
-    // tbb::parallel_for, or plain threads under ThreadSanitizer (engine/detail/parallel_for.hpp)
-    engine::detail::parallel_for(TrialIndex{0}, count, [&](TrialIndex k) {
+    for_each_index(count, threads, [&](std::size_t i) {
+      const auto k = static_cast<TrialIndex>(i);
       std::vector<engine::TrialCurves*> out(scenarios);
       for (std::size_t s = 0; s < scenarios; ++s) out[s] = &curves[s][k];
       run_one_trial(x, cache, first + k, out, options.stop);

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "groundswell/engine/recorder.hpp"
+#include "groundswell/engine/run.hpp"
 #include "groundswell/engine/trial.hpp"
 #include "groundswell/experiment/ensemble.hpp"
 #include "groundswell/experiment/summary.hpp"
@@ -111,18 +112,14 @@ void Run::animate() {
   const org::Organization& org = setup.organization;
   const AgentId n = org.size();
 
+  engine::SnapshotRecorder snapshots;
+  if (!engine::run_trial(sim, experiment_.steps, snapshots, &stop_)) return;
   json states = json::array();
-  auto snapshot = [&] {
+  for (Step t = 0; t < snapshots.recorded(); ++t) {
     std::string row(n, 'N');
-    const auto& s = sim.state().current.state;
+    const State* s = snapshots.at(t);
     for (AgentId i = 0; i < n; ++i) row[i] = kStateNames[static_cast<int>(s[i])][0];
     states.push_back(std::move(row));
-  };
-  snapshot();
-  for (Step t = 1; t <= experiment_.steps; ++t) {
-    if (stop_.load()) return;
-    sim.step();
-    snapshot();
   }
 
   json ties = json::array();  // informal listens-to ties as pairs: listener, source

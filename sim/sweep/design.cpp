@@ -44,7 +44,7 @@ std::vector<double> latin_hypercube(std::uint64_t n, std::size_t d, std::uint64_
   std::vector<double> u(n * d);
   std::vector<std::uint64_t> strata(n);
   for (std::size_t j = 0; j < d; ++j) {
-    PhiloxEngine rng(stream_key(seed, j));
+    PhiloxEngine rng(stream_key(Purpose::DesignColumn, seed, j));
     for (std::uint64_t i = 0; i < n; ++i) strata[i] = i;
     for (std::uint64_t i = n; i > 1; --i) std::swap(strata[i - 1], strata[below(rng, i)]);  // Fisher-Yates
     for (std::uint64_t i = 0; i < n; ++i)

@@ -266,7 +266,7 @@ Plan Plan::parse(const std::string& text, const std::string& source_name, const 
       for (const toml::node& level : *v->as_array()) nodes.push_back(&level);
     impl->level_nodes.push_back(std::move(nodes));
   }
-  const std::uint64_t seed = stream_key(impl->base.seed, kDesignPurpose);
+  const std::uint64_t seed = stream_key(Purpose::SweepDesign, impl->base.seed);
   impl->values = design_points(impl->spec.design, seed);
 
   Plan plan;
@@ -285,7 +285,7 @@ std::uint64_t Plan::points() const noexcept {
   return d ? impl_->values.size() / d : 0;
 }
 
-std::uint64_t Plan::point_seed(std::uint64_t p) const { return stream_key(impl_->base.seed, kPointPurpose, p); }
+std::uint64_t Plan::point_seed(std::uint64_t p) const { return stream_key(Purpose::SweepPoint, impl_->base.seed, p); }
 
 std::string Plan::describe(std::uint64_t p) const {
   const auto& params = parameters();

@@ -395,7 +395,8 @@ engine::TrialSetup hand_setup(const model::ScenarioSpec& spec, const org::Organi
                               const std::vector<AgentId>& seeds) {
   engine::TrialSetup setup;
   setup.organization = o;
-  engine::draw_initial_agents(spec.agents, false, o.size(), stream_key(2003, 1), setup.agents, setup.threshold);
+  engine::draw_initial_agents(spec.agents, false, o.size(), stream_key(Purpose::Traits, 2003, 1), setup.agents,
+                              setup.threshold);
   setup.champions = seeds;
   setup.is_champion.assign(o.size(), 0);
   for (AgentId c : seeds) {

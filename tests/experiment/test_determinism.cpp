@@ -2,9 +2,15 @@
 // common random numbers pair the scenarios of a trial (MODEL.md 7).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "groundswell/experiment/ensemble.hpp"
+#include "groundswell/experiment/parallel.hpp"
 #include "groundswell/model/scenario.hpp"
 
 using namespace groundswell;
@@ -30,6 +36,21 @@ connectors = { bridges = 5 }
 name = "random_hybrid"
 champions = { count = 8, selection = "random" }
 formalization = { at = 0.2 }
+)";
+
+const char* kLarge = R"(
+rule = "sdt"
+[experiment]
+seed = 5
+trials = 2
+steps = 15
+[organization]
+size = 40000
+[[scenario]]
+name = "hybrid"
+mandate = { issuers = "leaders", levels = 2 }
+champions = { count = 400, selection = "distributed", coalition = true }
+formalization = { at = 0.05 }
 )";
 
 /// Keeps every curve of every trial, in trial order.
@@ -122,22 +143,58 @@ TEST_CASE("a scenario's results do not depend on the other scenarios in the file
 
 TEST_CASE("agents updated in parallel inside one trial give the same bits for 1, 2 and 8 threads", "[seed]") {
   // 40000 agents: several blocks of agents, so the step and the recorder go parallel.
-  const auto x = model::parse_experiment(R"(
-rule = "sdt"
-[experiment]
-seed = 5
-trials = 2
-steps = 15
-[organization]
-size = 40000
-[[scenario]]
-name = "hybrid"
-mandate = { issuers = "leaders", levels = 2 }
-champions = { count = 400, selection = "distributed", coalition = true }
-formalization = { at = 0.05 }
-)",
-                                         "large.toml", ".");
+  const auto x = model::parse_experiment(kLarge, "large.toml", ".");
   const Collector one = run(x, 1, 0);
   CHECK(identical(one, run(x, 2, 0)));
   CHECK(identical(one, run(x, 8, 0)));
+}
+
+// Each job runs in a task arena of its own (experiment/parallel.hpp): no
+// process-wide thread limit, so a host can run jobs of different sizes at once.
+TEST_CASE("two ensembles run at once with different thread counts give the bits of each alone", "[seed]") {
+  const auto small = model::parse_experiment(kExperiment, "determinism.toml", ".");
+  const auto large = model::parse_experiment(kLarge, "large.toml", ".");
+  const Collector small_alone = run(small, 1, 0), large_alone = run(large, 3, 0);
+  Collector small_together, large_together;
+  std::thread other([&] { large_together = run(large, 3, 0); });
+  small_together = run(small, 1, 0);
+  other.join();
+  CHECK(identical(small_alone, small_together));
+  CHECK(identical(large_alone, large_together));
+  // ... and the other way round: many threads on the small one, one on the large one
+  Collector small_many, large_one;
+  std::thread first([&] { small_many = run(small, 4, 5); });
+  large_one = run(large, 1, 0);
+  first.join();
+  CHECK(identical(small_alone, small_many));
+  CHECK(identical(large_alone, large_one));
+}
+
+TEST_CASE("for_each_index runs every index once on at most its own thread count", "[unit]") {
+  // A one-thread job stays on one thread while a four-thread job runs beside it.
+  std::vector<int> ran_one(200, 0), ran_four(200, 0);
+  std::set<std::thread::id> threads_one;
+  std::mutex m;
+  std::thread other([&] {
+    experiment::for_each_index(ran_four.size(), 4, [&](std::size_t i) {
+      ++ran_four[i];
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    });
+  });
+  experiment::for_each_index(ran_one.size(), 1, [&](std::size_t i) {
+    ++ran_one[i];
+    const std::lock_guard<std::mutex> lock(m);
+    threads_one.insert(std::this_thread::get_id());
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  });
+  other.join();
+  CHECK(threads_one.size() == 1);
+  CHECK(std::count(ran_one.begin(), ran_one.end(), 1) == 200);
+  CHECK(std::count(ran_four.begin(), ran_four.end(), 1) == 200);
+  experiment::for_each_index(0, 2, [](std::size_t) { FAIL("no index"); });
+  CHECK_THROWS_AS(experiment::for_each_index(10, 2,
+                                             [](std::size_t i) {
+                                               if (i == 7) throw std::runtime_error("seven");
+                                             }),
+                  std::runtime_error);
 }

@@ -88,7 +88,7 @@ TEST_CASE("a grid sweep overrides the file's and every scenario's own value", "[
 
 TEST_CASE("each point has its own seed, from (seed, point) alone", "[unit][seed][sweep]") {
   const Plan plan = parse(kGrid);
-  CHECK(plan.experiment(3).seed == stream_key(42, kPointPurpose, 3));
+  CHECK(plan.experiment(3).seed == stream_key(Purpose::SweepPoint, 42, 3));
   CHECK(plan.point_seed(3) != plan.point_seed(4));
   CHECK(plan.base().seed == 42);
 }

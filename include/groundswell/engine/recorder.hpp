@@ -1,10 +1,13 @@
 #pragma once
-// Recorders turn run state into curves and metrics (MODEL.md 7, STYLE.md 2).
+// Recorders turn run state into what a caller keeps (MODEL.md 7, STYLE.md 2):
+// curves and metrics (runs, sweeps), each agent's adoption step
+// (calibration), every step's states (the trainer's animation). Each is a
+// Recorder for the one trial loop, run_trial (engine/run.hpp).
 #include <array>
-#include <atomic>
 #include <cstdint>
 #include <vector>
 
+#include "groundswell/engine/run.hpp"
 #include "groundswell/engine/trial.hpp"
 
 namespace groundswell::engine {
@@ -15,10 +18,8 @@ struct TrialCurves {
   DepartmentId departments = 0;
   std::array<std::vector<float>, kStateCount> share;  ///< shares of N, C, A, R
   std::vector<float> mean_autonomy, mean_competence, mean_relatedness, mean_pressure;
-  std::vector<float> department_adopted;        ///< [(steps+1) x departments], A + C share
-  std::vector<std::uint32_t> department_size;   ///< agents per department
-  std::vector<double> recorder_scratch;         ///< per-block partial sums (reserved by resize)
-  std::vector<std::uint32_t> department_tally;  ///< per-block adopter counts (sized by resize)
+  std::vector<float> department_adopted;       ///< [(steps+1) x departments], A + C share
+  std::vector<std::uint32_t> department_size;  ///< agents per department
 
   /// Sizes every curve for `steps` steps of `organization` (allocates; outside the step loop).
   void resize(Step steps, const org::Organization& organization);
@@ -34,15 +35,68 @@ struct TrialMetrics {
   std::int32_t departments_reached = 0;  ///< departments with A + C >= 0.5 at T
 };
 
-/// Writes the state at `state.time` into row `state.time` of the curves.
-void record_step(const RunState& state, const org::Organization& organization, TrialCurves& curves);
-
 /// Metrics from finished curves.
 TrialMetrics compute_metrics(const TrialCurves& curves);
 
-/// Runs a prepared trial for `steps` steps, recording every step. Returns
-/// false if `stop` became true (checked at each step boundary) before the end.
+/// Records the curves of MODEL.md 7 into `curves`: row t of every curve at
+/// step t. Sums run over fixed blocks of agents (in parallel for large
+/// organizations), then over blocks in order, so the curves never depend on
+/// the thread count. Cost per step: one pass over the agents.
+class CurveRecorder final : public Recorder {
+ public:
+  /// @param curves resized by begin; must outlive the recorder's use
+  explicit CurveRecorder(TrialCurves& curves) noexcept : curves_(curves) {}
+  void begin(const TrialSimulation& trial, Step steps) override;
+  void record(const TrialSimulation& trial) override;
+
+ private:
+  TrialCurves& curves_;
+  std::vector<double> partial_;       ///< per block: counts of N, C, A, R, sums of a, c, r, P, adopters per department
+  std::vector<std::uint32_t> tally_;  ///< per block: interleaved adopter tallies per department
+};
+
+/// Records each agent's first step in A or C: 0 for those adopted at the
+/// start, never(steps) = steps + 1 for those that do not adopt by the end.
+/// Cost per step: one pass over the agents' states.
+class AdoptionTimeRecorder final : public Recorder {
+ public:
+  /// @param times one value per agent of the trial's organization, written by
+  ///        begin and record; must outlive the recorder's use
+  explicit AdoptionTimeRecorder(std::int32_t* times) noexcept : times_(times) {}
+  /// The code of an agent that never adopted in a trial of `steps` steps.
+  static constexpr std::int32_t never(Step steps) noexcept { return steps + 1; }
+  void begin(const TrialSimulation& trial, Step steps) override;
+  void record(const TrialSimulation& trial) override;
+
+ private:
+  std::int32_t* times_;
+  std::int32_t never_ = 0;
+  AgentId agents_ = 0;
+};
+
+/// Records every agent's state at every step (for the trainer's animation).
+/// Memory: (steps + 1) x agents bytes, allocated by begin.
+class SnapshotRecorder final : public Recorder {
+ public:
+  void begin(const TrialSimulation& trial, Step steps) override;
+  void record(const TrialSimulation& trial) override;
+  /// Agents per snapshot.
+  AgentId agents() const noexcept { return agents_; }
+  /// Snapshots recorded: steps + 1 after a full run, fewer if it was stopped.
+  Step recorded() const noexcept { return recorded_; }
+  /// The states of step t < recorded(): agents() values.
+  const State* at(Step t) const noexcept { return states_.data() + static_cast<std::size_t>(t) * agents_; }
+
+ private:
+  std::vector<State> states_;  ///< [(steps + 1) x agents]
+  AgentId agents_ = 0;
+  Step recorded_ = 0;
+};
+
+/// Runs a prepared trial for `steps` steps with a CurveRecorder into `curves`
+/// (run_trial of engine/run.hpp). Returns false if `stop` was requested before the end.
+/// @param dynamics_key the key of the trial's step stream, dynamics_key(seed, scenario, trial)
 bool run_trial(const model::ScenarioSpec& spec, const TrialSetup& setup, std::uint64_t dynamics_key, Step steps,
-               TrialCurves& curves, const std::atomic<bool>* stop = nullptr);
+               TrialCurves& curves, StopToken stop = {});
 
 }  // namespace groundswell::engine

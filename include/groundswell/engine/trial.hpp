@@ -64,48 +64,26 @@ TrialSetup prepare_trial(const model::ScenarioSpec& spec, std::uint64_t seed, Tr
 std::uint64_t organization_key(std::uint64_t seed, TrialIndex trial);
 std::uint64_t dynamics_key(std::uint64_t seed, const std::string& scenario, TrialIndex trial);
 
-/// What agent j shows the agents that listen to it during one step, as the
-/// four terms it contributes to x, u, k, q of MODEL.md 5.1, 5.5-5.7: v(s_j),
-/// [j champion], c_j [s_j = A] and [s_j = A]. The pass over the ties then
-/// does one multiply-add of four lanes per tie.
-struct alignas(16) Signal {
-  float value, champion, knowledge, adopted;
-};
-
-/// The same in eight bytes, for organizations whose signals would not fit in
-/// cache: c_j [s_j = A] and a code = state + 4 x champion, from which the
-/// other three terms follow.
-struct CompactSignal {
-  float knowledge;
-  std::uint8_t code;
-};
-
-/// The weighted means an agent hears: x, u, k, q of MODEL.md 5.
-struct alignas(16) Heard {
-  float exposure, support, knowledge, belonging;
-};
-
-/// Everything that changes during a trial.
+/// The state of a running trial at the end of step `time`: what recorders
+/// read. The step's caches and scratch (signals, what agents hear, the
+/// arrays of the step being computed) belong to the simulation, not here.
 struct RunState {
   Step time = 0;
-  AgentArrays current, next;                  ///< end of the last step; the step being computed
-  std::vector<std::uint8_t> committed;        ///< champions and issuers: never leave A
-  std::vector<std::uint8_t> issuer;           ///< issued the mandate (from mandate.start on)
-  std::vector<float> pressure;                ///< P_i of the last step
-  std::vector<Signal> signal;                 ///< sdt: each agent's signal, published at the start of a step
-  std::vector<CompactSignal> compact_signal;  ///< sdt, large organizations: the same, compact (one of the two is used)
-  std::vector<Heard> heard;  ///< sdt, large organizations: x, u, k, q this step (small ones keep them per chunk)
-  float resources = 0;       ///< F of MODEL.md 5: 1 after formalization
-  Step formalized_at = -1;   ///< step at which formalization fired, -1 not yet
-  // classic rules
-  std::vector<float> adopted_weight;   ///< sum of w_ij over adopted j, kept incrementally
-  std::vector<AgentId> newly_adopted;  ///< adopted in the last step
-  std::vector<AgentId> adopters;       ///< scratch for this step's adopters (keeps its capacity)
+  AgentArrays current;                  ///< agents at the end of step `time`
+  std::vector<std::uint8_t> committed;  ///< champions and issuers: never leave A
+  std::vector<std::uint8_t> issuer;     ///< issued the mandate (from mandate.start on)
+  std::vector<float> pressure;          ///< P_i of the last step (0 for classic rules)
+  float resources = 0;                  ///< F of MODEL.md 5: 1 after formalization
+  Step formalized_at = -1;              ///< step at which formalization fired, -1 not yet
+  std::vector<AgentId> newly_adopted;   ///< classic rules: adopted in the last step
 };
 
-/// Advances one trial of one scenario. Not thread-safe; one per trial.
+/// Advances one trial of one scenario. Not thread-safe; one per trial. Run
+/// it with run_trial (engine/run.hpp) and recorders, or step by step.
 class TrialSimulation {
  public:
+  /// Prepares step 1 of the trial `setup` of `spec`; both must outlive the simulation.
+  /// @param dynamics_key the key of the step's stream, dynamics_key(seed, scenario, trial)
   TrialSimulation(const model::ScenarioSpec& spec, const TrialSetup& setup, std::uint64_t dynamics_key);
   ~TrialSimulation();
   TrialSimulation(const TrialSimulation&) = delete;
@@ -115,6 +93,7 @@ class TrialSimulation {
   void step();
   const RunState& state() const noexcept { return state_; }
   const TrialSetup& setup() const noexcept { return setup_; }
+  const model::ScenarioSpec& spec() const noexcept { return spec_; }
   /// Mandate intensity mu(t) of MODEL.md 4.
   double mandate_intensity(Step t) const noexcept;
 

@@ -22,7 +22,9 @@ class TrialSink {
 };
 
 struct RunOptions {
-  unsigned threads = 0;         ///< 0 = all cores
+  /// Threads of this run, 0 = all cores; the run has a task arena of its own
+  /// (experiment/parallel.hpp), so runs at once may use different counts.
+  unsigned threads = 0;
   TrialIndex batch_trials = 0;  ///< trials per batch; 0 = automatic
   /// Called after each batch with (trials done, trials in all), on the calling thread.
   std::function<void(TrialIndex, TrialIndex)> progress;

@@ -63,7 +63,7 @@ std::uint64_t design_size(const DesignSpec& spec);
 
 /// A Latin hypercube of n points in d dimensions in the open unit cube, row-major
 /// (n x d). Column j is a random permutation of the strata, jittered within
-/// each stratum, from the Philox stream stream_key(seed, j).
+/// each stratum, from the Philox stream stream_key(Purpose::DesignColumn, seed, j).
 std::vector<double> latin_hypercube(std::uint64_t n, std::size_t d, std::uint64_t seed);
 
 /// Maps a unit coordinate u in (0,1) to the parameter's value (see design_points).

@@ -16,10 +16,6 @@ namespace groundswell::sweep {
 inline constexpr double kQuantiles[] = {0.05, 0.25, 0.5, 0.75, 0.95};
 inline constexpr std::size_t kQuantileCount = sizeof kQuantiles / sizeof kQuantiles[0];
 
-/// Stream purposes of sweeps; random.hpp's Purpose values are 1..6, so these never collide.
-inline constexpr std::uint64_t kPointPurpose = 101;   ///< the experiment seed of a point
-inline constexpr std::uint64_t kDesignPurpose = 102;  ///< the Latin hypercube of lhs and saltelli designs
-
 /// The Integer keys of the parameter table (counts, sizes, levels): ranges
 /// of these are sampled as integers (see design_points()).
 const std::vector<std::string>& integer_keys();
@@ -50,7 +46,7 @@ class Plan {
   std::uint64_t points() const noexcept;
   /// The table of points, row-major (P x parameters); see design_points().
   const std::vector<double>& values() const noexcept;
-  /// The experiment seed of point p: stream_key(experiment.seed, kPointPurpose, p), so
+  /// The experiment seed of point p: stream_key(Purpose::SweepPoint, experiment.seed, p), so
   /// each point reproduces alone; engine streams then follow (seed, scenario, trial).
   std::uint64_t point_seed(std::uint64_t p) const;
   /// Point p's experiment: the file with each swept value set over the

@@ -1,7 +1,10 @@
 #pragma once
 // Four agents at a time with the compiler's vector extensions (GCC and Clang;
-// SSE2 on x86-64). Each lane does exactly the operations of the code for one
-// agent, in the same order, so results are the same bits as agent by agent.
+// SSE2 on x86-64), used by the hazard and trait passes of the sdt rule. Each
+// lane is one agent: single-precision operations in a fixed order, lanes
+// never combined, so an agent's result does not depend on which group of four
+// it falls in. The default x86-64 target has no fused multiply-add, so the
+// compiler forms none, and the bits are the same on every x86-64.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>

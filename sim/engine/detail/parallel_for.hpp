@@ -1,5 +1,8 @@
 #pragma once
-// detail::parallel_for: tbb::parallel_for, except under ThreadSanitizer.
+// detail::parallel_for: the engine's parallel loops over blocks of agents.
+// They run in the task arena of their caller (experiment::for_each_index
+// gives each job one of its own), so they follow the job's thread count.
+// tbb::parallel_for, except under ThreadSanitizer.
 // Debian's libtbb is not built with -fsanitize=thread, so the
 // synchronization by which it hands tasks to its workers is invisible to
 // ThreadSanitizer: every write made before a parallel loop and read in a task
@@ -9,8 +12,8 @@
 // engine's tasks share is checked, TBB's scheduler is not. Other builds call
 // tbb::parallel_for unchanged. Used by scripts/ci-extra (see .ci/tsan.supp).
 #include <tbb/blocked_range.h>
-#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -29,12 +32,12 @@
 namespace groundswell::engine::detail {
 
 #ifdef GROUNDSWELL_TSAN
-/// Calls task(k) for k = 0..count-1 on up to max_allowed_parallelism threads,
+/// Calls task(k) for k = 0..count-1 on up to the current arena's concurrency threads,
 /// each taking every threads-th task; rethrows the first exception.
 template <typename Task>
 void run_on_threads(std::size_t count, const Task& task) {
-  const std::size_t threads = std::min<std::size_t>(
-      count, std::max<std::size_t>(1, tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
+  const std::size_t threads =
+      std::min<std::size_t>(count, static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency())));
   std::vector<std::exception_ptr> errors(threads);
   std::vector<std::thread> pool;
   for (std::size_t t = 0; t < threads; ++t)
@@ -52,9 +55,9 @@ void run_on_threads(std::size_t count, const Task& task) {
 #endif
 
 /// body(i) for i in [first, last), one task per i: the callers' tasks are
-/// coarse (a trial, a block of agents), and one task each leaves at most one
-/// of them running alone at the end, where TBB's default partitioner may
-/// leave several bundled together.
+/// coarse (a block of agents), and one task each leaves at most one of them
+/// running alone at the end, where TBB's default partitioner may leave
+/// several bundled together.
 template <typename Index, typename Body>
 void parallel_for(Index first, Index last, const Body& body) {
 #ifdef GROUNDSWELL_TSAN

@@ -1,5 +1,6 @@
 #pragma once
 // The step of each rule, as phases over the run state (MODEL.md 5 and 6).
+#include <cstdint>
 #include <vector>
 
 #include "groundswell/engine/trial.hpp"
@@ -16,13 +17,45 @@ struct TrialContext {
   org::InfluenceNetwork listeners;          ///< transposed network (classic rules): who listens to j
 };
 
-void sdt_start(const TrialContext& ctx, RunState& state);
-void sdt_step(const TrialContext& ctx, RunState& state);
+/// What agent j shows the agents that listen to it during one step, as the
+/// four terms it contributes to x, u, k, q of MODEL.md 5.1, 5.5-5.7: v(s_j),
+/// [j champion], c_j [s_j = A] and [s_j = A]. The pass over the ties then
+/// does one multiply-add of four lanes per tie.
+struct alignas(16) Signal {
+  float value, champion, knowledge, adopted;
+};
+
+/// The same in eight bytes, for organizations whose signals would not fit in
+/// cache: c_j [s_j = A] and a code = state + 4 x champion, from which the
+/// other three terms follow.
+struct CompactSignal {
+  float knowledge;
+  std::uint8_t code;
+};
+
+/// The weighted means an agent hears: x, u, k, q of MODEL.md 5.
+struct alignas(16) Heard {
+  float exposure, support, knowledge, belonging;
+};
+
+/// The step's caches and scratch, sized once per trial by the rule's start:
+/// derived from the run state, never read by recorders.
+struct Workspace {
+  AgentArrays next;                           ///< sdt: the step being computed (swapped with the state's)
+  std::vector<Signal> signal;                 ///< sdt: each agent's signal, published at the start of a step
+  std::vector<CompactSignal> compact_signal;  ///< sdt, large organizations: the same, compact (one of the two is used)
+  std::vector<Heard> heard;  ///< sdt, large organizations: x, u, k, q this step (small ones keep them per chunk)
+  std::vector<float> adopted_weight;  ///< classic rules: sum of w_ij over adopted j, kept incrementally
+  std::vector<AgentId> adopters;      ///< classic rules: this step's adopters (keeps its capacity)
+};
+
+void sdt_start(const TrialContext& ctx, RunState& state, Workspace& work);
+void sdt_step(const TrialContext& ctx, RunState& state, Workspace& work);
 double mandate_intensity(const model::MandateSpec& mandate, Step t);
 
-void classic_start(const TrialContext& ctx, RunState& state);
-void bass_step(const TrialContext& ctx, RunState& state);
-void threshold_step(const TrialContext& ctx, RunState& state);
-void cascade_step(const TrialContext& ctx, RunState& state);
+void classic_start(const TrialContext& ctx, RunState& state, Workspace& work);
+void bass_step(const TrialContext& ctx, RunState& state, Workspace& work);
+void threshold_step(const TrialContext& ctx, RunState& state, Workspace& work);
+void cascade_step(const TrialContext& ctx, RunState& state, Workspace& work);
 
 }  // namespace groundswell::engine::detail
