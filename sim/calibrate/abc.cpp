@@ -32,8 +32,8 @@
 
 #include "engine/detail/parallel_for.hpp"
 #include "groundswell/calibrate/calibration.hpp"
+#include "groundswell/data_dir.hpp"
 #include "groundswell/engine/trial.hpp"
-#include "groundswell/io/data_dir.hpp"
 #include "groundswell/org/generate.hpp"
 #include "groundswell/random.hpp"
 
@@ -117,7 +117,7 @@ Problem prepare_problem(const CalibrationSpec& spec) {
     const std::string& path = spec.observed.file;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-      const std::string hint = io::data_directory_hint(path);
+      const std::string hint = data_directory_hint(path);
       throw InputError(
           source + ": observed.file " + path + " cannot be read (not found or not readable)" +
           (hint.empty() ? std::string("; check the path (relative to the calibration file)") : "; " + hint));

@@ -4,13 +4,14 @@
 
 #include <iostream>
 
-#include "calibrate/commands.hpp"
+#include "cli/calibrate_commands.hpp"
 #include "cli/commands.hpp"
 #include "cli/network_commands.hpp"
+#include "cli/serve_command.hpp"
+#include "cli/sweep_commands.hpp"
 #include "groundswell/server/server.hpp"
 #include "groundswell/types.hpp"
 #include "groundswell/version.hpp"
-#include "sweep/commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace groundswell;
@@ -114,7 +115,7 @@ int main(int argc, char** argv) {
     if (*export_cmd) return cli::network_export_command(exp);
     if (*import_cmd) return cli::network_import_command(import_args);
     if (*describe_cmd) return cli::network_describe_command(describe_args);
-    if (*serve_cmd) return server::serve_command(serve);
+    if (*serve_cmd) return cli::serve_command(serve);
     if (*sweep_cmd) return cli::sweep_command(sweep);
     if (*merge_cmd) return cli::merge_command(merge);
     if (*calibrate_cmd) return cli::calibrate_command(calibrate);

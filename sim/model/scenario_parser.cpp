@@ -11,7 +11,7 @@
 #include <set>
 #include <sstream>
 
-#include "groundswell/io/data_dir.hpp"
+#include "groundswell/data_dir.hpp"
 #include "groundswell/model/scenario.hpp"
 #include "model/detail/parse_table.hpp"
 #include "model/detail/toml_reader.hpp"
@@ -303,7 +303,7 @@ ScenarioSpec parse_scenario(const Context& ctx, const toml::table& root, const t
     if (o.generator ==
         Generator::File)  // "data:<set>/<file>" in the data directory, else relative to the scenario file
       for (std::string* p : {&o.nodes_file, &o.edges_file, &o.import.network, &o.import.layers})
-        *p = io::resolve_input_path(*p, base_dir);
+        *p = resolve_input_path(*p, base_dir);
     if (o.generator == Generator::WattsStrogatz && (o.neighbours % 2 != 0 || o.neighbours >= o.size))
       ctx.fail(own, where + "organization.neighbours = " + std::to_string(o.neighbours) +
                         " must be even and smaller than organization.size for watts_strogatz");

@@ -54,8 +54,4 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
-/// `groundswell serve`: binds, prints the address to open, and serves until
-/// SIGINT or SIGTERM. Returns the exit status.
-int serve_command(const ServeOptions& options);
-
 }  // namespace groundswell::server
