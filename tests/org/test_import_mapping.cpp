@@ -171,7 +171,8 @@ TEST_CASE("a formal relation that is not a tree or its closure is an error namin
   // A cycle: 0 reports to 1 and 1 to 0.
   raw = raw_network(3, {{"advice", {{0, 1, 1.0}}}, {"reports_to", {{0, 1, 1}, {1, 0, 1}}}});
   error = map_error(raw, spec);
-  CHECK_THAT(error, Contains("test.net:3: the formal relation \"reports_to\" has a cycle: \"0\" -> \"1\" -> \"0\""));
+  CHECK_THAT(error, Contains("test.net:3: the manager chain is a cycle: \"0\" -> \"1\" -> \"0\" (each reports to the "
+                             "next); the formal relation \"reports_to\" gives it: check formal_direction"));
   // formal_direction both is refused; so are undirected formal ties.
   spec.formal_direction = TieDirection::Both;
   CHECK_THAT(map_error(raw, spec), Contains("cannot be"));
