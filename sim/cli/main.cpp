@@ -13,7 +13,9 @@
 #include "groundswell/types.hpp"
 #include "groundswell/version.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_groundswell(int argc, char** argv) {
   using namespace groundswell;
   CLI::App app{"Groundswell: agent-based simulation of change spreading through an organization"};
   app.set_version_flag("--version", std::string("groundswell ") + kVersion + " (" + kGitCommit + ")");
@@ -133,4 +135,17 @@ int main(int argc, char** argv) {
     return cli::kFailure;
   }
   return cli::kUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // The command line is declared outside the try blocks of run_groundswell;
+  // whatever escapes (e.g. out of memory there) still ends as one message.
+  try {
+    return run_groundswell(argc, argv);
+  } catch (...) {
+    std::cerr << "groundswell: error: unexpected failure (please report it)\n";
+    return groundswell::cli::kFailure;
+  }
 }

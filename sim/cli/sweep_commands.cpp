@@ -128,7 +128,7 @@ int sweep_command(const SweepArgs& args) {
         stderr,
         "\ngroundswell: interrupted by signal %d: %llu of %llu points are committed in %s.parts/; run the same "
         "command with --resume to finish\n",
-        stop_signal(), static_cast<unsigned long long>(out.reused + out.computed),
+        stop_signal(), static_cast<unsigned long long>(out.reused) + static_cast<unsigned long long>(out.computed),
         static_cast<unsigned long long>(out.points), args.output.c_str());
     return stopped;
   }
