@@ -29,10 +29,10 @@
 #include <unordered_map>
 
 #include "groundswell/calibrate/calibration.hpp"
+#include "groundswell/data_dir.hpp"
 #include "groundswell/engine/recorder.hpp"
 #include "groundswell/engine/trial.hpp"
 #include "groundswell/experiment/parallel.hpp"
-#include "groundswell/io/data_dir.hpp"
 #include "groundswell/org/generate.hpp"
 #include "groundswell/random.hpp"
 
@@ -164,7 +164,7 @@ void read_observed_file(const CalibrationSpec& spec, Problem& p) {
   const std::string& path = spec.observed.file;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    const std::string hint = io::data_directory_hint(path);
+    const std::string hint = data_directory_hint(path);
     throw InputError(source + ": observed.file " + path + " cannot be read (not found or not readable)" +
                      (hint.empty() ? std::string("; check the path (relative to the calibration file)") : "; " + hint));
   }

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "groundswell/calibrate/calibration.hpp"
-#include "groundswell/io/data_dir.hpp"
+#include "groundswell/data_dir.hpp"
 #include "groundswell/model/parameters.hpp"
 #include "model/parse_table.hpp"
 #include "model/toml_reader.hpp"
@@ -202,7 +202,7 @@ void read_observed(const Reader& r, const toml::table& root, const std::string& 
         r.fail(on, std::string("missing key 'observed.") + k +
                        "': give file (the table), id (the column matching the network's node ids) and time (the "
                        "column of adoption steps), or curve = [...]");
-    c.observed.file = io::resolve_input_path(r.text(o, "observed.", "file"), base_dir);
+    c.observed.file = resolve_input_path(r.text(o, "observed.", "file"), base_dir);
     c.observed.id_column = r.text(o, "observed.", "id");
     c.observed.time_column = r.text(o, "observed.", "time");
     if (o.contains("never")) c.observed.never = int_list(r, o, "observed.", "never");

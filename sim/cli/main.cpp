@@ -4,15 +4,18 @@
 
 #include <iostream>
 
-#include "calibrate/commands.hpp"
+#include "cli/calibrate_commands.hpp"
 #include "cli/commands.hpp"
 #include "cli/network_commands.hpp"
+#include "cli/serve_command.hpp"
+#include "cli/sweep_commands.hpp"
 #include "groundswell/server/server.hpp"
 #include "groundswell/types.hpp"
 #include "groundswell/version.hpp"
-#include "sweep/commands.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_groundswell(int argc, char** argv) {
   using namespace groundswell;
   CLI::App app{"Groundswell: agent-based simulation of change spreading through an organization"};
   app.set_version_flag("--version", std::string("groundswell ") + kVersion + " (" + kGitCommit + ")");
@@ -119,7 +122,7 @@ int main(int argc, char** argv) {
     if (*export_cmd) return cli::network_export_command(exp);
     if (*import_cmd) return cli::network_import_command(import_args);
     if (*describe_cmd) return cli::network_describe_command(describe_args);
-    if (*serve_cmd) return server::serve_command(serve);
+    if (*serve_cmd) return cli::serve_command(serve);
     if (*sweep_cmd) return cli::sweep_command(sweep);
     if (*merge_cmd) return cli::merge_command(merge);
     if (*calibrate_cmd) return cli::calibrate_command(calibrate);
@@ -138,4 +141,17 @@ int main(int argc, char** argv) {
     return cli::kFailure;
   }
   return cli::kUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // The command line is declared outside the try blocks of run_groundswell;
+  // whatever escapes (e.g. out of memory there) still ends as one message.
+  try {
+    return run_groundswell(argc, argv);
+  } catch (...) {
+    std::cerr << "groundswell: error: unexpected failure (please report it)\n";
+    return groundswell::cli::kFailure;
+  }
 }

@@ -6,8 +6,8 @@
 #include <filesystem>
 
 #include "cli/commands.hpp"
+#include "groundswell/data_dir.hpp"
 #include "groundswell/engine/trial.hpp"
-#include "groundswell/io/data_dir.hpp"
 #include "groundswell/model/scenario.hpp"
 #include "groundswell/org/describe.hpp"
 #include "groundswell/org/generate.hpp"
@@ -58,7 +58,7 @@ model::OrganizationSpec source_spec(const NetworkSourceArgs& a) {
   model::OrganizationSpec spec;
   spec.generator = model::Generator::File;
   spec.formal_weight = a.formal_weight;
-  const std::string file = io::resolve_input_path(a.file, ".");
+  const std::string file = resolve_input_path(a.file, ".");
   model::ImportSpec& m = spec.import;
   if (a.format.empty())
     m.format = org::detect_format(file);
@@ -77,8 +77,8 @@ model::OrganizationSpec source_spec(const NetworkSourceArgs& a) {
   const bool one_file = m.format == model::NetworkFormat::Pajek || m.format == model::NetworkFormat::Ucinet ||
                         m.format == model::NetworkFormat::Graphml;
   (one_file ? m.network : spec.edges_file) = file;
-  spec.nodes_file = io::resolve_input_path(a.nodes, ".");
-  m.layers = io::resolve_input_path(a.layers, ".");
+  spec.nodes_file = resolve_input_path(a.nodes, ".");
+  m.layers = resolve_input_path(a.layers, ".");
   m.listen = a.listen;
   m.direction = direction_of(a.direction);
   m.formal = a.formal;
@@ -100,9 +100,9 @@ bool is_scenario_file(const std::string& path) { return fs::path(path).extension
 
 void add_data_dir_option(CLI::App& command) {
   command.add_option_function<std::string>(
-      "--data-dir", [](const std::string& directory) { io::set_data_directory(directory); },
+      "--data-dir", [](const std::string& directory) { set_data_directory(directory); },
       "Folder of the real data sets, where data:<set>/<file> paths are found (default: GROUNDSWELL_DATA, else "
-      "../shared/data/raw beside the repository)");
+      "the nearest shared/data/raw above the executable or the current directory; docs/data.md)");
 }
 
 CLI::App* add_network_import(CLI::App& network, NetworkImportArgs& args) {
@@ -150,7 +150,7 @@ int network_import_command(const NetworkImportArgs& args) {
 int network_describe_command(const NetworkDescribeArgs& args) {
   org::Organization organization;
   if (is_scenario_file(args.source.file)) {
-    const model::ExperimentSpec x = model::load_experiment(io::resolve_input_path(args.source.file, "."));
+    const model::ExperimentSpec x = model::load_experiment(resolve_input_path(args.source.file, "."));
     std::size_t index = 0;
     if (!args.scenario.empty()) {
       index = x.scenarios.size();

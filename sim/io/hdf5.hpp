@@ -3,7 +3,7 @@
 // sweep and calibration files. Every failure throws std::runtime_error
 // "HDF5: cannot WHAT (CAUSE)", CAUSE being the system's message when HDF5
 // recorded one ("No space left on device"). Output files are written through
-// io/safe_write.hpp (OutputFile). Not a public header: HDF5 types stay out of
+// safe_write.hpp (OutputFile). Not a public header: HDF5 types stay out of
 // include/groundswell/.
 #include <hdf5.h>
 
@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "io/safe_write.hpp"
+#include "safe_write.hpp"
 
 namespace groundswell::io::hdf5 {
 
@@ -144,7 +144,7 @@ void write_rows(hid_t dataset, hid_t memory_type, hsize_t first, hsize_t rows, c
 /// @throws std::runtime_error (see fail)
 void read_rows(hid_t dataset, hid_t memory_type, hsize_t first, hsize_t rows, void* data);
 
-/// An HDF5 file written safely (io/safe_write.hpp): created under its
+/// An HDF5 file written safely (safe_write.hpp): created under its
 /// temporary name, published by commit(). Destroyed uncommitted, it is closed
 /// and removed. The owner closes every group, dataset and attribute of the
 /// file before commit() or destruction.
@@ -183,9 +183,9 @@ class OutputFile {
 };
 
 /// Writes the HDF5 file `path` by one call of `write(root)`, then commits it.
-/// @param description what the file is, for the message (see io::write_error)
+/// @param description what the file is, for the message (see write_error)
 /// @param write fills the file; it closes every object it opens
-/// @throws std::runtime_error from io::write_error for a std::runtime_error of
+/// @throws std::runtime_error from write_error for a std::runtime_error of
 ///   `write` or of the commit; any other exception of `write` unchanged.
 ///   Either way nothing is left under `path` nor under the temporary name.
 void write_file(const std::string& path, const std::string& description, const std::function<void(hid_t root)>& write);

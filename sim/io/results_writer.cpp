@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "io/hdf5.hpp"
-#include "io/safe_write.hpp"
+#include "safe_write.hpp"
 
 namespace groundswell::io {
 namespace {

@@ -13,7 +13,7 @@
 #include <set>
 #include <sstream>
 
-#include "groundswell/io/data_dir.hpp"
+#include "groundswell/data_dir.hpp"
 #include "groundswell/model/parameters.hpp"
 #include "groundswell/model/scenario.hpp"
 #include "model/parse_table.hpp"
@@ -214,7 +214,7 @@ void finish_organization(const Context& ctx, const toml::table* own, const std::
   if (const std::string fault = check_file_keys(o); !fault.empty()) ctx.fail(own, where + fault);
   if (o.generator == Generator::File)
     for (std::string* p : {&o.nodes_file, &o.edges_file, &o.import.network, &o.import.layers})
-      *p = io::resolve_input_path(*p, base_dir);
+      *p = resolve_input_path(*p, base_dir);
 }
 
 ScenarioSpec parse_scenario(const Context& ctx, const toml::table& root, const toml::table* own,

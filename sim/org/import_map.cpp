@@ -9,6 +9,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "groundswell/org/hierarchy.hpp"
 #include "groundswell/org/import.hpp"
 #include "groundswell/org/tables.hpp"
 #include "org/detail/import_text.hpp"
@@ -187,55 +188,17 @@ std::vector<std::int32_t> managers_from_relation(const RawNetwork& raw, const Ra
     manager[i] = static_cast<std::int32_t>(s);
     ++report.closure_people;
   }
-  // No cycles: every chain must reach a top.
-  enum : std::uint8_t { kUnseen, kOnPath, kDone };
-  std::vector<std::uint8_t> mark(n, kUnseen);
-  std::vector<std::int32_t> path;
-  for (std::size_t i = 0; i < n; ++i) {
-    path.clear();
-    auto j = static_cast<std::int32_t>(i);
-    while (j != kNoManager && mark[static_cast<std::size_t>(j)] == kUnseen) {
-      mark[static_cast<std::size_t>(j)] = kOnPath;
-      path.push_back(j);
-      j = manager[static_cast<std::size_t>(j)];
-    }
-    if (j != kNoManager && mark[static_cast<std::size_t>(j)] == kOnPath) {
-      std::string cycle = in_quotes(raw.ids[static_cast<std::size_t>(j)]);
-      std::int32_t k = j;
-      std::size_t length = 0;
-      do {
-        k = manager[static_cast<std::size_t>(k)];
-        if (++length <= 20) cycle += " -> " + in_quotes(raw.ids[static_cast<std::size_t>(k)]);
-      } while (k != j);
-      const std::size_t line =
-          line_of[static_cast<std::size_t>(j)].empty() ? 0 : line_of[static_cast<std::size_t>(j)][0];
-      throw InputError(raw.path + ":" + std::to_string(line) + ": the formal relation " + in_quotes(rel.name) +
-                       " has a cycle: " + cycle +
-                       " (each reports to the next); check formal_direction, or fix the file");
-    }
-    for (std::int32_t k : path) mark[static_cast<std::size_t>(k)] = kDone;
-  }
+  // No cycles: every chain must reach a top (the same check as the CSV tables).
+  check_manager_cycles(
+      manager, raw.ids,
+      [&](std::int32_t member) {
+        const auto& lines = line_of[static_cast<std::size_t>(member)];
+        return raw.path + ":" + std::to_string(lines.empty() ? 0 : lines[0]);
+      },
+      "the formal relation " + in_quotes(rel.name) + " gives it: check formal_direction, or fix the file");
   if (loops > 0)
     report.lines.push_back("ignored " + plural(loops, "self-loop", "self-loops") + " in the formal relation");
   return manager;
-}
-
-std::vector<std::int32_t> levels_of(const std::vector<std::int32_t>& manager) {
-  const std::size_t n = manager.size();
-  std::vector<std::int32_t> level(n, -1);
-  std::vector<std::size_t> chain;
-  for (std::size_t i = 0; i < n; ++i) {
-    chain.clear();
-    std::size_t j = i;
-    while (level[j] < 0 && manager[j] != kNoManager) {
-      chain.push_back(j);
-      j = static_cast<std::size_t>(manager[j]);
-    }
-    if (level[j] < 0) level[j] = 0;  // a top
-    std::int32_t l = level[j];
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) level[*it] = ++l;
-  }
-  return level;
 }
 
 /// Department labels: the named attribute(s) joined with "/".
@@ -289,6 +252,249 @@ std::int32_t level_department(const std::string& department) {
   return static_cast<std::int32_t>(k);
 }
 
+// The phases of map_network, in the order it calls them.
+
+/// The relations people listen along: `listen`, or the only relation.
+std::vector<std::size_t> listen_relations(const RawNetwork& raw, const model::ImportSpec& spec) {
+  std::vector<std::size_t> listen;
+  if (spec.listen.empty()) {
+    if (raw.relations.size() != 1 || !spec.formal.empty())
+      throw InputError(raw.path + ": say which relation people listen along: listen (--listen) = one or more of " +
+                       relation_list(raw) + " (comma-separated)");
+    listen.push_back(0);
+    return listen;
+  }
+  for (const auto& name : detail::split_list(spec.listen)) {
+    const std::size_t r = find_relation(raw, name, "listen =");
+    if (std::find(listen.begin(), listen.end(), r) != listen.end())
+      throw InputError(raw.path + ": listen names relation " + in_quotes(raw.relations[r].name) + " twice");
+    listen.push_back(r);
+  }
+  return listen;
+}
+
+/// The listens-to ties of the `listen` relations in the stated direction,
+/// with their lines of the report.
+ListenTies map_listen_ties(const RawNetwork& raw, const model::ImportSpec& spec, ImportReport& report) {
+  const std::vector<std::size_t> listen = listen_relations(raw, spec);
+  bool any_directed = false;
+  for (std::size_t r : listen)
+    for (const RawArc& a : raw.relations[r].arcs) any_directed = any_directed || a.directed;
+  if (any_directed && spec.direction == TieDirection::Unset)
+    throw InputError(
+        raw.path + ": say who listens to whom along " + in_quotes(raw.relations[listen[0]].name) +
+        ": direction (--direction) = \"forward\" (an arc i -> j means i listens to j), \"reverse\" (j listens to i) "
+        "or \"both\"; check the question the data answer (docs/data.md)");
+  ListenTies ties = listen_ties(raw, listen, spec.direction, report);
+  report.listen_ties = ties.ties.size();
+  std::string names;
+  for (std::size_t r : listen) names += (names.empty() ? "" : ", ") + in_quotes(raw.relations[r].name);
+  report.lines.push_back("listens-to ties: " + names + ", " +
+                         (any_directed ? direction_words(spec.direction, false) : "undirected (both ways)") + ": " +
+                         plural(ties.ties.size(), "tie", "ties"));
+  if (report.self_loops > 0)
+    report.lines.push_back("dropped " + plural(report.self_loops, "self-loop", "self-loops") +
+                           " (nobody listens to themselves)");
+  if (report.merged > 0)
+    report.lines.push_back(
+        "merged " + plural(report.merged, "arc", "arcs") +
+        " onto a tie already made (same pair: within a relation the largest weight, across relations the sum)");
+  return ties;
+}
+
+/// What `department` asks for: the level-K ancestor (level > 0) or the
+/// named attributes (names), or nothing (both empty).
+struct DepartmentRule {
+  std::int32_t level = 0;
+  std::vector<std::string> names;
+};
+
+DepartmentRule department_rule(const RawNetwork& raw, const model::ImportSpec& spec) {
+  DepartmentRule rule;
+  rule.level = level_department(spec.department);
+  if (!spec.department.empty() && rule.level == 0) rule.names = detail::split_list(spec.department);
+  if (rule.level > 0)
+    for (const auto& name : raw.attribute_names)
+      if (name == spec.department)
+        throw InputError(raw.path + ": department = " + in_quotes(spec.department) +
+                         " is ambiguous: it names the level-" + std::to_string(rule.level) +
+                         " ancestor and a node attribute; rename the attribute in the file");
+  return rule;
+}
+
+/// Managers from the formal relation `formal`.
+std::vector<std::int32_t> hierarchy_from_relation(const RawNetwork& raw, const model::ImportSpec& spec,
+                                                  ImportReport& report) {
+  const std::size_t f = find_relation(raw, spec.formal, "formal =");
+  if (spec.formal_direction == TieDirection::Both)
+    throw InputError(
+        "formal_direction = \"both\" cannot be: a reports-to relation points one way (forward or reverse)");
+  const TieDirection d = spec.formal_direction == TieDirection::Unset ? TieDirection::Forward : spec.formal_direction;
+  std::vector<std::int32_t> manager = managers_from_relation(raw, raw.relations[f], d, report);
+  std::string line = "hierarchy: " + in_quotes(raw.relations[f].name) + ", " + direction_words(d, true);
+  if (report.closure_people > 0)
+    line += "; transitively closed: for " + plural(report.closure_people, "person", "people") +
+            " with several superiors the manager is the immediate superior (the one all the others are above)";
+  report.lines.push_back(line);
+  return manager;
+}
+
+/// The people whose attribute of `leaders = "attribute=value"` has the value.
+std::vector<AgentId> find_leaders(const RawNetwork& raw, const std::string& leaders_option) {
+  const std::size_t eq = leaders_option.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw InputError("leaders = " + in_quotes(leaders_option) + " must have the form attribute=value, e.g. status=1");
+  const std::string attribute = leaders_option.substr(0, eq), value = leaders_option.substr(eq + 1);
+  const std::size_t a = find_attribute(raw, attribute, "leaders =");
+  std::vector<AgentId> leaders;
+  std::vector<std::string> seen;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw.attributes[i][a] == value) leaders.push_back(static_cast<AgentId>(i));
+    if (seen.size() < 12 && std::find(seen.begin(), seen.end(), raw.attributes[i][a]) == seen.end())
+      seen.push_back(raw.attributes[i][a]);
+  }
+  if (leaders.empty())
+    throw InputError(raw.path + ": leaders = " + in_quotes(leaders_option) + " matches nobody; the values of " +
+                     in_quotes(attribute) + " include " + detail::quoted_list(seen));
+  if (leaders.size() == raw.size())
+    throw InputError(raw.path + ": leaders = " + in_quotes(leaders_option) +
+                     " matches everybody; nobody would have a manager");
+  return leaders;
+}
+
+/// An assumed hierarchy from `leaders`: the leaders are tops; everyone else
+/// reports to a leader of their group (department_label; empty: one group):
+/// the one they listen to most, else the most listened-to in the group, else
+/// the most listened-to overall.
+std::vector<std::int32_t> hierarchy_from_leaders(const RawNetwork& raw, const model::ImportSpec& spec,
+                                                 const ListenTies& ties,
+                                                 const std::vector<std::string>& department_label,
+                                                 ImportReport& report) {
+  const std::size_t n = raw.size();
+  const std::vector<AgentId> leaders = find_leaders(raw, spec.leaders);
+  std::vector<std::int32_t> manager(n, kNoManager);
+  std::vector<std::uint8_t> is_leader(n, 0);
+  for (AgentId l : leaders) is_leader[l] = 1;
+  const std::vector<std::string>& group = department_label;  // empty: one group
+  const auto same_group = [&](std::size_t i, std::size_t j) { return group.empty() || group[i] == group[j]; };
+  // How much each leader is listened to by members of their group, and by all.
+  std::vector<double> in_group(n, 0.0), in_all(n, 0.0);
+  for (const Tie& t : ties.ties) {
+    in_all[t.source] += t.weight;
+    if (same_group(t.listener, t.source)) in_group[t.source] += t.weight;
+  }
+  std::vector<std::vector<std::size_t>> ties_of(n);  // [listener] indices into ties.ties
+  for (std::size_t e = 0; e < ties.ties.size(); ++e) ties_of[ties.ties[e].listener].push_back(e);
+  std::vector<double> listens(n, 0.0);
+  std::size_t by_ties = 0, by_standing = 0, outside = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (is_leader[i]) continue;
+    for (std::size_t e : ties_of[i]) listens[ties.ties[e].source] += ties.ties[e].weight;
+    std::int64_t best = -1;
+    const auto better = [&](AgentId l, std::int64_t current, bool by_listening, bool group_standing) {
+      if (current < 0) return true;
+      const auto c = static_cast<std::size_t>(current);
+      if (by_listening && listens[l] != listens[c]) return listens[l] > listens[c];
+      const double sl = group_standing ? in_group[l] : in_all[l], sc = group_standing ? in_group[c] : in_all[c];
+      return sl > sc;  // ties: the lower id, which comes first
+    };
+    for (AgentId l : leaders)
+      if (same_group(i, l) && listens[l] > 0 && better(l, best, true, true)) best = l;
+    if (best >= 0)
+      ++by_ties;
+    else {
+      for (AgentId l : leaders)
+        if (same_group(i, l) && better(l, best, false, true)) best = l;
+      if (best >= 0) ++by_standing;
+    }
+    if (best < 0) {
+      for (AgentId l : leaders)
+        if (better(l, best, false, false)) best = l;
+      ++outside;
+    }
+    manager[i] = static_cast<std::int32_t>(best);
+    for (std::size_t e : ties_of[i]) listens[ties.ties[e].source] = 0.0;
+  }
+  report.lines.push_back("hierarchy (assumed, from leaders = " + in_quotes(spec.leaders) +
+                         "): " + plural(leaders.size(), "leader", "leaders") + " at level 0; each of the other " +
+                         std::to_string(n - leaders.size()) + " reports to a leader" +
+                         (group.empty() ? std::string() : " of their department") + ": " + std::to_string(by_ties) +
+                         " to the one they listen to most, " + std::to_string(by_standing) +
+                         " (who listen to none) to the most listened-to" +
+                         (outside ? ", " + std::to_string(outside) +
+                                        " (no leader in their department) to the most listened-to leader overall"
+                                  : std::string()));
+  return manager;
+}
+
+/// The department label of each person, by the rule: the level-K ancestor
+/// (also the default with a formal relation), the attributes (already read
+/// into `department_label`), or one department.
+void assign_departments(const RawNetwork& raw, const model::ImportSpec& spec, const DepartmentRule& rule,
+                        bool hierarchy, const std::vector<std::int32_t>& manager,
+                        const std::vector<std::int32_t>& level, std::vector<std::string>& department_label,
+                        ImportReport& report) {
+  if (rule.level > 0 || (spec.department.empty() && hierarchy && spec.leaders.empty())) {
+    if (!hierarchy || !spec.leaders.empty())
+      throw InputError("department = " + in_quotes(spec.department) +
+                       " (an ancestor in the hierarchy) needs a formal relation; name a department attribute instead");
+    const std::int32_t k = std::max(rule.level, 1);
+    department_label = departments_from_level(raw, manager, level, k);
+    report.lines.push_back("departments: the level-" + std::to_string(k) +
+                           " ancestor (named by its id; people above level " + std::to_string(k) +
+                           " join the department of their first report)");
+  } else if (!rule.names.empty()) {
+    report.lines.push_back("departments: attribute " + detail::quoted_list(rule.names) +
+                           (rule.names.size() > 1 ? " (values joined with /)" : ""));
+  } else {
+    department_label.assign(raw.size(), "all");
+    report.lines.push_back("departments: one (no department attribute given)");
+  }
+}
+
+/// Numbers the departments in order of first appearance.
+void number_departments(Organization& org, const std::vector<std::string>& department_label) {
+  std::unordered_map<std::string, DepartmentId> department_of;
+  for (const std::string& label : department_label) {
+    const auto [it, is_new] = department_of.emplace(label, static_cast<DepartmentId>(org.department_names.size()));
+    if (is_new) org.department_names.push_back(label);
+    org.department.push_back(it->second);
+  }
+  org.department_count = static_cast<DepartmentId>(org.department_names.size());
+}
+
+/// The file's attributes; names the tables use themselves get a suffix.
+void copy_attributes(const RawNetwork& raw, Organization& org, ImportReport& report) {
+  for (const auto& name : raw.attribute_names) {
+    std::string kept = name;
+    if (kept == "id" || kept == "department" || kept == "manager" || kept == "level") {
+      kept += "_file";
+      report.lines.push_back("attribute " + in_quotes(name) + " is kept as " + in_quotes(kept) +
+                             " (the tables use the name themselves)");
+    }
+    org.attribute_names.push_back(kept);
+  }
+  org.attributes = raw.attributes;
+}
+
+/// The listens-to ties plus the formal ones: each agent listens to its
+/// manager with formal_weight, unless it already does informally.
+std::vector<Tie> with_formal_ties(ListenTies ties, const std::vector<std::int32_t>& manager, float formal_weight,
+                                  ImportReport& report) {
+  std::vector<Tie> all = std::move(ties.ties);
+  for (std::size_t i = 0; i < manager.size(); ++i) {
+    if (manager[i] == kNoManager) continue;
+    const auto m = static_cast<AgentId>(manager[i]);
+    if (ties.index.count(pair_key(static_cast<AgentId>(i), m))) {
+      ++report.formal_already_informal;
+      continue;
+    }
+    all.push_back(Tie{static_cast<AgentId>(i), m, formal_weight, true});
+    ++report.formal_ties;
+  }
+  return all;
+}
+
 }  // namespace
 
 Organization map_network(const RawNetwork& raw, const model::ImportSpec& spec, float formal_weight,
@@ -301,150 +507,22 @@ Organization map_network(const RawNetwork& raw, const model::ImportSpec& spec, f
     throw InputError(raw.path + ": more than 2^31 - 1 nodes");
   for (const auto& line : describe_raw(raw)) report.lines.push_back(line);
 
-  // Listens-to ties.
-  std::vector<std::size_t> listen;
-  if (spec.listen.empty()) {
-    if (raw.relations.size() != 1 || !spec.formal.empty())
-      throw InputError(raw.path + ": say which relation people listen along: listen (--listen) = one or more of " +
-                       relation_list(raw) + " (comma-separated)");
-    listen.push_back(0);
-  } else {
-    for (const auto& name : detail::split_list(spec.listen)) {
-      const std::size_t r = find_relation(raw, name, "listen =");
-      if (std::find(listen.begin(), listen.end(), r) != listen.end())
-        throw InputError(raw.path + ": listen names relation " + in_quotes(raw.relations[r].name) + " twice");
-      listen.push_back(r);
-    }
-  }
-  bool any_directed = false;
-  for (std::size_t r : listen)
-    for (const RawArc& a : raw.relations[r].arcs) any_directed = any_directed || a.directed;
-  if (any_directed && spec.direction == TieDirection::Unset)
-    throw InputError(
-        raw.path + ": say who listens to whom along " + in_quotes(raw.relations[listen[0]].name) +
-        ": direction (--direction) = \"forward\" (an arc i -> j means i listens to j), \"reverse\" (j listens to i) "
-        "or \"both\"; check the question the data answer (docs/data.md)");
-  ListenTies ties = listen_ties(raw, listen, spec.direction, report);
-  report.listen_ties = ties.ties.size();
-  {
-    std::string names;
-    for (std::size_t r : listen) names += (names.empty() ? "" : ", ") + in_quotes(raw.relations[r].name);
-    report.lines.push_back("listens-to ties: " + names + ", " +
-                           (any_directed ? direction_words(spec.direction, false) : "undirected (both ways)") + ": " +
-                           plural(ties.ties.size(), "tie", "ties"));
-  }
-  if (report.self_loops > 0)
-    report.lines.push_back("dropped " + plural(report.self_loops, "self-loop", "self-loops") +
-                           " (nobody listens to themselves)");
-  if (report.merged > 0)
-    report.lines.push_back(
-        "merged " + plural(report.merged, "arc", "arcs") +
-        " onto a tie already made (same pair: within a relation the largest weight, across relations the sum)");
+  ListenTies ties = map_listen_ties(raw, spec, report);
 
   // Departments by attribute, needed first when leaders are chosen by department.
-  const std::int32_t dept_level = level_department(spec.department);
-  const std::vector<std::string> dept_names =
-      spec.department.empty() || dept_level > 0 ? std::vector<std::string>{} : detail::split_list(spec.department);
-  if (dept_level > 0)
-    for (const auto& name : raw.attribute_names)
-      if (name == spec.department)
-        throw InputError(raw.path + ": department = " + in_quotes(spec.department) +
-                         " is ambiguous: it names the level-" + std::to_string(dept_level) +
-                         " ancestor and a node attribute; rename the attribute in the file");
+  const DepartmentRule rule = department_rule(raw, spec);
   std::vector<std::string> department_label;
-  if (!dept_names.empty()) department_label = departments_from_attributes(raw, dept_names, "department =");
+  if (!rule.names.empty()) department_label = departments_from_attributes(raw, rule.names, "department =");
 
-  // The hierarchy.
-  std::vector<std::int32_t> manager(n, kNoManager);
-  bool hierarchy = false;
+  // The hierarchy, and the levels it gives.
   if (!spec.formal.empty() && !spec.leaders.empty())
     throw InputError(raw.path + ": give formal (a reports-to relation) or leaders (an attribute), not both");
-  if (!spec.formal.empty()) {
-    const std::size_t f = find_relation(raw, spec.formal, "formal =");
-    if (spec.formal_direction == TieDirection::Both)
-      throw InputError(
-          "formal_direction = \"both\" cannot be: a reports-to relation points one way (forward or reverse)");
-    const TieDirection d = spec.formal_direction == TieDirection::Unset ? TieDirection::Forward : spec.formal_direction;
-    manager = managers_from_relation(raw, raw.relations[f], d, report);
-    hierarchy = true;
-    std::string line = "hierarchy: " + in_quotes(raw.relations[f].name) + ", " + direction_words(d, true);
-    if (report.closure_people > 0)
-      line += "; transitively closed: for " + plural(report.closure_people, "person", "people") +
-              " with several superiors the manager is the immediate superior (the one all the others are above)";
-    report.lines.push_back(line);
-  } else if (!spec.leaders.empty()) {
-    const std::size_t eq = spec.leaders.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw InputError("leaders = " + in_quotes(spec.leaders) + " must have the form attribute=value, e.g. status=1");
-    const std::string attribute = spec.leaders.substr(0, eq), value = spec.leaders.substr(eq + 1);
-    const std::size_t a = find_attribute(raw, attribute, "leaders =");
-    std::vector<AgentId> leaders;
-    std::vector<std::string> seen;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (raw.attributes[i][a] == value) leaders.push_back(static_cast<AgentId>(i));
-      if (seen.size() < 12 && std::find(seen.begin(), seen.end(), raw.attributes[i][a]) == seen.end())
-        seen.push_back(raw.attributes[i][a]);
-    }
-    if (leaders.empty())
-      throw InputError(raw.path + ": leaders = " + in_quotes(spec.leaders) + " matches nobody; the values of " +
-                       in_quotes(attribute) + " include " + detail::quoted_list(seen));
-    if (leaders.size() == n)
-      throw InputError(raw.path + ": leaders = " + in_quotes(spec.leaders) +
-                       " matches everybody; nobody would have a manager");
-    std::vector<std::uint8_t> is_leader(n, 0);
-    for (AgentId l : leaders) is_leader[l] = 1;
-    const std::vector<std::string>& group = department_label;  // empty: one group
-    const auto same_group = [&](std::size_t i, std::size_t j) { return group.empty() || group[i] == group[j]; };
-    // How much each leader is listened to by members of their group, and by all.
-    std::vector<double> in_group(n, 0.0), in_all(n, 0.0);
-    for (const Tie& t : ties.ties) {
-      in_all[t.source] += t.weight;
-      if (same_group(t.listener, t.source)) in_group[t.source] += t.weight;
-    }
-    std::vector<std::vector<std::size_t>> ties_of(n);  // [listener] indices into ties.ties
-    for (std::size_t e = 0; e < ties.ties.size(); ++e) ties_of[ties.ties[e].listener].push_back(e);
-    std::vector<double> listens(n, 0.0);
-    std::size_t by_ties = 0, by_standing = 0, outside = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (is_leader[i]) continue;
-      for (std::size_t e : ties_of[i]) listens[ties.ties[e].source] += ties.ties[e].weight;
-      std::int64_t best = -1;
-      const auto better = [&](AgentId l, std::int64_t current, bool by_listening, bool group_standing) {
-        if (current < 0) return true;
-        const auto c = static_cast<std::size_t>(current);
-        if (by_listening && listens[l] != listens[c]) return listens[l] > listens[c];
-        const double sl = group_standing ? in_group[l] : in_all[l], sc = group_standing ? in_group[c] : in_all[c];
-        return sl > sc;  // ties: the lower id, which comes first
-      };
-      for (AgentId l : leaders)
-        if (same_group(i, l) && listens[l] > 0 && better(l, best, true, true)) best = l;
-      if (best >= 0)
-        ++by_ties;
-      else {
-        for (AgentId l : leaders)
-          if (same_group(i, l) && better(l, best, false, true)) best = l;
-        if (best >= 0) ++by_standing;
-      }
-      if (best < 0) {
-        for (AgentId l : leaders)
-          if (better(l, best, false, false)) best = l;
-        ++outside;
-      }
-      manager[i] = static_cast<std::int32_t>(best);
-      for (std::size_t e : ties_of[i]) listens[ties.ties[e].source] = 0.0;
-    }
-    hierarchy = true;
-    report.lines.push_back("hierarchy (assumed, from leaders = " + in_quotes(spec.leaders) +
-                           "): " + plural(leaders.size(), "leader", "leaders") + " at level 0; each of the other " +
-                           std::to_string(n - leaders.size()) + " reports to a leader" +
-                           (group.empty() ? std::string() : " of their department") + ": " + std::to_string(by_ties) +
-                           " to the one they listen to most, " + std::to_string(by_standing) +
-                           " (who listen to none) to the most listened-to" +
-                           (outside ? ", " + std::to_string(outside) +
-                                          " (no leader in their department) to the most listened-to leader overall"
-                                    : std::string()));
-  }
-  const std::vector<std::int32_t> level = hierarchy ? levels_of(manager) : std::vector<std::int32_t>(n, 0);
+  const bool hierarchy = !spec.formal.empty() || !spec.leaders.empty();
+  const std::vector<std::int32_t> manager = !spec.formal.empty() ? hierarchy_from_relation(raw, spec, report)
+                                            : !spec.leaders.empty()
+                                                ? hierarchy_from_leaders(raw, spec, ties, department_label, report)
+                                                : std::vector<std::int32_t>(n, kNoManager);
+  const std::vector<std::int32_t> level = hierarchy ? levels_from_managers(manager) : std::vector<std::int32_t>(n, 0);
   if (hierarchy) {
     report.tops = static_cast<std::size_t>(std::count(manager.begin(), manager.end(), kNoManager));
     const std::int32_t depth = *std::max_element(level.begin(), level.end()) + 1;
@@ -452,68 +530,22 @@ Organization map_network(const RawNetwork& raw, const model::ImportSpec& spec, f
                            " at level 0, depth " + std::to_string(depth));
   }
 
-  // Departments.
-  if (dept_level > 0 || (spec.department.empty() && hierarchy && spec.leaders.empty())) {
-    if (!hierarchy || !spec.leaders.empty())
-      throw InputError("department = " + in_quotes(spec.department) +
-                       " (an ancestor in the hierarchy) needs a formal relation; name a department attribute instead");
-    const std::int32_t k = std::max(dept_level, 1);
-    department_label = departments_from_level(raw, manager, level, k);
-    report.lines.push_back("departments: the level-" + std::to_string(k) +
-                           " ancestor (named by its id; people above level " + std::to_string(k) +
-                           " join the department of their first report)");
-  } else if (!dept_names.empty()) {
-    report.lines.push_back("departments: attribute " + detail::quoted_list(dept_names) +
-                           (dept_names.size() > 1 ? " (values joined with /)" : ""));
-  } else {
-    department_label.assign(n, "all");
-    report.lines.push_back("departments: one (no department attribute given)");
-  }
-
+  assign_departments(raw, spec, rule, hierarchy, manager, level, department_label, report);
   Organization org;
   org.manager = manager;
   org.level = level;
   org.ids = raw.ids;
-  std::unordered_map<std::string, DepartmentId> department_of;
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto [it, is_new] =
-        department_of.emplace(department_label[i], static_cast<DepartmentId>(org.department_names.size()));
-    if (is_new) org.department_names.push_back(department_label[i]);
-    org.department.push_back(it->second);
-  }
-  org.department_count = static_cast<DepartmentId>(org.department_names.size());
+  number_departments(org, department_label);
   report.lines.back() += ": " + plural(org.department_names.size(), "department", "departments");
   mark_formal_leaders(org);
+  copy_attributes(raw, org, report);
 
-  // Attributes; names the tables use themselves get a suffix.
-  for (const auto& name : raw.attribute_names) {
-    std::string kept = name;
-    if (kept == "id" || kept == "department" || kept == "manager" || kept == "level") {
-      kept += "_file";
-      report.lines.push_back("attribute " + in_quotes(name) + " is kept as " + in_quotes(kept) +
-                             " (the tables use the name themselves)");
-    }
-    org.attribute_names.push_back(kept);
-  }
-  org.attributes = raw.attributes;
-
-  // Formal ties: each agent listens to its manager with formal_weight.
-  std::vector<Tie> all = std::move(ties.ties);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (manager[i] == kNoManager) continue;
-    const auto m = static_cast<AgentId>(manager[i]);
-    if (ties.index.count(pair_key(static_cast<AgentId>(i), m))) {
-      ++report.formal_already_informal;
-      continue;
-    }
-    all.push_back(Tie{static_cast<AgentId>(i), m, formal_weight, true});
-    ++report.formal_ties;
-  }
+  org.network =
+      build_network(static_cast<AgentId>(n), with_formal_ties(std::move(ties), manager, formal_weight, report));
   if (hierarchy)
     report.lines.push_back("formal ties (i listens to manager(i), weight " + format_weight(formal_weight) +
                            "): " + std::to_string(report.formal_ties) + " added, " +
                            std::to_string(report.formal_already_informal) + " already listened to informally");
-  org.network = build_network(static_cast<AgentId>(n), all);
   if (hierarchy && level[0] != 0)
     report.lines.push_back("note: agent 0 (" + raw.ids[0] +
                            ") is not a top; mandate.issuers = \"top\" means agent 0, "

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <system_error>
 
-#include "groundswell/io/data_dir.hpp"
+#include "groundswell/data_dir.hpp"
 #include "org/detail/import_text.hpp"
 
 namespace groundswell::org::detail {
@@ -60,7 +60,7 @@ void check_readable(const std::string& path, const std::string& what) {
   std::error_code ec;
   const fs::file_status status = fs::status(path, ec);
   if (status.type() == fs::file_type::not_found)
-    throw InputError(path + ": " + what + " not found; check the path" + io::data_directory_hint(path));
+    throw InputError(path + ": " + what + " not found; check the path" + data_directory_hint(path));
   if (ec) throw InputError(path + ": cannot be read (" + ec.message() + "); check the path and its permissions");
   if (fs::is_directory(status)) throw InputError(path + ": is a directory; give the path of the " + what + " itself");
 }

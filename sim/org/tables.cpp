@@ -18,7 +18,8 @@
 #include <unordered_map>
 #include <utility>
 
-#include "io/safe_write.hpp"
+#include "groundswell/org/hierarchy.hpp"
+#include "safe_write.hpp"
 
 namespace groundswell::org {
 namespace {
@@ -298,41 +299,23 @@ float parse_weight(const CsvReader& reader, const std::string& text) {
   return value;
 }
 
-// The ids of a manager cycle as "a -> b -> c -> a", shortened when long.
-std::string describe_cycle(const std::vector<std::string>& ids, const std::vector<std::int32_t>& manager,
-                           std::int32_t start) {
-  constexpr std::size_t kShown = 20;
-  std::string out = in_quotes(ids[static_cast<std::size_t>(start)]);
-  std::size_t length = 0;
-  std::int32_t j = start;
-  do {
-    j = manager[static_cast<std::size_t>(j)];
-    ++length;
-    if (length <= kShown) out += " -> " + in_quotes(ids[static_cast<std::size_t>(j)]);
-  } while (j != start);
-  if (length > kShown) out += " -> ... (" + std::to_string(length) + " people in all)";
-  return out;
-}
-
-/// Every manager chain must end at a top. Follows each chain once (three
-/// colours) and reports the first cycle found, at the line of its first member.
-void check_manager_cycles(const CsvReader& reader, const Organization& org, const std::vector<std::size_t>& line_of) {
-  enum : std::uint8_t { kUnseen, kOnPath, kDone };
-  std::vector<std::uint8_t> mark(org.manager.size(), kUnseen);
-  std::vector<std::int32_t> path;
-  for (std::size_t i = 0; i < org.manager.size(); ++i) {
-    path.clear();
-    auto j = static_cast<std::int32_t>(i);
-    while (j != kNoManager && mark[static_cast<std::size_t>(j)] == kUnseen) {
-      mark[static_cast<std::size_t>(j)] = kOnPath;
-      path.push_back(j);
-      j = org.manager[static_cast<std::size_t>(j)];
-    }
-    if (j != kNoManager && mark[static_cast<std::size_t>(j)] == kOnPath)
-      reader.fail_at(line_of[static_cast<std::size_t>(j)],
-                     "the manager chain is a cycle: " + describe_cycle(org.ids, org.manager, j) +
-                         "; give someone on it an empty manager (a top) or a manager outside the cycle");
-    for (std::int32_t k : path) mark[static_cast<std::size_t>(k)] = kDone;
+/// The level column must be the level the manager column gives (MODEL.md
+/// 2.3): a top at 0, everyone else one below their manager. Reports the
+/// first row, in file order, that disagrees. Precondition: no manager cycle.
+void check_levels(const CsvReader& reader, const Organization& org, const std::vector<std::size_t>& line_of,
+                  std::size_t level_column) {
+  const std::vector<std::int32_t> expected = levels_from_managers(org.manager);
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    if (org.level[i] == expected[i]) continue;
+    const std::int32_t m = org.manager[i];
+    const std::string chain = m == kNoManager ? in_quotes(org.ids[i]) + " has no manager (a top of the hierarchy)"
+                                              : in_quotes(org.ids[i]) + " reports to " +
+                                                    in_quotes(org.ids[static_cast<std::size_t>(m)]) + " at level " +
+                                                    std::to_string(expected[static_cast<std::size_t>(m)]);
+    reader.fail_at(line_of[i], "level " + std::to_string(org.level[i]) + " (column " +
+                                   std::to_string(level_column + 1) + ") disagrees with the manager column: " + chain +
+                                   ", so the level is " + std::to_string(expected[i]) + "; write " +
+                                   std::to_string(expected[i]) + ", or fix the manager");
   }
 }
 
@@ -391,7 +374,11 @@ Organization read_nodes(const std::string& path, std::unordered_map<std::string,
                                      " is not an id in this table; add a row for them or leave it empty for a top");
     org.manager[i] = static_cast<std::int32_t>(it->second);
   }
-  check_manager_cycles(reader, org, line_of);
+  check_manager_cycles(
+      org.manager, org.ids,
+      [&](std::int32_t agent) { return path + ":" + std::to_string(line_of[static_cast<std::size_t>(agent)]); },
+      "give someone on it an empty manager (a top) or a manager outside the cycle");
+  check_levels(reader, org, line_of, c_level);
   org.department_count = static_cast<DepartmentId>(org.department_names.size());
   mark_formal_leaders(org);
   return org;
@@ -509,8 +496,8 @@ void write_organization_tables(const Organization& organization, const std::vect
   }
   const fs::path dir(directory);
 
-  // Each table through a temporary, fsync and rename (io/safe_write.hpp).
-  io::write_text_safely((dir / "nodes.csv").string(), "table", [&](std::ostream& out) {
+  // Each table through a temporary, fsync and rename (safe_write.hpp).
+  write_text_safely((dir / "nodes.csv").string(), "table", [&](std::ostream& out) {
     out << "id,department,manager,level";
     for (std::size_t a : kept) out << ',' << csv_field(org.attribute_names[a]);
     if (!champion.empty()) out << ",champion";
@@ -526,7 +513,7 @@ void write_organization_tables(const Organization& organization, const std::vect
   });
 
   const InfluenceNetwork& net = org.network;
-  io::write_text_safely((dir / "edges.csv").string(), "table", [&](std::ostream& out) {
+  write_text_safely((dir / "edges.csv").string(), "table", [&](std::ostream& out) {
     out << "source,target,weight,type\n";
     for (std::size_t i = 0; i < n; ++i)
       for (EdgeIndex e = net.offsets[i]; e < net.offsets[i + 1]; ++e)

@@ -203,7 +203,7 @@ void Server::Impl::routes() {
     send_error(res, status, message);
     return httplib::Server::HandlerResponse::Handled;
   }));
-  http.set_exception_handler([](const Request&, Response& res, std::exception_ptr ep) {
+  http.set_exception_handler([](const Request&, Response& res, const std::exception_ptr& ep) {
     std::string what = "unknown error";
     try {
       if (ep) std::rethrow_exception(ep);

@@ -13,7 +13,7 @@
 
 #include "groundswell/random.hpp"
 #include "groundswell/sweep/sweep_file.hpp"
-#include "io/safe_write.hpp"
+#include "safe_write.hpp"
 
 namespace groundswell::sweep::detail {
 namespace {
@@ -286,7 +286,7 @@ PartStore::Scan PartStore::scan() {
 
 void PartStore::commit(std::uint64_t index, const std::vector<char>& bytes) {
   try {
-    io::write_bytes_safely(part_path(index), "sweep part", bytes.data(), bytes.size());
+    write_bytes_safely(part_path(index), "sweep part", bytes.data(), bytes.size());
   } catch (const std::runtime_error& e) {
     throw std::runtime_error(std::string(e.what()) + "; the points committed before are kept: run again with --resume");
   }

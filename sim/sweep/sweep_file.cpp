@@ -145,7 +145,7 @@ SweepFileWriter::SweepFileWriter(const std::string& path, const Plan& plan, std:
     impl_->create(plan, std::move(points), run);
   } catch (const std::runtime_error& e) {
     impl_.reset();  // closes and removes the temporary
-    throw io::write_error("sweep file", path, e.what());
+    throw write_error("sweep file", path, e.what());
   }
 }
 
@@ -318,7 +318,7 @@ void SweepFileWriter::write(const PointResult& r) try {
   }
   m.filled[row] = true;
 } catch (const std::runtime_error& e) {
-  throw io::write_error("sweep file", impl_->file.path(), e.what());
+  throw write_error("sweep file", impl_->file.path(), e.what());
 }
 
 void SweepFileWriter::write_rows(std::size_t c, std::uint64_t first_row, std::uint64_t rows, const void* data) try {
@@ -327,7 +327,7 @@ void SweepFileWriter::write_rows(std::size_t c, std::uint64_t first_row, std::ui
   if (m.columns[c].path == "points/index")
     for (std::uint64_t r = first_row; r < first_row + rows; ++r) m.filled.at(r) = true;
 } catch (const std::runtime_error& e) {
-  throw io::write_error("sweep file", impl_->file.path(), e.what());
+  throw write_error("sweep file", impl_->file.path(), e.what());
 }
 
 void SweepFileWriter::finish() {
@@ -337,7 +337,7 @@ void SweepFileWriter::finish() {
   try {
     m.file.commit([&] { m.datasets.clear(); });
   } catch (const std::runtime_error& e) {
-    throw io::write_error("sweep file", m.file.path(), e.what());
+    throw write_error("sweep file", m.file.path(), e.what());
   }
 }
 

@@ -112,7 +112,7 @@ TEST_CASE("an output file is published whole, with its provenance, and no tempor
     h5::write_rows(ds.get(), H5T_NATIVE_DOUBLE, 0, 3, values.data());
     ds.close("close dataset values");
   });
-  CHECK_FALSE(fs::exists(groundswell::io::temporary_name(path)));
+  CHECK_FALSE(fs::exists(groundswell::temporary_name(path)));
   h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open");
   CHECK(h5::read_string_attribute(file.get(), "format") == "groundswell-test");
   int version = 0;

@@ -1,6 +1,6 @@
-// The safe-write helper (sim/io/safe_write.hpp): a file appears whole under
+// The safe-write helper (sim/safe_write.hpp): a file appears whole under
 // its name or not at all, and every failure names the path and the cause.
-#include "io/safe_write.hpp"
+#include "safe_write.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -66,10 +66,10 @@ void spill(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-using groundswell::io::PendingFile;
-using groundswell::io::temporary_name;
-using groundswell::io::write_bytes_safely;
-using groundswell::io::write_text_safely;
+using groundswell::PendingFile;
+using groundswell::temporary_name;
+using groundswell::write_bytes_safely;
+using groundswell::write_text_safely;
 
 TEST_CASE("the temporary is hidden, beside the output, and names the process", "[unit][io]") {
   const std::string pid = std::to_string(::getpid());

@@ -14,7 +14,7 @@
 #include <set>
 
 #include "groundswell/calibrate/calibration.hpp"
-#include "groundswell/io/data_dir.hpp"
+#include "groundswell/data_dir.hpp"
 #include "groundswell/model/scenario.hpp"
 #include "groundswell/org/describe.hpp"
 #include "groundswell/org/generate.hpp"
@@ -27,11 +27,11 @@ using namespace groundswell;
 
 /// The path of a data file, or "" (after a warning) if it is not there.
 std::string data_file(const std::string& relative) {
-  const std::string path = io::resolve_input_path("data:" + relative, ".");
+  const std::string path = resolve_input_path("data:" + relative, ".");
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) {
-    WARN("SKIPPED: real data file " << path << " not found (data directory " << io::data_directory() << ", from "
-                                    << io::data_directory_origin()
+    WARN("SKIPPED: real data file " << path << " not found (data directory " << data_directory() << ", from "
+                                    << data_directory_origin()
                                     << "); set GROUNDSWELL_DATA to the folder that holds the data sets");
     return {};
   }

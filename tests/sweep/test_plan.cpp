@@ -155,10 +155,9 @@ TEST_CASE("sweep errors name the key, the line or the point", "[unit][sweep]") {
              Catch::Contains("needs values"));
   CHECK_THAT(error_of("[sweep]\ndesign = \"grid\"\n[[sweep.parameter]]\nname = \"experiment.seed\"\nvalues = [1, 2]\n"),
              Catch::Contains("cannot be swept"));
-  CHECK_THAT(
-      error_of("[sweep]\ndesign = \"grid\"\n[[sweep.parameter]]\nname = \"champions.cont\"\nvalues = [1, 2]\n"),
-      Catch::Contains("test.toml:21:") && Catch::Contains("\"champions.cont\" is not a scenario key") &&
-          Catch::Contains("did you mean \"champions.count\""));
+  CHECK_THAT(error_of("[sweep]\ndesign = \"grid\"\n[[sweep.parameter]]\nname = \"champions.cont\"\nvalues = [1, 2]\n"),
+             Catch::Contains("test.toml:21:") && Catch::Contains("\"champions.cont\" is not a scenario key") &&
+                 Catch::Contains("did you mean \"champions.count\""));
   CHECK_THAT(
       error_of("[sweep]\ndesign = \"grid\"\n[[sweep.parameter]]\nname = \"champions.count\"\nvalues = [5, 2000]\n"),
       Catch::Contains("sweep point 1 (champions.count = 2000)") && Catch::Contains("exceeds organization.size"));

@@ -12,7 +12,9 @@ namespace groundswell::org {
 /// to target; type formal|informal). Throws InputError naming the file, the
 /// line and the fault: missing or extra columns, unknown or duplicate ids,
 /// non-numeric, NaN, infinite or non-positive weights, self-loops, cycles in
-/// `manager`, empty or unreadable files.
+/// `manager` (org::check_manager_cycles), a `level` that is not the one
+/// `manager` gives (org::levels_from_managers: a top at 0, everyone else one
+/// below their manager), empty or unreadable files.
 Organization read_organization_tables(const std::string& nodes_path, const std::string& edges_path);
 
 /// Writes the two tables into `directory` as nodes.csv and edges.csv (each to a

@@ -21,7 +21,7 @@ struct Limits {
   unsigned running_runs = 2;               ///< runs simulated at once (each on the engine's thread pool)
   unsigned queued_runs = 8;                ///< runs waiting beyond those; more get 429
   std::size_t stored_runs = 64;            ///< finished runs kept for the page to read
-  std::size_t max_body_bytes = 16 * 1024;  ///< request bodies beyond this get 413
+  std::size_t max_body_bytes = 16384;      ///< request bodies beyond this (16 KiB) get 413
 };
 
 struct ServeOptions {
@@ -53,9 +53,5 @@ class Server {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-/// `groundswell serve`: binds, prints the address to open, and serves until
-/// SIGINT or SIGTERM. Returns the exit status.
-int serve_command(const ServeOptions& options);
 
 }  // namespace groundswell::server

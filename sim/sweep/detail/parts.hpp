@@ -50,7 +50,7 @@ class PartStore {
   /// result; a part of another sweep or build throws InputError.
   Scan scan();
 
-  /// Commits a point durably through io::write_bytes_safely: temporary file,
+  /// Commits a point durably through write_bytes_safely: temporary file,
   /// fsync, rename, fsync of the directory. Throws std::runtime_error naming
   /// the part and the cause; the part is then absent.
   void commit(std::uint64_t index, const std::vector<char>& bytes);

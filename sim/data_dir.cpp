@@ -1,14 +1,11 @@
 // The data directory of the real data sets (docs/data.md).
-#include "groundswell/io/data_dir.hpp"
+#include "groundswell/data_dir.hpp"
 
 #include <cstdlib>
 #include <filesystem>
+#include <system_error>
 
-#ifndef GROUNDSWELL_DEFAULT_DATA_DIR
-#define GROUNDSWELL_DEFAULT_DATA_DIR "../shared/data/raw"
-#endif
-
-namespace groundswell::io {
+namespace groundswell {
 namespace {
 
 namespace fs = std::filesystem;
@@ -19,13 +16,43 @@ std::string& override_directory() {
 }
 
 constexpr const char* kScheme = "data:";
+constexpr const char* kShared = "shared/data/raw";  // beside the repository clone
+constexpr const char* kFallback = "../shared/data/raw";
+
+// The nearest `<ancestor>/shared/data/raw` that is a directory, searching
+// `start` and each folder above it; empty if there is none.
+fs::path find_shared_above(const fs::path& start) {
+  std::error_code ec;
+  for (fs::path dir = start; !dir.empty(); dir = dir.parent_path()) {
+    const fs::path candidate = dir / kShared;
+    if (fs::is_directory(candidate, ec)) return candidate.lexically_normal();
+    if (dir == dir.parent_path()) break;  // the root
+  }
+  return {};
+}
+
+// The folder of the running executable (Linux: /proc/self/exe); empty if unknown.
+fs::path executable_directory() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path() : exe.parent_path();
+}
+
+std::string default_directory() {
+  if (const fs::path exe = executable_directory(); !exe.empty())
+    if (fs::path found = find_shared_above(exe); !found.empty()) return found.string();
+  std::error_code ec;
+  if (const fs::path cwd = fs::current_path(ec); !ec)
+    if (fs::path found = find_shared_above(cwd); !found.empty()) return found.string();
+  return fs::path(kFallback).lexically_normal().string();
+}
 
 }  // namespace
 
 std::string data_directory() {
   if (!override_directory().empty()) return override_directory();
   if (const char* env = std::getenv("GROUNDSWELL_DATA"); env != nullptr && *env != '\0') return env;
-  return fs::path(GROUNDSWELL_DEFAULT_DATA_DIR).lexically_normal().string();
+  return default_directory();
 }
 
 std::string data_directory_origin() {
@@ -51,7 +78,7 @@ std::string data_directory_hint(const std::string& path) {
   std::string hint = "; the data directory is " + dir;
   const std::string origin = data_directory_origin();
   if (origin == "default")
-    hint += " (the default, beside the repository)";
+    hint += " (the default: shared/data/raw in a folder above the executable or the current directory)";
   else
     hint += " (from " + origin + ")";
   std::error_code ec;
@@ -59,4 +86,4 @@ std::string data_directory_hint(const std::string& path) {
   return hint + ": set GROUNDSWELL_DATA or pass --data-dir to point at the folder holding the data sets";
 }
 
-}  // namespace groundswell::io
+}  // namespace groundswell

@@ -1,5 +1,4 @@
-#include "sweep/commands.hpp"
-#include "cli/stop_signal.hpp"
+#include "cli/sweep_commands.hpp"
 
 #include <unistd.h>
 
@@ -10,8 +9,9 @@
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "cli/stop_signal.hpp"
+#include "groundswell/sweep/ranks.hpp"
 #include "groundswell/sweep/runner.hpp"
-#include "sweep/detail/mpi.hpp"
 
 namespace groundswell::cli {
 namespace {
@@ -61,8 +61,8 @@ void list_points(const sweep::Plan& plan) {
 }  // namespace
 
 int sweep_command(const SweepArgs& args) {
-  sweep::detail::MpiSession mpi;  // only when started by mpirun/srun
-  const bool root = mpi.rank() == 0;
+  const sweep::Ranks ranks;  // MPI ranks only when started by mpirun/srun
+  const bool root = ranks.rank() == 0;
   std::optional<sweep::Plan> plan;
   sweep::Shard shard;
   std::string error;
@@ -78,11 +78,11 @@ int sweep_command(const SweepArgs& args) {
   }
   // Every rank reads the file; the first that cannot reports why (usually
   // rank 0, as all ranks find the same error) and every rank stops.
-  const int failed = sweep::detail::mpi_first_failure(error.empty());
-  if (failed < mpi.size()) {
-    if (failed != mpi.rank()) return kUsage;
+  const int failed = ranks.first_failure(error.empty());
+  if (failed < ranks.size()) {
+    if (failed != ranks.rank()) return kUsage;
     if (root) throw InputError(error);
-    std::fprintf(stderr, "groundswell: error (rank %d): %s\n", mpi.rank(), error.c_str());
+    std::fprintf(stderr, "groundswell: error (rank %d): %s\n", ranks.rank(), error.c_str());
     return kUsage;
   }
   if (args.list_points) {
@@ -97,7 +97,7 @@ int sweep_command(const SweepArgs& args) {
     std::fprintf(stderr, "groundswell: %s: %s design, %llu points x %zu scenarios x %u trials x %d steps, %d rank(s)\n",
                  plan->base().name.c_str(), sweep::to_string(spec.design.design),
                  static_cast<unsigned long long>(plan->points()), spec.scenarios.size(), spec.trials,
-                 plan->base().steps, mpi.size());
+                 plan->base().steps, ranks.size());
 
   sweep::SweepOptions options;
   options.output = args.output;
@@ -128,7 +128,7 @@ int sweep_command(const SweepArgs& args) {
         stderr,
         "\ngroundswell: interrupted by signal %d: %llu of %llu points are committed in %s.parts/; run the same "
         "command with --resume to finish\n",
-        stop_signal(), static_cast<unsigned long long>(out.reused + out.computed),
+        stop_signal(), static_cast<unsigned long long>(out.reused) + static_cast<unsigned long long>(out.computed),
         static_cast<unsigned long long>(out.points), args.output.c_str());
     return stopped;
   }

@@ -1,5 +1,7 @@
 // `groundswell serve`: the trainer's entry point. Signals are taken by one
 // thread with sigwait, which stops the server cleanly.
+#include "cli/serve_command.hpp"
+
 #include <pthread.h>
 #include <signal.h>
 
@@ -10,9 +12,9 @@
 
 #include "groundswell/server/server.hpp"
 
-namespace groundswell::server {
+namespace groundswell::cli {
 
-int serve_command(const ServeOptions& options) {
+int serve_command(const server::ServeOptions& options) {
   std::signal(SIGPIPE, SIG_IGN);  // a browser that goes away must not end the server
   sigset_t signals;
   sigemptyset(&signals);
@@ -22,7 +24,7 @@ int serve_command(const ServeOptions& options) {
   // and only the waiter below receives them.
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  Server server(options);
+  server::Server server(options);
   server.bind();
   std::cout << "Groundswell trainer mode: open " << server.url() << " in a browser\n";
   if (options.host != "127.0.0.1" && options.host != "localhost" && options.host != "::1")
@@ -38,9 +40,11 @@ int serve_command(const ServeOptions& options) {
   });
   server.run();
   done = true;
-  pthread_kill(waiter.native_handle(), SIGTERM);  // wakes the waiter if run() ended on its own
+  // Wakes the waiter if run() ended on its own. SIGTERM is blocked in every
+  // thread and taken only by sigwait, so it ends nothing.
+  pthread_kill(waiter.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
   waiter.join();
   return 0;
 }
 
-}  // namespace groundswell::server
+}  // namespace groundswell::cli

@@ -1,5 +1,5 @@
-// Writing a file through a temporary, fsync and rename (io/safe_write.hpp).
-#include "io/safe_write.hpp"
+// Writing a file through a temporary, fsync and rename (safe_write.hpp).
+#include "safe_write.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-namespace groundswell::io {
+namespace groundswell {
 namespace {
 
 namespace fs = std::filesystem;
@@ -191,4 +191,4 @@ void write_bytes_safely(const std::string& path, const std::string& description,
   throw write_error(description, path, e.what());
 }
 
-}  // namespace groundswell::io
+}  // namespace groundswell

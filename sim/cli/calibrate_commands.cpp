@@ -1,4 +1,4 @@
-#include "calibrate/commands.hpp"
+#include "cli/calibrate_commands.hpp"
 
 #include <unistd.h>
 

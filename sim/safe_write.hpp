@@ -7,15 +7,15 @@
 // therefore finds the file whole or not at all. A kill -9 can leave only the
 // hidden temporary (docs/errors.md).
 //
-// Self-contained (POSIX and the standard library only), so that any module
-// can use it without pulling in the rest of io/.
+// Module "base" (POSIX and the standard library only), so that every module
+// can use it, org's tables and io's HDF5 files alike, without a cycle.
 #include <cstddef>
 #include <functional>
 #include <iosfwd>
 #include <stdexcept>
 #include <string>
 
-namespace groundswell::io {
+namespace groundswell {
 
 /// The temporary name a file is written under: ".NAME.tmp<pid>" in the
 /// directory of `path`. Never the name of an output, and distinct per process.
@@ -76,4 +76,4 @@ void write_text_safely(const std::string& path, const std::string& description,
 /// @throws std::runtime_error from write_error on any I/O error
 void write_bytes_safely(const std::string& path, const std::string& description, const void* data, std::size_t size);
 
-}  // namespace groundswell::io
+}  // namespace groundswell
