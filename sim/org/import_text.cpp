@@ -17,8 +17,12 @@ namespace fs = std::filesystem;
 
 constexpr std::size_t kMaxLineBytes = std::size_t{16} << 20;
 
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+}  // namespace
+
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if it is invalid
-// (the same rules as the CSV reader in tables.cpp).
+// (bad lead byte, missing continuation, overlong form, surrogate, > U+10FFFF).
 std::size_t utf8_sequence_length(const std::string& s, std::size_t i) {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
   const unsigned char c = byte(i);
@@ -51,10 +55,6 @@ std::size_t utf8_sequence_length(const std::string& s, std::size_t i) {
     if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
   return len;
 }
-
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
-}  // namespace
 
 void check_readable(const std::string& path, const std::string& what) {
   std::error_code ec;

@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "groundswell/org/hierarchy.hpp"
+#include "org/detail/import_text.hpp"
 #include "safe_write.hpp"
 
 namespace groundswell::org {
@@ -43,41 +44,6 @@ std::string quoted_list(const std::vector<std::string>& items) {
 }
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is invalid
-// (bad lead byte, missing continuation, overlong form, surrogate, > U+10FFFF).
-std::size_t utf8_sequence_length(const std::string& s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  if (c < 0x80) return 1;
-  std::size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (c >= 0xC2 && c <= 0xDF)
-    len = 2;
-  else if (c == 0xE0) {
-    len = 3;
-    lo = 0xA0;
-  } else if (c == 0xED) {
-    len = 3;
-    hi = 0x9F;
-  } else if (c >= 0xE1 && c <= 0xEF)
-    len = 3;
-  else if (c == 0xF0) {
-    len = 4;
-    lo = 0x90;
-  } else if (c >= 0xF1 && c <= 0xF3)
-    len = 4;
-  else if (c == 0xF4) {
-    len = 4;
-    hi = 0x8F;
-  } else
-    return 0;
-  if (i + len > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k)
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  return len;
-}
 
 /// Reads a CSV file record by record, one record per physical line. Knows the
 /// path and the current line, so every message can point at both.
@@ -164,7 +130,7 @@ class CsvReader {
         fail("line contains the control character " + std::string(hex) + column +
              "; the file looks binary, save it as CSV text");
       }
-      const std::size_t len = utf8_sequence_length(text, i);
+      const std::size_t len = detail::utf8_sequence_length(text, i);
       if (len == 0) fail("line is not valid UTF-8 text" + column + "; save the file as UTF-8 CSV");
       i += len;
     }

@@ -70,4 +70,9 @@ std::string quoted_list(const std::vector<std::string>& items);
 /// Splits "a, b,c" at commas, trimming blanks; empty items are kept (callers reject them).
 std::vector<std::string> split_list(const std::string& text);
 
+/// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is invalid
+/// (bad lead byte, missing continuation, overlong form, surrogate, > U+10FFFF);
+/// the CSV tables and the importers apply the same rule.
+std::size_t utf8_sequence_length(const std::string& s, std::size_t i);
+
 }  // namespace groundswell::org::detail
