@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "groundswell/experiment/ensemble.hpp"
+#include "groundswell/model/parameters.hpp"
 #include "groundswell/model/scenario.hpp"
 
 using namespace groundswell;
@@ -78,4 +79,55 @@ TEST_CASE("defaults: distributed beats formal champions; top-down complies more 
     INFO("final internalized, distributed - top_down: " << diff << " (SE " << se << ")");
     CHECK(diff > 4 * se);
   }
+}
+
+namespace {
+
+/// Internalized share (A) at week 52 of `distributed` and `distributed_no_coalition`
+/// of scenarios/leadership.toml, paired over `trials` trials, each scenario with
+/// sdt.lambda_b = lambda_b.
+std::pair<double, double> coalition_effect_at_52(double lambda_b, TrialIndex trials) {
+  auto x = model::load_experiment(GROUNDSWELL_SOURCE_DIR "/scenarios/leadership.toml");
+  x.trials = trials;
+  x.steps = 52;
+  x.seed = 52026;
+  std::vector<model::ScenarioSpec> chosen;
+  for (const auto& s : x.scenarios)
+    if (s.name == "distributed" || s.name == "distributed_no_coalition") chosen.push_back(s);
+  REQUIRE(chosen.size() == 2);
+  REQUIRE(chosen[0].champions.coalition);
+  REQUIRE_FALSE(chosen[1].champions.coalition);
+  for (auto& s : chosen) model::apply_overrides(s, {{"sdt.lambda_b", lambda_b}});
+  x.scenarios = chosen;
+  Collector c;
+  experiment::RunOptions options;
+  experiment::run_experiment(x, options, &c);
+  const int A = static_cast<int>(State::A);
+  std::vector<double> with, without;
+  for (std::size_t k = 0; k < x.trials; ++k) {
+    with.push_back(c.curves[0][k].share[A][52]);
+    without.push_back(c.curves[1][k].share[A][52]);
+  }
+  return paired(with, without);
+}
+
+}  // namespace
+
+TEST_CASE("H3 under v2: a coalition protects champions from burnout, so distributed beats distributed_no_coalition",
+          "[stat][leadership]") {
+  // MODEL.md 3 and 8: champions burn out at lambda_b (1 - q_i); a coalition
+  // raises q_i. MODEL.md 8's reference: +0.034 (SE 0.004 over 400 trials).
+  const auto [diff, se] = coalition_effect_at_52(0.04, 400);
+  INFO("internalized at week 52, distributed - distributed_no_coalition: " << diff << " (SE " << se << ")");
+  CHECK(diff > 4 * se);
+}
+
+TEST_CASE("v1 behaviour: with sdt.lambda_b = 0 the coalition is inert (paired difference within 4 SE of 0)",
+          "[stat][leadership]") {
+  // Champions never leave A (MODEL.md, changes from v1): whom they listen to
+  // hardly matters. MODEL.md 8: 0 within 1.2 SE.
+  const auto [diff, se] = coalition_effect_at_52(0.0, 400);
+  INFO("internalized at week 52, distributed - distributed_no_coalition, lambda_b = 0: " << diff << " (SE " << se
+                                                                                         << ")");
+  CHECK(std::abs(diff) <= 4 * se);
 }
