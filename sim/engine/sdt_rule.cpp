@@ -221,10 +221,11 @@ struct SdtKernel {
       for (std::size_t l = 0; l < valid; ++l) {
         x[l] = heard[k + l].exposure;
         q[l] = heard[k + l].belonging;
-        if (s.champion[i + l])
-          st[l] = kChampion;
-        else if (!s.committed[i + l])
+        // an active champion is committed: ordinary agents read one flag, as in v1
+        if (!s.committed[i + l])
           st[l] = static_cast<int>(s.current.state[i + l]);
+        else if (s.champion[i + l])
+          st[l] = kChampion;
       }
       const Float4 motivation = splat(rate.w_a) * a + splat(rate.w_c) * c + splat(rate.w_r) * r;
       const Int4 in_N = st == kN, in_C = st == kC, in_A = st == kA, in_R = st == kR;

@@ -79,7 +79,7 @@ struct RunState {
   Step time = 0;
   AgentArrays current;                  ///< agents at the end of step `time`
   std::vector<std::uint8_t> committed;  ///< active champions and committed issuers: never leave A
-  std::vector<std::uint8_t> champion;   ///< active champions (MODEL.md 3): champions until they burn out
+  std::vector<std::uint8_t> champion;   ///< active champions (MODEL.md 3) until burnout; always committed
   std::vector<std::uint8_t> issuer;     ///< issued the mandate (from mandate.start on)
   std::vector<float> pressure;          ///< P_i of the last step (0 for classic rules)
   float resources = 0;                  ///< F of MODEL.md 5: 1 after formalization
