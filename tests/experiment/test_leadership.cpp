@@ -5,8 +5,12 @@
 // difference to exceed 4 standard errors of the paired differences.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <sstream>
 
+#include "groundswell/engine/trial.hpp"
 #include "groundswell/experiment/ensemble.hpp"
 #include "groundswell/model/parameters.hpp"
 #include "groundswell/model/scenario.hpp"
@@ -130,4 +134,55 @@ TEST_CASE("v1 behaviour: with sdt.lambda_b = 0 the coalition is inert (paired di
   INFO("internalized at week 52, distributed - distributed_no_coalition, lambda_b = 0: " << diff << " (SE " << se
                                                                                          << ")");
   CHECK(std::abs(diff) <= 4 * se);
+}
+
+TEST_CASE("a coalition keeps more champions active (burnout lambda_b (1 - q_i), MODEL.md 5.8)",
+          "[stat][leadership][.slow]") {
+  // Paired over 400 trials: in a coalition every champion listens to the
+  // others, so q_i is higher and the burnout hazard lower. Prints the mean
+  // active champions at weeks 26, 52 and 104 (compare MODEL.md 8).
+  auto x = model::load_experiment(GROUNDSWELL_SOURCE_DIR "/scenarios/leadership.toml");
+  x.trials = 400;
+  x.seed = 20261122;
+  std::vector<model::ScenarioSpec> chosen;
+  for (const auto& s : x.scenarios)
+    if (s.name == "formal_champions" || s.name == "distributed" || s.name == "distributed_no_coalition")
+      chosen.push_back(s);
+  REQUIRE(chosen.size() == 3);
+  chosen.push_back(chosen[0]);
+  chosen[3].name = "formal_coalition";
+  chosen[3].champions.coalition = true;
+  x.scenarios = chosen;
+  const std::array<Step, 3> weeks = {26, 52, 104};
+  std::vector<std::array<std::vector<double>, 3>> active(x.scenarios.size());
+  for (std::size_t s = 0; s < x.scenarios.size(); ++s)
+    for (TrialIndex k = 0; k < x.trials; ++k) {
+      const auto setup = experiment::prepare_scenario_trial(x, s, k);
+      engine::TrialSimulation sim(x.scenarios[s], setup, engine::dynamics_key(x.seed, x.scenarios[s].name, k));
+      for (Step t = 1; t <= 104; ++t) {
+        sim.step();
+        for (std::size_t w = 0; w < weeks.size(); ++w)
+          if (t == weeks[w])
+            active[s][w].push_back(
+                static_cast<double>(std::count(sim.state().champion.begin(), sim.state().champion.end(), 1)));
+      }
+    }
+  for (std::size_t s = 0; s < x.scenarios.size(); ++s) {
+    std::ostringstream line;
+    line << x.scenarios[s].name << ": active champions at weeks 26/52/104:";
+    for (std::size_t w = 0; w < weeks.size(); ++w) {
+      double mean = 0;
+      for (double a : active[s][w]) mean += a;
+      line << " " << mean / static_cast<double>(x.trials);
+    }
+    WARN(line.str());
+  }
+  for (std::size_t w = 0; w < weeks.size(); ++w) {
+    const auto [distributed, se_d] = paired(active[1][w], active[2][w]);
+    const auto [formal, se_f] = paired(active[3][w], active[0][w]);
+    INFO("week " << weeks[w] << ": coalition - none, distributed " << distributed << " (SE " << se_d << "), formal "
+                 << formal << " (SE " << se_f << ")");
+    CHECK(distributed > 4 * se_d);
+    CHECK(formal > 4 * se_f);
+  }
 }
