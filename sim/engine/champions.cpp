@@ -4,6 +4,7 @@
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <numeric>
+#include <unordered_set>
 #include "groundswell/distributions.hpp"
 
 #include "groundswell/engine/trial.hpp"
@@ -97,29 +98,75 @@ std::vector<AgentId> select_champions(const org::Organization& o, const model::C
 }
 
 void add_coalition(org::Organization& o, const std::vector<AgentId>& champions) {
+  auto& net = o.network;
   std::vector<org::Tie> extra;
   for (AgentId i : champions)
-    for (AgentId j : champions)
-      if (i != j && !org::listens_to(o.network, i, j)) extra.push_back({i, j, 1.0f, false});
+    for (AgentId j : champions) {
+      if (i == j) continue;
+      bool tied = false;
+      for (EdgeIndex e = net.offsets[i]; e < net.offsets[i + 1]; ++e)
+        if (net.sources[e] == j) {
+          net.weights[e] = std::max(net.weights[e], 1.0f);  // one tie per pair: max(w_ij, 1)
+          tied = true;
+        }
+      if (!tied) extra.push_back({i, j, 1.0f, false});
+    }
   if (!extra.empty()) o.network = org::with_extra_ties(o.network, extra);
 }
+
+namespace {
+
+/// Unordered pair {i, j} as one number.
+std::uint64_t pair_key(AgentId i, AgentId j) {
+  const auto lo = static_cast<std::uint64_t>(std::min(i, j)), hi = static_cast<std::uint64_t>(std::max(i, j));
+  return lo << 32 | hi;
+}
+
+/// How many pairs of agents in different departments no tie joins, in either direction.
+std::uint64_t open_cross_pairs(const org::Organization& o) {
+  std::vector<std::uint64_t> size(static_cast<std::size_t>(o.department_count), 0);
+  for (AgentId i = 0; i < o.size(); ++i) ++size[static_cast<std::size_t>(o.department[i])];
+  const std::uint64_t n = o.size();
+  std::uint64_t same = 0;
+  for (std::uint64_t d : size) same += d * d;
+  const std::uint64_t cross = (n * n - same) / 2;
+  std::vector<std::uint64_t> tied;
+  const auto& net = o.network;
+  for (AgentId i = 0; i < o.size(); ++i)
+    for (EdgeIndex e = net.offsets[i]; e < net.offsets[i + 1]; ++e)
+      if (o.department[net.sources[e]] != o.department[i]) tied.push_back(pair_key(i, net.sources[e]));
+  std::sort(tied.begin(), tied.end());
+  return cross - static_cast<std::uint64_t>(std::unique(tied.begin(), tied.end()) - tied.begin());
+}
+
+}  // namespace
 
 void add_bridges(org::Organization& o, std::uint32_t count, double trust_a, double trust_b, std::uint64_t key) {
   if (count == 0) return;
   if (o.department_count < 2)
     throw InputError("connectors.bridges = " + std::to_string(count) +
                      " needs at least two departments; this organization has one");
+  if (const std::uint64_t open = open_cross_pairs(o); open < count)
+    throw InputError("connectors.bridges = " + std::to_string(count) + " exceeds the " + std::to_string(open) +
+                     " pairs of agents in different departments not yet tied; use at most " + std::to_string(open));
   PhiloxEngine rng(key);
   boost::random::uniform_int_distribution<AgentId> any(0, o.size() - 1);
   BetaSampler trust(trust_a, trust_b);
   std::vector<org::Tie> extra;
   extra.reserve(2 * std::size_t{count});
+  std::unordered_set<std::uint64_t> bridged;
+  bridged.reserve(count);
+  auto taken = [&](AgentId i, AgentId j) {
+    return o.department[i] == o.department[j] || org::listens_to(o.network, i, j) || org::listens_to(o.network, j, i) ||
+           bridged.count(pair_key(i, j)) != 0;
+  };
   for (std::uint32_t b = 0; b < count; ++b) {
     AgentId i, j;
     do {
       i = any(rng);
       j = any(rng);
-    } while (o.department[i] == o.department[j]);
+    } while (taken(i, j));
+    bridged.insert(pair_key(i, j));
     extra.push_back({i, j, static_cast<float>(trust(rng)), false});
     extra.push_back({j, i, static_cast<float>(trust(rng)), false});
   }

@@ -25,8 +25,9 @@ inline Float4 change_probability(Float4 H) {
   return H < splat(0.01f) ? series : splat(1.0f) - exp4(-H);
 }
 
-/// Phase "interventions": at mandate.start the issuers switch to A and are
-/// committed from then on (MODEL.md 4).
+/// Phase "interventions": at mandate.start the issuers are marked; with
+/// issuers_adopt they switch to A and are committed from then on, not before
+/// (MODEL.md 4), else their state follows MODEL.md 5 like anyone's.
 void issue_mandate(const TrialContext& ctx, RunState& s) {
   const auto& m = ctx.spec.mandate;
   if (m.issuers == Issuers::None || s.time + 1 != m.start) return;
@@ -35,6 +36,7 @@ void issue_mandate(const TrialContext& ctx, RunState& s) {
     const bool issues = m.issuers == Issuers::Top ? i == 0 : o.is_formal_leader[i] && o.level[i] <= m.levels;
     if (!issues) continue;
     s.issuer[i] = 1;
+    if (!m.issuers_adopt) continue;
     s.committed[i] = 1;
     s.current.state[i] = State::A;
   }
@@ -43,7 +45,7 @@ void issue_mandate(const TrialContext& ctx, RunState& s) {
 /// The sdt parameters in single precision, converted once per step.
 struct SdtRates {
   float tau, w_a, w_c, w_r, beta0, beta_s, beta_p, rho_p, rho_s, kappa_i, lambda_l, lambda_a, lambda_r;
-  float eta_a, zeta_a, eta_c, practice, resources, zeta_c, eta_r, zeta_r;
+  float eta_a, zeta_a, eta_c, practice, resources, zeta_c, eta_r, zeta_r, lambda_b;
   explicit SdtRates(const model::SdtParams& p)
       : tau(f(p.tau)),
         w_a(f(p.w_a)),
@@ -65,13 +67,15 @@ struct SdtRates {
         resources(f(p.resources)),
         zeta_c(f(p.zeta_c)),
         eta_r(f(p.eta_r)),
-        zeta_r(f(p.zeta_r)) {}
+        zeta_r(f(p.zeta_r)),
+        lambda_b(f(p.lambda_b)) {}
   static float f(double v) { return static_cast<float>(v); }
 };
 
-// States as integers for the branch-free passes; committed agents have no hazards.
+// States as integers for the branch-free passes; committed agents have no
+// hazards, active champions only burnout (MODEL.md 5.8).
 constexpr int kN = static_cast<int>(State::N), kC = static_cast<int>(State::C), kA = static_cast<int>(State::A),
-              kR = static_cast<int>(State::R), kCommitted = kStateCount;
+              kR = static_cast<int>(State::R), kCommitted = kStateCount, kChampion = kStateCount + 1;
 
 /// Signals up to this many bytes are taken to stay in cache (a typical L2);
 /// beyond, the organization is "large" (compact signals, prefetching).
@@ -84,6 +88,7 @@ struct SdtKernel {
   Workspace& w;
   Step t;                    // the step being computed
   float mu;                  // mandate intensity at t
+  float formal_pressure;     // formalization.pressure from the step after formalization, else 0
   float value[kStateCount];  // v(N), v(C), v(A), v(R)
   SdtRates rate;
 
@@ -162,13 +167,14 @@ struct SdtKernel {
     return decode;
   }
 
-  /// Phase "publish": what each agent shows its listeners this step.
+  /// Phase "publish": what each agent shows its listeners this step; only
+  /// active champions give autonomy support (MODEL.md 5.5).
   template <bool kLarge>
   void publish(std::size_t begin, std::size_t end) const {
     const std::array<Float4, 8> decode = decode_table();
     for (std::size_t k = begin; k < end; ++k) {
       const State sj = s.current.state[k];
-      const int code = static_cast<int>(sj) + (ctx.setup.is_champion[k] ? 4 : 0);
+      const int code = static_cast<int>(sj) + (s.champion[k] ? 4 : 0);
       const float knowledge = sj == State::A ? s.current.competence[k] : 0.0f;
       if constexpr (kLarge) {
         w.compact_signal[k] = {knowledge, static_cast<std::uint8_t>(code)};
@@ -192,8 +198,9 @@ struct SdtKernel {
   }
 
   /// MODEL.md 5.8, the hazards of each agent's current state, four agents at
-  /// a time (lanes.hpp); committed agents have none. kSmooth: tau > 0, else
-  /// the step function.
+  /// a time (lanes.hpp); committed agents have none. An active champion has
+  /// one, burnout lambda_b (1 - q_i), held in the slot "to A" (it stays in A;
+  /// choose() ends the role). kSmooth: tau > 0, else the step function.
   template <bool kSmooth>
   void hazards(std::size_t first, std::size_t count, const Heard* heard, Chunk& chunk) const {
     const Float4 tau = splat(rate.tau);
@@ -209,11 +216,16 @@ struct SdtKernel {
       const Float4 a = load4(&s.current.autonomy[i], valid), c = load4(&s.current.competence[i], valid),
                    r = load4(&s.current.relatedness[i], valid), P = load4(&s.pressure[i], valid),
                    theta = load4(&ctx.setup.threshold[i], valid);
-      Float4 x = zero;
+      Float4 x = zero, q = zero;
       Int4 st = {kCommitted, kCommitted, kCommitted, kCommitted};
       for (std::size_t l = 0; l < valid; ++l) {
         x[l] = heard[k + l].exposure;
-        if (!s.committed[i + l]) st[l] = static_cast<int>(s.current.state[i + l]);
+        q[l] = heard[k + l].belonging;
+        // an active champion is committed: ordinary agents read one flag, as in v1
+        if (!s.committed[i + l])
+          st[l] = static_cast<int>(s.current.state[i + l]);
+        else if (s.champion[i + l])
+          st[l] = kChampion;
       }
       const Float4 motivation = splat(rate.w_a) * a + splat(rate.w_c) * c + splat(rate.w_r) * r;
       const Int4 in_N = st == kN, in_C = st == kC, in_A = st == kA, in_R = st == kR;
@@ -227,9 +239,10 @@ struct SdtKernel {
                           : in_R ? splat(rate.lambda_r) * S * r
                                  : zero;
       const Float4 to_C = in_N ? splat(rate.beta_p) * P : zero;
-      const Float4 to_A = in_N   ? (splat(rate.beta0) + splat(rate.beta_s) * S) * motivation
-                          : in_C ? splat(rate.kappa_i) * c * a
-                                 : zero;
+      const Float4 to_A = in_N              ? (splat(rate.beta0) + splat(rate.beta_s) * S) * motivation
+                          : in_C            ? splat(rate.kappa_i) * c * a
+                          : st == kChampion ? splat(rate.lambda_b) * (one - q)  // burnout
+                                            : zero;
       const Float4 to_R = in_N ? splat(rate.rho_p) * P * (one - a) + splat(rate.rho_s) * S_neg : zero;
       std::memcpy(&chunk.hazard[0][k], &to_N, sizeof to_N);  // the chunk holds whole groups of four
       std::memcpy(&chunk.hazard[1][k], &to_C, sizeof to_C);
@@ -244,7 +257,9 @@ struct SdtKernel {
   /// on (0, 1) given u < p, picks the state. Agent i uses lane i mod 4 of
   /// Philox block (t, i / 4), so each agent has its own number whichever
   /// chunk or thread computes it. The test u < p runs four agents at a time;
-  /// only the few agents that change go on to pick their new state.
+  /// only the few agents that change go on to pick their new state. An
+  /// active champion's change is its burnout: it stays in A and, from the
+  /// next step, is neither champion nor committed (unless a committed issuer).
   void choose(std::size_t first, std::size_t count, Chunk& chunk) const {
     const std::size_t first_block = first / 4;
     const std::size_t blocks = (first + count - 1) / 4 - first_block + 1;
@@ -278,6 +293,10 @@ struct SdtKernel {
           for (int j = kStateCount - 1; j >= 0 && chosen < 0; --j)  // rounding: the last state with a hazard
             if (h[j][l] > 0.0f) chosen = j;
           next = static_cast<State>(chosen);
+          if (s.champion[i]) {  // burnout; only agent i reads its flags in this pass
+            s.champion[i] = 0;
+            s.committed[i] = s.issuer[i] && ctx.spec.mandate.issuers_adopt;
+          }
         }
         w.next.state[i] = next;
       }
@@ -320,8 +339,12 @@ struct SdtKernel {
     Chunk chunk;
     for (std::size_t first = begin; first < end; first += kChunk) {
       const std::size_t count = std::min(end - first, kChunk);
-      if (mu > 0.0f) {
-        for (std::size_t i = first; i < first + count; ++i) s.pressure[i] = pressure(static_cast<AgentId>(i));
+      if (mu > 0.0f || formal_pressure > 0.0f) {
+        for (std::size_t i = first; i < first + count; ++i) {
+          const float P = pressure(static_cast<AgentId>(i));
+          // MODEL.md 4: once formal, a "must" for everyone not in A
+          s.pressure[i] = s.current.state[i] != State::A ? std::max(P, formal_pressure) : P;
+        }
       } else {
         std::fill_n(s.pressure.begin() + static_cast<std::ptrdiff_t>(first), count, 0.0f);
       }
@@ -339,7 +362,8 @@ struct SdtKernel {
 
 /// Phase "formalization" (MODEL.md 4): at the end of the first step where the
 /// adopted share reaches formalize_at, formal leaders not resisting adopt
-/// (uncommitted) and resources flow from the next step on.
+/// (uncommitted) unless leaders_adopt is false; either way resources flow,
+/// and formalization.pressure acts, from the next step on.
 void formalize(const TrialContext& ctx, RunState& s) {
   if (!ctx.spec.formalize_at || s.formalized_at >= 0) return;
   const auto& o = ctx.setup.organization;
@@ -347,6 +371,7 @@ void formalize(const TrialContext& ctx, RunState& s) {
   for (State st : s.current.state) adopted += st == State::A || st == State::C;
   if (static_cast<double>(adopted) < *ctx.spec.formalize_at * o.size()) return;
   s.formalized_at = s.time;
+  if (!ctx.spec.formalization.leaders_adopt) return;
   for (AgentId i = 0; i < o.size(); ++i)
     if (o.is_formal_leader[i] && s.current.state[i] != State::R) s.current.state[i] = State::A;
 }
@@ -362,6 +387,7 @@ double mandate_intensity(const model::MandateSpec& m, Step t) {
 void sdt_start(const TrialContext& ctx, RunState& s, Workspace& w) {
   const AgentId n = ctx.setup.organization.size();
   s.committed.assign(ctx.setup.is_champion.begin(), ctx.setup.is_champion.end());
+  s.champion.assign(ctx.setup.is_champion.begin(), ctx.setup.is_champion.end());  // active from t = 0
   s.issuer.assign(n, 0);
   s.pressure.assign(n, 0.0f);
   w.next = s.current;
@@ -383,6 +409,7 @@ void sdt_step(const TrialContext& ctx, RunState& s, Workspace& w) {
                          w,
                          t,
                          static_cast<float>(mandate_intensity(ctx.spec.mandate, t)),
+                         s.formalized_at >= 0 ? static_cast<float>(ctx.spec.formalization.pressure) : 0.0f,
                          {0.0f, static_cast<float>(p.gamma_c), 1.0f, -static_cast<float>(p.gamma_r)},
                          SdtRates(p)};
   const std::size_t n = ctx.setup.organization.size();

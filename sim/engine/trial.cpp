@@ -46,6 +46,7 @@ TrialSimulation::TrialSimulation(const model::ScenarioSpec& spec, const TrialSet
   } else {
     ctx.listeners = transpose(net);
     state_.committed.assign(n, 0);
+    state_.champion.assign(n, 0);
     state_.issuer.assign(n, 0);
     detail::classic_start(ctx, state_, impl_->work);
     impl_->step = spec.rule == model::Rule::Bass        ? detail::bass_step

@@ -301,6 +301,9 @@ void add_rule_keys(std::vector<ParameterInfo>& t) {
       "eta_r", [](ScenarioSpec& s) -> double& { return s.sdt.eta_r; }, 1, "relatedness: learning rate");
   sdt(
       "zeta_r", [](ScenarioSpec& s) -> double& { return s.sdt.zeta_r; }, 1, "relatedness: erosion by blame");
+  sdt(
+      "lambda_b", [](ScenarioSpec& s) -> double& { return s.sdt.lambda_b; }, 100,
+      "champion burnout rate, times 1 - q_i (MODEL.md 3, 5.8); 0 = champions never burn out (v1)");
 
   // [bass], [cascade] (MODEL.md 6)
   t.push_back(rate(
@@ -332,6 +335,9 @@ void add_strategy_keys(std::vector<ParameterInfo>& t) {
       "steps", "steps for attention to halve; `inf` (or `\"sustained\"`) = sustained");
   half_life.infinity = true;
   t.push_back(half_life);
+  t.push_back(boolean(
+      "mandate.issuers_adopt", [](ScenarioSpec& s) -> bool& { return s.mandate.issuers_adopt; },
+      "issuers switch to A and are committed from `start` (MODEL.md 4); false = they only push pressure"));
   ParameterInfo count = integer<std::uint32_t>(
       "champions.count", [](ScenarioSpec& s) -> std::uint32_t& { return s.champions.count; }, 0, 200'000'000, "agents",
       "change agents (seeds for classic rules), at most N");
@@ -366,6 +372,12 @@ void add_strategy_keys(std::vector<ParameterInfo>& t) {
     return s.formalize_at ? ParameterValue(*s.formalize_at) : ParameterValue(std::string("never"));
   };
   t.push_back(at);
+  t.push_back(boolean(
+      "formalization.leaders_adopt", [](ScenarioSpec& s) -> bool& { return s.formalization.leaders_adopt; },
+      "formal leaders not in R switch to A when it fires (MODEL.md 4); false = resources only"));
+  t.push_back(real(
+      "formalization.pressure", [](ScenarioSpec& s) -> double& { return s.formalization.pressure; }, {0, 100}, "",
+      "from the step after, `P_i = max(P_i, pressure)` for agents not in A (MODEL.md 4)"));
 }
 
 std::vector<ParameterInfo> make_table() {

@@ -126,3 +126,108 @@ TEST_CASE("champions start adopted with competence at least 0.8", "[unit][champi
     CHECK(setup.is_champion[c] == 1);
   }
 }
+
+// ---- v2: coalition and connector rules (MODEL.md 4) ----
+
+namespace {
+
+/// A flat organization (no managers) with the given departments and ties.
+org::Organization flat(const std::vector<DepartmentId>& department, const std::vector<org::Tie>& ties) {
+  org::Organization o;
+  const auto n = static_cast<AgentId>(department.size());
+  o.manager.assign(n, kNoManager);
+  o.level.assign(n, 0);
+  o.department = department;
+  o.department_count = *std::max_element(department.begin(), department.end()) + 1;
+  org::mark_formal_leaders(o);
+  o.network = org::build_network(n, ties);
+  return o;
+}
+
+/// The ties i <- j as (listener, source, weight), in CSR order.
+std::multiset<std::pair<AgentId, AgentId>> pairs(const org::Organization& o) {
+  std::multiset<std::pair<AgentId, AgentId>> p;
+  for (AgentId i = 0; i < o.size(); ++i)
+    for (EdgeIndex e = o.network.offsets[i]; e < o.network.offsets[i + 1]; ++e) p.insert({i, o.network.sources[e]});
+  return p;
+}
+
+float weight_of(const org::Organization& o, AgentId i, AgentId j) {
+  for (EdgeIndex e = o.network.offsets[i]; e < o.network.offsets[i + 1]; ++e)
+    if (o.network.sources[e] == j) return o.network.weights[e];
+  return -1.0f;
+}
+
+}  // namespace
+
+TEST_CASE("coalition: one tie per ordered pair of champions, weight max(existing, 1)", "[unit][champions]") {
+  // 0 <- 1 weak (0.3), 1 <- 0 strong (2.5), 2 <- 3 formal (0.5); 4 is no champion.
+  auto o = flat({0, 0, 1, 1, 1}, {{0, 1, 0.3f, false}, {1, 0, 2.5f, false}, {2, 3, 0.5f, true}, {4, 0, 0.7f, false}});
+  engine::add_coalition(o, {0, 1, 2, 3});
+  // 12 ordered pairs, 3 of them tied already: 9 new ties, none parallel
+  CHECK(o.network.edge_count() == 4 + 9);
+  const auto p = pairs(o);
+  for (AgentId i = 0; i < 4; ++i)
+    for (AgentId j = 0; j < 4; ++j)
+      if (i != j) CHECK(p.count({i, j}) == 1);
+  CHECK(weight_of(o, 0, 1) == 1.0f);  // raised to 1
+  CHECK(weight_of(o, 1, 0) == 2.5f);  // kept: larger than 1
+  CHECK(weight_of(o, 2, 3) == 1.0f);
+  CHECK(weight_of(o, 2, 0) == 1.0f);  // new
+  CHECK(weight_of(o, 4, 0) == 0.7f);  // not between champions: untouched
+  for (EdgeIndex e = o.network.offsets[2]; e < o.network.offsets[3]; ++e)
+    if (o.network.sources[e] == 3) CHECK(o.network.formal[e] == 1);  // the formal tie keeps its flag
+}
+
+TEST_CASE("connectors are never drawn over an existing pair: B bridges add exactly 2B ties", "[unit][champions]") {
+  auto o = hierarchy(300);
+  const std::vector<AgentId> team{3, 40, 77, 150};
+  engine::add_coalition(o, team);
+  const auto before = pairs(o);
+  engine::add_bridges(o, 200, 2, 2, 9);
+  REQUIRE(o.network.edge_count() == before.size() + 400);
+  auto after = pairs(o);
+  for (const auto& t : before) after.erase(after.find(t));
+  REQUIRE(after.size() == 400);
+  for (const auto& [i, j] : after) {
+    INFO("bridge " << i << " <- " << j);
+    CHECK(o.department[i] != o.department[j]);
+    CHECK(before.count({i, j}) == 0);  // not over an organization or coalition tie
+    CHECK(before.count({j, i}) == 0);  // in either direction
+    CHECK(after.count({i, j}) == 1);   // nor over an earlier bridge
+    CHECK(after.count({j, i}) == 1);   // both ways
+  }
+}
+
+TEST_CASE("connectors: fewer open pairs than B is an InputError", "[unit][champions]") {
+  // departments {0, 1} and {2, 3}: 4 cross pairs, one of them tied (0 <- 2) and one both ways (1 <- 3, 3 <- 1)
+  const auto make = [] { return flat({0, 0, 1, 1}, {{0, 2, 1.0f, false}, {1, 3, 1.0f, false}, {3, 1, 1.0f, false}}); };
+  auto o = make();
+  engine::add_bridges(o, 2, 2, 2, 1);  // exactly the two open pairs {0, 3} and {1, 2}
+  CHECK(o.network.edge_count() == 3 + 4);
+  const auto p = pairs(o);
+  CHECK(p.count({0, 3}) == 1);
+  CHECK(p.count({3, 0}) == 1);
+  CHECK(p.count({1, 2}) == 1);
+  CHECK(p.count({2, 1}) == 1);
+  auto full = make();
+  CHECK_THROWS_AS(engine::add_bridges(full, 3, 2, 2, 1), InputError);
+  CHECK(full.network.edge_count() == 3);  // unchanged
+}
+
+TEST_CASE("champions start in A whatever the initial-resister draw", "[unit][champions]") {
+  model::ScenarioSpec spec;
+  spec.organization.size = 200;
+  spec.agents.initial_resisters = 1.0;  // everyone draws R
+  spec.champions = {12, model::Selection::Random, false};
+  const auto base = org::generate_organization(spec.organization, 4);
+  const auto setup = engine::prepare_trial(spec, 4, 0, base);
+  std::size_t resisting = 0;
+  for (AgentId i = 0; i < base.size(); ++i) {
+    if (setup.is_champion[i])
+      CHECK(setup.agents.state[i] == State::A);
+    else
+      resisting += setup.agents.state[i] == State::R;
+  }
+  CHECK(resisting == 200 - 12);
+}

@@ -301,3 +301,210 @@ TEST_CASE("traits stay in [0,1] and states are valid over a long run", "[unit][s
     REQUIRE(curves.mean_autonomy[static_cast<std::size_t>(t)] <= 1.0f);
   }
 }
+
+// ---- v2: burnout, issuers, formalization (MODEL.md 3, 4, 5.8) ----
+
+namespace {
+
+std::size_t count_active(const engine::RunState& s) {
+  std::size_t c = 0;
+  for (std::uint8_t f : s.champion) c += f;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("a lone champion burns out at the rate 1 - exp(-lambda_b) per step and stays in A", "[stat][sdt]") {
+  auto spec = quiet_spec();
+  spec.sdt.lambda_b = 0.04;
+  // 50 champions who listen only to their manager, who is in N: q = 0.
+  auto setup = make_setup(star(50));
+  for (AgentId i = 1; i <= 50; ++i) {
+    setup.is_champion[i] = 1;
+    setup.agents.state[i] = State::A;
+  }
+  std::size_t burnt = 0, draws = 0;
+  for (std::uint64_t trial = 0; trial < 200; ++trial) {
+    engine::TrialSimulation sim(spec, setup, engine::dynamics_key(7, "burnout", static_cast<TrialIndex>(trial)));
+    sim.step();
+    burnt += 50 - count_active(sim.state());
+    draws += 50;
+    REQUIRE(count_state(sim.state(), State::A) == 50);  // burnout ends the role, not the adoption
+    for (AgentId i = 1; i <= 50; ++i) REQUIRE(sim.state().committed[i] == sim.state().champion[i]);
+  }
+  check_binomial(burnt, draws, 1 - std::exp(-0.04));
+}
+
+TEST_CASE("a champion whose listened-to weight is all from adopters never burns out", "[unit][sdt]") {
+  auto spec = quiet_spec();
+  spec.sdt.lambda_b = 50;  // 1 - exp(-50 (1 - q)): certain burnout for any q < 0.9
+  // The manager 0 is in A (no hazards in the quiet spec): q = 1 for every report.
+  auto setup = make_setup(star(40));
+  setup.agents.state[0] = State::A;
+  for (AgentId i = 1; i <= 40; ++i) {
+    setup.is_champion[i] = 1;
+    setup.agents.state[i] = State::A;
+  }
+  engine::TrialSimulation sim(spec, setup, 3);
+  for (int t = 0; t < 100; ++t) {
+    sim.step();
+    REQUIRE(count_active(sim.state()) == 40);
+  }
+  // and with lambda_b = 0 (v1) a lone champion never burns out either
+  auto lone = make_setup(star(40));
+  for (AgentId i = 1; i <= 40; ++i) {
+    lone.is_champion[i] = 1;
+    lone.agents.state[i] = State::A;
+  }
+  spec.sdt.lambda_b = 0;
+  engine::TrialSimulation v1(spec, lone, 3);
+  for (int t = 0; t < 100; ++t) v1.step();
+  CHECK(count_active(v1.state()) == 40);
+}
+
+TEST_CASE("a burnt-out champion stops giving autonomy support the next step and gets the A hazard", "[unit][sdt]") {
+  auto spec = quiet_spec();
+  spec.sdt.lambda_b = 50;  // agent 1 (q = 0) burns out in step 1: 1 - exp(-50) rounds to 1
+  spec.sdt.lambda_a = 50;  // and then abandons at once: hazard 50 (1 - m) = 25
+  spec.sdt.eta_a = 0.1;
+  spec.sdt.zeta_a = 0;
+  // 0 top (N); 1 a champion listening to 0; 2 listens to 0 and to 1.
+  auto setup = make_setup({kNoManager, 0, 0}, {{2, 1, 1.0f, false}});
+  setup.is_champion[1] = 1;
+  setup.agents.state[1] = State::A;
+  engine::TrialSimulation sim(spec, setup, 1);
+  sim.step();
+  // step 1: 1 was active at the start of the step, so u_2 = 1/2: a += 0.1 * 0.5 * 0.5
+  CHECK(sim.state().current.autonomy[2] == Approx(0.525f).epsilon(1e-6));
+  CHECK(sim.state().current.state[1] == State::A);  // burnt out, still in A, no A hazard yet
+  CHECK(sim.state().champion[1] == 0);
+  CHECK(sim.state().committed[1] == 0);
+  sim.step();
+  // step 2: u_2 = 0, autonomy unchanged; 1 has the A hazard and abandons
+  CHECK(sim.state().current.autonomy[2] == Approx(0.525f).epsilon(1e-6));
+  CHECK(sim.state().current.state[1] == State::N);
+}
+
+TEST_CASE("a champion who is also a committed issuer burns out as a champion and stays committed", "[unit][sdt]") {
+  auto spec = quiet_spec();
+  spec.sdt.lambda_b = 50;
+  spec.sdt.lambda_a = 50;
+  spec.mandate = {model::Issuers::Top, 1, 1, 1.0, 1.0};
+  auto setup = make_setup(star(3));  // 0 listens to nobody: q_0 = 0
+  setup.is_champion[0] = 1;
+  setup.agents.state[0] = State::A;
+  engine::TrialSimulation sim(spec, setup, 1);
+  sim.step();
+  CHECK(sim.state().champion[0] == 0);
+  CHECK(sim.state().committed[0] == 1);
+  for (int t = 0; t < 10; ++t) sim.step();
+  CHECK(sim.state().current.state[0] == State::A);
+}
+
+TEST_CASE("issuers are committed from mandate.start, not before", "[unit][sdt]") {
+  auto spec = quiet_spec();
+  spec.sdt.lambda_a = 50;  // an uncommitted adopter abandons at once
+  spec.mandate = {model::Issuers::Top, 1, 3, 1.0, 1.0};
+  auto setup = make_setup(star(3));
+  setup.agents.state[0] = State::A;
+  engine::TrialSimulation sim(spec, setup, 1);
+  sim.step();  // t = 1 < start
+  CHECK(sim.state().committed[0] == 0);
+  CHECK(sim.state().issuer[0] == 0);
+  CHECK(sim.state().current.state[0] == State::N);  // not committed: it abandoned
+  sim.step();                                       // t = 2
+  CHECK(sim.state().committed[0] == 0);
+  sim.step();  // t = 3 = start: switched and committed
+  CHECK(sim.state().issuer[0] == 1);
+  CHECK(sim.state().committed[0] == 1);
+  CHECK(sim.state().current.state[0] == State::A);
+  for (int t = 0; t < 5; ++t) sim.step();
+  CHECK(sim.state().current.state[0] == State::A);
+}
+
+TEST_CASE("issuers_adopt = false: issuers push pressure while in N and are neither switched nor committed",
+          "[unit][sdt]") {
+  auto spec = quiet_spec();
+  spec.sdt.beta_p = 50;  // comply at once under pressure
+  spec.mandate = {model::Issuers::Top, 1, 1, 1.0, model::kInfinity, false};
+  auto setup = make_setup(star(20));
+  engine::TrialSimulation sim(spec, setup, 5);
+  sim.step();
+  CHECK(sim.state().issuer[0] == 1);
+  CHECK(sim.state().committed[0] == 0);
+  CHECK(sim.state().current.state[0] == State::N);  // top has no manager: no pressure, no hazard
+  CHECK(count_state(sim.state(), State::C) == 20);  // its reports felt mu = 1 from an issuer in N
+  for (AgentId i = 1; i <= 20; ++i) CHECK(sim.state().pressure[i] == 1.0f);
+  // the same under an issuer who adopts: identical for the reports
+  spec.mandate.issuers_adopt = true;
+  engine::TrialSimulation adopting(spec, setup, 5);
+  adopting.step();
+  CHECK(adopting.state().current.state[0] == State::A);
+  CHECK(adopting.state().committed[0] == 1);
+  CHECK(count_state(adopting.state(), State::C) == 20);
+}
+
+TEST_CASE("issuers_adopt = false: an issuer is under the rules of MODEL.md 5 like anyone", "[unit][sdt]") {
+  auto spec = quiet_spec();
+  spec.sdt.beta_p = 50;
+  // leaders to level 1: 0 manages 1 and 2; 1 manages 3 and 4. Issuers 0 and 1.
+  spec.mandate = {model::Issuers::Leaders, 1, 1, 1.0, model::kInfinity, false};
+  auto setup = make_setup({kNoManager, 0, 0, 1, 1});
+  engine::TrialSimulation sim(spec, setup, 2);
+  sim.step();
+  CHECK(sim.state().issuer[1] == 1);
+  CHECK(sim.state().committed[1] == 0);
+  CHECK(sim.state().current.state[1] == State::C);  // pressed by its manager 0, an issuer: complies
+  CHECK(sim.state().current.state[3] == State::C);  // pressed by 1, an issuer whatever its state
+}
+
+TEST_CASE("leaders_adopt = false: formalization changes no state but sets resources", "[unit][sdt]") {
+  auto spec = quiet_spec();
+  spec.formalize_at = 0.5;
+  // 0 leads 1..10; 1 leads 11, 12. Adopters 2..8 and 11: 8 of 13 >= 0.5 after step 1.
+  std::vector<std::int32_t> manager = {kNoManager, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1};
+  auto setup = make_setup(manager);
+  for (AgentId i : {2, 3, 4, 5, 6, 7, 8, 11}) setup.agents.state[i] = State::A;
+  auto without = spec;
+  without.formalization.leaders_adopt = false;
+  engine::TrialSimulation adopt(spec, setup, 1), resources_only(without, setup, 1);
+  adopt.step();
+  resources_only.step();
+  REQUIRE(adopt.state().formalized_at == 1);
+  REQUIRE(resources_only.state().formalized_at == 1);
+  CHECK(adopt.state().current.state[0] == State::A);  // the formal leaders adopt
+  CHECK(adopt.state().current.state[1] == State::A);
+  CHECK(resources_only.state().current.state == setup.agents.state);  // no state changes
+  CHECK(resources_only.state().resources == 0.0f);
+  resources_only.step();
+  CHECK(resources_only.state().resources == 1.0f);  // F = 1 from the next step on
+  CHECK(resources_only.state().current.state == setup.agents.state);
+}
+
+TEST_CASE("formalization.pressure presses everyone not in A from the step after formalization", "[unit][sdt]") {
+  auto spec = quiet_spec();
+  spec.formalize_at = 0.5;
+  spec.formalization.leaders_adopt = false;
+  spec.formalization.pressure = 0.7;
+  std::vector<std::int32_t> manager = {kNoManager, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1};
+  auto setup = make_setup(manager);
+  for (AgentId i : {2, 3, 4, 5, 6, 7, 8, 11}) setup.agents.state[i] = State::A;
+  setup.agents.state[9] = State::R;
+  engine::TrialSimulation sim(spec, setup, 1);
+  sim.step();  // formalizes at the end of step 1: no pressure in step 1
+  REQUIRE(sim.state().formalized_at == 1);
+  for (float P : sim.state().pressure) CHECK(P == 0.0f);
+  sim.step();
+  for (AgentId i = 0; i < setup.organization.size(); ++i) {
+    INFO("agent " << i);
+    CHECK(sim.state().pressure[i] == (setup.agents.state[i] == State::A ? 0.0f : 0.7f));
+  }
+  // with a mandate of intensity 1 the larger one wins: max(P_i, 0.7)
+  spec.mandate = {model::Issuers::Top, 1, 1, 1.0, model::kInfinity};
+  spec.sdt.beta_p = 0;
+  engine::TrialSimulation both(spec, setup, 1);
+  both.step();
+  both.step();
+  CHECK(both.state().pressure[1] == 1.0f);   // manager 0 issued: mu = 1 > 0.7
+  CHECK(both.state().pressure[12] == 0.7f);  // manager 1 in N: no mandate pressure
+}

@@ -53,6 +53,52 @@ champions = { count = 400, selection = "distributed", coalition = true }
 formalization = { at = 0.05 }
 )";
 
+// The v2 paths (MODEL.md 3, 4): burnout (fast, so that it happens), a coalition
+// over existing ties, connectors, issuers who only press, formalization that
+// only gives resources and presses, and a large organization whose agents are
+// updated in parallel inside one trial.
+const char* kV2 = R"(
+rule = "sdt"
+[experiment]
+seed = 314
+trials = 24
+steps = 40
+[organization]
+size = 400
+[sdt]
+lambda_b = 0.3
+[[scenario]]
+name = "coalition_burnout"
+champions = { count = 10, selection = "distributed", coalition = true }
+connectors = { bridges = 20 }
+[[scenario]]
+name = "pressing_issuers"
+mandate = { issuers = "leaders", levels = 1, issuers_adopt = false, half_life = inf }
+champions = { count = 6, selection = "central" }
+[[scenario]]
+name = "formal_pressure"
+champions = { count = 10, selection = "random" }
+formalization = { at = 0.1, leaders_adopt = false, pressure = 0.5 }
+)";
+
+const char* kV2Large = R"(
+rule = "sdt"
+[experiment]
+seed = 27
+trials = 2
+steps = 12
+[organization]
+size = 40000
+[sdt]
+lambda_b = 0.3
+[[scenario]]
+name = "v2_large"
+mandate = { issuers = "leaders", levels = 2, issuers_adopt = false }
+champions = { count = 400, selection = "distributed", coalition = true }
+connectors = { bridges = 100 }
+formalization = { at = 0.05, leaders_adopt = false, pressure = 0.3 }
+)";
+
 /// Keeps every curve of every trial, in trial order.
 struct Collector : experiment::TrialSink {
   std::vector<std::vector<engine::TrialCurves>> curves;
@@ -197,4 +243,19 @@ TEST_CASE("for_each_index runs every index once on at most its own thread count"
                                                if (i == 7) throw std::runtime_error("seven");
                                              }),
                   std::runtime_error);
+}
+
+TEST_CASE(
+    "v2 paths (burnout, issuers_adopt, formalization pressure, connectors) are bit-identical for 1, 2 and 8 threads",
+    "[seed]") {
+  for (const char* text : {kV2, kV2Large}) {
+    const auto x = model::parse_experiment(text, "v2.toml", ".");
+    const Collector one = run(x, 1, 0);
+    CHECK(identical(one, run(x, 2, 0)));
+    CHECK(identical(one, run(x, 8, 0)));
+    CHECK(identical(one, run(x, 8, 5)));
+    auto other = x;
+    other.seed += 1;
+    CHECK_FALSE(identical(one, run(other, 2, 0)));
+  }
 }

@@ -155,7 +155,13 @@ TEST_CASE("every mistake gets a message naming the place, the key and the fix", 
 TEST_CASE("the shipped scenario files load", "[unit][parser]") {
   const std::string dir = GROUNDSWELL_SOURCE_DIR "/scenarios/";
   const auto x = load_experiment(dir + "leadership.toml");
-  REQUIRE(x.scenarios.size() == 6);
+  REQUIRE(x.scenarios.size() == 7);
+  const std::vector<std::string> names = {
+      "baseline", "top_down", "top_down_sustained", "formal_champions", "distributed", "distributed_no_coalition",
+      "hybrid"};
+  for (std::size_t k = 0; k < names.size(); ++k) CHECK(x.scenarios[k].name == names[k]);
+  CHECK(x.scenarios[5].champions.selection == model::Selection::Distributed);
+  CHECK_FALSE(x.scenarios[5].champions.coalition);
   CHECK(x.trials >= 200);
   CHECK(x.steps == 104);
   CHECK(x.scenarios[0].organization.size == 1000);

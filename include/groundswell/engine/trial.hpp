@@ -46,12 +46,20 @@ void draw_initial_agents(const model::AgentSpec& spec, bool with_resisters, Agen
 std::vector<AgentId> select_champions(const org::Organization& organization, const model::ChampionSpec& spec,
                                       std::uint64_t key);
 
-/// Champions listen to each other with weight 1 (a tie that exists is kept).
+/// Coalition of MODEL.md 4: for every ordered pair of distinct champions,
+/// i listens to j with weight max(w_ij, 1), one tie per pair: an existing tie
+/// i <- j keeps its place and takes the larger weight (every existing i <- j
+/// if the organization has parallel ones), a missing one is added with weight 1.
+/// Cost O(count^2 x in-degree).
 void add_coalition(org::Organization& organization, const std::vector<AgentId>& champions);
 
-/// `count` connector ties across departments, each both ways, endpoints
-/// uniform from different departments, trust ~ Beta(trust_a, trust_b).
-/// Throws InputError if the organization has a single department.
+/// `count` connectors of MODEL.md 4, each a pair i <- j and j <- i with its own
+/// trust ~ Beta(trust_a, trust_b): i and j drawn uniformly and redrawn while
+/// they share a department or a tie already joins them in either direction
+/// (organization, coalition or an earlier connector), so exactly 2 x count
+/// ties are added.
+/// Throws InputError if the organization has a single department or fewer
+/// than `count` such pairs.
 void add_bridges(org::Organization& organization, std::uint32_t count, double trust_a, double trust_b,
                  std::uint64_t key);
 
@@ -70,7 +78,8 @@ std::uint64_t dynamics_key(std::uint64_t seed, const std::string& scenario, Tria
 struct RunState {
   Step time = 0;
   AgentArrays current;                  ///< agents at the end of step `time`
-  std::vector<std::uint8_t> committed;  ///< champions and issuers: never leave A
+  std::vector<std::uint8_t> committed;  ///< active champions and committed issuers: never leave A
+  std::vector<std::uint8_t> champion;   ///< active champions (MODEL.md 3) until burnout; always committed
   std::vector<std::uint8_t> issuer;     ///< issued the mandate (from mandate.start on)
   std::vector<float> pressure;          ///< P_i of the last step (0 for classic rules)
   float resources = 0;                  ///< F of MODEL.md 5: 1 after formalization

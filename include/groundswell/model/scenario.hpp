@@ -63,6 +63,7 @@ struct SdtParams {
   double eta_a = 0.1, zeta_a = 0.5;
   double eta_c = 0.1, practice = 0.2, resources = 0.5, zeta_c = 0.2;
   double eta_r = 0.05, zeta_r = 0.3;
+  double lambda_b = 0.04;  ///< champion burnout rate, times 1 - q_i (MODEL.md 5.8); 0 = v1
 };
 
 /// Bass (1969) diffusion: hazard p + q x (MODEL.md 6). Defaults: Bass's
@@ -84,7 +85,14 @@ struct MandateSpec {
   std::int32_t levels = 1;  ///< with Issuers::Leaders: leaders at level <= levels
   Step start = 1;
   double intensity = 1.0;
-  double half_life = 13.0;  ///< in steps; kInfinity = sustained attention
+  double half_life = 13.0;    ///< in steps; kInfinity = sustained attention
+  bool issuers_adopt = true;  ///< issuers switch to A and are committed from start; false = pressure only
+};
+
+/// What formalization does once it fires (MODEL.md 4); when it fires is ScenarioSpec::formalize_at.
+struct FormalizationSpec {
+  bool leaders_adopt = true;  ///< formal leaders not in R switch to A; false = resources only
+  double pressure = 0;        ///< P_i >= pressure for agents not in A, from the step after
 };
 
 enum class Selection { Random, Formal, Central, Bridging, Distributed };
@@ -110,6 +118,7 @@ struct ScenarioSpec {
   ChampionSpec champions;
   std::uint32_t bridges = 0;                                    ///< connectors across silos
   std::optional<double> formalize_at;                           ///< adopted share that triggers formalization
+  FormalizationSpec formalization;                              ///< what formalization does
   std::vector<std::pair<std::string, std::string>> parameters;  ///< every key = value, for provenance
 };
 
