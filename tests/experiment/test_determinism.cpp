@@ -99,14 +99,17 @@ connectors = { bridges = 100 }
 formalization = { at = 0.05, leaders_adopt = false, pressure = 0.3 }
 )";
 
-/// Keeps every curve of every trial, in trial order.
+/// Keeps every curve of every trial, in trial order. No Catch2 assertion in
+/// here: a test below runs two ensembles on two threads, and Catch2 is not
+/// thread-safe; identical() checks the order instead.
 struct Collector : experiment::TrialSink {
   std::vector<std::vector<engine::TrialCurves>> curves;
+  bool in_order = true;  ///< every batch started where the one before ended
   void write_batch(TrialIndex first, const std::vector<std::vector<engine::TrialCurves>>& batch,
                    const std::vector<std::vector<engine::TrialMetrics>>&) override {
     curves.resize(batch.size());
     for (std::size_t s = 0; s < batch.size(); ++s) {
-      REQUIRE(curves[s].size() == first);
+      in_order = in_order && curves[s].size() == first;
       curves[s].insert(curves[s].end(), batch[s].begin(), batch[s].end());
     }
   }
@@ -126,7 +129,7 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
 }
 
 bool identical(const Collector& a, const Collector& b) {
-  if (a.curves.size() != b.curves.size()) return false;
+  if (!a.in_order || !b.in_order || a.curves.size() != b.curves.size()) return false;
   for (std::size_t s = 0; s < a.curves.size(); ++s) {
     if (a.curves[s].size() != b.curves[s].size()) return false;
     for (std::size_t k = 0; k < a.curves[s].size(); ++k) {
