@@ -53,7 +53,9 @@ void for_each_index(std::size_t n, unsigned threads, const std::function<void(st
   // One task per index (simple_partitioner, grain 1): with coarse tasks this
   // leaves at most one running alone at the end, where the default
   // partitioner may leave several bundled together.
-  tbb::task_arena arena(static_cast<int>(t));
+  // TBB never runs more threads than its default concurrency in any arena;
+  // asking for more only prints a warning. Results do not depend on the count.
+  tbb::task_arena arena(std::min(static_cast<int>(t), std::max(1, tbb::info::default_concurrency())));
   arena.execute([&] {
     tbb::parallel_for(
         tbb::blocked_range<std::size_t>(0, n, 1),
