@@ -207,8 +207,10 @@ struct SdtKernel {
     auto pull = [tau](Float4 z) {  // sigma(z / tau) of MODEL.md 5.2
       if constexpr (kSmooth)
         return splat(1.0f) / (splat(1.0f) + exp4(-z / tau));
-      else
+      else {
+        static_cast<void>(tau);                               // used by the smooth pull only
         return z >= splat(0.0f) ? splat(1.0f) : splat(0.0f);  // Granovetter's step
+      }
     };
     const Float4 zero = splat(0.0f), one = splat(1.0f);
     for (std::size_t k = 0; k < count; k += kLanes) {
