@@ -189,7 +189,7 @@ int run_command(const RunArgs& args) {
       rows.push_back(experiment::summarize(x.scenarios[s].name, results.metrics[s]));
     std::printf("%s: %zu scenarios x %u trials x %d steps (seed %llu)\n", x.name.c_str(), x.scenarios.size(), x.trials,
                 x.steps, static_cast<unsigned long long>(x.seed));
-    std::printf("%s", experiment::format_summary(rows).c_str());
+    std::printf("%s", experiment::format_summary(rows, x.steps).c_str());
     std::printf("wrote %s (%.1f s)\n", args.output.c_str(), secs);
   }
   return kOk;
@@ -206,7 +206,11 @@ int info_command(const std::string& path) {
   std::vector<experiment::ScenarioSummary> rows;
   for (std::size_t s = 0; s < r.scenarios.size(); ++s)
     rows.push_back(experiment::summarize(r.scenarios[s], r.metrics[s]));
-  std::printf("%s", experiment::format_summary(rows).c_str());
+  std::printf("%s", experiment::format_summary(rows, static_cast<Step>(r.steps)).c_str());
+  if (r.format_version < 2)
+    std::printf("This file has format %d (before model v2): it holds no time to 50%% internalized and no\n"
+                "attribution, so \"weeks to 50%% A\" above is empty. Re-run its scenario file to get them.\n",
+                r.format_version);
   return kOk;
 }
 

@@ -80,7 +80,9 @@ void cascade_step(const TrialContext& ctx, RunState& s, Workspace& w) {
   const Step t = s.time + 1;
   const auto& out = ctx.listeners;
   auto& adopters = w.adopters;
+  auto& converters = w.converters;
   adopters.clear();
+  converters.clear();
   for (AgentId j : s.newly_adopted)
     for (EdgeIndex e = out.offsets[j]; e < out.offsets[j + 1]; ++e) {
       const AgentId i = out.sources[e];
@@ -89,9 +91,11 @@ void cascade_step(const TrialContext& ctx, RunState& s, Workspace& w) {
       if (to_unit(ctx.rng.bits(static_cast<std::uint32_t>(t), e)[0]) < chance) {
         s.current.state[i] = State::A;  // marks i so that it is converted once
         adopters.push_back(i);
+        converters.push_back(j);
       }
     }
   s.newly_adopted.swap(adopters);
+  s.converted_by.swap(converters);
   spread_exposure(ctx, s, w);
   s.time = t;
 }

@@ -8,7 +8,7 @@
 
 namespace groundswell::engine {
 namespace {
-constexpr std::size_t kSums = 8;      // counts of N, C, A, R; sums of a, c, r, P
+constexpr std::size_t kSums = 9;      // counts of N, C, A, R; sums of a, c, r, P; active champions
 constexpr std::size_t kCounters = 4;  // interleaved department tallies
 }  // namespace
 
@@ -24,6 +24,8 @@ void TrialCurves::resize(Step steps_, const org::Organization& o) {
   mean_relatedness.assign(len, 0.0f);
   mean_pressure.assign(len, 0.0f);
   department_adopted.assign(len * static_cast<std::size_t>(departments), 0.0f);
+  department_internalized.assign(len * static_cast<std::size_t>(departments), 0.0f);
+  active_champions.assign(len, 0);
 }
 
 void CurveRecorder::begin(const TrialSimulation& trial, Step steps) {
@@ -31,8 +33,8 @@ void CurveRecorder::begin(const TrialSimulation& trial, Step steps) {
   curves_.resize(steps, o);
   const std::size_t blocks = (o.size() + detail::kAgentBlock - 1) / detail::kAgentBlock;
   const auto d_count = static_cast<std::size_t>(o.department_count);
-  partial_.assign(blocks * (kSums + d_count), 0.0);
-  tally_.assign(blocks * kCounters * d_count, 0);
+  partial_.assign(blocks * (kSums + 2 * d_count), 0.0);
+  tally_.assign(blocks * 2 * kCounters * d_count, 0);
 }
 
 /// Sums over fixed blocks of agents (in parallel for large organizations),
@@ -44,7 +46,7 @@ void CurveRecorder::record(const TrialSimulation& trial) {
   const AgentId n = o.size();
   const auto row = static_cast<std::size_t>(state.time);
   const auto d_count = static_cast<std::size_t>(curves.departments);
-  const std::size_t width = kSums + d_count;
+  const std::size_t width = kSums + 2 * d_count;
   const std::size_t blocks = (n + detail::kAgentBlock - 1) / detail::kAgentBlock;
   auto& partial = partial_;
   std::fill(partial.begin(), partial.end(), 0.0);
@@ -57,17 +59,22 @@ void CurveRecorder::record(const TrialSimulation& trial) {
     // Counts and sums in registers, with two accumulators for each sum (even
     // and odd agents) so that consecutive additions do not wait for each other.
     std::uint32_t count[kStateCount] = {0, 0, 0, 0};
+    std::uint32_t champions = 0;
     double autonomy0 = 0, competence0 = 0, relatedness0 = 0, pressure0 = 0;
     double autonomy1 = 0, competence1 = 0, relatedness1 = 0, pressure1 = 0;
-    // Adopters per department, counted in kCounters interleaved tallies:
-    // neighbours are often in one department, and a single tally would make
-    // each count wait for the previous one.
-    std::uint32_t* adopted = tally_.data() + b * kCounters * d_count;
-    std::fill(adopted, adopted + kCounters * d_count, 0u);
+    // Adopters (A + C) and the internalized (A) per department, counted in
+    // kCounters interleaved tallies: neighbours are often in one department,
+    // and a single tally would make each count wait for the previous one.
+    std::uint32_t* adopted = tally_.data() + b * 2 * kCounters * d_count;
+    std::uint32_t* internalized = adopted + kCounters * d_count;
+    std::fill(adopted, adopted + 2 * kCounters * d_count, 0u);
     auto tally = [&](std::size_t i) {
       const State s = state.current.state[i];
       for (int k = 0; k < kStateCount; ++k) count[k] += s == static_cast<State>(k);
-      adopted[(i % kCounters) * d_count + static_cast<std::size_t>(o.department[i])] += s == State::A || s == State::C;
+      const std::size_t slot = (i % kCounters) * d_count + static_cast<std::size_t>(o.department[i]);
+      adopted[slot] += s == State::A || s == State::C;
+      internalized[slot] += s == State::A;
+      champions += state.champion[i];
     };
     const std::size_t begin = b * detail::kAgentBlock;
     const std::size_t end = std::min<std::size_t>(n, begin + detail::kAgentBlock);
@@ -93,10 +100,15 @@ void CurveRecorder::record(const TrialSimulation& trial) {
     }
     double* sum = partial.data() + b * width;
     for (std::size_t d = 0; d < d_count; ++d) {
-      std::uint32_t total = 0;
-      for (std::size_t k = 0; k < kCounters; ++k) total += adopted[k * d_count + d];
+      std::uint32_t total = 0, total_internalized = 0;
+      for (std::size_t k = 0; k < kCounters; ++k) {
+        total += adopted[k * d_count + d];
+        total_internalized += internalized[k * d_count + d];
+      }
       sum[kSums + d] = total;
+      sum[kSums + d_count + d] = total_internalized;
     }
+    sum[8] = champions;
     for (int k = 0; k < kStateCount; ++k) sum[k] = count[k];
     sum[4] = autonomy0 + autonomy1;
     sum[5] = competence0 + competence1;
@@ -116,10 +128,13 @@ void CurveRecorder::record(const TrialSimulation& trial) {
   curves.mean_competence[row] = static_cast<float>(total[5] / n);
   curves.mean_relatedness[row] = static_cast<float>(total[6] / n);
   curves.mean_pressure[row] = static_cast<float>(total[7] / n);
+  curves.active_champions[row] = static_cast<std::int32_t>(total[8]);
   float* dept = curves.department_adopted.data() + row * d_count;
+  float* dept_internalized = curves.department_internalized.data() + row * d_count;
   for (std::size_t d = 0; d < d_count; ++d) {
     const auto size = curves.department_size[d];
     dept[d] = size ? static_cast<float>(total[kSums + d] / size) : 0.0f;
+    dept_internalized[d] = size ? static_cast<float>(total[kSums + d_count + d] / size) : 0.0f;
   }
 }
 
@@ -132,12 +147,16 @@ TrialMetrics compute_metrics(const TrialCurves& curves) {
   m.final_adopted = A[T] + C[T];
   m.final_internalized = A[T];
   for (std::size_t t = 0; t <= T; ++t) {
-    if (m.t50 < 0 && A[t] + C[t] >= 0.5f) m.t50 = static_cast<std::int32_t>(t);
+    if (!m.t50 && A[t] + C[t] >= 0.5f) m.t50 = static_cast<std::int32_t>(t);
+    if (!m.t50_internalized && A[t] >= 0.5f) m.t50_internalized = static_cast<std::int32_t>(t);
     m.peak_compliance = std::max(m.peak_compliance, C[t]);
     m.peak_resistance = std::max(m.peak_resistance, R[t]);
   }
   const auto d_count = static_cast<std::size_t>(curves.departments);
-  for (std::size_t d = 0; d < d_count; ++d) m.departments_reached += curves.department_adopted[T * d_count + d] >= 0.5f;
+  for (std::size_t d = 0; d < d_count; ++d) {
+    m.departments_reached += curves.department_adopted[T * d_count + d] >= 0.5f;
+    m.departments_internalized += curves.department_internalized[T * d_count + d] >= 0.5f;
+  }
   return m;
 }
 
@@ -167,10 +186,13 @@ void SnapshotRecorder::record(const TrialSimulation& trial) {
 }
 
 bool run_trial(const model::ScenarioSpec& spec, const TrialSetup& setup, std::uint64_t key, Step steps,
-               TrialCurves& curves, StopToken stop) {
+               TrialCurves& curves, StopToken stop, TrialAttribution* attribution) {
   TrialSimulation sim(spec, setup, key);
   CurveRecorder recorder(curves);
-  return run_trial(sim, steps, recorder, stop);
+  if (!attribution) return run_trial(sim, steps, recorder, stop);
+  AttributionRecorder attributing(*attribution, spec.record.credit);
+  Recorders both{&recorder, &attributing};
+  return run_trial(sim, steps, both, stop);
 }
 
 }  // namespace groundswell::engine

@@ -374,8 +374,12 @@ void formalize(const TrialContext& ctx, RunState& s) {
   if (static_cast<double>(adopted) < *ctx.spec.formalize_at * o.size()) return;
   s.formalized_at = s.time;
   if (!ctx.spec.formalization.leaders_adopt) return;
-  for (AgentId i = 0; i < o.size(); ++i)
-    if (o.is_formal_leader[i] && s.current.state[i] != State::R) s.current.state[i] = State::A;
+  for (AgentId i = 0; i < o.size(); ++i) {
+    State& st = s.current.state[i];
+    if (!o.is_formal_leader[i] || st == State::R || st == State::A) continue;
+    st = State::A;
+    s.formalized.push_back(i);  // once per trial; for attribution (MODEL.md 7)
+  }
 }
 
 }  // namespace
@@ -392,6 +396,9 @@ void sdt_start(const TrialContext& ctx, RunState& s, Workspace& w) {
   s.champion.assign(ctx.setup.is_champion.begin(), ctx.setup.is_champion.end());  // active from t = 0
   s.issuer.assign(n, 0);
   s.pressure.assign(n, 0.0f);
+  const auto& leader = ctx.setup.organization.is_formal_leader;
+  s.formalized.clear();
+  s.formalized.reserve(static_cast<std::size_t>(std::count(leader.begin(), leader.end(), 1)));  // none in the steps
   w.next = s.current;
   if (large_organization(n)) {
     w.compact_signal.assign(n, CompactSignal{});

@@ -31,7 +31,7 @@ struct OrganizationCache {
 /// Runs all scenarios of one trial; scenarios with the same organization
 /// spec share the trial's organization (common random numbers).
 void run_one_trial(const model::ExperimentSpec& x, const OrganizationCache& cache, TrialIndex trial,
-                   std::vector<engine::TrialCurves*>& out, const std::atomic<bool>* stop) {
+                   TrialBatch& batch, std::size_t k, const std::atomic<bool>* stop) {
   std::shared_ptr<const org::Organization> last;
   const model::OrganizationSpec* last_spec = nullptr;
   for (std::size_t s = 0; s < x.scenarios.size(); ++s) {
@@ -47,7 +47,9 @@ void run_one_trial(const model::ExperimentSpec& x, const OrganizationCache& cach
       last_spec = &spec.organization;
     }
     const engine::TrialSetup setup = engine::prepare_trial(spec, x.seed, trial, *base);
-    if (!engine::run_trial(spec, setup, engine::dynamics_key(x.seed, spec.name, trial), x.steps, *out[s], stop)) return;
+    if (!engine::run_trial(spec, setup, engine::dynamics_key(x.seed, spec.name, trial), x.steps, batch.curves[s][k],
+                           stop, &batch.attribution[s][k]))
+      return;
   }
 }
 
@@ -67,8 +69,10 @@ ExperimentResults run_experiment(const model::ExperimentSpec& x, const RunOption
   const OrganizationCache cache(x);
   ExperimentResults results;
   results.metrics.assign(scenarios, {});
-  std::vector<std::vector<engine::TrialCurves>> curves(scenarios);
-  std::vector<std::vector<engine::TrialMetrics>> metrics(scenarios);
+  TrialBatch out;
+  out.curves.resize(scenarios);
+  out.metrics.resize(scenarios);
+  out.attribution.resize(scenarios);
 
   for (TrialIndex first = 0; first < x.trials; first += batch) {
     if (options.stop && options.stop->load()) {
@@ -77,24 +81,22 @@ ExperimentResults run_experiment(const model::ExperimentSpec& x, const RunOption
     }
     const TrialIndex count = std::min(batch, x.trials - first);
     for (std::size_t s = 0; s < scenarios; ++s) {
-      curves[s].resize(count);
-      metrics[s].resize(count);
+      out.curves[s].resize(count);
+      out.metrics[s].resize(count);
+      out.attribution[s].resize(count);
     }
-    for_each_index(count, threads, [&](std::size_t i) {
-      const auto k = static_cast<TrialIndex>(i);
-      std::vector<engine::TrialCurves*> out(scenarios);
-      for (std::size_t s = 0; s < scenarios; ++s) out[s] = &curves[s][k];
-      run_one_trial(x, cache, first + k, out, options.stop);
+    for_each_index(count, threads, [&](std::size_t k) {
+      run_one_trial(x, cache, first + static_cast<TrialIndex>(k), out, k, options.stop);
       if (options.stop && options.stop->load()) return;  // unfinished: the batch is discarded
-      for (std::size_t s = 0; s < scenarios; ++s) metrics[s][k] = engine::compute_metrics(curves[s][k]);
+      for (std::size_t s = 0; s < scenarios; ++s) out.metrics[s][k] = engine::compute_metrics(out.curves[s][k]);
     });
     if (options.stop && options.stop->load()) {  // a batch cut short is not written
       results.interrupted = true;
       break;
     }
-    if (sink) sink->write_batch(first, curves, metrics);
+    if (sink) sink->write_batch(first, out);
     for (std::size_t s = 0; s < scenarios; ++s)
-      results.metrics[s].insert(results.metrics[s].end(), metrics[s].begin(), metrics[s].end());
+      results.metrics[s].insert(results.metrics[s].end(), out.metrics[s].begin(), out.metrics[s].end());
     results.trials_done = first + count;
     if (options.progress) options.progress(results.trials_done, x.trials);
   }

@@ -2,7 +2,11 @@
 #include "groundswell/io/results_writer.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <functional>
+#include <limits>
+#include <optional>
 #include <sstream>
 
 #include "io/hdf5.hpp"
@@ -12,7 +16,7 @@ namespace groundswell::io {
 namespace {
 
 constexpr const char* kFormat = "groundswell-results";
-constexpr int kFormatVersion = 1;
+constexpr int kFormatVersion = 2;  // 2: model v2 (censored times as NaN, attribution)
 
 using hdf5::check;
 using hdf5::Handle;
@@ -32,11 +36,104 @@ Handle dataset(hid_t parent, const std::string& name, hid_t type, const std::vec
   return hdf5::create_dataset(parent, name, type, dims, kLayout);
 }
 
-const char* const kCurveNames[] = {
-    "N", "C", "A", "R", "mean_autonomy", "mean_competence", "mean_relatedness", "mean_pressure"};
-constexpr int kCurveCount = 8;
-const char* const kMetricNames[] = {"final_adopted",   "final_internalized", "t50",
-                                    "peak_compliance", "peak_resistance",    "departments_reached"};
+/// One trial of one scenario, as the writer reads it.
+struct TrialView {
+  const engine::TrialCurves& curves;
+  const engine::TrialMetrics& metrics;
+  const engine::TrialAttribution& attribution;
+};
+
+/// What a dataset holds per trial: one value, one per step, one per step
+/// and department, or one per agent.
+enum class Shape { Trial, Step, StepDepartment, Agent };
+
+/// One dataset of a scenario (docs/output.md): its path under the
+/// scenario's group, its element, its shape and the values of one trial.
+struct Series {
+  std::string path;
+  hdf5::Element element;  // F32 or I32 (int8 in the file for agent roles, see kInt8)
+  Shape shape;
+  std::function<void(const TrialView&, std::vector<float>&)> floats;
+  std::function<void(const TrialView&, std::vector<std::int32_t>&)> integers;
+  bool int8 = false;
+};
+
+template <typename T>
+void append(std::vector<T>& out, const std::vector<T>& v) {
+  out.insert(out.end(), v.begin(), v.end());
+}
+
+/// A time to 50%: NaN when not reached by T (censored, docs/output.md).
+float censored(const std::optional<std::int32_t>& t) {
+  return t ? static_cast<float>(*t) : std::numeric_limits<float>::quiet_NaN();
+}
+
+/// Every dataset of a scenario, in the order of docs/output.md.
+std::vector<Series> scenario_series(bool per_agent) {
+  using E = hdf5::Element;
+  std::vector<Series> v;
+  auto step = [&](std::string path, std::function<const std::vector<float>&(const TrialView&)> get) {
+    v.push_back({std::move(path), E::F32, Shape::Step,
+                 [get](const TrialView& t, std::vector<float>& out) { append(out, get(t)); }, nullptr});
+  };
+  auto metric = [&](std::string path, std::function<float(const TrialView&)> get) {
+    v.push_back({std::move(path), E::F32, Shape::Trial,
+                 [get](const TrialView& t, std::vector<float>& out) { out.push_back(get(t)); }, nullptr});
+  };
+  auto count = [&](std::string path, std::function<std::int32_t(const TrialView&)> get) {
+    v.push_back({std::move(path), E::I32, Shape::Trial, nullptr,
+                 [get](const TrialView& t, std::vector<std::int32_t>& out) { out.push_back(get(t)); }});
+  };
+  const char* const states[] = {"N", "C", "A", "R"};
+  for (int s : {2, 1, 0, 3})  // internalized first (MODEL.md 7)
+    step(std::string("curves/") + states[s], [s](const TrialView& t) -> const std::vector<float>& {
+      return t.curves.share[static_cast<std::size_t>(s)];
+    });
+  step("curves/mean_autonomy", [](const TrialView& t) -> const std::vector<float>& { return t.curves.mean_autonomy; });
+  step("curves/mean_competence",
+       [](const TrialView& t) -> const std::vector<float>& { return t.curves.mean_competence; });
+  step("curves/mean_relatedness",
+       [](const TrialView& t) -> const std::vector<float>& { return t.curves.mean_relatedness; });
+  step("curves/mean_pressure", [](const TrialView& t) -> const std::vector<float>& { return t.curves.mean_pressure; });
+  v.push_back({"curves/active_champions", E::I32, Shape::Step, nullptr,
+               [](const TrialView& t, std::vector<std::int32_t>& out) { append(out, t.curves.active_champions); }});
+  v.push_back({"curves/department_internalized", E::F32, Shape::StepDepartment,
+               [](const TrialView& t, std::vector<float>& out) { append(out, t.curves.department_internalized); },
+               nullptr});
+  v.push_back({"curves/department_adopted", E::F32, Shape::StepDepartment,
+               [](const TrialView& t, std::vector<float>& out) { append(out, t.curves.department_adopted); }, nullptr});
+  metric("metrics/final_internalized", [](const TrialView& t) { return t.metrics.final_internalized; });
+  metric("metrics/final_adopted", [](const TrialView& t) { return t.metrics.final_adopted; });
+  metric("metrics/t50_internalized", [](const TrialView& t) { return censored(t.metrics.t50_internalized); });
+  metric("metrics/t50", [](const TrialView& t) { return censored(t.metrics.t50); });
+  metric("metrics/peak_compliance", [](const TrialView& t) { return t.metrics.peak_compliance; });
+  metric("metrics/peak_resistance", [](const TrialView& t) { return t.metrics.peak_resistance; });
+  count("metrics/departments_internalized", [](const TrialView& t) { return t.metrics.departments_internalized; });
+  count("metrics/departments_reached", [](const TrialView& t) { return t.metrics.departments_reached; });
+  for (int c = 0; c < engine::kCauseCount; ++c)
+    step(std::string("attribution/entries/") + engine::to_string(static_cast<engine::Cause>(c)),
+         [c](const TrialView& t) -> const std::vector<float>& {
+           return t.attribution.entries[static_cast<std::size_t>(c)];
+         });
+  step("attribution/entries_complying",
+       [](const TrialView& t) -> const std::vector<float>& { return t.attribution.entries_complying; });
+  for (int r : {2, 1, 0})  // champions, formal leaders, others
+    step(std::string("attribution/credit/") + engine::to_string(static_cast<engine::Role>(r)),
+         [r](const TrialView& t) -> const std::vector<float>& {
+           return t.attribution.credit[static_cast<std::size_t>(r)];
+         });
+  if (per_agent) {
+    v.push_back({"attribution/credit/by_agent", E::F32, Shape::Agent,
+                 [](const TrialView& t, std::vector<float>& out) { append(out, t.attribution.credit_by_agent); },
+                 nullptr});
+    v.push_back({"attribution/credit/agent_role", E::I32, Shape::Agent, nullptr,
+                 [](const TrialView& t, std::vector<std::int32_t>& out) {
+                   out.insert(out.end(), t.attribution.agent_role.begin(), t.attribution.agent_role.end());
+                 },
+                 true});
+  }
+  return v;
+}
 
 }  // namespace
 
@@ -44,9 +141,8 @@ struct ResultsWriter::Impl {
   const model::ExperimentSpec& experiment;
   hdf5::OutputFile file;  // declared before the datasets: closed after them
   struct ScenarioDatasets {
-    Handle curves[kCurveCount];
-    Handle department_adopted;
-    Handle metrics[6];
+    std::vector<Series> series;
+    std::vector<Handle> datasets;  // per series; those per department or agent made with the first batch
     DepartmentId departments = -1;
     std::vector<std::uint32_t> department_size;
     hid_t group = -1;
@@ -83,6 +179,14 @@ ResultsWriter::ResultsWriter(const std::string& path, const model::ExperimentSpe
   }
 }
 
+namespace {
+
+Handle make_dataset(hid_t group, const Series& series, const std::vector<hsize_t>& dims) {
+  return dataset(group, series.path, series.int8 ? H5T_STD_I8LE : hdf5::file_type(series.element), dims);
+}
+
+}  // namespace
+
 void ResultsWriter::create(const model::ExperimentSpec& x, unsigned threads) {
   const hid_t root = impl_->file.root();
   hdf5::write_provenance(root, kFormat, kFormatVersion,
@@ -108,13 +212,17 @@ void ResultsWriter::create(const model::ExperimentSpec& x, unsigned threads) {
     std::ostringstream params;
     for (const auto& [k, v] : spec.parameters) params << k << " = " << v << "\n";
     hdf5::write_string_attribute(d.group, "parameters", params.str());
-    Handle curves = hdf5::create_group(d.group, "curves");
-    const std::vector<hsize_t> dims{x.trials, static_cast<hsize_t>(x.steps) + 1};
-    for (int c = 0; c < kCurveCount; ++c) d.curves[c] = dataset(curves.get(), kCurveNames[c], H5T_IEEE_F32LE, dims);
-    Handle metrics = hdf5::create_group(d.group, "metrics");
-    for (int m = 0; m < 6; ++m) {
-      const bool integer = m == 2 || m == 5;
-      d.metrics[m] = dataset(metrics.get(), kMetricNames[m], integer ? H5T_STD_I32LE : H5T_IEEE_F32LE, {x.trials});
+    d.series = scenario_series(spec.record.credit);
+    d.datasets.resize(d.series.size());
+    for (std::size_t k = 0; k < d.series.size(); ++k) {
+      const Series& series = d.series[k];
+      if (series.shape == Shape::Trial) {
+        d.datasets[k] = make_dataset(d.group, series, {x.trials});
+        if (series.path.find("/t50") != std::string::npos)  // NaN = not reached by T (docs/output.md)
+          number_attribute(d.datasets[k].get(), "censored_at", H5T_NATIVE_INT64, std::int64_t{x.steps});
+      } else if (series.shape == Shape::Step) {
+        d.datasets[k] = make_dataset(d.group, series, {x.trials, static_cast<hsize_t>(x.steps) + 1});
+      }
     }
   }
 }
@@ -125,78 +233,55 @@ ResultsWriter::~ResultsWriter() {
 
 const std::string& ResultsWriter::temporary_path() const noexcept { return impl_->file.temporary(); }
 
-void ResultsWriter::write_batch(TrialIndex first, const std::vector<std::vector<engine::TrialCurves>>& curves,
-                                const std::vector<std::vector<engine::TrialMetrics>>& metrics) try {
+void ResultsWriter::write_batch(TrialIndex first, const experiment::TrialBatch& batch) try {
   const auto steps = static_cast<hsize_t>(impl_->experiment.steps) + 1;
   auto& buf = impl_->buffer;
   auto& ibuf = impl_->ibuffer;
-  for (std::size_t s = 0; s < curves.size(); ++s) {
+  for (std::size_t s = 0; s < batch.curves.size(); ++s) {
     auto& d = impl_->scenarios[s];
-    const auto rows = static_cast<hsize_t>(curves[s].size());
+    const auto& curves = batch.curves[s];
+    const auto rows = static_cast<hsize_t>(curves.size());
     if (rows == 0) continue;
-    for (int c = 0; c < kCurveCount; ++c) {
-      buf.clear();
-      for (const auto& tc : curves[s]) {
-        const std::vector<float>& v = c < 4    ? tc.share[static_cast<std::size_t>(c)]
-                                      : c == 4 ? tc.mean_autonomy
-                                      : c == 5 ? tc.mean_competence
-                                      : c == 6 ? tc.mean_relatedness
-                                               : tc.mean_pressure;
-        buf.insert(buf.end(), v.begin(), v.end());
-      }
-      hdf5::write_rows(d.curves[c].get(), H5T_NATIVE_FLOAT, first, rows, buf.data());
-    }
-    // Departments are known only once an organization exists (files may differ from the spec).
-    const DepartmentId depts = curves[s].front().departments;
+    // Departments and agents are known only once an organization exists (files may differ from the spec).
     if (d.departments < 0) {
+      const DepartmentId depts = curves.front().departments;
       d.departments = depts;
-      Handle g(H5Gopen2(d.group, "curves", H5P_DEFAULT), H5Gclose, "open curves");
-      d.department_adopted = dataset(g.get(), "department_adopted", H5T_IEEE_F32LE,
-                                     {impl_->experiment.trials, steps, static_cast<hsize_t>(std::max(depts, 1))});
       number_attribute(d.group, "departments", H5T_NATIVE_INT, static_cast<int>(depts));
-      const auto& sizes = curves[s].front().department_size;
-      Handle size_ds = dataset(d.group, "department_size", H5T_STD_I32LE, {static_cast<hsize_t>(std::max(depts, 1))});
+      const auto& sizes = curves.front().department_size;
+      const auto width = static_cast<hsize_t>(std::max(depts, 1));
+      Handle size_ds = dataset(d.group, "department_size", H5T_STD_I32LE, {width});
       std::vector<std::int32_t> size_values(sizes.begin(), sizes.end());
-      size_values.resize(static_cast<std::size_t>(std::max(depts, 1)), 0);
+      size_values.resize(static_cast<std::size_t>(width), 0);
       hdf5::write_rows(size_ds.get(), H5T_NATIVE_INT32, 0, size_values.size(), size_values.data());
       size_ds.close("close dataset department_size");
       d.department_size = sizes;
+      std::uint64_t agents = 0;
+      for (auto n : sizes) agents += n;
+      for (std::size_t k = 0; k < d.series.size(); ++k) {
+        const Series& series = d.series[k];
+        if (series.shape == Shape::StepDepartment)
+          d.datasets[k] = make_dataset(d.group, series, {impl_->experiment.trials, steps, width});
+        else if (series.shape == Shape::Agent)
+          d.datasets[k] = make_dataset(d.group, series, {impl_->experiment.trials, agents});
+      }
     }
-    buf.clear();
-    for (const auto& tc : curves[s]) {
+    for (const auto& tc : curves)
       if (tc.departments != d.departments || tc.department_size != d.department_size)
         throw std::runtime_error("trials of scenario " + std::to_string(s) + " differ in their departments");
-      buf.insert(buf.end(), tc.department_adopted.begin(), tc.department_adopted.end());
-    }
-    if (d.departments > 0) hdf5::write_rows(d.department_adopted.get(), H5T_NATIVE_FLOAT, first, rows, buf.data());
-    for (int m = 0; m < 6; ++m) {
-      const bool integer = m == 2 || m == 5;
+    for (std::size_t k = 0; k < d.series.size(); ++k) {
+      const Series& series = d.series[k];
+      if (series.shape == Shape::StepDepartment && d.departments == 0) continue;
       buf.clear();
       ibuf.clear();
-      for (const auto& tm : metrics[s]) {
-        switch (m) {
-          case 0:
-            buf.push_back(tm.final_adopted);
-            break;
-          case 1:
-            buf.push_back(tm.final_internalized);
-            break;
-          case 2:
-            ibuf.push_back(tm.t50);
-            break;
-          case 3:
-            buf.push_back(tm.peak_compliance);
-            break;
-          case 4:
-            buf.push_back(tm.peak_resistance);
-            break;
-          default:
-            ibuf.push_back(tm.departments_reached);
-            break;
-        }
+      for (std::size_t i = 0; i < curves.size(); ++i) {
+        const TrialView trial{curves[i], batch.metrics[s][i], batch.attribution[s][i]};
+        if (series.floats)
+          series.floats(trial, buf);
+        else
+          series.integers(trial, ibuf);
       }
-      hdf5::write_rows(d.metrics[m].get(), integer ? H5T_NATIVE_INT32 : H5T_NATIVE_FLOAT, first, rows,
-                       integer ? static_cast<const void*>(ibuf.data()) : static_cast<const void*>(buf.data()));
+      hdf5::write_rows(d.datasets[k].get(), series.floats ? H5T_NATIVE_FLOAT : H5T_NATIVE_INT32, first, rows,
+                       series.floats ? static_cast<const void*>(buf.data()) : static_cast<const void*>(ibuf.data()));
     }
   }
 } catch (const std::runtime_error& e) {
@@ -246,6 +331,9 @@ ResultsSummary read_results_summary(const std::string& path) {
       throw InputError(path +
                        ": an HDF5 file, but not a Groundswell results file (no format = \"groundswell-results\")");
     r.experiment = hdf5::read_string_attribute(root, "experiment");
+    int version = 1;
+    hdf5::read_number_attribute(root, "format_version", H5T_NATIVE_INT, &version);
+    r.format_version = version;
     r.version = hdf5::read_string_attribute(root, "groundswell_version");
     r.git_commit = hdf5::read_string_attribute(root, "git_commit");
     r.created = hdf5::read_string_attribute(root, "created");
@@ -263,12 +351,30 @@ ResultsSummary read_results_summary(const std::string& path) {
       }
       const auto fa = read_vector<float>(g.get(), "final_adopted", H5T_NATIVE_FLOAT);
       const auto fi = read_vector<float>(g.get(), "final_internalized", H5T_NATIVE_FLOAT);
-      const auto t50 = read_vector<std::int32_t>(g.get(), "t50", H5T_NATIVE_INT32);
       const auto pc = read_vector<float>(g.get(), "peak_compliance", H5T_NATIVE_FLOAT);
       const auto pr = read_vector<float>(g.get(), "peak_resistance", H5T_NATIVE_FLOAT);
       const auto dr = read_vector<std::int32_t>(g.get(), "departments_reached", H5T_NATIVE_INT32);
+      // Format 1 stored t50 as int32, -1 for never, and had no t50_internalized
+      // nor departments_internalized; read as floats, -1 and NaN are "not reached".
+      const auto t50 = read_vector<float>(g.get(), "t50", H5T_NATIVE_FLOAT);
+      const bool v2 = version >= 2;
+      const auto t50i = v2 ? read_vector<float>(g.get(), "t50_internalized", H5T_NATIVE_FLOAT) : std::vector<float>{};
+      const auto di = v2 ? read_vector<std::int32_t>(g.get(), "departments_internalized", H5T_NATIVE_INT32)
+                         : std::vector<std::int32_t>{};
+      auto reached = [](float t) {
+        return std::isnan(t) || t < 0 ? std::nullopt : std::optional<std::int32_t>(static_cast<std::int32_t>(t));
+      };
       std::vector<engine::TrialMetrics> m(fa.size());
-      for (std::size_t k = 0; k < fa.size(); ++k) m[k] = {fa[k], fi[k], t50[k], pc[k], pr[k], dr[k]};
+      for (std::size_t k = 0; k < fa.size(); ++k) {
+        m[k].final_adopted = fa[k];
+        m[k].final_internalized = fi[k];
+        m[k].t50 = reached(t50[k]);
+        if (v2) m[k].t50_internalized = reached(t50i[k]);
+        m[k].peak_compliance = pc[k];
+        m[k].peak_resistance = pr[k];
+        m[k].departments_reached = dr[k];
+        if (v2) m[k].departments_internalized = di[k];
+      }
       r.metrics.push_back(std::move(m));
     }
   } catch (const std::runtime_error& e) {

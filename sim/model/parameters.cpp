@@ -380,12 +380,20 @@ void add_strategy_keys(std::vector<ParameterInfo>& t) {
       "from the step after, `P_i = max(P_i, pressure)` for agents not in A (MODEL.md 4)"));
 }
 
+/// What a run keeps beyond the curves, metrics and attribution by role (docs/output.md).
+void add_record_keys(std::vector<ParameterInfo>& t) {
+  t.push_back(boolean(
+      "record.credit", [](ScenarioSpec& s) -> bool& { return s.record.credit; },
+      "also store each agent's peer credit over the run, `attribution/credit/by_agent` [trials, agents] (MODEL.md 7)"));
+}
+
 std::vector<ParameterInfo> make_table() {
   std::vector<ParameterInfo> t;
   add_organization_keys(t);
   add_agent_keys(t);
   add_rule_keys(t);
   add_strategy_keys(t);
+  add_record_keys(t);
   return t;
 }
 

@@ -29,6 +29,13 @@ json interval(const experiment::Interval& i) {
   return {{"mean", r(i.mean)}, {"low", r(i.low)}, {"high", r(i.high)}};
 }
 
+/// A censored median: null where not reached by the last step.
+json median(const experiment::CensoredMedian& m) {
+  auto value = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+  return {{"median", value(m.median)}, {"low", value(m.low)}, {"high", value(m.high)},
+          {"reached", m.reached}, {"trials", m.n}};
+}
+
 double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return std::round(std::chrono::duration<double>(b - a).count() * 1000.0) / 1000.0;
 }
@@ -56,13 +63,14 @@ class Run::Sink : public experiment::TrialSink {
  public:
   explicit Sink(Run& run) : run_(run) { shares_.steps = run.request_.steps; }
 
-  void write_batch(TrialIndex, const std::vector<std::vector<engine::TrialCurves>>& curves,
-                   const std::vector<std::vector<engine::TrialMetrics>>& metrics) override {
+  void write_batch(TrialIndex, const experiment::TrialBatch& out) override {
+    const auto& curves = out.curves;
+    const auto& metrics = out.metrics;
     for (const auto& c : curves.at(0)) {
       for (int s = 0; s < kStateCount; ++s) {
         const auto& share = c.share[static_cast<std::size_t>(s)];
-        auto& out = shares_.share[static_cast<std::size_t>(s)];
-        out.insert(out.end(), share.begin(), share.end());
+        auto& kept = shares_.share[static_cast<std::size_t>(s)];
+        kept.insert(kept.end(), share.begin(), share.end());
       }
       ++shares_.trials;
     }
@@ -79,12 +87,12 @@ class Run::Sink : public experiment::TrialSink {
       c[kStateNames[s]] = {{"median", rounded(b.median)}, {"low", rounded(b.low)}, {"high", rounded(b.high)}};
     }
     const auto sum = experiment::summarize("strategy", metrics_);
-    json m = {{"final_adopted", interval(sum.final_adopted)},
-              {"final_internalized", interval(sum.final_internalized)},
+    json m = {{"final_internalized", interval(sum.final_internalized)},
+              {"final_adopted", interval(sum.final_adopted)},
               {"peak_compliance", interval(sum.peak_compliance)},
               {"peak_resistance", interval(sum.peak_resistance)},
-              {"t50", sum.reached50 ? interval(sum.t50) : json(nullptr)},
-              {"reached50", sum.reached50}};
+              {"t50_internalized", median(sum.t50_internalized)},
+              {"t50", median(sum.t50)}};
     std::string text = caption(bands, shares_.trials);
     const std::lock_guard<std::mutex> lock(run_.mutex_);
     run_.curves_ = std::move(c);

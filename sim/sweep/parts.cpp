@@ -20,7 +20,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kMagic[8] = {'G', 'S', 'W', 'P', 'A', 'R', 'T', '1'};
+constexpr char kMagic[8] = {'G', 'S', 'W', 'P', 'A', 'R', 'T', '2'};  // 2: model v2 metrics
+/// A time to 50% not reached by T, in a part (parts are read only by the build that wrote them).
+constexpr std::int32_t kNotReached = -1;
+std::optional<std::int32_t> reached(std::int32_t t) {
+  return t == kNotReached ? std::nullopt : std::optional<std::int32_t>(t);
+}
 constexpr std::uint32_t kByteOrder = 0x01020304u;
 
 std::uint64_t checksum(const char* data, std::size_t n) {
@@ -134,10 +139,12 @@ std::vector<char> encode_part(const Plan& plan, const PointResult& r) {
     for (const auto& m : s.trials) {
       o.put(m.final_adopted);
       o.put(m.final_internalized);
-      o.put(m.t50);
+      o.put(m.t50.value_or(kNotReached));
+      o.put(m.t50_internalized.value_or(kNotReached));
       o.put(m.peak_compliance);
       o.put(m.peak_resistance);
       o.put(m.departments_reached);
+      o.put(m.departments_internalized);
     }
     for (std::size_t c = 0; c < kCurveCount; ++c) {
       if (s.mean[c].size() != row || s.quantiles[c].size() != row * kQuantileCount ||
@@ -198,10 +205,12 @@ PointResult decode_part(const Plan& plan, const std::vector<char>& bytes, std::u
     for (auto& m : s.trials) {
       m.final_adopted = in.get<float>();
       m.final_internalized = in.get<float>();
-      m.t50 = in.get<std::int32_t>();
+      m.t50 = reached(in.get<std::int32_t>());
+      m.t50_internalized = reached(in.get<std::int32_t>());
       m.peak_compliance = in.get<float>();
       m.peak_resistance = in.get<float>();
       m.departments_reached = in.get<std::int32_t>();
+      m.departments_internalized = in.get<std::int32_t>();
     }
     for (std::size_t c = 0; c < kCurveCount; ++c) {
       s.mean[c].resize(row);

@@ -40,8 +40,9 @@ struct Collector final : experiment::TrialSink {
     for (auto& s : curves)
       for (auto& c : s) c.assign(trials * row, 0.0f);
   }
-  void write_batch(TrialIndex first, const std::vector<std::vector<engine::TrialCurves>>& batch,
-                   const std::vector<std::vector<engine::TrialMetrics>>& m) override {
+  void write_batch(TrialIndex first, const experiment::TrialBatch& out) override {
+    const auto& batch = out.curves;
+    const auto& m = out.metrics;
     if (stop && stop->load()) throw Stopped{};
     for (std::size_t s = 0; s < batch.size(); ++s) {
       for (std::size_t k = 0; k < batch[s].size(); ++k)

@@ -44,28 +44,39 @@ void get_rows(hid_t dataset, Element e, hsize_t first, hsize_t rows, void* data)
 }
 
 constexpr const char* kFormat = "groundswell-sweep";
-constexpr int kFormatVersion = 1;
+constexpr int kFormatVersion = 2;  // 2: model v2 (t50 as float with NaN = not reached, t50_internalized)
 
 struct MetricColumn {
   const char* name;
   Element element;
+  bool censored;  ///< a time to 50%: NaN where not reached by T; stats over the trials that reached it
 };
-constexpr MetricColumn kMetrics[] = {
-    {"final_adopted", Element::F32},   {"final_internalized", Element::F32}, {"t50", Element::I32},
-    {"peak_compliance", Element::F32}, {"peak_resistance", Element::F32},    {"departments_reached", Element::I32}};
+constexpr MetricColumn kMetrics[] = {{"final_internalized", Element::F32, false},
+                                     {"final_adopted", Element::F32, false},
+                                     {"t50_internalized", Element::F32, true},
+                                     {"t50", Element::F32, true},
+                                     {"peak_compliance", Element::F32, false},
+                                     {"peak_resistance", Element::F32, false},
+                                     {"departments_internalized", Element::I32, false},
+                                     {"departments_reached", Element::I32, false}};
 
 double metric_value(const engine::TrialMetrics& m, std::size_t k) {
+  auto time = [](const std::optional<std::int32_t>& t) { return t ? static_cast<double>(*t) : NAN; };
   switch (k) {
     case 0:
-      return m.final_adopted;
-    case 1:
       return m.final_internalized;
+    case 1:
+      return m.final_adopted;
     case 2:
-      return m.t50;
+      return time(m.t50_internalized);
     case 3:
-      return m.peak_compliance;
+      return time(m.t50);
     case 4:
+      return m.peak_compliance;
+    case 5:
       return m.peak_resistance;
+    case 6:
+      return m.departments_internalized;
     default:
       return m.departments_reached;
   }
@@ -243,7 +254,8 @@ void SweepFileWriter::Impl::create(const Plan& plan, std::vector<std::uint64_t> 
       m.add(root, base + "sd", Element::F64, {});
       m.add(root, base + "quantiles", Element::F64, {Q});
     }
-    m.add(root, g + "metrics/t50/reached", Element::F64, {});
+    for (const auto& metric : kMetrics)
+      if (metric.censored) m.add(root, g + "metrics/" + metric.name + "/reached", Element::F64, {});
     for (const char* c : kCurveNames) {
       const std::string base = g + "curves/" + c + "/";
       m.add(root, base + "mean", Element::F32, {T1});
@@ -296,7 +308,7 @@ void SweepFileWriter::write(const PointResult& r) try {
       std::size_t reached = 0;
       for (const auto& t : sr.trials) {
         const double v = metric_value(t, k);
-        if (k == 2 && v < 0) continue;  // t50 over the trials that reached 50% adopted
+        if (std::isnan(v)) continue;  // a time to 50%: over the trials that reached it
         values.push_back(v);
         ++reached;
       }
@@ -304,7 +316,7 @@ void SweepFileWriter::write(const PointResult& r) try {
       m.put(row, base + "mean", std::vector<double>{st.mean});
       m.put(row, base + "sd", std::vector<double>{st.sd});
       m.put(row, base + "quantiles", st.quantiles);
-      if (k == 2)
+      if (kMetrics[k].censored)
         m.put(row, base + "reached",
               std::vector<double>{static_cast<double>(reached) /
                                   static_cast<double>(std::max<std::size_t>(1, m.trials))});

@@ -42,8 +42,8 @@ model::ExperimentSpec parse(const std::string& text) {
 class ShareSink : public experiment::TrialSink {
  public:
   std::vector<std::vector<std::vector<float>>> adopted;  ///< [scenario][trial][step]
-  void write_batch(TrialIndex, const std::vector<std::vector<engine::TrialCurves>>& curves,
-                   const std::vector<std::vector<engine::TrialMetrics>>&) override {
+  void write_batch(TrialIndex, const experiment::TrialBatch& out) override {
+    const auto& curves = out.curves;
     adopted.resize(curves.size());
     for (std::size_t s = 0; s < curves.size(); ++s)
       for (const auto& c : curves[s]) adopted[s].push_back(c.share[kA]);

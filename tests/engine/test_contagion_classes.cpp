@@ -48,8 +48,8 @@ model::ExperimentSpec contagion_classes(const std::vector<std::string>& names) {
 /// Keeps the adopted-share curve of every trial of every scenario.
 struct ShareSink : experiment::TrialSink {
   std::vector<std::vector<std::vector<float>>> adopted;  ///< [scenario][trial][step]
-  void write_batch(TrialIndex, const std::vector<std::vector<engine::TrialCurves>>& curves,
-                   const std::vector<std::vector<engine::TrialMetrics>>&) override {
+  void write_batch(TrialIndex, const experiment::TrialBatch& out) override {
+    const auto& curves = out.curves;
     adopted.resize(curves.size());
     for (std::size_t s = 0; s < curves.size(); ++s)
       for (const auto& c : curves[s]) adopted[s].push_back(c.share[kA]);

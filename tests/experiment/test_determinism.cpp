@@ -105,8 +105,8 @@ formalization = { at = 0.05, leaders_adopt = false, pressure = 0.3 }
 struct Collector : experiment::TrialSink {
   std::vector<std::vector<engine::TrialCurves>> curves;
   bool in_order = true;  ///< every batch started where the one before ended
-  void write_batch(TrialIndex first, const std::vector<std::vector<engine::TrialCurves>>& batch,
-                   const std::vector<std::vector<engine::TrialMetrics>>&) override {
+  void write_batch(TrialIndex first, const experiment::TrialBatch& out) override {
+    const auto& batch = out.curves;
     curves.resize(batch.size());
     for (std::size_t s = 0; s < batch.size(); ++s) {
       in_order = in_order && curves[s].size() == first;

@@ -21,8 +21,8 @@ namespace {
 
 struct Collector : experiment::TrialSink {
   std::vector<std::vector<engine::TrialCurves>> curves;
-  void write_batch(TrialIndex, const std::vector<std::vector<engine::TrialCurves>>& batch,
-                   const std::vector<std::vector<engine::TrialMetrics>>&) override {
+  void write_batch(TrialIndex, const experiment::TrialBatch& out) override {
+    const auto& batch = out.curves;
     curves.resize(batch.size());
     for (std::size_t s = 0; s < batch.size(); ++s) curves[s].insert(curves[s].end(), batch[s].begin(), batch[s].end());
   }

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -44,6 +45,7 @@ mandate = { issuers = "top" }
 [[scenario]]
 name = "distributed"
 champions = { count = 6, selection = "distributed", coalition = true }
+record = { credit = true }
 )";
 
 std::vector<hsize_t> shape(hid_t file, const std::string& path) {
@@ -63,7 +65,7 @@ std::vector<std::string> documented(const std::string& heading) {
   std::string line;
   bool inside = false;
   std::vector<std::string> names;
-  const std::regex row(R"(^\| `([a-zA-Z_0-9]+)` \| (float32|int32) \|)");
+  const std::regex row(R"(^\| `([a-zA-Z_0-9/]+)` \| (float32|int32|int8) \|)");
   while (std::getline(in, line)) {
     if (line.rfind("### ", 0) == 0) inside = line.find(heading) != std::string::npos;
     std::smatch m;
@@ -98,8 +100,10 @@ TEST_CASE("groundswell run writes the documented datasets, shapes and attributes
 
   const auto curves = documented("curves/");
   const auto metrics = documented("metrics/");
-  REQUIRE(curves.size() == 9);
-  REQUIRE(metrics.size() == 6);
+  const auto attribution = documented("attribution/");
+  REQUIRE(curves.size() == 11);
+  REQUIRE(metrics.size() == 8);
+  REQUIRE(attribution.size() == 12);
   for (const std::string scenario : {"top_down", "distributed"}) {
     const std::string g = "/scenarios/" + scenario;
     hid_t grp = H5Gopen2(f, g.c_str(), H5P_DEFAULT);
@@ -110,7 +114,7 @@ TEST_CASE("groundswell run writes the documented datasets, shapes and attributes
     for (const auto& name : curves) {
       INFO(g << "/curves/" << name);
       const auto dims = shape(f, g + "/curves/" + name);
-      if (name == "department_adopted")
+      if (name.rfind("department_", 0) == 0)
         CHECK(dims == std::vector<hsize_t>{7, 13, 7});
       else
         CHECK(dims == std::vector<hsize_t>{7, 13});
@@ -119,6 +123,15 @@ TEST_CASE("groundswell run writes the documented datasets, shapes and attributes
     for (const auto& name : metrics) {
       INFO(g << "/metrics/" << name);
       CHECK(shape(f, g + "/metrics/" + name) == std::vector<hsize_t>{7});
+    }
+    for (const auto& name : attribution) {
+      INFO(g << "/attribution/" << name);
+      const bool per_agent = name.find("by_agent") != std::string::npos || name.find("agent_role") != std::string::npos;
+      if (per_agent)  // only with record.credit, which this scenario file sets for distributed only
+        CHECK(shape(f, g + "/attribution/" + name) ==
+              (scenario == "distributed"s ? std::vector<hsize_t>{7, 200} : std::vector<hsize_t>{}));
+      else
+        CHECK(shape(f, g + "/attribution/" + name) == std::vector<hsize_t>{7, 13});
     }
   }
   // the shares of each step add up to one
@@ -132,6 +145,24 @@ TEST_CASE("groundswell run writes the documented datasets, shapes and attributes
   }
   for (std::size_t k = 0; k < share[0].size(); ++k)
     CHECK(share[0][k] + share[1][k] + share[2][k] + share[3][k] == Approx(1.0f).epsilon(1e-5));
+  // Times not reached by T are NaN, and the datasets say where they were censored.
+  // A mandate from the top gets compliance fast, but not half the staff internalized in 12 weeks.
+  for (const char* time : {"t50_internalized", "t50"}) {
+    INFO(time);
+    std::vector<float> t(7);
+    hid_t ds = H5Dopen2(f, ("/scenarios/top_down/metrics/"s + time).c_str(), H5P_DEFAULT);
+    hid_t type = H5Dget_type(ds);
+    CHECK(H5Tget_class(type) == H5T_FLOAT);
+    H5Tclose(type);
+    H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data());
+    std::int64_t censored_at = 0;
+    hid_t at = H5Aopen(ds, "censored_at", H5P_DEFAULT);
+    H5Aread(at, H5T_NATIVE_INT64, &censored_at);
+    H5Aclose(at);
+    H5Dclose(ds);
+    CHECK(censored_at == 12);
+    if (time == "t50_internalized"s) CHECK(std::isnan(t[0]));
+  }
   H5Fclose(f);
 
   CHECK(run("info " + out.string()) == 0);

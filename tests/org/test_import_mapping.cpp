@@ -319,8 +319,8 @@ mandate = { issuers = "leaders", levels = 0 }
   // Runs, and the same seed gives the same curves.
   struct Sink : experiment::TrialSink {
     std::vector<std::vector<engine::TrialCurves>> curves;
-    void write_batch(TrialIndex, const std::vector<std::vector<engine::TrialCurves>>& batch,
-                     const std::vector<std::vector<engine::TrialMetrics>>&) override {
+    void write_batch(TrialIndex, const experiment::TrialBatch& out) override {
+    const auto& batch = out.curves;
       curves.resize(batch.size());
       for (std::size_t s = 0; s < batch.size(); ++s)
         curves[s].insert(curves[s].end(), batch[s].begin(), batch[s].end());

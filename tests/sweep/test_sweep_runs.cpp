@@ -343,14 +343,14 @@ TEST_CASE("docs/sweeps.md describes every dataset of a sweep file", "[unit][swee
   // Dataset names with scenario, parameter, metric and curve names replaced by their placeholders.
   const std::regex scenario(R"(^scenarios/[^/]+/)"), parameter(R"(^parameters/[^/]+/)");
   const std::regex metric(
-      R"(/metrics/(final_adopted|final_internalized|t50|peak_compliance|peak_resistance|departments_reached)/)");
+      R"(/metrics/(final_internalized|final_adopted|t50_internalized|t50|peak_compliance|peak_resistance|departments_internalized|departments_reached)/)");
   const std::regex curve(R"(/curves/(N|C|A|R|mean_autonomy|mean_competence|mean_relatedness|mean_pressure)/)");
   std::set<std::string> found;
   for (const fs::path& file : {grid, salt}) {
     const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     REQUIRE(f >= 0);
     for (std::string name : datasets(f)) {
-      const bool t50_only = name.find("/metrics/t50/reached") != std::string::npos;
+      const bool t50_only = name.find("/reached") != std::string::npos;
       name = std::regex_replace(name, scenario, "scenarios/<scenario>/");
       name = std::regex_replace(name, parameter, "parameters/<parameter>/");
       if (!t50_only) name = std::regex_replace(name, metric, "/metrics/<metric>/");

@@ -84,7 +84,9 @@ struct RunState {
   std::vector<float> pressure;          ///< P_i of the last step (0 for classic rules)
   float resources = 0;                  ///< F of MODEL.md 5: 1 after formalization
   Step formalized_at = -1;              ///< step at which formalization fired, -1 not yet
+  std::vector<AgentId> formalized;      ///< agents formalization switched to A (from N or C), at formalized_at
   std::vector<AgentId> newly_adopted;   ///< classic rules: adopted in the last step
+  std::vector<AgentId> converted_by;    ///< cascade: who converted newly_adopted[k] (MODEL.md 6)
 };
 
 /// Advances one trial of one scenario. Not thread-safe; one per trial. Run

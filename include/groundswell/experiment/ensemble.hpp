@@ -12,13 +12,20 @@
 
 namespace groundswell::experiment {
 
+/// A batch of finished trials: curves[s][k], metrics[s][k] and
+/// attribution[s][k] are trial first + k of scenario s.
+struct TrialBatch {
+  std::vector<std::vector<engine::TrialCurves>> curves;
+  std::vector<std::vector<engine::TrialMetrics>> metrics;
+  std::vector<std::vector<engine::TrialAttribution>> attribution;
+};
+
 /// Receives consecutive batches of finished trials, on the calling thread.
 class TrialSink {
  public:
   virtual ~TrialSink() = default;
-  /// curves[s][k] and metrics[s][k] are trial first + k of scenario s.
-  virtual void write_batch(TrialIndex first, const std::vector<std::vector<engine::TrialCurves>>& curves,
-                           const std::vector<std::vector<engine::TrialMetrics>>& metrics) = 0;
+  /// @param first the index of the batch's first trial
+  virtual void write_batch(TrialIndex first, const TrialBatch& batch) = 0;
 };
 
 struct RunOptions {

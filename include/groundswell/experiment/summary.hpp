@@ -1,5 +1,7 @@
 #pragma once
-// The summary table printed after a run and by `groundswell info`.
+// The summary table printed after a run and by `groundswell info`, in the
+// words of MODEL.md 7 (internalized first).
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,17 +16,30 @@ struct Interval {
 };
 Interval mean_interval(const std::vector<double>& values);
 
+/// The median of a time that some trials never reach by T (right-censored,
+/// all at T). With one censoring time the Kaplan-Meier estimate is the
+/// empirical distribution with the censored times above T, so the median is
+/// the ceil(n/2)-th smallest time, and its distribution-free 95% interval
+/// the order statistics at ranks n/2 -+ 1.96 sqrt(n)/2 (normal approximation
+/// to the binomial). A rank that falls on a censored trial is "not reached":
+/// no value.
+struct CensoredMedian {
+  std::optional<double> median, low, high;
+  std::size_t reached = 0, n = 0;
+};
+CensoredMedian censored_median(const std::vector<std::optional<std::int32_t>>& times);
+
 struct ScenarioSummary {
   std::string name;
   std::size_t trials = 0;
-  Interval final_adopted, final_internalized, peak_compliance, peak_resistance;
-  Interval t50;               ///< over the trials that reached 50%
-  std::size_t reached50 = 0;  ///< trials that reached 50% adopted
+  Interval final_internalized, final_adopted, peak_compliance, peak_resistance;
+  CensoredMedian t50_internalized, t50;  ///< weeks to 50% internalized, to 50% adopted
 };
 
 ScenarioSummary summarize(const std::string& name, const std::vector<engine::TrialMetrics>& metrics);
 
 /// A fixed-width table, one row per scenario.
-std::string format_summary(const std::vector<ScenarioSummary>& rows);
+/// @param steps T, shown for times not reached ("> T")
+std::string format_summary(const std::vector<ScenarioSummary>& rows, Step steps);
 
 }  // namespace groundswell::experiment

@@ -20,8 +20,7 @@ class ResultsWriter final : public experiment::TrialSink {
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
 
-  void write_batch(TrialIndex first, const std::vector<std::vector<engine::TrialCurves>>& curves,
-                   const std::vector<std::vector<engine::TrialMetrics>>& metrics) override;
+  void write_batch(TrialIndex first, const experiment::TrialBatch& batch) override;
 
   /// Flushes and closes the file (a close that cannot flush is an error),
   /// writes it to the disk (fsync), renames it into place and syncs the
@@ -41,6 +40,7 @@ class ResultsWriter final : public experiment::TrialSink {
 /// What a results file holds, read back (used by `groundswell info`).
 struct ResultsSummary {
   std::string experiment, version, git_commit, created, rule;
+  int format_version = 0;  ///< 1: before model v2 (no t50_internalized, departments_internalized)
   std::uint64_t seed = 0;
   std::uint64_t trials = 0;
   std::int64_t steps = 0;

@@ -104,6 +104,11 @@ struct ChampionSpec {
   bool coalition = false;
 };
 
+/// What a run keeps beyond the curves, metrics and attribution by role.
+struct RecordSpec {
+  bool credit = false;  ///< each agent's peer credit over the run (MODEL.md 7)
+};
+
 /// One named scenario: organization + rule + parameters + strategy.
 struct ScenarioSpec {
   std::string name;
@@ -119,6 +124,7 @@ struct ScenarioSpec {
   std::uint32_t bridges = 0;                                    ///< connectors across silos
   std::optional<double> formalize_at;                           ///< adopted share that triggers formalization
   FormalizationSpec formalization;                              ///< what formalization does
+  RecordSpec record;                                            ///< what the run keeps
   std::vector<std::pair<std::string, std::string>> parameters;  ///< every key = value, for provenance
 };
 

@@ -47,6 +47,7 @@ struct Workspace {
   std::vector<Heard> heard;  ///< sdt, large organizations: x, u, k, q this step (small ones keep them per chunk)
   std::vector<float> adopted_weight;  ///< classic rules: sum of w_ij over adopted j, kept incrementally
   std::vector<AgentId> adopters;      ///< classic rules: this step's adopters (keeps its capacity)
+  std::vector<AgentId> converters;    ///< cascade: who converted each of them
 };
 
 void sdt_start(const TrialContext& ctx, RunState& state, Workspace& work);
