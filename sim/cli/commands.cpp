@@ -208,9 +208,10 @@ int info_command(const std::string& path) {
     rows.push_back(experiment::summarize(r.scenarios[s], r.metrics[s]));
   std::printf("%s", experiment::format_summary(rows, static_cast<Step>(r.steps)).c_str());
   if (r.format_version < 2)
-    std::printf("This file has format %d (before model v2): it holds no time to 50%% internalized and no\n"
-                "attribution, so \"weeks to 50%% A\" above is empty. Re-run its scenario file to get them.\n",
-                r.format_version);
+    std::printf(
+        "This file has format %d (before model v2): it holds no time to 50%% internalized and no\n"
+        "attribution, so \"weeks to 50%% A\" above is empty. Re-run its scenario file to get them.\n",
+        r.format_version);
   return kOk;
 }
 

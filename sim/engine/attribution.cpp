@@ -11,21 +11,30 @@ namespace groundswell::engine {
 
 const char* to_string(Cause cause) {
   switch (cause) {
-    case Cause::Seeded: return "seeded";
-    case Cause::Issuer: return "issuer";
-    case Cause::Formalized: return "formalized";
-    case Cause::Spontaneous: return "spontaneous";
-    case Cause::Peer: return "peer";
-    case Cause::Internalized: return "internalized";
+    case Cause::Seeded:
+      return "seeded";
+    case Cause::Issuer:
+      return "issuer";
+    case Cause::Formalized:
+      return "formalized";
+    case Cause::Spontaneous:
+      return "spontaneous";
+    case Cause::Peer:
+      return "peer";
+    case Cause::Internalized:
+      return "internalized";
   }
   return "?";
 }
 
 const char* to_string(Role role) {
   switch (role) {
-    case Role::Others: return "others";
-    case Role::FormalLeader: return "formal_leaders";
-    case Role::Champion: return "champions";
+    case Role::Others:
+      return "others";
+    case Role::FormalLeader:
+      return "formal_leaders";
+    case Role::Champion:
+      return "champions";
   }
   return "?";
 }
@@ -48,7 +57,7 @@ void AttributionRecorder::begin(const TrialSimulation& trial, Step steps) {
   formalized_.assign(n, 0);
   role_.resize(n);
   for (AgentId i = 0; i < n; ++i)
-    role_[i] = static_cast<std::int8_t>(setup.is_champion[i]                  ? Role::Champion
+    role_[i] = static_cast<std::int8_t>(setup.is_champion[i]                     ? Role::Champion
                                         : setup.organization.is_formal_leader[i] ? Role::FormalLeader
                                                                                  : Role::Others);
   if (per_agent_) out_.agent_role.assign(role_.begin(), role_.end());
@@ -71,10 +80,14 @@ void AttributionRecorder::peer_entry(const TrialSimulation& trial, AgentId i, st
   const bool sdt = spec.rule == model::Rule::Sdt;
   auto value = [&](State st) {  // v(s) of MODEL.md 5.1; classic rules: adopted or not
     switch (st) {
-      case State::A: return 1.0;
-      case State::C: return sdt ? spec.sdt.gamma_c : 0.0;
-      case State::R: return sdt ? -spec.sdt.gamma_r : 0.0;
-      case State::N: return 0.0;
+      case State::A:
+        return 1.0;
+      case State::C:
+        return sdt ? spec.sdt.gamma_c : 0.0;
+      case State::R:
+        return sdt ? -spec.sdt.gamma_r : 0.0;
+      case State::N:
+        return 0.0;
     }
     return 0.0;
   };

@@ -30,8 +30,8 @@ struct OrganizationCache {
 
 /// Runs all scenarios of one trial; scenarios with the same organization
 /// spec share the trial's organization (common random numbers).
-void run_one_trial(const model::ExperimentSpec& x, const OrganizationCache& cache, TrialIndex trial,
-                   TrialBatch& batch, std::size_t k, const std::atomic<bool>* stop) {
+void run_one_trial(const model::ExperimentSpec& x, const OrganizationCache& cache, TrialIndex trial, TrialBatch& batch,
+                   std::size_t k, const std::atomic<bool>* stop) {
   std::shared_ptr<const org::Organization> last;
   const model::OrganizationSpec* last_spec = nullptr;
   for (std::size_t s = 0; s < x.scenarios.size(); ++s) {

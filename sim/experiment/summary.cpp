@@ -105,12 +105,13 @@ std::string format_summary(const std::vector<ScenarioSummary>& rows, Step steps)
                   cell(r.peak_resistance).c_str());
     out += line;
   }
-  out += "Shares at the last step: means with 95% intervals (mean +- 1.96 SE over trials). Weeks to 50%: median\n"
-         "[95% interval] over all trials, those that never got there counted as later than week " +
-         std::to_string(steps) +
-         " (censored,\n"
-         "not dropped), and the share of trials that got there; \">" +
-         std::to_string(steps) + "\" = not reached by the last step.\n";
+  out +=
+      "Shares at the last step: means with 95% intervals (mean +- 1.96 SE over trials). Weeks to 50%: median\n"
+      "[95% interval] over all trials, those that never got there counted as later than week " +
+      std::to_string(steps) +
+      " (censored,\n"
+      "not dropped), and the share of trials that got there; \">" +
+      std::to_string(steps) + "\" = not reached by the last step.\n";
   return out;
 }
 

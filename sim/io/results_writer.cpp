@@ -86,9 +86,8 @@ std::vector<Series> scenario_series(bool per_agent) {
   };
   const char* const states[] = {"N", "C", "A", "R"};
   for (int s : {2, 1, 0, 3})  // internalized first (MODEL.md 7)
-    step(std::string("curves/") + states[s], [s](const TrialView& t) -> const std::vector<float>& {
-      return t.curves.share[static_cast<std::size_t>(s)];
-    });
+    step(std::string("curves/") + states[s],
+         [s](const TrialView& t) -> const std::vector<float>& { return t.curves.share[static_cast<std::size_t>(s)]; });
   step("curves/mean_autonomy", [](const TrialView& t) -> const std::vector<float>& { return t.curves.mean_autonomy; });
   step("curves/mean_competence",
        [](const TrialView& t) -> const std::vector<float>& { return t.curves.mean_competence; });

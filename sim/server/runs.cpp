@@ -32,8 +32,11 @@ json interval(const experiment::Interval& i) {
 /// A censored median: null where not reached by the last step.
 json median(const experiment::CensoredMedian& m) {
   auto value = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
-  return {{"median", value(m.median)}, {"low", value(m.low)}, {"high", value(m.high)},
-          {"reached", m.reached}, {"trials", m.n}};
+  return {{"median", value(m.median)},
+          {"low", value(m.low)},
+          {"high", value(m.high)},
+          {"reached", m.reached},
+          {"trials", m.n}};
 }
 
 double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
@@ -87,12 +90,10 @@ class Run::Sink : public experiment::TrialSink {
       c[kStateNames[s]] = {{"median", rounded(b.median)}, {"low", rounded(b.low)}, {"high", rounded(b.high)}};
     }
     const auto sum = experiment::summarize("strategy", metrics_);
-    json m = {{"final_internalized", interval(sum.final_internalized)},
-              {"final_adopted", interval(sum.final_adopted)},
-              {"peak_compliance", interval(sum.peak_compliance)},
-              {"peak_resistance", interval(sum.peak_resistance)},
-              {"t50_internalized", median(sum.t50_internalized)},
-              {"t50", median(sum.t50)}};
+    json m = {
+        {"final_internalized", interval(sum.final_internalized)}, {"final_adopted", interval(sum.final_adopted)},
+        {"peak_compliance", interval(sum.peak_compliance)},       {"peak_resistance", interval(sum.peak_resistance)},
+        {"t50_internalized", median(sum.t50_internalized)},       {"t50", median(sum.t50)}};
     std::string text = caption(bands, shares_.trials);
     const std::lock_guard<std::mutex> lock(run_.mutex_);
     run_.curves_ = std::move(c);

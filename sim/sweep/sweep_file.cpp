@@ -51,14 +51,11 @@ struct MetricColumn {
   Element element;
   bool censored;  ///< a time to 50%: NaN where not reached by T; stats over the trials that reached it
 };
-constexpr MetricColumn kMetrics[] = {{"final_internalized", Element::F32, false},
-                                     {"final_adopted", Element::F32, false},
-                                     {"t50_internalized", Element::F32, true},
-                                     {"t50", Element::F32, true},
-                                     {"peak_compliance", Element::F32, false},
-                                     {"peak_resistance", Element::F32, false},
-                                     {"departments_internalized", Element::I32, false},
-                                     {"departments_reached", Element::I32, false}};
+constexpr MetricColumn kMetrics[] = {
+    {"final_internalized", Element::F32, false},       {"final_adopted", Element::F32, false},
+    {"t50_internalized", Element::F32, true},          {"t50", Element::F32, true},
+    {"peak_compliance", Element::F32, false},          {"peak_resistance", Element::F32, false},
+    {"departments_internalized", Element::I32, false}, {"departments_reached", Element::I32, false}};
 
 double metric_value(const engine::TrialMetrics& m, std::size_t k) {
   auto time = [](const std::optional<std::int32_t>& t) { return t ? static_cast<double>(*t) : NAN; };

@@ -71,6 +71,7 @@ lambda_b = 0.3
 name = "coalition_burnout"
 champions = { count = 10, selection = "distributed", coalition = true }
 connectors = { bridges = 20 }
+record = { credit = true }
 [[scenario]]
 name = "pressing_issuers"
 mandate = { issuers = "leaders", levels = 1, issuers_adopt = false, half_life = inf }
@@ -104,13 +105,16 @@ formalization = { at = 0.05, leaders_adopt = false, pressure = 0.3 }
 /// thread-safe; identical() checks the order instead.
 struct Collector : experiment::TrialSink {
   std::vector<std::vector<engine::TrialCurves>> curves;
+  std::vector<std::vector<engine::TrialAttribution>> attribution;
   bool in_order = true;  ///< every batch started where the one before ended
   void write_batch(TrialIndex first, const experiment::TrialBatch& out) override {
     const auto& batch = out.curves;
     curves.resize(batch.size());
+    attribution.resize(batch.size());
     for (std::size_t s = 0; s < batch.size(); ++s) {
       in_order = in_order && curves[s].size() == first;
       curves[s].insert(curves[s].end(), batch[s].begin(), batch[s].end());
+      attribution[s].insert(attribution[s].end(), out.attribution[s].begin(), out.attribution[s].end());
     }
   }
 };
@@ -139,7 +143,17 @@ bool identical(const Collector& a, const Collector& b) {
         if (!same_bits(x.share[st], y.share[st])) return false;
       if (!same_bits(x.mean_autonomy, y.mean_autonomy) || !same_bits(x.mean_competence, y.mean_competence) ||
           !same_bits(x.mean_relatedness, y.mean_relatedness) || !same_bits(x.mean_pressure, y.mean_pressure) ||
-          !same_bits(x.department_adopted, y.department_adopted))
+          !same_bits(x.department_adopted, y.department_adopted) ||
+          !same_bits(x.department_internalized, y.department_internalized) || x.active_champions != y.active_champions)
+        return false;
+      // attribution too (MODEL.md 7): causes, credit by role, credit by agent
+      const auto& u = a.attribution[s][k];
+      const auto& v = b.attribution[s][k];
+      for (int c = 0; c < engine::kCauseCount; ++c)
+        if (!same_bits(u.entries[c], v.entries[c])) return false;
+      for (int r = 0; r < engine::kRoleCount; ++r)
+        if (!same_bits(u.credit[r], v.credit[r])) return false;
+      if (!same_bits(u.entries_complying, v.entries_complying) || !same_bits(u.credit_by_agent, v.credit_by_agent))
         return false;
     }
   }

@@ -320,7 +320,7 @@ mandate = { issuers = "leaders", levels = 0 }
   struct Sink : experiment::TrialSink {
     std::vector<std::vector<engine::TrialCurves>> curves;
     void write_batch(TrialIndex, const experiment::TrialBatch& out) override {
-    const auto& batch = out.curves;
+      const auto& batch = out.curves;
       curves.resize(batch.size());
       for (std::size_t s = 0; s < batch.size(); ++s)
         curves[s].insert(curves[s].end(), batch[s].begin(), batch[s].end());

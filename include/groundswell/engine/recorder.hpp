@@ -31,14 +31,14 @@ struct TrialCurves {
 /// Per-trial metrics of MODEL.md 7. A time to 50% not reached by T is
 /// censored: it has no value (never a number a mean would take in).
 struct TrialMetrics {
-  float final_internalized = 0;                    ///< A / N at T
-  float final_adopted = 0;                         ///< (A + C) / N at T
-  std::optional<std::int32_t> t50_internalized;    ///< first step with A >= 0.5; none if not reached by T
-  std::optional<std::int32_t> t50;                 ///< first step with A + C >= 0.5; none if not reached by T
-  float peak_compliance = 0;                       ///< max over steps of C / N
-  float peak_resistance = 0;                       ///< max over steps of R / N
-  std::int32_t departments_internalized = 0;       ///< departments with A >= 0.5 at T
-  std::int32_t departments_reached = 0;            ///< departments with A + C >= 0.5 at T
+  float final_internalized = 0;                  ///< A / N at T
+  float final_adopted = 0;                       ///< (A + C) / N at T
+  std::optional<std::int32_t> t50_internalized;  ///< first step with A >= 0.5; none if not reached by T
+  std::optional<std::int32_t> t50;               ///< first step with A + C >= 0.5; none if not reached by T
+  float peak_compliance = 0;                     ///< max over steps of C / N
+  float peak_resistance = 0;                     ///< max over steps of R / N
+  std::int32_t departments_internalized = 0;     ///< departments with A >= 0.5 at T
+  std::int32_t departments_reached = 0;          ///< departments with A + C >= 0.5 at T
 };
 
 /// Causes of an entry into A (MODEL.md 7, "Attribution"), in the order of the results file.
@@ -105,9 +105,9 @@ class AttributionRecorder final : public Recorder {
   void credit(AgentId j, double amount, std::size_t row);
   TrialAttribution& out_;
   bool per_agent_;
-  std::vector<State> before_;        ///< states at the start of the step being attributed
+  std::vector<State> before_;             ///< states at the start of the step being attributed
   std::vector<std::uint8_t> formalized_;  ///< 1 for agents formalization switched to A in this step
-  std::vector<std::int8_t> role_;    ///< Role per agent
+  std::vector<std::int8_t> role_;         ///< Role per agent
 };
 
 /// Records each agent's first step in A or C: 0 for those adopted at the
