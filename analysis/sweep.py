@@ -16,9 +16,13 @@ from .results import ResultsError, _plain
 
 FORMAT = "groundswell-sweep"
 #: Per-trial metrics summarized at every point (MODEL.md 7).
-METRICS = ("final_adopted", "final_internalized", "t50", "peak_compliance", "peak_resistance", "departments_reached")
-#: Statistics over a point's trials: mean, standard deviation, the stored quantiles, and for t50 the
-#: share of trials that reached 50% adoption.
+METRICS = ("final_internalized", "final_adopted", "t50_internalized", "t50", "peak_compliance", "peak_resistance",
+           "departments_internalized", "departments_reached")
+#: Times to 50%: censored (NaN per trial where not reached); their other statistics are over the trials
+#: that reached 50% only, so read them with "reached".
+CENSORED = ("t50_internalized", "t50")
+#: Statistics over a point's trials: mean, standard deviation, the stored quantiles, and for the times
+#: to 50% the share of trials that reached 50%.
 STATS = ("mean", "sd", "q05", "q25", "median", "q75", "q95", "reached")
 _QUANTILE_STATS = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
 
@@ -89,12 +93,15 @@ class Sweep:
         """A statistic of a metric over each point's trials, one value per row of the table of points."""
         if metric not in METRICS:
             raise ResultsError(f"unknown metric {metric!r}; use one of: {', '.join(METRICS)}")
-        s = self.summaries[(self.scenario(scenario), metric)]
+        key = (self.scenario(scenario), metric)
+        if key not in self.summaries:
+            raise ResultsError(f"{self.path} was written before model v2 and has no {metric}; re-run the sweep")
+        s = self.summaries[key]
         if stat in ("mean", "sd"):
             return s[stat]
         if stat == "reached":
-            if metric != "t50":
-                raise ResultsError("--stat reached applies to --metric t50 only")
+            if metric not in CENSORED:
+                raise ResultsError(f"--stat reached applies to the times to 50% only ({', '.join(CENSORED)})")
             return s["reached"]
         if stat in _QUANTILE_STATS:
             q = np.flatnonzero(np.isclose(self.quantiles, _QUANTILE_STATS[stat]))
@@ -143,12 +150,20 @@ def _read(path, f):
         raise ResultsError(f"{path}: /points/values has shape {values.shape}, expected {(index.size, len(parameters))}")
     scenarios = [n for n in str(attrs["scenarios"]).split(",") if n]
     summaries = {}
+    version = int(attrs.get("format_version", 1))
     for s in scenarios:
         for m in METRICS:
+            if f"scenarios/{s}/metrics/{m}" not in f:
+                if version < 2:  # written before model v2: no internalized times or departments
+                    continue
+                raise ResultsError(f"{path}: no /scenarios/{s}/metrics/{m} (a damaged sweep file?)")
             g = f[f"scenarios/{s}/metrics/{m}"]
             summaries[(s, m)] = {k: g[k][()] for k in ("mean", "sd", "quantiles", "trials")}
-            if m == "t50":
+            if m in CENSORED:
                 summaries[(s, m)]["reached"] = g["reached"][()]
+                trials = summaries[(s, m)]["trials"].astype(np.float64)
+                trials[trials < 0] = np.nan  # format 1 stored -1 for "not reached"
+                summaries[(s, m)]["trials"] = trials
     return Sweep(path=path, attrs=attrs, parameters=parameters, index=index, values=values, scenarios=scenarios,
                  quantiles=f["quantiles"][()], summaries=summaries)
 
