@@ -6,8 +6,9 @@
 const SVG = 'http://www.w3.org/2000/svg';
 // Okabe-Ito colours, safe for colour-blind viewers.
 const COLORS = { N: '#BDBDBD', C: '#E69F00', A: '#0072B2', R: '#D55E00' };
-const WORDS = { N: 'not yet', C: 'complying', A: 'adopted', R: 'resisting' };
-const CURVE_LABELS = { A: 'Adopted', C: 'Complying', R: 'Resisting' };
+// The words of MODEL.md 7: internalized = A (own conviction), adopted = A + C.
+const WORDS = { N: 'not yet', C: 'complying', A: 'internalized', R: 'resisting' };
+const CURVE_LABELS = { A: 'Internalized', C: 'Complying', R: 'Resisting' };
 const POLL_MS = 250;
 const SIZE = 400;   // people in the organization the page shows
 const STEPS = 104;  // weeks
@@ -376,7 +377,7 @@ class Side {
     for (const s of ['A', 'C', 'R', 'N']) {
       el('span', { class: `count ${s}`, 'data-state': s, text: `${pct(counts[s] / row.length)} ${WORDS[s]}` }, this.now);
     }
-    this.root.dataset.adopted = String(counts.A);
+    this.root.dataset.internalized = String(counts.A);
     this.root.dataset.complying = String(counts.C);
     this.root.dataset.resisting = String(counts.R);
     if (this.trial.formalized_at >= 0 && w >= this.trial.formalized_at)
@@ -584,16 +585,16 @@ function updateVerdict() {
   }
   const rows = page.sides.map((s) => {
     const a = s.status.curves.A.median;
-    return { label: s.label(), name: s.name, adopted: a[a.length - 1] };
+    return { label: s.label(), name: s.name, internalized: a[a.length - 1] };
   });
-  rows.sort((p, q) => q.adopted - p.adopted);
+  rows.sort((p, q) => q.internalized - p.internalized);
   const [best, other] = rows;
   const weeks = page.steps;
-  if (Math.abs(best.adopted - other.adopted) < 0.03) {
-    verdict.textContent = `After ${weeks} weeks both strategies end close together: ${pct(best.adopted)} and ${pct(other.adopted)} truly adopted (median run).`;
+  if (Math.abs(best.internalized - other.internalized) < 0.03) {
+    verdict.textContent = `After ${weeks} weeks both strategies end close together: ${pct(best.internalized)} and ${pct(other.internalized)} internalized (median run).`;
   } else {
-    verdict.textContent = `After ${weeks} weeks, ${best.name} (${best.label}) has ${pct(best.adopted)} truly adopted; ` +
-      `${other.name} (${other.label}) has ${pct(other.adopted)} (median run).`;
+    verdict.textContent = `After ${weeks} weeks, ${best.name} (${best.label}) has ${pct(best.internalized)} internalized; ` +
+      `${other.name} (${other.label}) has ${pct(other.internalized)} (median run).`;
   }
 }
 

@@ -51,6 +51,16 @@ std::string caption(const std::array<Band, kStateCount>& bands, TrialIndex trial
   const std::string end = "week " + std::to_string(T);
   std::string text;
 
+  // Internalized first (MODEL.md 7), then compliance, then resistance.
+  std::size_t a50 = 0;
+  while (a50 <= T && A[a50] < 0.5f) ++a50;
+  if (a50 <= T)
+    text += "Internalized (own conviction) passed 50% at week " + std::to_string(a50) + " and reached " + percent(A[T]) + " by " + end +
+            ". ";
+  else
+    text += std::string(A[T] < 0.3f ? "Internalized (own conviction) reached only " : "Internalized (own conviction) reached ") + percent(A[T]) +
+            " by " + end + ". ";
+
   const auto c_peak = static_cast<std::size_t>(std::max_element(C.begin(), C.end()) - C.begin());
   if (C[c_peak] >= 0.05f) {
     if (C[T] >= 0.9f * C[c_peak])
@@ -62,15 +72,6 @@ std::string caption(const std::array<Band, kStateCount>& bands, TrialIndex trial
       text += "Compliance peaked at " + percent(C[c_peak]) + " in week " + std::to_string(c_peak) + " and was " +
               percent(C[T]) + " by " + end + ". ";
   }
-
-  std::size_t a50 = 0;
-  while (a50 <= T && A[a50] < 0.5f) ++a50;
-  if (a50 <= T)
-    text += "Real adoption passed 50% at week " + std::to_string(a50) + " and reached " + percent(A[T]) + " by " + end +
-            ". ";
-  else
-    text += std::string(A[T] < 0.3f ? "Real adoption reached only " : "Real adoption reached ") + percent(A[T]) +
-            " by " + end + ". ";
 
   const auto r_peak = static_cast<std::size_t>(std::max_element(R.begin(), R.end()) - R.begin());
   if (R[r_peak] >= 0.1f)

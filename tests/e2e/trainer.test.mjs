@@ -136,19 +136,19 @@ test('two strategies animate and draw their curves in headless Chromium', { time
   const captionA = await page.locator('#side-a .caption').textContent();
   const captionB = await page.locator('#side-b .caption').textContent();
   assert.match(captionA, /Compliance peaked at \d+% in week \d+ and lapsed/);
-  assert.match(captionB, /Real adoption passed 50% at week \d+/);
+  assert.match(captionB, /^Internalized \(own conviction\) passed 50% at week \d+/);
   assert.match(captionB, /Median of 100 runs/);
   const verdict = await page.locator('#verdict').textContent();
-  assert.match(verdict, /^After 104 weeks, B \(Distributed champions with a coalition\) has \d+% truly adopted/);
+  assert.match(verdict, /^After 104 weeks, B \(Distributed champions with a coalition\) has \d+% internalized/);
   const ends = await page.locator('svg.chart .end-label').allTextContents();
   assert.equal(ends.length, 6);
 
-  // Week 0: nobody complies yet; champions have adopted on side B.
+  // Week 0: nobody complies yet; champions have internalized on side B.
   assert.equal(await page.locator('#week').inputValue(), '0');
   let a = await sideData(page, 'a');
   let b = await sideData(page, 'b');
   assert.equal(Number(a.complying), 0);
-  assert.equal(Number(b.adopted), 8);
+  assert.equal(Number(b.internalized), 8);
 
   // Play advances both animations; pause holds them.
   await page.locator('#play').click();
@@ -170,8 +170,8 @@ test('two strategies animate and draw their curves in headless Chromium', { time
   // Week 104: distributed leadership has spread through most of this run.
   await setWeek(page, 104);
   b = await sideData(page, 'b');
-  assert.ok(Number(b.adopted) > 200, `side B adopted at week 104: ${b.adopted}`);
-  assert.equal(await countPainted(page, 'b', 'rgb(0, 114, 178)'), Number(b.adopted));
+  assert.ok(Number(b.internalized) > 200, `side B internalized at week 104: ${b.internalized}`);
+  assert.equal(await countPainted(page, 'b', 'rgb(0, 114, 178)'), Number(b.internalized));
 
   // A screenshot in the middle of the story.
   await setWeek(page, 40);

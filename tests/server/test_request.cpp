@@ -183,21 +183,21 @@ TEST_CASE("captions say what happened in plain words", "[unit][server]") {
   set(State::A, {0.0f, 0.05f, 0.1f, 0.15f, 0.2f});
   set(State::R, {0.05f, 0.1f, 0.15f, 0.2f, 0.18f});
   CHECK(caption(b, 200) ==
-        "Compliance peaked at 40% in week 2 and lapsed to 5% by week 4. Real adoption reached only 20% by week 4. "
-        "Resistance rose to 20% in week 3. (Median of 200 runs.)");
+        "Internalized (own conviction) reached only 20% by week 4. Compliance peaked at 40% in week 2 and lapsed to 5% "
+        "by week 4. Resistance rose to 20% in week 3. (Median of 200 runs.)");
   // No compliance; adoption passes half at week 3; resistance stays low.
   set(State::C, {0, 0, 0, 0, 0});
   set(State::A, {0.02f, 0.2f, 0.45f, 0.5f, 0.9f});
   set(State::R, {0.05f, 0.04f, 0.03f, 0.02f, 0.01f});
   CHECK(caption(b, 1) ==
-        "Real adoption passed 50% at week 3 and reached 90% by week 4. Resistance stayed low (5% at most). (Median of "
-        "1 run.)");
+        "Internalized (own conviction) passed 50% at week 3 and reached 90% by week 4. Resistance stayed low (5% at "
+        "most). (Median of 1 run.)");
   // Sustained pressure: compliance still at its height at the end.
   set(State::C, {0.0f, 0.3f, 0.5f, 0.55f, 0.55f});
   set(State::A, {0.0f, 0.05f, 0.1f, 0.3f, 0.35f});
   CHECK_THAT(caption(b, 5),
-             Catch::StartsWith("Compliance rose to 55% by week 4: people went along while leaders kept pushing.") &&
-                 Catch::Contains("Real adoption reached 35% by week 4."));
+             Catch::StartsWith("Internalized (own conviction) reached 35% by week 4.") &&
+                 Catch::Contains("Compliance rose to 55% by week 4: people went along while leaders kept pushing."));
 }
 
 }  // namespace groundswell::server
