@@ -19,7 +19,7 @@ def _compare(args):
     res = _load(args.results)
     from .report import default_baseline
     rows = stats.compare(res, args.baseline or default_baseline(res), args.scenarios, args.bootstrap, args.seed)
-    sys.stdout.write(stats.format_table(rows, args.bootstrap, args.seed))
+    sys.stdout.write(stats.format_table(rows, args.bootstrap, args.seed, stats.absent_metrics(res)))
     if args.csv:
         try:
             stats.write_csv(rows, args.csv)
