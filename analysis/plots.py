@@ -143,6 +143,9 @@ def departments_figure(results, scenarios=None, trial_median=False, share=None):
     """
     chosen = results.select(scenarios)
     share = share or default_share(chosen)
+    if share == "internalized" and default_share(chosen) != share:
+        raise ResultsError(f"{results.path}: no internalized share per department (curves/department_internalized): "
+                           f"the file was written before format_version 2; use --share adopted")
     ncols = min(3, len(chosen))
     nrows = -(-len(chosen) // ncols)
     max_dept = max(1, max(s.departments for s in chosen))
