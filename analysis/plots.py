@@ -57,7 +57,7 @@ def _band(ax, x, curves, color, style, label=None, alpha=0.15, lw=3):
 
 
 def curves_figure(results, scenarios=None):
-    """Adoption curves: left panel internalized A (solid) and compliance C (dashed), right panel resistance R.
+    """Curves: left panel internalized A (solid) and complying C (dashed), right panel resisting R (dotted).
 
     Median over trials with a 5-95% band; one colour per scenario.
     """
@@ -72,12 +72,12 @@ def curves_figure(results, scenarios=None):
         _band(ax, x, s.curves["A"], color, "-", label=s.name)
         if np.any(s.curves["C"] > 0):
             _band(ax, x, s.curves["C"], color, "--", alpha=0.08, lw=2.5)
-    ax.set_title("Adoption: internalized (solid)" + (", complying (dashed)" if any_sdt else ""))
+    ax.set_title("Internalized A (solid)" + (", complying C (dashed)" if any_sdt else ""))
     if any_sdt:
         r_ax = axes[1]
         for s in chosen:
             _band(r_ax, x, s.curves["R"], scenario_color(results, s.name), ":", alpha=0.12, lw=3.5)
-        r_ax.set_title("Resistance (dotted)")
+        r_ax.set_title("Resisting R (dotted)")
         top = max(0.05, max(np.percentile(s.curves["R"], 95, axis=0).max() for s in chosen))
         r_ax.set_ylim(0, min(1.0, top * 1.15))
     for a in axes:

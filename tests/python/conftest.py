@@ -183,3 +183,11 @@ def make_results(tmp_path):
     def make(scenarios, name="synthetic.h5", **kw):
         return write_results(tmp_path / name, scenarios, **kw)
     return make
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that runs the engine (through engine_files) `engine`: `-m "not engine"` (or `-k "not
+    engine"`) runs only the tests on synthetic files, e.g. while the binary is stale."""
+    for item in items:
+        if "engine_files" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.engine)
