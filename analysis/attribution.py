@@ -269,7 +269,8 @@ def figure(results, scenarios=None):
             err = None if math.isnan(lo) else [[m - lo], [hi - m]]
             ax.bar(xpos, m, bw * 0.92, color=ROLE_COLORS[r], yerr=err, capsize=6,
                    error_kw={"elinewidth": 2, "capthick": 2})
-            ax.text(xpos, (m if math.isnan(hi) else hi) + 0.02, f"{100 * m:.0f}%", ha="center", va="bottom",
+            label = f"{100 * m:.0f}%" + ("\n(no CI)" if math.isnan(hi) else "")  # one trial: no interval
+            ax.text(xpos, (m if math.isnan(hi) else hi) + 0.02, label, ha="center", va="bottom",
                     fontsize=plots.STYLE["xtick.labelsize"] - 1)
     ax.set_xticks(range(n), [sm.name for sm in sums])
     for label, s in zip(ax.get_xticklabels(), chosen):

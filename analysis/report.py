@@ -308,8 +308,8 @@ def build(results, baseline=None, n_boot=2000, seed=0):
             continue  # a format-1 file has only the adopted share per department
         word = "Internalized (A)" if share == "internalized" else "Adopted (A + C)"
         parts.append(f"<h2>{word} by department</h2>")
-        parts.append(_img(plots.departments_figure(results, share=share), f"{word.lower()} share per department "
-                          "and week"))
+        parts.append(_img(plots.departments_figure(results, share=share), f"{share} share {word.split(' ', 1)[1]} "
+                          "per department and week"))
 
     parts.append("<h2>Scenarios</h2>")
     parts.append(_table(("scenario", "rule", "description", "parameters"),
