@@ -1,6 +1,6 @@
 """Analysis of Groundswell results files (docs/output.md).
 
-Run from the repository root: ``/usr/bin/python3 -m analysis {plot,compare,departments,report} OUT.h5 ...``.
+Run from the repository root: ``/usr/bin/python3 -m analysis {plot,compare,departments,attribution,report} OUT.h5 ...``.
 """
 
 from .results import Results, ResultsError, Scenario, load

@@ -19,7 +19,7 @@ def _compare(args):
     res = _load(args.results)
     from .report import default_baseline
     rows = stats.compare(res, args.baseline or default_baseline(res), args.scenarios, args.bootstrap, args.seed)
-    sys.stdout.write(stats.format_table(rows, args.bootstrap, args.seed))
+    sys.stdout.write(stats.format_table(rows, args.bootstrap, args.seed, stats.absent_metrics(res)))
     if args.csv:
         try:
             stats.write_csv(rows, args.csv)
@@ -31,8 +31,13 @@ def _compare(args):
 def _departments(args):
     from . import plots
     res = _load(args.results)
-    plots.save(plots.departments_figure(res, args.scenarios, args.trial_median), args.output)
+    plots.save(plots.departments_figure(res, args.scenarios, args.trial_median, args.share), args.output)
     print(f"wrote {args.output}")
+
+
+def _attribution(args):
+    from . import attribution
+    attribution.command(args)
 
 
 def _report(args):
@@ -99,11 +104,20 @@ def parser():
     c.add_argument("--bootstrap", type=_positive, default=2000, help="bootstrap resamples (default: 2000)")
     c.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
 
-    c = command("departments", _departments, "heatmap of adoption per department and week")
+    c = command("departments", _departments, "heatmap of the internalized (or adopted) share per department "
+                "and week")
     c.add_argument("-o", "--output", required=True, help="figure to write: .png, .svg or .pdf")
     c.add_argument("--scenarios", help="comma-separated scenario names (default: all)")
     c.add_argument("--trial-median", action="store_true",
-                   help="show the median trial (by final adoption) instead of the cell-by-cell median")
+                   help="show the median trial (by the final share) instead of the cell-by-cell median")
+    c.add_argument("--share", choices=("internalized", "adopted"),
+                   help="internalized (A) or adopted (A + C) share (default: internalized if the file has it, "
+                   "else adopted)")
+
+    c = command("attribution", _attribution, "where the internalized adoptions came from (entries into A by "
+                "cause) and who got the peer credit (by role); a table, and a figure with -o")
+    c.add_argument("-o", "--output", help="figure to write: .png, .svg or .pdf")
+    c.add_argument("--scenarios", help="comma-separated scenario names (default: all)")
 
     c = command("report", _report, "a self-contained HTML report of the experiment")
     c.add_argument("-o", "--output", required=True, help="HTML file to write")

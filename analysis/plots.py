@@ -57,7 +57,7 @@ def _band(ax, x, curves, color, style, label=None, alpha=0.15, lw=3):
 
 
 def curves_figure(results, scenarios=None):
-    """Adoption curves: left panel internalized A (solid) and compliance C (dashed), right panel resistance R.
+    """Curves: left panel internalized A (solid) and complying C (dashed), right panel resisting R (dotted).
 
     Median over trials with a 5-95% band; one colour per scenario.
     """
@@ -72,12 +72,12 @@ def curves_figure(results, scenarios=None):
         _band(ax, x, s.curves["A"], color, "-", label=s.name)
         if np.any(s.curves["C"] > 0):
             _band(ax, x, s.curves["C"], color, "--", alpha=0.08, lw=2.5)
-    ax.set_title("Adoption: internalized (solid)" + (", complying (dashed)" if any_sdt else ""))
+    ax.set_title("Internalized A (solid)" + (", complying C (dashed)" if any_sdt else ""))
     if any_sdt:
         r_ax = axes[1]
         for s in chosen:
             _band(r_ax, x, s.curves["R"], scenario_color(results, s.name), ":", alpha=0.12, lw=3.5)
-        r_ax.set_title("Resistance (dotted)")
+        r_ax.set_title("Resisting R (dotted)")
         top = max(0.05, max(np.percentile(s.curves["R"], 95, axis=0).max() for s in chosen))
         r_ax.set_ylim(0, min(1.0, top * 1.15))
     for a in axes:
@@ -100,27 +100,52 @@ def curves_figure(results, scenarios=None):
     return fig
 
 
-def median_trial(scenario):
-    """Index of the trial whose final adoption is the median (the lower one for an even count)."""
-    order = np.argsort(scenario.metrics["final_adopted"], kind="stable")
+#: What a department heatmap can show: the curve, the per-trial metric that orders trials, and the word.
+SHARES = {
+    "internalized": ("department_internalized", "final_internalized", "internalized share (A)"),
+    "adopted": ("department_adopted", "final_adopted", "adopted share (A + C)"),
+}
+
+
+def default_share(scenarios):
+    """internalized when every scenario has it (format 2), else adopted."""
+    return "internalized" if all(s.department_internalized is not None for s in scenarios) else "adopted"
+
+
+def median_trial(scenario, share="adopted"):
+    """Index of the trial whose final share (internalized or adopted) is the median (the lower one for an even
+    count)."""
+    order = np.argsort(scenario.metrics[SHARES[share][1]], kind="stable")
     return int(order[(len(order) - 1) // 2])
 
 
-def department_matrix(scenario, trial_median=False):
-    """Adopted share per department (rows) and week (columns).
+def department_matrix(scenario, trial_median=False, share="adopted"):
+    """Adopted (or internalized) share per department (rows) and week (columns).
 
-    Median over trials cell by cell; with trial_median, the one trial whose final adoption is the median
+    Median over trials cell by cell; with trial_median, the one trial whose final share is the median
     (a real run, rather than a composite of cells from different runs).
     """
-    d = scenario.department_adopted  # trials x steps+1 x departments
+    if share not in SHARES:
+        raise ResultsError(f"unknown share {share!r}; use internalized or adopted")
+    d = getattr(scenario, SHARES[share][0])  # trials x steps+1 x departments
+    if d is None:
+        raise ResultsError(f"scenario {scenario.name!r} has no {SHARES[share][0]} (a file written before "
+                           "format_version 2); use --share adopted")
     if trial_median:
-        return d[median_trial(scenario)].T
+        return d[median_trial(scenario, share)].T
     return np.median(d, axis=0).T
 
 
-def departments_figure(results, scenarios=None, trial_median=False):
-    """One heatmap panel per scenario, departments by weeks, shared 0..1 colour scale with a colour bar."""
+def departments_figure(results, scenarios=None, trial_median=False, share=None):
+    """One heatmap panel per scenario, departments by weeks, shared 0..1 colour scale with a colour bar.
+
+    share: "internalized" (A) or "adopted" (A + C); default internalized when the file has it (format 2).
+    """
     chosen = results.select(scenarios)
+    share = share or default_share(chosen)
+    if share == "internalized" and default_share(chosen) != share:
+        raise ResultsError(f"{results.path}: no internalized share per department (curves/department_internalized): "
+                           f"the file was written before format_version 2; use --share adopted")
     ncols = min(3, len(chosen))
     nrows = -(-len(chosen) // ncols)
     max_dept = max(1, max(s.departments for s in chosen))
@@ -129,10 +154,10 @@ def departments_figure(results, scenarios=None, trial_median=False):
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False, sharex=True)).ravel()
     image = None
     for ax, s in zip(axes, chosen):
-        m = department_matrix(s, trial_median)
+        m = department_matrix(s, trial_median, share)
         image = ax.imshow(m, aspect="auto", origin="upper", vmin=0, vmax=1, cmap="viridis",
                           interpolation="nearest", extent=(-0.5, results.steps + 0.5, s.departments - 0.5, -0.5))
-        title = f"{s.name} (trial {median_trial(s)})" if trial_median else s.name
+        title = f"{s.name} (trial {median_trial(s, share)})" if trial_median else s.name
         ax.set_title(title, color=scenario_color(results, s.name), fontweight="bold")
         ax.set_yticks(np.unique(np.linspace(0, max(0, s.departments - 1), min(8, max(1, s.departments))).round()))
         week_ticks(ax, results.steps)
@@ -144,10 +169,11 @@ def departments_figure(results, scenarios=None, trial_median=False):
         ax.xaxis.set_tick_params(labelbottom=True)
     if image is not None:
         bar = fig.colorbar(image, ax=list(axes[:len(chosen)]), shrink=0.9, pad=0.02)
-        bar.set_label("adopted share (A + C)")
+        bar.set_label(SHARES[share][2])
         bar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
-    how = "the median trial by final adoption" if trial_median else f"median of {results.trials} trials"
-    fig.suptitle(f"Adoption by department, week by week: {how}")
+    how = f"the median trial by final {share} share" if trial_median else f"median of {results.trials} trials"
+    word = "Internalized (A)" if share == "internalized" else "Adopted (A + C)"
+    fig.suptitle(f"{word} by department, week by week: {how}")
     return fig
 
 

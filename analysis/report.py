@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from . import plots, stats
+from . import attribution, plots, stats
 from .results import ResultsError
 
 ROOT_FIELDS = (("experiment", "experiment"), ("seed", "seed"), ("trials", "trials"), ("steps", "steps (weeks)"),
@@ -63,45 +63,81 @@ def _course(curve, T):
     return f"rose to about {_pct(peak)} by week {w90} and stood at {_pct(end)} at week {T}"
 
 
+def _half(scenario, metric):
+    """(median week, trials that reached, trials) of a time to 50% over the trials that reached it, or None
+    when the file lacks the metric. Censored trials (NaN) are left out, never counted as a number."""
+    t = scenario.metrics.get(metric)
+    if t is None:
+        return None
+    reached = t[~np.isnan(t)]
+    return (float(np.median(reached)) if reached.size else math.nan), int(reached.size), int(t.size)
+
+
 def reading(results, baseline, n_boot=2000, seed=0):
-    """Plain-language sentences about the results, each a list of fragments: str, or ("b", name) for a name."""
+    """Plain-language sentences about the results, each a list of fragments: str, or ("b", name) for a name.
+
+    Internalized (A) leads: scenarios are ranked by their mean internalized share at the last week.
+    """
     T = results.steps
     base = results.scenario(baseline)
+    fi = {s.name: s.metrics["final_internalized"] for s in results.scenarios}
     fa = {s.name: s.metrics["final_adopted"] for s in results.scenarios}
-    ranked = sorted(results.scenarios, key=lambda s: -fa[s.name].mean())
+    ranked = sorted(results.scenarios, key=lambda s: -fi[s.name].mean())
     win = ranked[0]
-    lo, hi = stats.bootstrap_mean_ci(fa[win.name], n_boot, seed)
+    lo, hi = stats.bootstrap_mean_ci(fi[win.name], n_boot, seed)
     out = []
 
     n = results.trials
     trials = f"{n} trial{'s' if n > 1 else ''}"
     spread = f", 95% CI {_pct(lo)} to {_pct(hi)}" if n > 1 else ""
     s = [("b", win.name), f" ({win.description})" if win.description else "",
-         f" reached {_pct(fa[win.name].mean())} adoption by week {T} (mean of {trials}{spread})"]
+         f" had {_pct(fi[win.name].mean())} of the staff internalized (A) by week {T} (mean of {trials}{spread})"]
     if win.name != base.name:
-        d = stats.paired_difference(win, base, "final_adopted", n_boot, seed)
+        d = stats.paired_difference(win, base, "final_internalized", n_boot, seed)
         s += [f", {_pts(d.mean_diff)} more than ", ("b", base.name), f" ({_ci_pts(d.ci_low, d.ci_high)})"]
+    s += [f"; adopted (A + C): {_pct(fa[win.name].mean())}"]
     out.append(s + ["."])
     if len(ranked) > 1 and ranked[1].name != base.name:
         run = ranked[1]
-        d = stats.paired_difference(win, run, "final_adopted", n_boot, seed)
+        d = stats.paired_difference(win, run, "final_internalized", n_boot, seed)
         clear = d.ci_low > 0
-        out.append(["The runner-up, ", ("b", run.name), f", reached {_pct(fa[run.name].mean())}; "
+        out.append(["The runner-up, ", ("b", run.name), f", had {_pct(fi[run.name].mean())} internalized (A); "
                     f"the lead of {_pts(d.mean_diff)} ({_ci_pts(d.ci_low, d.ci_high)}) is "
                     + ("clear." if clear else f"within the noise of {trials}.")])
-    t50 = win.metrics["t50"]
-    reached = t50[t50 >= 0]
-    if reached.size:
-        out.append(["Under ", ("b", win.name), f", half the staff had adopted by week {np.median(reached):.0f} "
-                    f"(median) in {reached.size} of {t50.size} trials."])
+    halves = [(word, _half(win, m)) for word, m in (("internalized (A)", "t50_internalized"),
+                                                    ("adopted (A + C)", "t50"))]
+    said = [f"{word} by week {h[0]:.0f} (median of the {h[1]} of {h[2]} trials that reached it)"
+            for word, h in halves if h is not None and h[1]]
+    never = [word for word, h in halves if h is not None and not h[1]]
+    if said:
+        out.append(["Under ", ("b", win.name), ", half the staff had " + " and ".join(said) +
+                    (f"; half had {' or '.join(never)} in no trial" if never else "") +
+                    f". Trials that did not reach 50% by week {T} are left out of these medians."])
     else:
-        out.append(["Even under ", ("b", win.name), ", adoption reached half the staff in no trial."])
+        out.append(["Even under ", ("b", win.name), f", half the staff had {' or '.join(never)} in no trial."])
+
+    for sc in results.scenarios:  # where the internalized adoptions came from
+        if sc.attribution is None:
+            continue
+        try:
+            sm = attribution.summarize(results, sc)
+        except ResultsError:
+            continue
+        if sm.entered_total <= 0:
+            continue
+        top = max(attribution.CAUSES, key=sm.share_of_entries)
+        text = (f", {_pct(sm.share_of_entries(top))} of the entries into internalized (A) were caused by "
+                f"{attribution.CAUSE_PHRASES[top]}")
+        if sm.has_credit:
+            text += (f"; of the peer credit, champions got {_pct(sm.credit_mean['champions'])} and formal leaders "
+                     f"{_pct(sm.credit_mean['formal_leaders'])}")
+        out.append(["Under ", ("b", sc.name), text + "."])
 
     for sc in results.scenarios:  # adoption that is mostly compliance
-        fi = sc.metrics["final_internalized"].mean()
-        if fa[sc.name].mean() - fi > 0.1:
-            out.append([("b", sc.name), f" looks better on paper than it is: {_pct(fa[sc.name].mean())} adopted by "
-                        f"week {T}, but only {_pct(fi)} internalized; the rest is compliance."])
+        fi_mean = fi[sc.name].mean()
+        if fa[sc.name].mean() - fi_mean > 0.1:
+            out.append([("b", sc.name), f" looks better on paper than it is: {_pct(fa[sc.name].mean())} adopted "
+                        f"(A + C) by week {T}, but only {_pct(fi_mean)} internalized (A); the rest is complying (C)."])
 
     if not any(sc.tracks_sdt_states for sc in results.scenarios):
         rules = sorted({sc.rule for sc in results.scenarios if sc.rule})
@@ -117,17 +153,17 @@ def reading(results, baseline, n_boot=2000, seed=0):
         c = np.median(sc.curves["C"], axis=0)
         if c.max() >= 0.02:
             lapsed = c[-1] < 0.5 * c.max()
-            out.append(["Compliance under ", ("b", sc.name), " " + _course(c, T) +
+            out.append(["Complying (C) under ", ("b", sc.name), " " + _course(c, T) +
                         (": it lapsed." if lapsed else ": it lasted.")])
 
     r_med = {sc.name: np.median(sc.curves["R"], axis=0) for sc in results.scenarios}
     worst = max(results.scenarios, key=lambda sc: r_med[sc.name].max())
     start = float(r_med[worst.name][0])
-    out.append(["Resistance was highest under ", ("b", worst.name), ": it " + _course(r_med[worst.name], T) +
+    out.append(["Resisting (R) was highest under ", ("b", worst.name), ": it " + _course(r_med[worst.name], T) +
                 (f" (from {_pct(start)} at week 0)." if start > 0 else ".")])
     least = min(results.scenarios, key=lambda sc: r_med[sc.name][-1])
     if least.name != worst.name:
-        out.append([("b", least.name), f" ended with the least resistance: {_pct(r_med[least.name][-1])} "
+        out.append([("b", least.name), f" ended with the least resisting (R): {_pct(r_med[least.name][-1])} "
                     f"at week {T}."])
     return out
 
@@ -162,6 +198,22 @@ class Raw(str):
     """HTML that is already safe (built here from escaped parts)."""
 
 
+def _half_cell(scenario, metric):
+    h = _half(scenario, metric)
+    if h is None:
+        return "not in this file"
+    week, reached, trials = h
+    return f"{week:.0f} ({reached}/{trials})" if reached else f"never (0/{trials})"
+
+
+def _summary_header(steps):
+    return ("scenario", "description", f"internalized (A) at week {steps} (mean, 95% CI)",
+            f"adopted (A + C) at week {steps} (mean, 95% CI)",
+            "week of 50% internalized (A) (median of trials that reached, reached/trials)",
+            "week of 50% adopted (A + C) (median of trials that reached, reached/trials)",
+            "peak complying (C) (median)", "peak resisting (R) (median)")
+
+
 def _summary_rows(results, n_boot, seed):
     rows = []
     for s in results.scenarios:
@@ -170,15 +222,38 @@ def _summary_rows(results, n_boot, seed):
             from matplotlib.colors import to_hex
             color = to_hex(color)
         name = Raw(f'<span class="swatch" style="background:{color}"></span>{html.escape(s.name)}')
-        fa = s.metrics["final_adopted"]
-        lo, hi = stats.bootstrap_mean_ci(fa, n_boot, seed)
-        t50 = s.metrics["t50"]
-        reached = t50[t50 >= 0]
-        half = f"{np.median(reached):.0f} ({reached.size}/{t50.size})" if reached.size else f"never (0/{t50.size})"
-        rows.append((name, s.description, f"{_pct(fa.mean())} [{_pct(lo)}, {_pct(hi)}]",
-                     _pct(s.metrics["final_internalized"].mean()), half,
+        cells = []
+        for m in ("final_internalized", "final_adopted"):
+            v = s.metrics[m]
+            lo, hi = stats.bootstrap_mean_ci(v, n_boot, seed)
+            cells.append(f"{_pct(v.mean())} [{_pct(lo)}, {_pct(hi)}]")
+        rows.append((name, s.description, *cells, _half_cell(s, "t50_internalized"), _half_cell(s, "t50"),
                      _pct(np.median(s.metrics["peak_compliance"])), _pct(np.median(s.metrics["peak_resistance"]))))
     return rows
+
+
+def _attribution_section(results):
+    """The attribution figure and table, or a note saying why the file has none."""
+    if all(s.attribution is not None for s in results.scenarios):
+        try:
+            sums = attribution.summaries(results)
+        except ResultsError as err:
+            return [f"<p>No attribution: {html.escape(str(err))}</p>"]
+        header = attribution.table_header(results.steps)
+        return [_img(attribution.figure(results), "entries into internalized (A) by cause, and peer credit by role"),
+                _table(header, attribution.table_rows(sums), text_cols=1),
+                '<p class="note">Shares of staff: mean over trials of the entries into internalized (A) by week '
+                f"{results.steps}, by cause, divided by the organization's size (in parentheses: share of all "
+                "entries into A). An agent who left A and came back counts each time, so the entries can exceed "
+                "the internalized share at the end. Peer credit: each role's share of a run's credit for the "
+                "peer-caused entries into A, mean over the trials with peer credit, 95% CI = mean &plusmn; 1.96 "
+                "standard errors over those trials (clipped to 0-100%).</p>"]
+    if results.format_version < 2:
+        return [f"<p>Not in this file: it was written before attribution existed (format_version "
+                f"{results.format_version}); re-run the experiment with a newer groundswell to see where the "
+                "internalized adoptions came from.</p>"]
+    lacking = ", ".join(s.name for s in results.scenarios if s.attribution is None)
+    return [f"<p>No attribution for: {html.escape(lacking)}.</p>"]
 
 
 def build(results, baseline=None, n_boot=2000, seed=0):
@@ -195,35 +270,46 @@ def build(results, baseline=None, n_boot=2000, seed=0):
 
     parts.append('<h2>Reading</h2>\n<div class="reading">')
     parts += [f"<p>{_render_sentence(s)}</p>" for s in reading(results, baseline, n_boot, seed)]
-    parts.append('<p class="note">Final adoption: mean over trials, with a percentile bootstrap 95% CI; '
-                 "differences are paired trial by trial (common random numbers). Weeks and shares of "
-                 "compliance and resistance are read from the median curve over trials.</p>")
+    parts.append('<p class="note">Words: internalized = A, complying = C, adopted = A + C (every visible uptake, '
+                 "compliance included), resisting = R. Final shares: mean over trials, with a percentile bootstrap "
+                 "95% CI; differences are paired trial by trial (common random numbers). Weeks and shares of "
+                 "complying and resisting are read from the median curve over trials.</p>")
     parts.append("</div>")
 
-    parts.append("<h2>Adoption over time</h2>")
-    parts.append(_img(plots.curves_figure(results), "adoption curves per scenario"))
+    parts.append("<h2>Internalized, complying and resisting over time</h2>")
+    parts.append(_img(plots.curves_figure(results), "internalized (A), complying (C) and resisting (R) per scenario"))
 
     parts.append("<h2>Outcomes per scenario</h2>")
-    parts.append(_table(("scenario", "description", f"adopted at week {results.steps} (mean, 95% CI)",
-                         "internalized (mean)", "week of 50% adoption (median, trials)",
-                         "peak compliance (median)", "peak resistance (median)"),
-                        _summary_rows(results, n_boot, seed), text_cols=2))
+    parts.append(_table(_summary_header(results.steps), _summary_rows(results, n_boot, seed), text_cols=2))
+    parts.append(f'<p class="note">Weeks of 50%: median over the trials that reached 50% by week {results.steps} '
+                 "(reached/trials); the others are censored (not reached by the last week) and left out, never "
+                 "counted as a number.</p>")
+
+    parts.append("<h2>Where the internalized adoptions came from</h2>")
+    parts += _attribution_section(results)
 
     parts.append(f"<h2>Compared with {e(baseline)}</h2>")
     rows = stats.compare(results, baseline, n_boot=n_boot, seed=seed)
     if rows:
         firsts = [i == 0 or rows[i - 1].scenario != r.scenario for i, r in enumerate(rows)]
-        parts.append(_table(stats.TABLE_HEADER, stats.table_rows(rows), text_cols=2, first_flags=firsts))
+        parts.append(_table(stats.TABLE_HEADER, stats.table_rows(rows), text_cols=stats.TEXT_COLUMNS,
+                            first_flags=firsts))
+        absent = stats.absent_note(stats.absent_metrics(results))
         parts.append(f'<p class="note">Differences are scenario minus {e(baseline)}, trial by trial (trials are '
-                     "paired by common random numbers). Pairs: trials used of trials; t50 (first week with "
-                     "adoption of at least 50%) uses only pairs where both scenarios reached 50%, so it compares "
-                     "a selected subset when few did. 95% CI: percentile bootstrap of the mean difference "
-                     f"({n_boot} resamples of trials, seed {seed}). Shares are fractions of staff.</p>")
+                     f"paired by common random numbers). Pairs: trials used of trials. {e(stats.censoring_note())} "
+                     "95% CI: percentile bootstrap of the mean difference "
+                     f"({n_boot} resamples of trials, seed {seed}). Shares are fractions of staff."
+                     + (f" {e(absent)}" if absent else "") + "</p>")
     else:
         parts.append("<p>Nothing to compare: the file has a single scenario.</p>")
 
-    parts.append("<h2>Adoption by department</h2>")
-    parts.append(_img(plots.departments_figure(results), "adoption per department and week"))
+    for share in ("internalized", "adopted"):
+        if share == "internalized" and plots.default_share(results.scenarios) != "internalized":
+            continue  # a format-1 file has only the adopted share per department
+        word = "Internalized (A)" if share == "internalized" else "Adopted (A + C)"
+        parts.append(f"<h2>{word} by department</h2>")
+        parts.append(_img(plots.departments_figure(results, share=share), f"{share} share {word.split(' ', 1)[1]} "
+                          "per department and week"))
 
     parts.append("<h2>Scenarios</h2>")
     parts.append(_table(("scenario", "rule", "description", "parameters"),

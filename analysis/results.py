@@ -8,11 +8,23 @@ import numpy as np
 
 FORMAT = "groundswell-results"
 
+#: Layout version this package writes its expectations against (docs/output.md).
+FORMAT_VERSION = 2
+
 #: Curves the analysis reads, each [trials, steps + 1] (department_adopted has
 #: a third axis, departments).
 CURVES = ("N", "C", "A", "R")
-#: Per-trial metrics the analysis reads, each [trials].
-METRICS = ("final_adopted", "final_internalized", "t50", "peak_compliance", "peak_resistance")
+#: Per-trial metrics every file has, each [trials].
+METRICS = ("final_internalized", "final_adopted", "t50", "peak_compliance", "peak_resistance")
+#: Per-trial metrics new in format 2: required there, read from a format-1 file only if present.
+METRICS_V2 = ("t50_internalized", "departments_internalized", "departments_reached")
+#: Times to 50%: NaN where the trial did not reach 50% by step T (right-censored at T). Format 1 stored
+#: int32 with -1 for never; reading turns every negative time into NaN, so no code sees -1 as a number.
+TIMES = ("t50_internalized", "t50")
+#: Causes of an entry into A (docs/output.md, attribution/entries), in the order they are stacked.
+CAUSES = ("seeded", "issuer", "formalized", "internalized", "peer", "spontaneous")
+#: Roles of the people credited with peer entries (attribution/credit).
+ROLES = ("formal_leaders", "champions", "others")
 #: Root attributes the analysis needs.
 ROOT_ATTRS = ("format", "scenarios", "trials", "steps")
 
@@ -22,8 +34,25 @@ class ResultsError(Exception):
 
 
 @dataclass
+class Attribution:
+    """Who and what caused each entry into A (docs/output.md, attribution/); numbers of agents, float64."""
+
+    entries: dict = field(repr=False)  # cause (CAUSES) -> [trials, steps + 1]
+    entries_complying: np.ndarray = field(repr=False)  # [trials, steps + 1]
+    credit: dict = field(repr=False)  # role (ROLES) -> [trials, steps + 1]; the roles sum to entries["peer"]
+    by_agent: np.ndarray = field(default=None, repr=False)  # [trials, agents], only with record.credit
+    agent_role: np.ndarray = field(default=None, repr=False)  # int8 [trials, agents]: 0 other, 1 leader, 2 champion
+
+
+@dataclass
 class Scenario:
-    """One scenario's curves and per-trial metrics, held in memory."""
+    """One scenario's curves and per-trial metrics, held in memory.
+
+    Times to 50% (metrics "t50_internalized", "t50") are float64 with NaN for a trial that did not reach 50%
+    by step T (censored at `censored_at`). Fields new in format 2 are None when a format-1 file lacks them:
+    department_internalized, active_champions, attribution, and the metrics of METRICS_V2 are then absent
+    from `metrics` (never filled in: a missing t50_internalized is not "never reached").
+    """
 
     name: str
     rule: str
@@ -33,6 +62,20 @@ class Scenario:
     curves: dict = field(repr=False)  # name -> float64 [trials, steps + 1]
     department_adopted: np.ndarray = field(repr=False)  # [trials, steps + 1, departments]
     metrics: dict = field(repr=False)  # name -> [trials]
+    censored_at: int = 0  # step T: a NaN time means "not reached by this step"
+    department_internalized: np.ndarray = field(default=None, repr=False)  # [trials, steps + 1, departments]
+    active_champions: np.ndarray = field(default=None, repr=False)  # int64 [trials, steps + 1]
+    department_size: np.ndarray = field(default=None, repr=False)  # int64 [departments]
+    attribution: Attribution = field(default=None, repr=False)
+
+    @property
+    def size(self):
+        """Number of agents (the sum of the department sizes), or None if the file does not say."""
+        if self.department_size is not None and self.department_size.size:
+            return int(self.department_size.sum())
+        if self.attribution is not None and self.attribution.by_agent is not None:
+            return int(self.attribution.by_agent.shape[1])
+        return None
 
     @property
     def has_sdt_states(self):
@@ -56,6 +99,11 @@ class Results:
     @property
     def names(self):
         return [s.name for s in self.scenarios]
+
+    @property
+    def format_version(self):
+        """Layout version of the file (1 when the attribute is missing, as in the earliest files)."""
+        return int(self.attrs.get("format_version", 1))
 
     @property
     def trials(self):
@@ -131,7 +179,8 @@ def _read(path, f):
     names = [n for n in str(attrs["scenarios"]).split(",") if n]
     if not names:
         raise ResultsError(f"{path}: the file lists no scenarios")
-    scenarios = [_read_scenario(path, f, name, trials, steps) for name in names]
+    version = int(attrs.get("format_version", 1))
+    scenarios = [_read_scenario(path, f, name, trials, steps, version) for name in names]
     return Results(path=path, attrs=attrs, scenarios=scenarios)
 
 
@@ -146,21 +195,76 @@ def _dataset(path, group, where, name, shape):
     return ds[()]
 
 
-def _read_scenario(path, f, name, trials, steps):
+def _optional(path, group, where, name, shape, required):
+    """Like _dataset, but None when the dataset is absent and not required."""
+    if not required and name not in group:
+        return None
+    return _dataset(path, group, where, name, shape)
+
+
+def _times(values):
+    """Times to 50% as float64 with NaN for not reached (format 1's -1, or any negative, is not reached)."""
+    t = np.asarray(values, dtype=np.float64)
+    t[t < 0] = np.nan
+    return t
+
+
+def _read_scenario(path, f, name, trials, steps, version):
     where = f"scenarios/{name}"
     if where not in f:
         raise ResultsError(f"{path}: missing group /{where} (listed in the root attribute 'scenarios')")
     g = f[where]
     a = {k: _plain(v) for k, v in g.attrs.items()}
     T1 = steps + 1
+    v2 = version >= 2
     curves = {c: _dataset(path, g, where, f"curves/{c}", (trials, T1)).astype(np.float64) for c in CURVES}
     dept_ds = g.get("curves/department_adopted")
     if not isinstance(dept_ds, h5py.Dataset):
         raise ResultsError(f"{path}: missing dataset /{where}/curves/department_adopted")
     departments = int(a.get("departments", dept_ds.shape[-1] if dept_ds.ndim == 3 else 0))
     dept = _dataset(path, g, where, "curves/department_adopted", (trials, T1, departments)).astype(np.float64)
-    metrics = {m: _dataset(path, g, where, f"metrics/{m}", (trials,)) for m in METRICS}
-    metrics = {m: (v.astype(np.int64) if m == "t50" else v.astype(np.float64)) for m, v in metrics.items()}
+    dept_int = _optional(path, g, where, "curves/department_internalized", (trials, T1, departments), v2)
+    champions = _optional(path, g, where, "curves/active_champions", (trials, T1), v2)
+    size = _optional(path, g, where, "department_size", (departments,), False)
+
+    metrics = {}
+    for m in METRICS + METRICS_V2:
+        value = _optional(path, g, where, f"metrics/{m}", (trials,), v2 or m in METRICS)
+        if value is None:
+            continue
+        if m in TIMES:
+            metrics[m] = _times(value)
+        elif m.startswith("departments_"):
+            metrics[m] = value.astype(np.int64)
+        else:
+            metrics[m] = value.astype(np.float64)
+    censored_at = _plain(g["metrics/t50"].attrs.get("censored_at", steps))
+
     return Scenario(name=name, rule=str(a.get("rule", "")), description=str(a.get("description", "")),
                     parameters=str(a.get("parameters", "")), departments=departments,
-                    curves=curves, department_adopted=dept, metrics=metrics)
+                    curves=curves, department_adopted=dept, metrics=metrics, censored_at=int(censored_at),
+                    department_internalized=None if dept_int is None else dept_int.astype(np.float64),
+                    active_champions=None if champions is None else champions.astype(np.int64),
+                    department_size=None if size is None else size.astype(np.int64),
+                    attribution=_read_attribution(path, g, where, trials, T1))
+
+
+def _read_attribution(path, g, where, trials, T1):
+    """The attribution/ group, or None when the scenario has none (files written before format 2)."""
+    if "attribution" not in g:
+        return None
+    where = f"{where}/attribution"
+    at = g["attribution"]
+    as64 = lambda name: _dataset(path, at, where, name, (trials, T1)).astype(np.float64)  # noqa: E731
+    entries = {c: as64(f"entries/{c}") for c in CAUSES}
+    credit = {r: as64(f"credit/{r}") for r in ROLES}
+    by_agent = role = None
+    if "credit/by_agent" in at:
+        ds = at["credit/by_agent"]
+        if ds.ndim != 2 or ds.shape[0] != trials:
+            raise ResultsError(f"{path}: dataset /{where}/credit/by_agent has shape {ds.shape}, "
+                               f"expected ({trials}, agents)")
+        by_agent = ds[()].astype(np.float64)
+        role = _dataset(path, at, where, "credit/agent_role", ds.shape).astype(np.int8)
+    return Attribution(entries=entries, entries_complying=as64("entries_complying"), credit=credit,
+                       by_agent=by_agent, agent_role=role)

@@ -8,12 +8,27 @@ import warnings
 import numpy as np
 from scipy import stats
 
-#: Metrics compared, with the unit used when printing them.
+from .results import TIMES
+
+#: Metrics compared, internalized first, with the unit used when printing them.
 COMPARED = {
-    "final_adopted": "share",
     "final_internalized": "share",
+    "final_adopted": "share",
+    "t50_internalized": "weeks",
     "t50": "weeks",
     "peak_resistance": "share",
+}
+
+#: What each metric shows, in the words of MODEL.md 7 (the word first).
+WORDS = {
+    "final_internalized": "internalized (A), share at the end",
+    "final_adopted": "adopted (A + C), share at the end",
+    "t50_internalized": "internalized (A): week it reached 50%",
+    "t50": "adopted (A + C): week it reached 50%",
+    "peak_compliance": "complying (C): peak share",
+    "peak_resistance": "resisting (R): peak share",
+    "departments_internalized": "internalized (A): departments at 50% at the end",
+    "departments_reached": "adopted (A + C): departments at 50% at the end",
 }
 
 
@@ -74,13 +89,14 @@ def paired_tests(d):
 def paired_difference(scen, base, metric, n_boot=2000, seed=0):
     """Difference of one metric, scenario minus baseline, trial by trial.
 
-    For t50, only pairs where both reached 50% adoption (t50 >= 0) count.
+    For the times to 50% (t50_internalized, t50), only pairs where both reached 50% by step T count: a NaN
+    time is censored (only known to exceed T) and is never used as a number.
     """
     x = scen.metrics[metric].astype(np.float64)
     y = base.metrics[metric].astype(np.float64)
     keep = np.ones(x.size, dtype=bool)
-    if metric == "t50":
-        keep = (x >= 0) & (y >= 0)
+    if metric in TIMES:
+        keep = ~np.isnan(x) & ~np.isnan(y)
     d = x[keep] - y[keep]
     low, high = bootstrap_mean_ci(d, n_boot, seed)
     p_w, p_t = paired_tests(d)
@@ -91,14 +107,23 @@ def paired_difference(scen, base, metric, n_boot=2000, seed=0):
 
 
 def compare(results, baseline, scenarios=None, n_boot=2000, seed=0):
-    """Differences of every compared metric, for every scenario other than the baseline."""
+    """Differences of every compared metric, for every scenario other than the baseline.
+
+    A metric the file lacks (t50_internalized in a format-1 file) is left out: see absent_metrics.
+    """
     base = results.scenario(baseline)
     rows = []
     for s in results.select(scenarios):
         if s.name == base.name:
             continue
-        rows += [paired_difference(s, base, m, n_boot, seed) for m in COMPARED]
+        rows += [paired_difference(s, base, m, n_boot, seed) for m in COMPARED
+                 if m in s.metrics and m in base.metrics]
     return rows
+
+
+def absent_metrics(results):
+    """Compared metrics that some scenario of the file lacks (files written before format 2)."""
+    return [m for m in COMPARED if any(m not in s.metrics for s in results.scenarios)]
 
 
 def _num(v, digits=3, unit=""):
@@ -111,31 +136,52 @@ def _p(v):
     return "<0.001" if v < 0.001 else f"{v:.3f}"
 
 
-TABLE_HEADER = ("scenario", "metric", "pairs", "scenario mean", "baseline mean", "difference",
+TABLE_HEADER = ("scenario", "metric", "shows", "pairs", "scenario mean", "baseline mean", "difference",
                 "95% CI", "Wilcoxon p", "t-test p")
+#: Columns of TABLE_HEADER that hold text (left-aligned).
+TEXT_COLUMNS = 3
 
 
 def table_rows(rows):
     """Rows of formatted strings (see TABLE_HEADER), shared by the text table and the HTML report."""
     out = []
     for r in rows:
-        digits = 1 if r.metric == "t50" else 3
-        unit = " wk" if r.metric == "t50" else ""
+        weeks = COMPARED.get(r.metric) == "weeks"
+        digits = 1 if weeks else 3
+        unit = " wk" if weeks else ""
         diff = "n/a" if math.isnan(r.mean_diff) else f"{r.mean_diff:+.{digits}f}{unit}"
-        out.append((r.scenario, r.metric, f"{r.n}/{r.trials}", _num(r.mean_scenario, digits, unit),
+        out.append((r.scenario, r.metric, WORDS.get(r.metric, r.metric), f"{r.n}/{r.trials}",
+                    _num(r.mean_scenario, digits, unit),
                     _num(r.mean_baseline, digits, unit), diff,
                     f"[{_num(r.ci_low, digits)}, {_num(r.ci_high, digits)}]", _p(r.p_wilcoxon), _p(r.p_ttest)))
     return out
 
 
-def format_table(rows, n_boot, seed):
-    """The comparison as a plain-text table with a short legend."""
+def censoring_note():
+    """How the times to 50% are compared (shared by the text table and the HTML report)."""
+    return ("Weeks to 50% (t50_internalized: internalized A >= 50%; t50: adopted A + C >= 50%) use only the "
+            "pairs where both scenarios reached 50% by the last week; a trial that did not is censored (its time "
+            "is only known to be later) and is left out, never counted as a number, so these means favour fast "
+            "trials. The pairs column says how many pairs were used.")
+
+
+def absent_note(absent):
+    """Why a compared metric is missing from the table, or '' when none is."""
+    if not absent:
+        return ""
+    return (f"Not in this file: {', '.join(absent)} (written before format_version 2; re-run with a newer "
+            "groundswell to get it).")
+
+
+def format_table(rows, n_boot, seed, absent=()):
+    """The comparison as a plain-text table with a short legend; absent: metrics the file lacks."""
     lines = []
     if not rows:
         return "Nothing to compare: the file has no scenario other than the baseline.\n"
     body = [TABLE_HEADER] + table_rows(rows)
     widths = [max(len(r[i]) for r in body) for i in range(len(TABLE_HEADER))]
-    fmt = lambda r: "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa
+    fmt = lambda r: "  ".join(c.ljust(w) if i < TEXT_COLUMNS else c.rjust(w)  # noqa: E731
+                              for i, (c, w) in enumerate(zip(r, widths)))
     lines.append(f"Paired differences, scenario minus baseline '{rows[0].baseline}', trial by trial")
     lines.append(fmt(body[0]))
     lines.append("  ".join("-" * w for w in widths))
@@ -146,8 +192,10 @@ def format_table(rows, n_boot, seed):
         lines.append(fmt(text))
         last = r.scenario
     lines.append("")
-    lines.append("pairs: trials used / trials. t50 (first week with adoption >= 50%) uses only pairs where "
-                 "both scenarios reached 50%.")
+    lines.append("pairs: trials used / trials (paired trial by trial by common random numbers).")
+    lines.append(censoring_note())
+    if absent:
+        lines.append(absent_note(absent))
     lines.append(f"95% CI: percentile bootstrap of the mean difference ({n_boot} resamples of trials, seed {seed}).")
     return "\n".join(lines) + "\n"
 

@@ -81,16 +81,39 @@ def engine_files(tmp_path_factory):
     return files
 
 
-def write_results(path, scenarios, steps=10, departments=3, seed=1):
-    """Write a synthetic results file following docs/output.md.
+CAUSES = ("seeded", "issuer", "formalized", "internalized", "peer", "spontaneous")
+ROLES = ("formal_leaders", "champions", "others")
+
+
+def default_attribution(A, size):
+    """Attribution consistent with the curve A: each step's rise of A (in agents) split 60% peer, 20%
+    spontaneous, 20% internalized from compliance; the peer part credited 50/30/20 to formal leaders,
+    champions and others."""
+    rise = np.diff(A, axis=1, prepend=A[:, :1]) * size
+    zero = np.zeros_like(A)
+    entries = {c: zero for c in CAUSES}
+    entries.update(peer=0.6 * rise, spontaneous=0.2 * rise, internalized=0.2 * rise, seeded=A[:, :1] * size + zero)
+    entries["seeded"][:, 1:] = 0
+    credit = {"formal_leaders": 0.5 * entries["peer"], "champions": 0.3 * entries["peer"],
+              "others": 0.2 * entries["peer"]}
+    return {"entries": entries, "entries_complying": zero, "credit": credit}
+
+
+def write_results(path, scenarios, steps=10, departments=3, seed=1, format_version=2, size=30):
+    """Write a synthetic results file following docs/output.md (format_version 2, or the older layout 1).
 
     scenarios: {name: {"final_adopted": array, ...}} with any of the per-trial metrics (others get defaults);
-    every scenario needs the same number of trials. Curves are smooth ramps to the final shares.
+    every scenario needs the same number of trials. Curves are smooth ramps to the final shares. Times to 50%
+    ("t50", "t50_internalized") are given with NaN for not reached (written as -1 in format 1; format 1 has
+    no t50_internalized). "attribution": a dict like default_attribution's (the default), or None for no
+    attribution group; "department_size" overrides the equal split of `size` agents (None: no dataset).
     """
     names = list(scenarios)
     trials = len(next(iter(scenarios.values()))["final_adopted"])
+    v2 = format_version >= 2
     with h5py.File(path, "w") as f:
-        for key, value in {"format": "groundswell-results", "format_version": 1, "groundswell_version": "test",
+        for key, value in {"format": "groundswell-results", "format_version": format_version,
+                           "groundswell_version": "test",
                            "git_commit": "abc123", "experiment": "synthetic", "scenario_file": "synthetic.toml",
                            "scenario_text": "# synthetic <file>\n", "created": "2026-01-01T00:00:00Z",
                            "seed": np.uint64(seed), "trials": np.uint64(trials), "steps": np.int64(steps),
@@ -103,6 +126,10 @@ def write_results(path, scenarios, steps=10, departments=3, seed=1):
             g = f.create_group(f"scenarios/{name}")
             g.attrs.update({"rule": "sdt", "description": given.get("description", f"scenario {name}"),
                             "index": i, "departments": departments, "parameters": f"name = {name}\n"})
+            dsize = given.get("department_size", np.full(departments, size // departments) +
+                              (np.arange(departments) < size % departments))
+            if dsize is not None:
+                g.create_dataset("department_size", data=np.asarray(dsize, dtype=np.int32))
             A = (final[:, None] * ramp[None, :]).astype(np.float32)
             C = np.asarray(given.get("C", np.zeros_like(A)), dtype=np.float32)
             R = np.asarray(given.get("R", np.zeros_like(A)), dtype=np.float32)
@@ -113,13 +140,40 @@ def write_results(path, scenarios, steps=10, departments=3, seed=1):
                 g.create_dataset(f"curves/{k}", data=v)
             g.create_dataset("curves/department_adopted",
                              data=np.repeat((A + C)[:, :, None], departments, axis=2).astype(np.float32))
-            t50 = np.asarray(given.get("t50", np.full(trials, -1)), dtype=np.int32)
             metrics = {"final_adopted": final, "final_internalized": given.get("final_internalized", final),
-                       "t50": t50, "peak_compliance": C.max(axis=1), "peak_resistance": R.max(axis=1),
+                       "peak_compliance": C.max(axis=1), "peak_resistance": R.max(axis=1),
                        "departments_reached": np.zeros(trials, dtype=np.int32)}
+            times = {"t50": np.asarray(given.get("t50", np.full(trials, np.nan)), dtype=np.float64)}
+            if v2:
+                g.create_dataset("curves/department_internalized",
+                                 data=np.repeat(A[:, :, None], departments, axis=2).astype(np.float32))
+                g.create_dataset("curves/active_champions",
+                                 data=np.asarray(given.get("active_champions", np.zeros(A.shape)), dtype=np.int32))
+                metrics["departments_internalized"] = np.zeros(trials, dtype=np.int32)
+                times["t50_internalized"] = np.asarray(given.get("t50_internalized", times["t50"]), dtype=np.float64)
             for k, v in metrics.items():
-                dtype = np.int32 if k in ("t50", "departments_reached") else np.float32
+                dtype = np.int32 if k.startswith("departments_") else np.float32
                 g.create_dataset(f"metrics/{k}", data=np.asarray(v, dtype=dtype))
+            for k, t in times.items():
+                data = t.astype(np.float32) if v2 else np.where(np.isnan(t), -1, t).astype(np.int32)
+                ds = g.create_dataset(f"metrics/{k}", data=data)
+                if v2:
+                    ds.attrs["censored_at"] = np.int64(steps)
+            attribution = given.get("attribution", "default") if v2 else None
+            if isinstance(attribution, str):
+                attribution = default_attribution(A.astype(np.float64), int(np.sum(dsize)) if dsize is not None
+                                                  else size)
+            if attribution is not None:
+                at = g.create_group("attribution")
+                for c, v in attribution["entries"].items():
+                    at.create_dataset(f"entries/{c}", data=np.asarray(v, dtype=np.float32))
+                at.create_dataset("entries_complying", data=np.asarray(attribution["entries_complying"],
+                                                                       dtype=np.float32))
+                for r, v in attribution["credit"].items():
+                    at.create_dataset(f"credit/{r}", data=np.asarray(v, dtype=np.float32))
+                if "by_agent" in attribution:
+                    at.create_dataset("credit/by_agent", data=np.asarray(attribution["by_agent"], dtype=np.float32))
+                    at.create_dataset("credit/agent_role", data=np.asarray(attribution["agent_role"], dtype=np.int8))
     return path
 
 
@@ -129,3 +183,11 @@ def make_results(tmp_path):
     def make(scenarios, name="synthetic.h5", **kw):
         return write_results(tmp_path / name, scenarios, **kw)
     return make
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that runs the engine (through engine_files) `engine`: `-m "not engine"` (or `-k "not
+    engine"`) runs only the tests on synthetic files, e.g. while the binary is stale."""
+    for item in items:
+        if "engine_files" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.engine)

@@ -111,7 +111,7 @@ def paired_file(make_results, diff, trials=200, noise=0.05, seed=5):
     rng = np.random.default_rng(seed)
     base = rng.uniform(0.2, 0.6, trials)
     better = base + diff + rng.normal(0, noise, trials)
-    t50 = np.where(np.arange(trials) % 4 == 0, -1, 20)  # a quarter never reach 50%
+    t50 = np.where(np.arange(trials) % 4 == 0, np.nan, 20.0)  # a quarter never reach 50% (censored)
     return make_results({"base": {"final_adopted": base, "t50": t50},
                          "better": {"final_adopted": better, "t50": t50 - 3}}, name=f"paired{diff}.h5")
 
@@ -130,8 +130,9 @@ def test_bootstrap_interval_covers_a_known_difference(make_results):
 
 def test_bootstrap_interval_covers_zero_without_a_difference(make_results):
     res = load(paired_file(make_results, 0.0))
-    d = stats.compare(res, "base", n_boot=2000, seed=1)[0]
-    assert d.metric == "final_adopted"
+    rows = stats.compare(res, "base", n_boot=2000, seed=1)
+    assert [r.metric for r in rows][:2] == ["final_internalized", "final_adopted"]  # internalized leads
+    d = rows[1]
     assert d.ci_low < 0 < d.ci_high
     assert d.p_ttest > 0.01
 
@@ -157,7 +158,10 @@ def test_compare_prints_a_table_and_writes_csv(engine_files, tmp_path, capsys):
     assert "Wilcoxon p" in text and "distributed" in text and "final_internalized" in text
     assert "both scenarios reached 50%" in text
     rows = list(csv.DictReader(out.open()))
-    assert len(rows) == 2 * len(stats.COMPARED)  # two scenarios against the baseline
+    absent = stats.absent_metrics(load(engine_files["sdt"]))  # t50_internalized in a format-1 file
+    assert absent == ([] if load(engine_files["sdt"]).format_version >= 2 else ["t50_internalized"])
+    assert ("Not in this file: t50_internalized" in text) == bool(absent)
+    assert len(rows) == 2 * (len(stats.COMPARED) - len(absent))  # two scenarios against the baseline
     assert {r["scenario"] for r in rows} == {"baseline", "distributed"}
     assert all(r["baseline"] == "top_down" for r in rows)
 
