@@ -55,6 +55,7 @@ void AttributionRecorder::begin(const TrialSimulation& trial, Step steps) {
   out_.resize(steps, per_agent_ ? n : 0);
   before_.assign(n, State::N);
   formalized_.assign(n, 0);
+  agent_credit_.assign(per_agent_ ? n : 0, 0.0);
   role_.resize(n);
   for (AgentId i = 0; i < n; ++i)
     role_[i] = static_cast<std::int8_t>(setup.is_champion[i]                     ? Role::Champion
@@ -63,9 +64,12 @@ void AttributionRecorder::begin(const TrialSimulation& trial, Step steps) {
   if (per_agent_) out_.agent_role.assign(role_.begin(), role_.end());
 }
 
-void AttributionRecorder::credit(AgentId j, double amount, std::size_t row) {
-  out_.credit[static_cast<std::size_t>(role_[j])][row] += static_cast<float>(amount);
-  if (per_agent_) out_.credit_by_agent[j] += static_cast<float>(amount);
+void AttributionRecorder::credit(AgentId j, double amount, std::size_t) {
+  credit_[static_cast<std::size_t>(role_[j])] += amount;
+  if (per_agent_) {
+    agent_credit_[j] += amount;
+    out_.credit_by_agent[j] = static_cast<float>(agent_credit_[j]);
+  }
 }
 
 /// An N -> A entry of agent i. Its hazard (beta0 + beta_s S_i) m_i (sdt) or
@@ -98,9 +102,9 @@ void AttributionRecorder::peer_entry(const TrialSimulation& trial, AgentId i, st
     exposure += w * v;
     if (v > 0) positive += w * v;
   }
-  auto& entries = out_.entries;
+  auto& entries = entries_;
   if (positive <= 0) {
-    entries[static_cast<int>(Cause::Spontaneous)][row] += 1.0f;
+    entries[static_cast<int>(Cause::Spontaneous)] += 1.0;
     return;
   }
   const double x = exposure / total_weight;
@@ -108,15 +112,19 @@ void AttributionRecorder::peer_entry(const TrialSimulation& trial, AgentId i, st
   if (sdt) {
     const auto& p = spec.sdt;
     const double theta = trial.setup().threshold[i];
-    const double S = p.tau > 0 ? 1.0 / (1.0 + std::exp(-(x - theta) / p.tau)) : (x >= theta ? 1.0 : 0.0);
+    // The step function (tau = 0) as the kernel decides it in float32: a share
+    // equal to the threshold up to float resolution (2 of 5 against 0.4)
+    // reaches it, as in exact arithmetic (and the rule threshold, MODEL.md 6).
+    constexpr double kFloatResolution = 1e-6;
+    const double S = p.tau > 0 ? 1.0 / (1.0 + std::exp(-(x - theta) / p.tau)) : (x >= theta - kFloatResolution ? 1.0 : 0.0);
     const double hazard = p.beta0 + p.beta_s * S;
     peer = hazard > 0 ? p.beta_s * S / hazard : 0.0;
   } else if (spec.rule == model::Rule::Bass) {
     const double hazard = spec.bass.p + spec.bass.q * x;
     peer = hazard > 0 ? spec.bass.q * x / hazard : 0.0;
   }
-  entries[static_cast<int>(Cause::Spontaneous)][row] += static_cast<float>(1.0 - peer);
-  entries[static_cast<int>(Cause::Peer)][row] += static_cast<float>(peer);
+  entries[static_cast<int>(Cause::Spontaneous)] += 1.0 - peer;
+  entries[static_cast<int>(Cause::Peer)] += peer;
   if (peer <= 0) return;
   for (EdgeIndex e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
     const AgentId j = net.sources[e];
@@ -131,8 +139,11 @@ void AttributionRecorder::record(const TrialSimulation& trial) {
   const auto row = static_cast<std::size_t>(s.time);
   const State* now = s.current.state.data();
   const auto n = static_cast<AgentId>(before_.size());
-  auto& entries = out_.entries;
-  auto count = [&](Cause c) { entries[static_cast<int>(c)][row] += 1.0f; };
+  // Sums of the step in double, stored once: the causes add up to the entries exactly.
+  entries_.fill(0.0);
+  credit_.fill(0.0);
+  double complying = 0;
+  auto count = [&](Cause c) { entries_[static_cast<int>(c)] += 1.0; };
   if (row > 0) {
     // The states the step was computed from: issuers switch to A at the
     // start of step mandate.start, before anything else (MODEL.md 4).
@@ -149,7 +160,7 @@ void AttributionRecorder::record(const TrialSimulation& trial) {
     const bool cascade = spec.rule == model::Rule::Cascade;
     for (AgentId i = 0; i < n; ++i) {
       const State was = before_[i];
-      if (now[i] == State::C && was != State::C) out_.entries_complying[row] += 1.0f;
+      if (now[i] == State::C && was != State::C) complying += 1.0;  // net over the step
       if (now[i] != State::A || was == State::A) continue;
       if (formalized_[i])
         count(Cause::Formalized);
@@ -171,6 +182,9 @@ void AttributionRecorder::record(const TrialSimulation& trial) {
     for (AgentId i = 0; i < n; ++i)
       if (now[i] == State::A) count(Cause::Seeded);  // champions, or the seeds of a classic rule
   }
+  for (int c = 0; c < kCauseCount; ++c) out_.entries[c][row] = static_cast<float>(entries_[c]);
+  for (int r = 0; r < kRoleCount; ++r) out_.credit[r][row] = static_cast<float>(credit_[r]);
+  out_.entries_complying[row] = static_cast<float>(complying);
   std::copy(now, now + n, before_.begin());
 }
 

@@ -8,6 +8,7 @@
 #include "groundswell/distributions.hpp"
 
 #include "groundswell/engine/trial.hpp"
+#include "groundswell/org/hierarchy.hpp"
 #include "groundswell/random.hpp"
 
 namespace groundswell::engine {
@@ -174,18 +175,38 @@ void add_bridges(org::Organization& o, std::uint32_t count, double trust_a, doub
 }
 
 TrialSetup prepare_trial(const model::ScenarioSpec& spec, std::uint64_t seed, TrialIndex trial,
-                         const org::Organization& base) {
+                         const org::Organization& base, const TrialVariant& variant) {
+  TrialSetup setup;
+  draw_initial_agents(spec.agents, spec.rule == model::Rule::Sdt, base.size(),
+                      stream_key(Purpose::Traits, seed, trial), setup.agents, setup.threshold);
+  if (variant.without) {  // a departure: the others keep the traits they would have had
+    const AgentId gone = *variant.without;
+    setup.organization = org::without_agent(base, gone);
+    const auto at = static_cast<std::ptrdiff_t>(gone);
+    auto& a = setup.agents;
+    a.state.erase(a.state.begin() + at);
+    a.autonomy.erase(a.autonomy.begin() + at);
+    a.competence.erase(a.competence.begin() + at);
+    a.relatedness.erase(a.relatedness.begin() + at);
+    setup.threshold.erase(setup.threshold.begin() + at);
+  } else {
+    setup.organization = base;
+  }
+  const org::Organization& o = setup.organization;
   // For hierarchy organizations the scenario parser reports this; an
   // organization read from files is known only now.
-  if (spec.mandate.issuers == model::Issuers::Leaders && spec.mandate.levels >= base.depth())
+  if (spec.mandate.issuers == model::Issuers::Leaders && spec.mandate.levels >= o.depth())
     throw InputError("mandate.levels = " + std::to_string(spec.mandate.levels) +
-                     " is beyond the organization's depth (levels 0.." + std::to_string(base.depth() - 1) + ")");
-  TrialSetup setup;
-  setup.organization = base;
-  const AgentId n = base.size();
-  draw_initial_agents(spec.agents, spec.rule == model::Rule::Sdt, n, stream_key(Purpose::Traits, seed, trial),
-                      setup.agents, setup.threshold);
-  setup.champions = select_champions(base, spec.champions, stream_key(Purpose::Champions, seed, trial));
+                     " is beyond the organization's depth (levels 0.." + std::to_string(o.depth() - 1) + ")");
+  const AgentId n = o.size();
+  if (variant.champions) {
+    setup.champions = *variant.champions;
+    for (AgentId c : setup.champions)
+      if (c >= n) throw InputError("change agent " + std::to_string(c) + " is not in the organization of " +
+                                   std::to_string(n) + " agents");
+  } else {
+    setup.champions = select_champions(o, spec.champions, stream_key(Purpose::Champions, seed, trial));
+  }
   setup.is_champion.assign(n, 0);
   for (AgentId c : setup.champions) {
     setup.is_champion[c] = 1;

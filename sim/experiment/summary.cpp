@@ -32,9 +32,12 @@ CensoredMedian censored_median(const std::vector<std::optional<std::int32_t>>& t
   if (m.n == 0) return m;
   std::sort(reached.begin(), reached.end());
   const double n = static_cast<double>(m.n), half_width = 1.96 * std::sqrt(n) / 2;
-  // 1-based ranks into all n times, the censored ones last
+  // 1-based ranks into all n times, the censored ones last. A rank past n
+  // (few trials) has no upper bound, shown as not reached; a rank below 1
+  // has the smallest possible time, step 0, as its lower bound.
   auto at_rank = [&](double rank) -> std::optional<double> {
-    const auto k = static_cast<std::size_t>(std::clamp(rank, 1.0, n));
+    if (rank < 1) return 0.0;
+    const auto k = static_cast<std::size_t>(rank);
     if (k > reached.size()) return std::nullopt;
     return reached[k - 1];
   };

@@ -2,6 +2,7 @@
 #include "groundswell/org/hierarchy.hpp"
 
 #include <cstddef>
+#include <stdexcept>
 
 namespace groundswell::org {
 namespace {
@@ -71,6 +72,37 @@ std::vector<std::int32_t> levels_from_managers(const std::vector<std::int32_t>& 
     for (auto it = chain.rbegin(); it != chain.rend(); ++it) level[*it] = ++l;
   }
   return level;
+}
+
+Organization without_agent(const Organization& o, AgentId removed) {
+  const AgentId n = o.size();
+  if (removed >= n) throw std::out_of_range("without_agent: no agent " + std::to_string(removed));
+  auto renumber = [removed](AgentId i) { return i > removed ? i - 1 : i; };
+  Organization out;
+  out.department_count = o.department_count;
+  out.department_names = o.department_names;
+  out.attribute_names = o.attribute_names;
+  const std::int32_t heir = o.manager[removed];  // who takes over the removed agent's reports
+  for (AgentId i = 0; i < n; ++i) {
+    if (i == removed) continue;
+    std::int32_t m = o.manager[i];
+    if (m == static_cast<std::int32_t>(removed)) m = heir;
+    out.manager.push_back(m == kNoManager ? kNoManager : static_cast<std::int32_t>(renumber(static_cast<AgentId>(m))));
+    out.department.push_back(o.department[i]);
+    if (!o.ids.empty()) out.ids.push_back(o.ids[i]);
+    if (!o.attributes.empty()) out.attributes.push_back(o.attributes[i]);
+  }
+  out.level = levels_from_managers(out.manager);
+  mark_formal_leaders(out);
+  std::vector<Tie> ties;
+  const auto& net = o.network;
+  ties.reserve(net.edge_count());
+  for (AgentId i = 0; i < n; ++i)
+    for (EdgeIndex e = net.offsets[i]; e < net.offsets[i + 1]; ++e)
+      if (i != removed && net.sources[e] != removed)
+        ties.push_back({renumber(i), renumber(net.sources[e]), net.weights[e], net.formal[e] != 0});
+  out.network = build_network(n - 1, ties);
+  return out;
 }
 
 }  // namespace groundswell::org

@@ -256,7 +256,53 @@ TEST_CASE("results are bit-identical with attribution recorded and without", "[u
       CHECK(alone.mean_relatedness == with.mean_relatedness);
       CHECK(alone.mean_pressure == with.mean_pressure);
       CHECK(alone.department_adopted == with.department_adopted);
+      CHECK(alone.department_internalized == with.department_internalized);
       CHECK(alone.active_champions == with.active_champions);
     }
+  }
+}
+
+TEST_CASE("the step pull (tau = 0) at its boundary is decided as the kernel decides it", "[unit][attribution]") {
+  // Agent 5 listens to five agents, two of them in A: x = 2/5, exactly its threshold 0.4 in exact
+  // arithmetic (0.4000000059 as a float). The pull is 1, so the entry is mostly peer.
+  std::vector<org::Tie> ties;
+  for (AgentId j = 0; j < 5; ++j) ties.push_back({5, j, 1.0f, false});
+  auto setup = make_setup({kNoManager, kNoManager, kNoManager, kNoManager, kNoManager, kNoManager}, ties);
+  setup.agents.state = {State::A, State::A, State::N, State::N, State::N, State::N};
+  auto spec = quiet_spec();
+  spec.sdt.tau = 0;
+  spec.sdt.beta0 = 0.05;
+  spec.sdt.beta_s = 40;
+  engine::TrialAttribution a;
+  engine::SnapshotRecorder states;
+  run_attributed(spec, setup, 5, 1, a, states);
+  REQUIRE(states.at(1)[5] == State::A);
+  CHECK(entries(a, Cause::Peer, 1) == Approx(40 / 40.05).epsilon(1e-6));
+  CHECK(a.credit_by_agent[0] == Approx(20 / 40.05).epsilon(1e-6));
+}
+
+TEST_CASE("issuers switched at mandate.start are entries by issuer, whatever their state; burnout is no entry",
+          "[unit][attribution]") {
+  // Agent 0 (top) issues the mandate at step 1 from C; agent 1 is a lone champion who burns out.
+  auto setup = make_setup({kNoManager, kNoManager});
+  setup.agents.state = {State::C, State::A};
+  setup.is_champion = {0, 1};
+  auto spec = quiet_spec();
+  spec.mandate.issuers = model::Issuers::Top;
+  spec.sdt.lambda_b = 50;  // burns out in step 1
+  engine::TrialAttribution a;
+  engine::SnapshotRecorder states;
+  engine::TrialSimulation sim(spec, setup, 9);
+  engine::AttributionRecorder attribution(a, true);
+  engine::Recorders both{&attribution, &states};
+  REQUIRE(engine::run_trial(sim, 2, both));
+  REQUIRE_FALSE(sim.state().champion[1]);  // burnt out, still in A
+  REQUIRE(states.at(2)[1] == State::A);
+  CHECK(entries(a, Cause::Seeded, 0) == 1.0f);
+  CHECK(entries(a, Cause::Issuer, 1) == 1.0f);
+  for (std::size_t t : {1, 2}) {
+    double all = 0;
+    for (int c = 0; c < engine::kCauseCount; ++c) all += a.entries[c][t];
+    CHECK(all == (t == 1 ? 1.0 : 0.0));  // the issuer only: the burnt-out champion never left A
   }
 }

@@ -108,6 +108,9 @@ class AttributionRecorder final : public Recorder {
   std::vector<State> before_;             ///< states at the start of the step being attributed
   std::vector<std::uint8_t> formalized_;  ///< 1 for agents formalization switched to A in this step
   std::vector<std::int8_t> role_;         ///< Role per agent
+  std::array<double, kCauseCount> entries_{};  ///< this step's entries by cause
+  std::array<double, kRoleCount> credit_{};    ///< this step's credit by role
+  std::vector<double> agent_credit_;           ///< per agent, over the run (record.credit)
 };
 
 /// Records each agent's first step in A or C: 0 for those adopted at the

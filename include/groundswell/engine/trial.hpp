@@ -4,6 +4,7 @@
 // phases in order (MODEL.md 5 and 6).
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "groundswell/model/scenario.hpp"
@@ -63,9 +64,19 @@ void add_coalition(org::Organization& organization, const std::vector<AgentId>& 
 void add_bridges(org::Organization& organization, std::uint32_t count, double trust_a, double trust_b,
                  std::uint64_t key);
 
+/// How a trial's setup may depart from its scenario (for `recommend`): the
+/// change agents given instead of chosen by the scenario's rule, and an agent
+/// who left the organization before the change starts.
+struct TrialVariant {
+  const std::vector<AgentId>* champions = nullptr;  ///< ids in the organization as given; null: the rule's
+  std::optional<AgentId> without;                   ///< removed after the traits are drawn, so the others keep theirs
+};
+
 /// Builds the setup of trial `trial` of a scenario on `base` (the trial's organization).
+/// @param variant given champions or a departure; the default is the scenario as written
+/// @throws InputError for champions or a mandate the organization cannot have
 TrialSetup prepare_trial(const model::ScenarioSpec& spec, std::uint64_t seed, TrialIndex trial,
-                         const org::Organization& base);
+                         const org::Organization& base, const TrialVariant& variant = {});
 
 /// Stream keys of MODEL.md 7: the organization and initial state come from
 /// (seed, trial); dynamics from (seed, scenario, trial).

@@ -20,9 +20,10 @@ Interval mean_interval(const std::vector<double>& values);
 /// all at T). With one censoring time the Kaplan-Meier estimate is the
 /// empirical distribution with the censored times above T, so the median is
 /// the ceil(n/2)-th smallest time, and its distribution-free 95% interval
-/// the order statistics at ranks n/2 -+ 1.96 sqrt(n)/2 (normal approximation
-/// to the binomial). A rank that falls on a censored trial is "not reached":
-/// no value.
+/// the order statistics at ranks floor(n/2 - 1.96 sqrt(n)/2) and
+/// ceil(n/2 + 1.96 sqrt(n)/2) + 1 (normal approximation to the binomial,
+/// rounded outwards). A rank that falls on a censored trial, or past n, is
+/// "not reached": no value; a rank below 1 gives step 0.
 struct CensoredMedian {
   std::optional<double> median, low, high;
   std::size_t reached = 0, n = 0;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "groundswell/org/organization.hpp"
 #include "groundswell/types.hpp"
 
 namespace groundswell::org {
@@ -46,5 +47,13 @@ void check_manager_cycles(const std::vector<std::int32_t>& manager, const std::v
 /// @param manager as for find_manager_cycle, without cycles (check_manager_cycles).
 /// @return [agent] the level. Cost: O(N): each chain is followed once.
 std::vector<std::int32_t> levels_from_managers(const std::vector<std::int32_t>& manager);
+
+/// The organization without agent `removed` (a departure before the change
+/// starts): its ties in both directions are dropped, its direct reports
+/// report to its own manager (they become tops if it was one), levels and
+/// formal leaders follow. Agents after it move down one id; departments keep
+/// their numbers (one may be left empty).
+/// @throws std::out_of_range if `removed` is not an agent of `organization`
+Organization without_agent(const Organization& organization, AgentId removed);
 
 }  // namespace groundswell::org
