@@ -7,6 +7,7 @@
 #include "cli/calibrate_commands.hpp"
 #include "cli/commands.hpp"
 #include "cli/network_commands.hpp"
+#include "cli/recommend_command.hpp"
 #include "cli/serve_command.hpp"
 #include "cli/sweep_commands.hpp"
 #include "groundswell/server/server.hpp"
@@ -105,6 +106,42 @@ int run_groundswell(int argc, char** argv) {
   cli::add_data_dir_option(*calibrate_cmd);
 
   bool parameters_markdown = false;
+  cli::RecommendArgs rec;
+  auto* recommend_cmd = app.add_subcommand(
+      "recommend", "Choose change agents for a scenario: whom, how many, and who cannot be lost (docs/recommend.md)");
+  recommend_cmd->add_option("scenario_file", rec.scenario_file, "Scenario file (TOML)")->required();
+  recommend_cmd->add_option("-o,--output", rec.output, "Recommendation file to write (HDF5)");
+  recommend_cmd->add_option("--scenario", rec.scenario,
+                            "Scenario whose change agents to choose (default: the first with champions)");
+  recommend_cmd->add_option("--count", rec.count, "Change agents to choose (K)")
+      ->required()
+      ->check(CLI::Range(1u, 1000000u));
+  recommend_cmd->add_option("--objective", rec.objective, "internalized (default), adopted, t50 or area");
+  recommend_cmd->add_option("--horizon", rec.horizon, "Week at which the objective is taken (default: the last)")
+      ->check(non_negative);
+  recommend_cmd->add_option("--trials", rec.trials, "Trials for choosing (default: experiment.trials)")
+      ->check(CLI::Range(1u, 100000000u));
+  recommend_cmd->add_option("--test-trials", rec.test_trials, "Fresh trials for checking (default: as many)")
+      ->check(CLI::Range(1u, 100000000u));
+  recommend_cmd->add_option("--candidates", rec.candidates, "all, top:N (most listened to) or a list of ids");
+  recommend_cmd->add_option("--max-per-department", rec.max_per_department, "At most M change agents per department")
+      ->check(non_negative);
+  recommend_cmd->add_option("--exclude", rec.exclude, "Ids never chosen (comma-separated)");
+  recommend_cmd->add_option("--require", rec.require, "Ids chosen first (comma-separated)");
+  recommend_cmd->add_flag("--formal-only", rec.formal_only, "Only formal leaders");
+  recommend_cmd->add_flag("--informal-only", rec.informal_only, "Only people who are not formal leaders");
+  recommend_cmd->add_flag("--plain-greedy", rec.plain_greedy, "Evaluate every candidate every round (no CELF)");
+  recommend_cmd->add_option("--curve", rec.curve, "FROM:TO:STEP: the objective against the count, per rule");
+  recommend_cmd->add_option("--target", rec.target, "SHARE@WEEK: smallest count reaching it, per rule (with --curve)");
+  recommend_cmd->add_option("--key-people", rec.key_people, "Rank M people whose departure costs most")
+      ->check(non_negative);
+  recommend_cmd->add_option("--seed", rec.seed, "Override experiment.seed")->check(non_negative);
+  recommend_cmd->add_option("--threads", rec.threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(1u, 4096u));
+  recommend_cmd->add_flag("--force", rec.force, "Overwrite an existing output file");
+  recommend_cmd->add_flag("-q,--quiet", rec.quiet, "Print nothing but errors");
+  cli::add_data_dir_option(*recommend_cmd);
+
   auto* parameters_cmd = app.add_subcommand(
       "parameters", "List every scenario key: type, default, allowed values, unit and meaning (docs/model.md)");
   parameters_cmd->add_flag("--markdown", parameters_markdown, "Print the tables of docs/model.md");
@@ -126,6 +163,10 @@ int run_groundswell(int argc, char** argv) {
     if (*sweep_cmd) return cli::sweep_command(sweep);
     if (*merge_cmd) return cli::merge_command(merge);
     if (*calibrate_cmd) return cli::calibrate_command(calibrate);
+    if (*recommend_cmd) {
+      rec.seed_given = recommend_cmd->count("--seed") > 0;
+      return cli::recommend_command(rec);
+    }
     if (*parameters_cmd) return cli::parameters_command(parameters_markdown);
   } catch (const InputError& e) {
     std::cerr << "groundswell: error: " << e.what() << "\n";

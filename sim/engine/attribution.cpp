@@ -116,7 +116,8 @@ void AttributionRecorder::peer_entry(const TrialSimulation& trial, AgentId i, st
     // equal to the threshold up to float resolution (2 of 5 against 0.4)
     // reaches it, as in exact arithmetic (and the rule threshold, MODEL.md 6).
     constexpr double kFloatResolution = 1e-6;
-    const double S = p.tau > 0 ? 1.0 / (1.0 + std::exp(-(x - theta) / p.tau)) : (x >= theta - kFloatResolution ? 1.0 : 0.0);
+    const double S =
+        p.tau > 0 ? 1.0 / (1.0 + std::exp(-(x - theta) / p.tau)) : (x >= theta - kFloatResolution ? 1.0 : 0.0);
     const double hazard = p.beta0 + p.beta_s * S;
     peer = hazard > 0 ? p.beta_s * S / hazard : 0.0;
   } else if (spec.rule == model::Rule::Bass) {

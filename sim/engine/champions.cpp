@@ -177,8 +177,8 @@ void add_bridges(org::Organization& o, std::uint32_t count, double trust_a, doub
 TrialSetup prepare_trial(const model::ScenarioSpec& spec, std::uint64_t seed, TrialIndex trial,
                          const org::Organization& base, const TrialVariant& variant) {
   TrialSetup setup;
-  draw_initial_agents(spec.agents, spec.rule == model::Rule::Sdt, base.size(),
-                      stream_key(Purpose::Traits, seed, trial), setup.agents, setup.threshold);
+  draw_initial_agents(spec.agents, spec.rule == model::Rule::Sdt, base.size(), stream_key(Purpose::Traits, seed, trial),
+                      setup.agents, setup.threshold);
   if (variant.without) {  // a departure: the others keep the traits they would have had
     const AgentId gone = *variant.without;
     setup.organization = org::without_agent(base, gone);
@@ -202,8 +202,9 @@ TrialSetup prepare_trial(const model::ScenarioSpec& spec, std::uint64_t seed, Tr
   if (variant.champions) {
     setup.champions = *variant.champions;
     for (AgentId c : setup.champions)
-      if (c >= n) throw InputError("change agent " + std::to_string(c) + " is not in the organization of " +
-                                   std::to_string(n) + " agents");
+      if (c >= n)
+        throw InputError("change agent " + std::to_string(c) + " is not in the organization of " + std::to_string(n) +
+                         " agents");
   } else {
     setup.champions = select_champions(o, spec.champions, stream_key(Purpose::Champions, seed, trial));
   }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <numeric>
 #include <set>
@@ -21,10 +22,14 @@ namespace groundswell::recommend {
 
 const char* to_string(Objective o) {
   switch (o) {
-    case Objective::Internalized: return "internalized";
-    case Objective::Adopted: return "adopted";
-    case Objective::T50: return "t50";
-    case Objective::Area: return "area";
+    case Objective::Internalized:
+      return "internalized";
+    case Objective::Adopted:
+      return "adopted";
+    case Objective::T50:
+      return "t50";
+    case Objective::Area:
+      return "area";
   }
   return "?";
 }
@@ -71,13 +76,34 @@ struct Choice {
   std::uint32_t count = 0;
   std::optional<AgentId> without;
 };
+Choice given(const std::vector<AgentId>* champions) {
+  Choice c;
+  c.champions = champions;
+  return c;
+}
+Choice by_rule(model::Selection rule, std::uint32_t count) {
+  Choice c;
+  c.rule = rule;
+  c.count = count;
+  return c;
+}
+Choice departure(AgentId who) {
+  Choice c;
+  c.without = who;
+  return c;
+}
 
 /// The trials of one scenario, ready to be run with any choice. The trials'
 /// organizations are built once (they depend on (seed, trial) alone).
 class Evaluator {
  public:
   Evaluator(const model::ExperimentSpec& x, const model::ScenarioSpec& spec, const Options& o, Step horizon)
-      : x_(x), spec_(spec), objective_(o.objective), horizon_(horizon), target_(o.target), threads_(o.threads),
+      : x_(x),
+        spec_(spec),
+        objective_(o.objective),
+        horizon_(horizon),
+        target_(o.target),
+        threads_(o.threads),
         stop_(o.stop) {
     steps_ = std::max(horizon_, target_ ? target_->week : Step{0});
   }
@@ -164,8 +190,10 @@ class Evaluator {
     const auto& C = c.share[static_cast<int>(State::C)];
     const auto h = static_cast<std::size_t>(horizon_);
     switch (objective_) {
-      case Objective::Internalized: return A[h];
-      case Objective::Adopted: return A[h] + C[h];
+      case Objective::Internalized:
+        return A[h];
+      case Objective::Adopted:
+        return A[h] + C[h];
       case Objective::T50: {  // restricted to the horizon: not reached counts as h (MODEL.md 7: censored)
         std::size_t t = 0;
         while (t < h && A[t] < 0.5f) ++t;
@@ -271,7 +299,8 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
 
   // Candidates: a list or everyone, the shortlist by weighted in-degree, then the constraints.
   const auto& c = o.constraints;
-  std::vector<AgentId> pool = o.candidates.empty() ? std::vector<AgentId>(n) : checked_ids(o.candidates, n, "--candidates");
+  std::vector<AgentId> pool =
+      o.candidates.empty() ? std::vector<AgentId>(n) : checked_ids(o.candidates, n, "--candidates");
   if (o.candidates.empty()) std::iota(pool.begin(), pool.end(), AgentId{0});
   if (o.shortlist > 0 && o.shortlist < pool.size()) {
     std::stable_sort(pool.begin(), pool.end(), [&](AgentId a, AgentId b) { return weighted[a] > weighted[b]; });
@@ -302,14 +331,15 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
                      " people may be chosen (candidates after the shortlist and constraints, plus --require)");
   std::vector<std::uint32_t> per_department(static_cast<std::size_t>(std::max(first.department_count, 1)), 0);
   auto department_full = [&](AgentId i) {
-    return c.max_per_department > 0 && per_department[static_cast<std::size_t>(first.department[i])] >= c.max_per_department;
+    return c.max_per_department > 0 &&
+           per_department[static_cast<std::size_t>(first.department[i])] >= c.max_per_department;
   };
 
   // Greedy with lazy evaluation (CELF): a candidate's gain can only shrink as
   // the set grows (exactly so for submodular objectives), so the best stale
   // gain is re-evaluated first and taken if it stays on top.
   std::vector<AgentId> chosen;
-  Scores current = eval.run(0, r.trials, Choice{&chosen});
+  Scores current = eval.run(0, r.trials, given(&chosen));
   ++r.evaluations;
   auto accept = [&](AgentId i, const Scores& with, bool is_required) {
     Pick p;
@@ -322,8 +352,8 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
     current = with;
     r.picks.push_back(p);
     char line[256];
-    std::snprintf(line, sizeof line, "pick %zu/%u: agent %s (gain %+.4f), %llu evaluations, %.0f s", r.picks.size(), goal,
-                  p.person.label.c_str(), p.gain.mean, static_cast<unsigned long long>(r.evaluations),
+    std::snprintf(line, sizeof line, "pick %zu/%u: agent %s (gain %+.4f), %llu evaluations, %.0f s", r.picks.size(),
+                  goal, p.person.label.c_str(), p.gain.mean, static_cast<unsigned long long>(r.evaluations),
                   progress.elapsed());
     progress.say(line);
   };
@@ -331,7 +361,7 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
   for (AgentId i : required) {
     std::vector<AgentId> with = chosen;
     with.push_back(i);
-    const Scores s = eval.run(0, r.trials, Choice{&with});
+    const Scores s = eval.run(0, r.trials, given(&with));
     ++r.evaluations;
     accept(i, s, true);
   }
@@ -347,7 +377,7 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
   auto evaluate = [&](AgentId i) {
     std::vector<AgentId> with = chosen;
     with.push_back(i);
-    Entry e{0, i, chosen.size(), eval.run(0, r.trials, Choice{&with})};
+    Entry e{0, i, chosen.size(), eval.run(0, r.trials, given(&with))};
     ++r.evaluations;
     e.gain = estimate(minus(e.scores, current)).mean;
     return e;
@@ -399,11 +429,11 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
   const TrialIndex fresh = r.trials;
   std::vector<AgentId> recommended(chosen.begin(), chosen.begin() + o.count);
   progress.say("checking the recommended set on " + std::to_string(r.test_trials) + " fresh trials");
-  const Scores mine = eval.run(fresh, r.test_trials, Choice{&recommended});
+  const Scores mine = eval.run(fresh, r.test_trials, given(&recommended));
   r.recommended = estimate(mine);
   for (model::Selection rule : kRules) {
     if (stopped()) break;
-    const Scores theirs = eval.run(fresh, r.test_trials, Choice{nullptr, rule, o.count});
+    const Scores theirs = eval.run(fresh, r.test_trials, by_rule(rule, o.count));
     r.rules.push_back({model::to_string(rule), estimate(theirs), estimate(minus(mine, theirs))});
   }
 
@@ -420,7 +450,7 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
       for (std::uint32_t k : counts) {
         Scores at_target;
         std::vector<AgentId> prefix(chosen.begin(), chosen.begin() + std::min<std::size_t>(k, chosen.size()));
-        const Choice choice = row == 0 ? Choice{&prefix} : Choice{nullptr, kRules[row - 1], k};
+        const Choice choice = row == 0 ? given(&prefix) : by_rule(kRules[row - 1], k);
         const Scores s = eval.run(fresh, r.test_trials, choice, &at_target);
         Estimate v = estimate(s);
         if (o.objective == Objective::T50) v = {-v.mean, -v.high, -v.low, v.n};
@@ -448,18 +478,16 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
     std::vector<std::pair<double, AgentId>> loss;
     for (AgentId i : order) {
       if (stopped()) break;
-      Choice without;
-      without.without = i;
-      loss.emplace_back(estimate(minus(whole, eval.run(0, r.trials, without))).mean, i);
+      loss.emplace_back(estimate(minus(whole, eval.run(0, r.trials, departure(i)))).mean, i);
     }
-    std::stable_sort(loss.begin(), loss.end(),
-                     [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+    std::stable_sort(loss.begin(), loss.end(), [](const auto& a, const auto& b) {
+      return a.first > b.first || (a.first == b.first && a.second < b.second);
+    });
     loss.resize(std::min<std::size_t>(loss.size(), o.key_people));
     const Scores whole_fresh = eval.run(fresh, r.test_trials, Choice{});
     for (const auto& [_, i] : loss) {
-      Choice without;
-      without.without = i;
-      r.key_people.push_back({describe(first, i, listeners), estimate(minus(whole_fresh, eval.run(fresh, r.test_trials, without)))});
+      r.key_people.push_back(
+          {describe(first, i, listeners), estimate(minus(whole_fresh, eval.run(fresh, r.test_trials, departure(i))))});
     }
     // And who the peers credit with their adoptions (MODEL.md 7), on the fresh trials.
     std::vector<double> total, share;
@@ -476,6 +504,13 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
   r.interrupted = stopped();
   r.seconds = progress.elapsed();
   return r;
+}
+
+std::vector<double> score_set(const model::ExperimentSpec& x, const Options& o, const std::vector<AgentId>& champions,
+                              TrialIndex first, TrialIndex count) {
+  const model::ScenarioSpec& spec = find_scenario(x, o.scenario);
+  Evaluator eval(x, spec, o, o.horizon ? o.horizon : x.steps);
+  return eval.run(first, count, given(&champions));
 }
 
 }  // namespace groundswell::recommend

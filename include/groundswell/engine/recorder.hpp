@@ -105,9 +105,9 @@ class AttributionRecorder final : public Recorder {
   void credit(AgentId j, double amount, std::size_t row);
   TrialAttribution& out_;
   bool per_agent_;
-  std::vector<State> before_;             ///< states at the start of the step being attributed
-  std::vector<std::uint8_t> formalized_;  ///< 1 for agents formalization switched to A in this step
-  std::vector<std::int8_t> role_;         ///< Role per agent
+  std::vector<State> before_;                  ///< states at the start of the step being attributed
+  std::vector<std::uint8_t> formalized_;       ///< 1 for agents formalization switched to A in this step
+  std::vector<std::int8_t> role_;              ///< Role per agent
   std::array<double, kCauseCount> entries_{};  ///< this step's entries by cause
   std::array<double, kRoleCount> credit_{};    ///< this step's credit by role
   std::vector<double> agent_credit_;           ///< per agent, over the run (record.credit)

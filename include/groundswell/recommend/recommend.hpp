@@ -30,9 +30,9 @@ Objective objective_from_string(const std::string& word);
 
 /// Who may be chosen.
 struct Constraints {
-  std::vector<AgentId> exclude;           ///< never chosen
-  std::vector<AgentId> require;           ///< chosen first, in this order (count includes them)
-  std::uint32_t max_per_department = 0;   ///< 0: no limit
+  std::vector<AgentId> exclude;          ///< never chosen
+  std::vector<AgentId> require;          ///< chosen first, in this order (count includes them)
+  std::uint32_t max_per_department = 0;  ///< 0: no limit
   bool formal_only = false, informal_only = false;
 };
 
@@ -48,20 +48,20 @@ struct Target {
 };
 
 struct Options {
-  std::string scenario;               ///< empty: the first scenario with champions
-  std::uint32_t count = 0;            ///< change agents to choose (K)
+  std::string scenario;     ///< empty: the first scenario with champions
+  std::uint32_t count = 0;  ///< change agents to choose (K)
   Objective objective = Objective::Internalized;
-  Step horizon = 0;                   ///< 0: the experiment's steps
-  TrialIndex trials = 0;              ///< choosing trials 0..trials-1; 0: the experiment's
-  TrialIndex test_trials = 0;         ///< fresh trials after those; 0: as many as for choosing
-  std::uint32_t shortlist = 0;        ///< > 0: only the most listened-to `shortlist` agents are candidates
-  std::vector<AgentId> candidates;    ///< non-empty: only these (before constraints)
+  Step horizon = 0;                 ///< 0: the experiment's steps
+  TrialIndex trials = 0;            ///< choosing trials 0..trials-1; 0: the experiment's
+  TrialIndex test_trials = 0;       ///< fresh trials after those; 0: as many as for choosing
+  std::uint32_t shortlist = 0;      ///< > 0: only the most listened-to `shortlist` agents are candidates
+  std::vector<AgentId> candidates;  ///< non-empty: only these (before constraints)
   Constraints constraints;
-  bool lazy = true;                   ///< CELF; false: plain greedy (every candidate every round)
+  bool lazy = true;  ///< CELF; false: plain greedy (every candidate every round)
   std::optional<CurveSpec> curve;
   std::optional<Target> target;
-  std::uint32_t key_people = 0;       ///< rank this many people whose departure costs most
-  unsigned threads = 0;               ///< 0: all cores
+  std::uint32_t key_people = 0;  ///< rank this many people whose departure costs most
+  unsigned threads = 0;          ///< 0: all cores
   const std::atomic<bool>* stop = nullptr;
   std::function<void(const std::string&)> progress;  ///< a line at a time, on the calling thread
 };
@@ -77,11 +77,11 @@ Estimate estimate(const std::vector<double>& values);
 /// Someone of the organization, as the data name them.
 struct Person {
   AgentId agent = 0;
-  std::string label;                 ///< the id in the data, or the number
-  std::string department;            ///< its name in the data, or the number
+  std::string label;       ///< the id in the data, or the number
+  std::string department;  ///< its name in the data, or the number
   std::int32_t level = 0;
   bool formal_leader = false;
-  double listeners = 0;              ///< people who listen to them (mean over the choosing trials)
+  double listeners = 0;  ///< people who listen to them (mean over the choosing trials)
 };
 
 /// One change agent of the recommended set, in the order chosen.
@@ -100,11 +100,11 @@ struct RuleComparison {
 };
 
 struct CurveRow {
-  std::string rule;                        ///< a selection rule, or "greedy" (the nested recommended sets)
+  std::string rule;  ///< a selection rule, or "greedy" (the nested recommended sets)
   std::vector<std::uint32_t> counts;
-  std::vector<Estimate> value;             ///< objective at each count, fresh trials
-  std::vector<Estimate> at_target;         ///< internalized share at the target's week (with a target)
-  std::optional<std::uint32_t> reaches;    ///< smallest count whose mean reaches the target
+  std::vector<Estimate> value;           ///< objective at each count, fresh trials
+  std::vector<Estimate> at_target;       ///< internalized share at the target's week (with a target)
+  std::optional<std::uint32_t> reaches;  ///< smallest count whose mean reaches the target
 };
 
 /// Someone whose departure (before the change) lowers the objective.
@@ -116,8 +116,8 @@ struct KeyPerson {
 /// Someone credited with adoptions by their peers (MODEL.md 7, attribution).
 struct CreditedPerson {
   Person person;
-  bool champion = false;  ///< a change agent of the scenario in trial 0 of the fresh trials
-  Estimate credit;        ///< peer credit over the run, per fresh trial
+  double champion_share = 0;  ///< share of the fresh trials in which they were a change agent of the scenario
+  Estimate credit;            ///< peer credit over the run, per fresh trial
 };
 
 struct Result {
@@ -126,12 +126,12 @@ struct Result {
   Step horizon = 0;
   TrialIndex trials = 0, test_trials = 0;  ///< choosing, fresh
   std::uint64_t seed = 0;
-  std::size_t candidates = 0;              ///< after shortlist and constraints
-  std::uint64_t evaluations = 0;           ///< set evaluations over the choosing trials (each: `trials` runs)
+  std::size_t candidates = 0;     ///< after shortlist and constraints
+  std::uint64_t evaluations = 0;  ///< set evaluations over the choosing trials (each: `trials` runs)
   bool lazy = true;
   std::vector<Pick> picks;
-  Estimate recommended;                    ///< the set on fresh trials
-  std::vector<RuleComparison> rules;       ///< random, formal, central, bridging, distributed
+  Estimate recommended;               ///< the set on fresh trials
+  std::vector<RuleComparison> rules;  ///< random, formal, central, bridging, distributed
   std::vector<CurveRow> curve;
   std::vector<KeyPerson> key_people;
   std::vector<CreditedPerson> credited;
@@ -143,6 +143,14 @@ struct Result {
 /// @throws InputError for a scenario, count, candidate or constraint the
 ///   experiment cannot have (named, with the fix)
 Result recommend(const model::ExperimentSpec& experiment, const Options& options);
+
+/// The objective of the given change agents on trials [first, first + count)
+/// of the scenario of `options` (its objective, horizon and threads), one
+/// score per trial, larger is better (t50: minus the weeks). The trials are
+/// those recommend() chooses on (0..trials-1) and checks on (after them).
+/// @throws InputError as recommend() does
+std::vector<double> score_set(const model::ExperimentSpec& experiment, const Options& options,
+                              const std::vector<AgentId>& champions, TrialIndex first, TrialIndex count);
 
 /// The report printed by the command: the picks, the comparison, the curve and the key people.
 std::string format_result(const Result& result);
