@@ -283,6 +283,12 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
   if (o.constraints.formal_only && o.constraints.informal_only)
     throw InputError("--formal-only and --informal-only exclude each other; give one");
   Progress progress{o};
+  const auto generator = spec.organization.generator;
+  if (generator != model::Generator::File && generator != model::Generator::Complete)
+    progress.say("note: the organization is generated anew for every trial, so the ids chosen are positions in "
+                 "the org chart (and in the generator's id order) whose informal ties differ from trial to trial; a "
+                 "rule that reads each trial's network (e.g. central) can beat any fixed set. For a real "
+                 "organization, use generator = \"file\" (docs/recommend.md).");
   Evaluator eval(x, spec, o, r.horizon);
   const org::Organization& first = eval.organization(0);
   const AgentId n = first.size();
