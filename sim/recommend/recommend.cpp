@@ -285,10 +285,11 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
   Progress progress{o};
   const auto generator = spec.organization.generator;
   if (generator != model::Generator::File && generator != model::Generator::Complete)
-    progress.say("note: the organization is generated anew for every trial, so the ids chosen are positions in "
-                 "the org chart (and in the generator's id order) whose informal ties differ from trial to trial; a "
-                 "rule that reads each trial's network (e.g. central) can beat any fixed set. For a real "
-                 "organization, use generator = \"file\" (docs/recommend.md).");
+    progress.say(
+        "note: the organization is generated anew for every trial, so the ids chosen are positions in "
+        "the org chart (and in the generator's id order) whose informal ties differ from trial to trial; a "
+        "rule that reads each trial's network (e.g. central) can beat any fixed set. For a real "
+        "organization, use generator = \"file\" (docs/recommend.md).");
   Evaluator eval(x, spec, o, r.horizon);
   const org::Organization& first = eval.organization(0);
   const AgentId n = first.size();
@@ -388,11 +389,21 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
     e.gain = estimate(minus(e.scores, current)).mean;
     return e;
   };
+  // The first round scores every candidate: most of the cost, so it reports its progress.
+  auto first_round_progress = [&](std::size_t done, std::size_t all) {
+    if (all < 10 || done % (all / 10) != 0 || done == 0) return;
+    const double spent = progress.elapsed();
+    char line[160];
+    std::snprintf(line, sizeof line, "first round: %zu/%zu candidates scored, %.0f s, about %.0f s left in this round",
+                  done, all, spent, spent / static_cast<double>(done) * static_cast<double>(all - done));
+    progress.say(line);
+  };
   if (o.lazy) {
     std::vector<Entry> heap;
     for (AgentId i : candidates) {
       if (stopped()) break;
       heap.push_back(evaluate(i));
+      first_round_progress(heap.size(), candidates.size());
     }
     std::make_heap(heap.begin(), heap.end(), better);
     while (chosen.size() < goal && !heap.empty() && !stopped()) {
@@ -411,9 +422,11 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
     std::vector<AgentId> left = candidates;
     while (chosen.size() < goal && !stopped()) {
       std::optional<Entry> best;
+      std::size_t scored = 0;
       for (AgentId i : left) {
         if (department_full(i) || stopped()) continue;
         Entry e = evaluate(i);
+        if (chosen.size() == required.size()) first_round_progress(++scored, left.size());
         if (!best || better(*best, e)) best = std::move(e);
       }
       if (!best) break;

@@ -469,6 +469,8 @@ TEST_CASE("network file faults found at run time leave no output", "[unit][cli]"
 
 TEST_CASE("bad command lines: status 2, one line, nothing written", "[unit][cli]") {
   const std::map<std::string, std::string> ok = {{"s.toml", kHeader + "[organization]\nsize = 50\n"}};
+  const std::map<std::string, std::string> rec = {
+      {"s.toml", kHeader + "[organization]\nsize = 50\n[[scenario]]\nname = \"a\"\nchampions = { count = 2 }\n"}};
   auto with = [&](std::initializer_list<std::pair<const std::string, std::string>> more) {
     auto files = ok;
     files.insert(more);
@@ -525,6 +527,37 @@ TEST_CASE("bad command lines: status 2, one line, nothing written", "[unit][cli]
        {"output s.toml is the scenario file itself"}},
       {"info on a file that is not HDF5", ok, {"info", "s.toml"}, 2, {"s.toml: not an HDF5 file"}},
       {"info on a missing file", ok, {"info", "missing.h5"}, 2, {"missing.h5: file not found"}},
+      {"recommend without --count", ok, {"recommend", "s.toml", "-o", "out.h5"}, 2, {"--count is required"}},
+      {"recommend with no champions to choose",
+       ok,
+       {"recommend", "s.toml", "--count", "2", "-o", "out.h5"},
+       2,
+       {"no scenario of s.toml has champions; name one with --scenario"}},
+      {"recommend an unknown scenario",
+       rec,
+       {"recommend", "s.toml", "--count", "2", "--scenario", "nope", "-o", "out.h5"},
+       2,
+       {"--scenario nope: no such scenario in s.toml"}},
+      {"recommend a bad objective",
+       rec,
+       {"recommend", "s.toml", "--count", "2", "--scenario", "a", "--objective", "speed", "-o", "out.h5"},
+       2,
+       {"--objective speed: use internalized"}},
+      {"recommend a target without a curve",
+       rec,
+       {"recommend", "s.toml", "--count", "2", "--scenario", "a", "--target", "0.5@10", "-o", "out.h5"},
+       2,
+       {"--target needs --curve"}},
+      {"recommend a malformed curve",
+       rec,
+       {"recommend", "s.toml", "--count", "2", "--scenario", "a", "--curve", "0:5", "-o", "out.h5"},
+       2,
+       {"--curve 0:5: give FROM:TO:STEP"}},
+      {"recommend an unknown person",
+       rec,
+       {"recommend", "s.toml", "--count", "2", "--scenario", "a", "--exclude", "ceo", "-o", "out.h5"},
+       2,
+       {"--exclude ceo: ceo is neither an id of the organization's data nor a number in 0..49"}},
   });
 }
 
