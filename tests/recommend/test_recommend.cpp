@@ -234,3 +234,49 @@ champions = { count = 2 }
   o.horizon = 9;
   CHECK_THROWS_WITH(recommend::recommend(x, o), Catch::Contains("1..5"));
 }
+
+TEST_CASE("recommend gives the same people, gains and comparisons for 1, 2 and 8 threads", "[seed][recommend]") {
+  const auto x = model::parse_experiment(R"(
+rule = "sdt"
+[experiment]
+seed = 23
+trials = 12
+steps = 20
+[organization]
+size = 120
+[[scenario]]
+name = "agents"
+champions = { count = 3, selection = "distributed", coalition = true }
+)",
+                                         "threads.toml", ".");
+  recommend::Options o;
+  o.count = 3;
+  o.shortlist = 15;
+  o.curve = recommend::CurveSpec{0, 4, 2};
+  o.target = recommend::Target{0.2, 20};
+  o.key_people = 2;
+  auto run = [&](unsigned threads) {
+    o.threads = threads;
+    return recommend::recommend(x, o);
+  };
+  const auto one = run(1);
+  for (unsigned threads : {2u, 8u}) {
+    const auto other = run(threads);
+    INFO(threads << " threads");
+    REQUIRE(one.picks.size() == other.picks.size());
+    for (std::size_t k = 0; k < one.picks.size(); ++k) {
+      CHECK(one.picks[k].person.agent == other.picks[k].person.agent);
+      CHECK(one.picks[k].gain.mean == other.picks[k].gain.mean);
+    }
+    CHECK(one.evaluations == other.evaluations);
+    for (std::size_t k = 0; k < one.rules.size(); ++k)
+      CHECK(one.rules[k].difference.mean == other.rules[k].difference.mean);
+    for (std::size_t k = 0; k < one.curve.size(); ++k)
+      for (std::size_t c = 0; c < one.curve[k].value.size(); ++c)
+        CHECK(one.curve[k].value[c].mean == other.curve[k].value[c].mean);
+    for (std::size_t k = 0; k < one.key_people.size(); ++k) {
+      CHECK(one.key_people[k].person.agent == other.key_people[k].person.agent);
+      CHECK(one.key_people[k].loss.mean == other.key_people[k].loss.mean);
+    }
+  }
+}
