@@ -81,6 +81,7 @@ std::string cell(const Interval& i) {
 /// "26 [24,29] 100%": median week with its interval and the share of trials
 /// that reached it; "> T" where the median or a bound was not reached.
 std::string time_cell(const CensoredMedian& m, Step steps) {
+  if (m.n == 0) return "not in this file";
   const std::string never = ">" + std::to_string(steps);
   auto week = [&](const std::optional<double>& v) { return v ? std::to_string(static_cast<long>(*v)) : never; };
   char buf[64];
