@@ -206,11 +206,13 @@ int info_command(const std::string& path) {
   std::vector<experiment::ScenarioSummary> rows;
   for (std::size_t s = 0; s < r.scenarios.size(); ++s)
     rows.push_back(experiment::summarize(r.scenarios[s], r.metrics[s]));
+  if (r.format_version < 2)
+    for (auto& row : rows) row.t50_internalized = {};  // not stored before model v2
   std::printf("%s", experiment::format_summary(rows, static_cast<Step>(r.steps)).c_str());
   if (r.format_version < 2)
     std::printf(
         "This file has format %d (before model v2): it holds no time to 50%% internalized and no\n"
-        "attribution, so \"weeks to 50%% A\" above is empty. Re-run its scenario file to get them.\n",
+        "attribution. Re-run its scenario file to get them.\n",
         r.format_version);
   return kOk;
 }
