@@ -20,7 +20,8 @@ using DepartmentId = std::int32_t;
 inline constexpr std::int32_t kNoManager = -1;
 
 /// Agent state (MODEL.md 3): N not adopted, C complying, A adopted
-/// (internalized), R resisting. Classic rules use N and A only.
+/// (internalized), R resisting. Classic rules use N and A only, except
+/// `agreement`: B -> N, AB -> C, A -> A (MODEL.md 6).
 enum class State : std::uint8_t { N = 0, C = 1, A = 2, R = 3 };
 inline constexpr int kStateCount = 4;
 inline constexpr const char* kStateNames[kStateCount] = {"N", "C", "A", "R"};

@@ -55,7 +55,8 @@ double estimate_memory(const model::ExperimentSpec& x, unsigned threads) {
   constexpr double kBaseBytes = 20e6;         // program, libraries, thread stacks
   constexpr double kBytesPerAgent = 112;      // per concurrent trial
   constexpr double kBytesPerTie = 26;         // per concurrent trial
-  constexpr double kClassicBytesPerTie = 22;  // bass, threshold, cascade: transposed network
+  constexpr double kClassicBytesPerTie = 22;  // bass, threshold, cascade, agreement: transposed network
+  constexpr double kAliasBytesPerTie = 8;     // agreement: listener alias tables (at most one slot per tie)
   constexpr double kCachedBytesPerTie = 10;   // complete and file: one shared organization
   constexpr double kFileBytesPerCsvByte = 3;  // reading the CSV tables: ids, maps, tie list
   const double concurrent = std::min<double>(std::max(1u, threads), x.trials);
@@ -93,7 +94,8 @@ double estimate_memory(const model::ExperimentSpec& x, unsigned threads) {
     }
     if (o.generator == model::Generator::Complete || o.generator == model::Generator::File)
       once_bytes = std::max(once_bytes, kCachedBytesPerTie * ties);
-    const double tie_bytes = kBytesPerTie + (s.rule == model::Rule::Sdt ? 0 : kClassicBytesPerTie);
+    const double tie_bytes = kBytesPerTie + (s.rule == model::Rule::Sdt ? 0 : kClassicBytesPerTie) +
+                             (s.rule == model::Rule::Agreement ? kAliasBytesPerTie : 0);
     // The scenarios of a trial run one after the other: the largest counts.
     trial_bytes = std::max(trial_bytes, n * kBytesPerAgent + ties * tie_bytes);
     // Curves of a batch: 8 per trial and one per department, float32, plus

@@ -65,7 +65,7 @@ void AttributionRecorder::begin(const TrialSimulation& trial, Step steps) {
 }
 
 void AttributionRecorder::credit(AgentId j, double amount, std::size_t) {
-  credit_[static_cast<std::size_t>(role_[j])] += amount;
+  credit_[static_cast<std::size_t>(static_cast<std::uint8_t>(role_[j]))] += amount;
   if (per_agent_) {
     agent_credit_[j] += amount;
     out_.credit_by_agent[j] = static_cast<float>(agent_credit_[j]);
@@ -158,23 +158,34 @@ void AttributionRecorder::record(const TrialSimulation& trial) {
     const bool formalized_now = s.formalized_at == s.time;
     if (formalized_now)
       for (AgentId i : s.formalized) formalized_[i] = 1;
-    const bool cascade = spec.rule == model::Rule::Cascade;
+    // cascade and agreement name who converted each entry (RunState::converted_by)
+    const bool converted = spec.rule == model::Rule::Cascade || spec.rule == model::Rule::Agreement;
     for (AgentId i = 0; i < n; ++i) {
       const State was = before_[i];
+<<<<<<< HEAD
       if (now[i] == State::C && was != State::C) complying += 1.0;  // net over the step
       if (now[i] != State::A || was == State::A) continue;
+=======
+      if (now[i] == State::C && was != State::C) out_.entries_complying[row] += 1.0f;
+      if (now[i] != State::A || was == State::A || converted) continue;
+>>>>>>> h3
       if (formalized_[i])
         count(Cause::Formalized);
       else if (was == State::C)
         count(Cause::Internalized);
-      else if (was == State::N && !cascade)
+      else if (was == State::N)
         peer_entry(trial, i, row);
-      else if (was != State::N)  // R -> A takes two steps (MODEL.md 5.8)
+      else  // R -> A takes two steps (MODEL.md 5.8)
         throw std::logic_error("attribution: an entry into A from R in one step");
     }
     if (formalized_now)
       for (AgentId i : s.formalized) formalized_[i] = 0;
-    if (cascade)  // MODEL.md 7: a cascade entry is credited to the agent that converted it
+    // MODEL.md 7: a cascade entry is credited to the agent that converted it;
+    // an agreement entry (B or AB at the start of the step, A at its end) to
+    // the other party of the last interaction that moved it into A: the
+    // speaker whose A the listener took, or the listener who confirmed the
+    // speaker's A (docs/model.md, "Interpretations and departures").
+    if (converted)
       for (std::size_t k = 0; k < s.newly_adopted.size(); ++k) {
         count(Cause::Peer);
         credit(s.converted_by[k], 1.0, row);

@@ -48,10 +48,15 @@ TrialSimulation::TrialSimulation(const model::ScenarioSpec& spec, const TrialSet
     state_.committed.assign(n, 0);
     state_.champion.assign(n, 0);
     state_.issuer.assign(n, 0);
-    detail::classic_start(ctx, state_, impl_->work);
-    impl_->step = spec.rule == model::Rule::Bass        ? detail::bass_step
-                  : spec.rule == model::Rule::Threshold ? detail::threshold_step
-                                                        : detail::cascade_step;
+    if (spec.rule == model::Rule::Agreement) {
+      detail::agreement_start(ctx, state_, impl_->work);
+      impl_->step = detail::agreement_step;
+    } else {
+      detail::classic_start(ctx, state_, impl_->work);
+      impl_->step = spec.rule == model::Rule::Bass        ? detail::bass_step
+                    : spec.rule == model::Rule::Threshold ? detail::threshold_step
+                                                          : detail::cascade_step;
+    }
   }
 }
 

@@ -124,7 +124,7 @@ constexpr double kOpen = 1e6;  // the upper end of "> 0" ranges
 void add_organization_keys(std::vector<ParameterInfo>& t) {
   const std::vector<std::string> directions = {"forward", "reverse", "both"};
   t.push_back(choice<Rule>(
-      "rule", [](ScenarioSpec& s) -> Rule& { return s.rule; }, {"sdt", "bass", "threshold", "cascade"},
+      "rule", [](ScenarioSpec& s) -> Rule& { return s.rule; }, {"sdt", "bass", "threshold", "cascade", "agreement"},
       "the rule set (MODEL.md 5, 6)"));
 
   // [organization] (MODEL.md 2)

@@ -488,6 +488,8 @@ const char* to_string(Rule rule) {
       return "threshold";
     case Rule::Cascade:
       return "cascade";
+    case Rule::Agreement:
+      return "agreement";
   }
   return "?";
 }

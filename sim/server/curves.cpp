@@ -55,11 +55,12 @@ std::string caption(const std::array<Band, kStateCount>& bands, TrialIndex trial
   std::size_t a50 = 0;
   while (a50 <= T && A[a50] < 0.5f) ++a50;
   if (a50 <= T)
-    text += "Internalized (own conviction) passed 50% at week " + std::to_string(a50) + " and reached " + percent(A[T]) + " by " + end +
-            ". ";
+    text += "Internalized (own conviction) passed 50% at week " + std::to_string(a50) + " and reached " +
+            percent(A[T]) + " by " + end + ". ";
   else
-    text += std::string(A[T] < 0.3f ? "Internalized (own conviction) reached only " : "Internalized (own conviction) reached ") + percent(A[T]) +
-            " by " + end + ". ";
+    text += std::string(A[T] < 0.3f ? "Internalized (own conviction) reached only "
+                                    : "Internalized (own conviction) reached ") +
+            percent(A[T]) + " by " + end + ". ";
 
   const auto c_peak = static_cast<std::size_t>(std::max_element(C.begin(), C.end()) - C.begin());
   if (C[c_peak] >= 0.05f) {

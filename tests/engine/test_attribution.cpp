@@ -84,6 +84,15 @@ name = "cascade"
 rule = "cascade"
 cascade = { p = 0.4 }
 champions = { count = 3, selection = "random" }
+[[scenario]]
+name = "agreement"
+rule = "agreement"
+champions = { count = 40, selection = "central" }
+[[scenario]]
+name = "agreement_weighted"
+rule = "agreement"
+organization = { generator = "hierarchy", advisors = 4 }
+champions = { count = 30, selection = "distributed" }
 )";
 
 }  // namespace

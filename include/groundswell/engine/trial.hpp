@@ -89,15 +89,18 @@ std::uint64_t dynamics_key(std::uint64_t seed, const std::string& scenario, Tria
 struct RunState {
   Step time = 0;
   AgentArrays current;                  ///< agents at the end of step `time`
-  std::vector<std::uint8_t> committed;  ///< active champions and committed issuers: never leave A
+  std::vector<std::uint8_t> committed;  ///< active champions, committed issuers, agreement's seeds: never leave A
   std::vector<std::uint8_t> champion;   ///< active champions (MODEL.md 3) until burnout; always committed
   std::vector<std::uint8_t> issuer;     ///< issued the mandate (from mandate.start on)
   std::vector<float> pressure;          ///< P_i of the last step (0 for classic rules)
   float resources = 0;                  ///< F of MODEL.md 5: 1 after formalization
   Step formalized_at = -1;              ///< step at which formalization fired, -1 not yet
   std::vector<AgentId> formalized;      ///< agents formalization switched to A (from N or C), at formalized_at
-  std::vector<AgentId> newly_adopted;   ///< classic rules: adopted in the last step
-  std::vector<AgentId> converted_by;    ///< cascade: who converted newly_adopted[k] (MODEL.md 6)
+  /// classic rules: adopted in the last step (agreement: in A at its end and not at its start)
+  std::vector<AgentId> newly_adopted;
+  /// cascade: who converted newly_adopted[k]; agreement: the other party of
+  /// the last interaction that moved it into A (MODEL.md 6, 7)
+  std::vector<AgentId> converted_by;
 };
 
 /// Advances one trial of one scenario. Not thread-safe; one per trial. Run

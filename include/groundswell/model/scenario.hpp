@@ -51,7 +51,8 @@ struct AgentSpec {
   double threshold_mean = 0.40, threshold_sd = 0.15;
 };
 
-enum class Rule { Sdt, Bass, Threshold, Cascade };
+/// The rule sets of MODEL.md 5 (`sdt`) and 6 (the classic rules).
+enum class Rule { Sdt, Bass, Threshold, Cascade, Agreement };
 
 /// Parameters of the sdt rule (MODEL.md 5 and 8).
 struct SdtParams {
@@ -97,7 +98,8 @@ struct FormalizationSpec {
 
 enum class Selection { Random, Formal, Central, Bridging, Distributed };
 
-/// Change agents (MODEL.md 4), also the seeds of the classic rules (MODEL.md 6).
+/// Change agents (MODEL.md 4), also the seeds of the classic rules (MODEL.md 6;
+/// `agreement`: the agents committed to A).
 struct ChampionSpec {
   std::uint32_t count = 0;
   Selection selection = Selection::Random;

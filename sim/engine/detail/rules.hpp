@@ -38,6 +38,13 @@ struct alignas(16) Heard {
   float exposure, support, knowledge, belonging;
 };
 
+/// One slot of a speaker's alias table (Walker 1977; Vose 1991): slot k is
+/// kept with probability `keep`, else it stands for the listener in slot `alias`.
+struct AliasSlot {
+  float keep;
+  std::uint32_t alias;
+};
+
 /// The step's caches and scratch, sized once per trial by the rule's start:
 /// derived from the run state, never read by recorders.
 struct Workspace {
@@ -47,7 +54,13 @@ struct Workspace {
   std::vector<Heard> heard;  ///< sdt, large organizations: x, u, k, q this step (small ones keep them per chunk)
   std::vector<float> adopted_weight;  ///< classic rules: sum of w_ij over adopted j, kept incrementally
   std::vector<AgentId> adopters;      ///< classic rules: this step's adopters (keeps its capacity)
-  std::vector<AgentId> converters;    ///< cascade: who converted each of them
+  std::vector<AgentId> converters;    ///< cascade, agreement: who converted each of them
+  /// agreement: speaker j's alias table over its listeners is
+  /// alias[alias_offset[j] .. alias_offset[j + 1]), empty when all their weights are equal
+  std::vector<EdgeIndex> alias_offset;
+  std::vector<AliasSlot> alias;          ///< agreement: the alias tables, one slot per listener
+  std::vector<State> step_start;         ///< agreement: the states at the start of the step
+  std::vector<AgentId> moved_into_a_by;  ///< agreement: who last moved each agent into A this step
 };
 
 void sdt_start(const TrialContext& ctx, RunState& state, Workspace& work);
@@ -58,5 +71,8 @@ void classic_start(const TrialContext& ctx, RunState& state, Workspace& work);
 void bass_step(const TrialContext& ctx, RunState& state, Workspace& work);
 void threshold_step(const TrialContext& ctx, RunState& state, Workspace& work);
 void cascade_step(const TrialContext& ctx, RunState& state, Workspace& work);
+
+void agreement_start(const TrialContext& ctx, RunState& state, Workspace& work);
+void agreement_step(const TrialContext& ctx, RunState& state, Workspace& work);
 
 }  // namespace groundswell::engine::detail
