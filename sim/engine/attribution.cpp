@@ -162,13 +162,8 @@ void AttributionRecorder::record(const TrialSimulation& trial) {
     const bool converted = spec.rule == model::Rule::Cascade || spec.rule == model::Rule::Agreement;
     for (AgentId i = 0; i < n; ++i) {
       const State was = before_[i];
-<<<<<<< HEAD
       if (now[i] == State::C && was != State::C) complying += 1.0;  // net over the step
-      if (now[i] != State::A || was == State::A) continue;
-=======
-      if (now[i] == State::C && was != State::C) out_.entries_complying[row] += 1.0f;
       if (now[i] != State::A || was == State::A || converted) continue;
->>>>>>> h3
       if (formalized_[i])
         count(Cause::Formalized);
       else if (was == State::C)
