@@ -327,14 +327,15 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
   }
   std::sort(candidates.begin(), candidates.end());
   r.candidates = candidates.size();
-  const std::uint32_t goal = std::max(o.count, o.curve ? o.curve->to : 0u);
+  // Greedy runs on for the curve's nested sets, as far as there are people to choose.
+  const auto available = static_cast<std::uint32_t>(required.size() + candidates.size());
+  const std::uint32_t goal = std::max(o.count, o.curve ? std::min(o.curve->to, available) : 0u);
   if (o.count == 0) throw InputError("--count 0: choose at least one change agent");
   if (required.size() > o.count)
     throw InputError("--require lists " + std::to_string(required.size()) + " people, more than --count " +
                      std::to_string(o.count));
-  if (goal > required.size() + candidates.size())
-    throw InputError("asked for " + std::to_string(goal) + " change agents but only " +
-                     std::to_string(required.size() + candidates.size()) +
+  if (o.count > available)
+    throw InputError("asked for " + std::to_string(o.count) + " change agents but only " + std::to_string(available) +
                      " people may be chosen (candidates after the shortlist and constraints, plus --require)");
   std::vector<std::uint32_t> per_department(static_cast<std::size_t>(std::max(first.department_count, 1)), 0);
   auto department_full = [&](AgentId i) {
@@ -467,6 +468,11 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
       cr.rule = rows[row];
       cr.counts = counts;
       for (std::uint32_t k : counts) {
+        if (row == 0 && k > chosen.size()) {  // beyond the candidates: no greedy set of that size
+          cr.value.emplace_back();
+          if (o.target) cr.at_target.emplace_back();
+          continue;
+        }
         Scores at_target;
         std::vector<AgentId> prefix(chosen.begin(), chosen.begin() + std::min<std::size_t>(k, chosen.size()));
         const Choice choice = row == 0 ? given(&prefix) : by_rule(kRules[row - 1], k);

@@ -1,5 +1,6 @@
 // What `groundswell recommend` prints and writes (docs/recommend.md).
 #include <cstdio>
+#include <limits>
 
 #include "groundswell/recommend/recommend.hpp"
 #include "io/hdf5.hpp"
@@ -80,7 +81,8 @@ std::string format_result(const Result& r) {
     for (const CurveRow& row : r.curve) {
       std::snprintf(line, sizeof line, "  %-12s", row.rule.c_str());
       out += line;
-      for (const Estimate& e : row.value) out += fmt(r.objective == Objective::T50 ? "%8.1f" : "%8.3f", e.mean);
+      for (const Estimate& e : row.value)
+        out += e.n == 0 ? "       -" : fmt(r.objective == Objective::T50 ? "%8.1f" : "%8.3f", e.mean);
       out += "\n";
     }
     if (!r.curve.front().at_target.empty()) {
@@ -117,7 +119,10 @@ constexpr h5::Layout kLayout{65536, true, false};
 
 void estimates(hid_t g, const std::string& name, const std::vector<Estimate>& v) {
   std::vector<double> data;
-  for (const Estimate& e : v) data.insert(data.end(), {e.mean, e.low, e.high});
+  const double none = std::numeric_limits<double>::quiet_NaN();  // not computed (n = 0)
+  for (const Estimate& e : v)
+    data.insert(data.end(), e.n == 0 ? std::initializer_list<double>{none, none, none}
+                                     : std::initializer_list<double>{e.mean, e.low, e.high});
   h5::Handle ds = h5::create_dataset(g, name, H5T_IEEE_F64LE, {v.size(), 3}, kLayout);
   if (!v.empty()) h5::write_rows(ds.get(), H5T_NATIVE_DOUBLE, 0, v.size(), data.data());
   ds.close("close " + name);

@@ -280,3 +280,48 @@ champions = { count = 3, selection = "distributed", coalition = true }
     }
   }
 }
+
+TEST_CASE("the --curve machinery shows the critical mass of committed agents (Xie et al. 2011, PRE 84:011130)",
+          "[stat][recommend]") {
+  // Binary agreement on a complete organization of 200: below p_c ~ 0.098
+  // committed agents (here 6%) the organization stays mostly B for the 150
+  // steps; above it (14%, 16%) consensus on A comes well within them.
+  const auto x = model::parse_experiment(R"(
+rule = "agreement"
+[experiment]
+seed = 2011
+trials = 4
+steps = 150
+[organization]
+generator = "complete"
+size = 200
+[[scenario]]
+name = "committed"
+champions = { count = 12, selection = "random" }
+)",
+                                         "critical.toml", ".");
+  recommend::Options o;
+  o.count = 1;
+  o.shortlist = 4;  // every agent is alike: choosing is not the point here
+  o.trials = 2;
+  o.test_trials = 40;
+  o.curve = recommend::CurveSpec{12, 32, 4};  // 6%, 8%, ..., 16% committed
+  o.target = recommend::Target{0.99, 150};
+  const auto r = recommend::recommend(x, o);
+  const auto row = std::find_if(r.curve.begin(), r.curve.end(), [](const auto& c) { return c.rule == "random"; });
+  REQUIRE(row != r.curve.end());
+  const auto at = [&](std::uint32_t count) {
+    const auto k = std::find(row->counts.begin(), row->counts.end(), count) - row->counts.begin();
+    return row->at_target[static_cast<std::size_t>(k)];
+  };
+  INFO("internalized at step 150: 6% committed " << at(12).mean << ", 8% " << at(16).mean << ", 14% " << at(28).mean
+                                                 << ", 16% " << at(32).mean);
+  // Below p_c the A share stays near the mean-field fixed point (0.07 at p = 0.06): far below consensus.
+  CHECK(at(12).high < 0.2);
+  // Above it every trial reaches consensus: the mean is above 0.99 by more than its error.
+  CHECK(at(28).low > 0.99);
+  CHECK(at(32).low > 0.99);
+  REQUIRE(row->reaches);
+  CHECK(*row->reaches >= 20);  // the smallest count to consensus is at 10% or more ...
+  CHECK(*row->reaches <= 28);  // ... and at 14% at most: a steep fall around p_c
+}
