@@ -417,7 +417,7 @@ def _picks_panel(ax, rec):
     ax.axvline(0, color="black", lw=1)
     lo = min(0.0, float(rec.gain[:, 1].min())) if k else 0.0
     hi = max(0.0, float(rec.gain[:, 2].max())) if k else 1.0
-    ax.set_xlim(lo - 0.05 * (hi - lo or 1), hi + 0.45 * (hi - lo or 1))
+    ax.set_xlim(lo - 0.05 * (hi - lo or 1), hi + 0.35 * (hi - lo or 1))
     unit = "weeks sooner" if rec.objective == "t50" else objective_words(rec, short=True).split(" at week")[0]
     ax.set_xlabel(f"marginal gain, {unit}")
     ax.grid(True, axis="x", alpha=0.3)
@@ -435,11 +435,11 @@ def figure(rec):
     second = c is not None and c.has_target and not (rec.objective == "internalized" and rec.horizon == c.target_week)
     ncols = 1 + (c is not None) + second
     k = max(1, rec.count)
-    top_h, low_h = 6.5, 1.6 + 0.42 * k
+    top_h, low_h = 7.0, 1.8 + (0.42 if k <= 6 else 0.3) * k
     fig = plots._figure(figsize=(5.9 * ncols + 6 if ncols > 1 else 13, top_h + low_h + 1.4),
                         layout="constrained")
     grid = fig.add_gridspec(2, 1, height_ratios=[top_h, low_h])
-    top = grid[0].subgridspec(1, ncols, width_ratios=[1.3] + [1] * (ncols - 1))
+    top = grid[0].subgridspec(1, ncols, width_ratios=[1.15] + [1] * (ncols - 1))
     _comparison_panel(fig.add_subplot(top[0, 0]), rec)
     if c is not None:
         _curve_panels([fig.add_subplot(top[0, j]) for j in range(1, ncols)], rec)
