@@ -1,5 +1,6 @@
 """Command line: ``python3 -m analysis <command> RESULTS.h5 ...`` (run ``--help`` for the commands;
-``sweep`` reads a sweep file of ``groundswell sweep``)."""
+``sweep``, ``calibration`` and ``recommend`` read the files of ``groundswell sweep``, ``calibrate`` and
+``recommend``)."""
 
 import argparse
 import sys
@@ -55,6 +56,11 @@ def _sweep(args):
 def _calibration(args):
     from . import calibration
     calibration.command(args)
+
+
+def _recommend(args):
+    from . import recommend
+    recommend.command(args)
 
 
 def _quantile(text):
@@ -153,6 +159,13 @@ def parser():
     c.add_argument("--quantile", type=_quantile, default=0.01,
                    help="the common tolerance is this quantile of all draws' distances (default: 0.01)")
     c.set_defaults(func=_calibration)
+
+    help = ("a recommendation file (docs/recommend.md): the chosen change agents against the five rules on fresh "
+            "trials, how many each rule needs, the picks and the key people (summary; figure with -o)")
+    c = sub.add_parser("recommend", help=help, description=help)
+    c.add_argument("results", help="recommendation file written by 'groundswell recommend' (HDF5)")
+    c.add_argument("-o", "--output", help="figure to write: .png, .svg or .pdf")
+    c.set_defaults(func=_recommend)
     return p
 
 
