@@ -391,7 +391,7 @@ class Side {
     const svg = this.chartSvg;
     const W = 820;
     const H = 250;
-    const m = { left: 58, right: 178, top: 14, bottom: 42 };
+    const m = { left: 58, right: 212, top: 14, bottom: 42 };  // right: room for "Internalized 100%"
     svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
     svg.replaceChildren();
     const steps = page.steps;
@@ -433,14 +433,19 @@ class Side {
       // Labels at the right end, pushed apart so they never overlap.
       const ends = order.map((s) => ({ s, v: curves[s].median[curves[s].median.length - 1] }));
       ends.sort((a, b) => b.v - a.v);
-      let last = -Infinity;
+      let last = 24 - 22;  // the top label's baseline no higher than 24: its letters stay inside the chart
       for (const e of ends) {
         e.y = Math.max(y(e.v) + 6, last + 22);
         last = e.y;
       }
-      const overflow = last - (H - m.bottom + 4);
+      // Then up from the bottom: only the labels that would fall below the axis move, so the
+      // top one is not pushed out of the chart by the two at 0%.
+      let limit = H - m.bottom + 4;
+      for (let k = ends.length - 1; k >= 0; --k) {
+        ends[k].y = Math.min(ends[k].y, limit);
+        limit = ends[k].y - 22;
+      }
       for (const e of ends) {
-        if (overflow > 0) e.y -= overflow;
         el('svg:text', { x: W - m.right + 10, y: e.y, fill: COLORS[e.s], class: 'end-label', text: `${CURVE_LABELS[e.s]} ${pct(e.v)}` }, svg);
       }
     }
