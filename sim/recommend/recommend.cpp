@@ -417,6 +417,7 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
         continue;
       }
       heap.push_back(evaluate(top.agent));
+      if (heap.back().gain > top.gain) ++r.gains_grew;  // the lazy bound failed: not submodular here
       std::push_heap(heap.begin(), heap.end(), better);
     }
   } else {

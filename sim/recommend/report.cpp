@@ -61,6 +61,11 @@ std::string format_result(const Result& r) {
                   p.required ? "  (required)" : "");
     out += line;
   }
+  if (r.gains_grew > 0)
+    out += "Note: " + std::to_string(r.gains_grew) +
+           " re-evaluated gains were larger than in an earlier round: change agents help each other here (the "
+           "objective is not submodular), so the lazy shortcut may have taken picks that plain greedy would not; "
+           "compare with --plain-greedy, and trust the fresh-trial comparison below.\n";
   std::size_t formal = 0;
   for (const Pick& p : r.picks) formal += p.person.formal_leader;
   out += std::to_string(formal) + " of the " + std::to_string(r.picks.size()) + " are formal leaders.\n";
@@ -173,6 +178,7 @@ void write_contents(hid_t root, const model::ExperimentSpec& x, const Options& o
   h5::write_number_attribute(root, "evaluations", H5T_NATIVE_UINT64, &evaluations);
   h5::write_number_attribute(root, "candidates", H5T_NATIVE_UINT64, &candidates);
   h5::write_number_attribute(root, "lazy", H5T_NATIVE_INT, &lazy);
+  h5::write_number_attribute(root, "gains_grew", H5T_NATIVE_UINT64, &r.gains_grew);
   {
     h5::Handle g = h5::create_group(root, "picks");
     std::vector<Person> p;

@@ -129,6 +129,10 @@ struct Result {
   std::size_t candidates = 0;     ///< after shortlist and constraints
   std::uint64_t evaluations = 0;  ///< set evaluations over the choosing trials (each: `trials` runs)
   bool lazy = true;
+  /// Re-evaluations whose gain came out larger than the stale bound: the
+  /// objective is not submodular here, so lazy evaluation may have accepted
+  /// picks plain greedy would not (--plain-greedy).
+  std::uint64_t gains_grew = 0;
   std::vector<Pick> picks;
   Estimate recommended;               ///< the set on fresh trials
   std::vector<RuleComparison> rules;  ///< random, formal, central, bridging, distributed
