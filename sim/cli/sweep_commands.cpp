@@ -7,8 +7,10 @@
 #include <csignal>
 #include <cstdio>
 #include <optional>
+#include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/outputs.hpp"
 #include "cli/stop_signal.hpp"
 #include "groundswell/sweep/ranks.hpp"
 #include "groundswell/sweep/runner.hpp"
@@ -73,6 +75,12 @@ int sweep_command(const SweepArgs& args) {
     if (!args.shard.empty()) shard = parse_shard(args.shard);
     if (!args.list_points && args.output.empty())
       throw InputError("sweep: give the output file with -o SWEEP.h5 (or --list-points)");
+    if (!args.list_points) {
+      // The output and its parts directory (emptied by --force) are never an input.
+      const std::vector<Input> inputs = experiment_inputs(plan->base(), args.scenario_file);
+      check_not_input(args.output, inputs);
+      check_not_input(args.output + ".parts", inputs, "output " + args.output + ": its parts directory");
+    }
   } catch (const InputError& e) {
     error = e.what();
   }
@@ -150,6 +158,9 @@ int sweep_command(const SweepArgs& args) {
 
 int merge_command(const MergeArgs& args) {
   const auto start = std::chrono::steady_clock::now();
+  std::vector<Input> inputs;
+  for (const auto& in : args.inputs) inputs.push_back({in, "the shard file"});
+  check_output(args.output, args.force, inputs);
   const sweep::MergeOutcome out = sweep::merge_sweeps(args.inputs, args.output, args.force);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!args.quiet)
