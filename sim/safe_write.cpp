@@ -231,12 +231,14 @@ void write_texts_safely(const std::vector<TextFile>& files) {
     for (current = 0; current < files.size(); ++current) {
       const std::string& path = files[current].path;
       // A second name for the file being replaced, so that it can be put back.
+      // Without hard links (vfat, some network file systems) it cannot be: an
+      // undo then removes the new file, and the name is left empty.
       const std::string keep = temporary[current] + ".old";
       ::unlink(keep.c_str());
       if (::link(path.c_str(), keep.c_str()) == 0) {
         previous[current] = keep;
         scratch.names.push_back(keep);
-      } else if (errno != ENOENT) {
+      } else if (errno != ENOENT && errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP && errno != EMLINK) {
         fail("cannot keep the previous " + path + " while it is replaced", errno);
       }
       if (::rename(temporary[current].c_str(), path.c_str()) != 0)

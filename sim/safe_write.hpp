@@ -83,7 +83,9 @@ struct TextFile {
 /// before any is renamed; then they are renamed in order and their
 /// directories synced. If anything fails, the renames already done are
 /// undone (a file that was there before is put back, a new one removed), so
-/// either every file is new or each name is as it was.
+/// either every file is new or each name is as it was. (On a file system
+/// without hard links a replaced file cannot be kept: its name is then left
+/// empty, never holding a new file whose partners are old.)
 /// @throws std::runtime_error from write_error, naming the file that failed;
 ///   any other exception of a `write` unchanged, with the same cleanup
 void write_texts_safely(const std::vector<TextFile>& files);
