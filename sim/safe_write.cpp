@@ -238,7 +238,7 @@ void write_texts_safely(const std::vector<TextFile>& files) {
       if (::link(path.c_str(), keep.c_str()) == 0) {
         previous[current] = keep;
         scratch.names.push_back(keep);
-      } else if (errno != ENOENT && errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP && errno != EMLINK) {
+      } else if (errno != ENOENT && errno != EPERM && errno != EOPNOTSUPP && errno != EMLINK) {
         fail("cannot keep the previous " + path + " while it is replaced", errno);
       }
       if (::rename(temporary[current].c_str(), path.c_str()) != 0)
