@@ -7,6 +7,8 @@
 #include <csignal>
 #include <cstdio>
 #include <optional>
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "cli/commands.hpp"
@@ -60,6 +62,26 @@ void list_points(const sweep::Plan& plan) {
   }
 }
 
+/// The files a sweep reads: its file, and the organization files of the base
+/// scenarios and, when a parameter names one (organization.nodes, ...), of every point.
+std::vector<Input> sweep_inputs(const sweep::Plan& plan, const std::string& file) {
+  std::vector<Input> inputs = experiment_inputs(plan.base(), file);
+  bool files_vary = false;
+  for (const auto& p : plan.parameters())
+    for (const char* key : {"organization.nodes", "organization.edges", "organization.network", "organization.layers"})
+      files_vary = files_vary || p.name == key;
+  if (!files_vary) return inputs;
+  std::set<std::string> seen;
+  for (const auto& in : inputs) seen.insert(in.path);
+  for (std::uint64_t p = 0; p < plan.points(); ++p) {
+    std::vector<Input> more;
+    for (const auto& s : plan.experiment(p).scenarios) add_organization_inputs(s.organization, more);
+    for (auto& in : more)
+      if (seen.insert(in.path).second) inputs.push_back(std::move(in));
+  }
+  return inputs;
+}
+
 }  // namespace
 
 int sweep_command(const SweepArgs& args) {
@@ -77,7 +99,7 @@ int sweep_command(const SweepArgs& args) {
       throw InputError("sweep: give the output file with -o SWEEP.h5 (or --list-points)");
     if (!args.list_points) {
       // The output and its parts directory (emptied by --force) are never an input.
-      const std::vector<Input> inputs = experiment_inputs(plan->base(), args.scenario_file);
+      const std::vector<Input> inputs = sweep_inputs(*plan, args.scenario_file);
       check_not_input(args.output, inputs);
       check_not_input(args.output + ".parts", inputs, "output " + args.output + ": its parts directory");
     }

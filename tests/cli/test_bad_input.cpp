@@ -753,6 +753,9 @@ const std::string kCalibration =
 std::map<std::string, std::string> writer_inputs() {
   return {{"s.toml", kFileOrg + kRecommendScenario},
           {"w.toml", kFileOrg + kSweepSection},
+          {"v.toml", kFileOrg + "[sweep]\ndesign = \"grid\"\n[[sweep.parameter]]\nname = \"organization.nodes\"\n"
+                                "values = [\"nodes.csv\", \"n2.csv\"]\n"},
+          {"n2.csv", kNodes},
           {"c.toml", kCalibration},
           {"obs.txt", "id,time\na,1\nb,3\nc,99\n"},
           {"nodes.csv", kNodes},
@@ -848,6 +851,9 @@ TEST_CASE("no command writes over one of its own inputs even with --force", "[un
        "output p.parts is a directory holding the scenario file"},
       {"sweep: the sweep file", {"sweep", "w.toml", "-o", "w.toml"}, "output w.toml is the scenario file w.toml"},
       {"sweep: the edge table", {"sweep", "w.toml", "-o", "edges.csv"}, "is the edge table"},
+      {"sweep: a node table only one point reads (organization.nodes swept)",
+       {"sweep", "v.toml", "-o", "n2.csv"},
+       "output n2.csv is the node table"},
       {"sweep: a parts directory holding the inputs (--force would empty it)",
        {"sweep", "p.parts/w.toml", "-o", "p"},
        "output p: its parts directory p.parts is a directory holding the scenario file"},
