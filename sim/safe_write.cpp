@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -177,6 +178,82 @@ void write_text_safely(const std::string& path, const std::string& description,
   file.commit();
 } catch (const std::runtime_error& e) {
   throw write_error(description, path, e.what());
+}
+
+namespace {
+
+/// The temporaries (and the copies of replaced files) of write_texts_safely;
+/// whatever is still listed when it goes out of scope is removed.
+struct Scratch {
+  std::vector<std::string> names;
+  ~Scratch() {
+    std::error_code ec;
+    for (const auto& name : names) fs::remove(name, ec);
+  }
+};
+
+/// Writes one file of a set to its temporary, to the disk.
+void write_temporary(const TextFile& file, const std::string& temporary) {
+  Descriptor fd(create(temporary));
+  DescriptorBuffer buffer(fd.get());
+  std::ostream out(&buffer);
+  out.imbue(std::locale::classic());  // no digit grouping in numbers
+  file.write(out);
+  out.flush();
+  if (buffer.error()) fail("cannot write " + temporary, buffer.error());
+  if (!out) throw std::runtime_error("cannot write " + temporary);
+  if (::fsync(fd.get()) != 0) fail("cannot write " + temporary + " to the disk", errno);
+  close_written(fd, temporary);
+}
+
+}  // namespace
+
+void write_texts_safely(const std::vector<TextFile>& files) {
+  Scratch scratch;
+  std::vector<std::string> temporary, previous(files.size());
+  for (const auto& f : files) temporary.push_back(temporary_name(f.path));
+  std::size_t current = 0;  // the file an error is about
+  std::size_t renamed = 0;  // files[0..renamed) are under their names
+  // Puts back what was under the names before; cannot fail further.
+  const auto undo = [&] {
+    for (std::size_t j = renamed; j-- > 0;) {
+      if (!previous[j].empty())
+        ::rename(previous[j].c_str(), files[j].path.c_str());
+      else
+        ::unlink(files[j].path.c_str());
+    }
+  };
+  try {
+    for (current = 0; current < files.size(); ++current) {
+      scratch.names.push_back(temporary[current]);
+      write_temporary(files[current], temporary[current]);
+    }
+    for (current = 0; current < files.size(); ++current) {
+      const std::string& path = files[current].path;
+      // A second name for the file being replaced, so that it can be put back.
+      // Without hard links (vfat, some network file systems) it cannot be: an
+      // undo then removes the new file, and the name is left empty.
+      const std::string keep = temporary[current] + ".old";
+      ::unlink(keep.c_str());
+      if (::link(path.c_str(), keep.c_str()) == 0) {
+        previous[current] = keep;
+        scratch.names.push_back(keep);
+      } else if (errno != ENOENT && errno != EPERM && errno != EOPNOTSUPP && errno != EMLINK) {
+        fail("cannot keep the previous " + path + " while it is replaced", errno);
+      }
+      if (::rename(temporary[current].c_str(), path.c_str()) != 0)
+        fail("cannot rename " + temporary[current] + " to " + path, errno);
+      ++renamed;
+    }
+    for (current = 0; current < files.size(); ++current) sync_directory(files[current].path);
+  } catch (const std::runtime_error& e) {
+    undo();
+    const TextFile& f = files[std::min(current, files.size() - 1)];
+    throw write_error(f.description, f.path, e.what());
+  } catch (...) {
+    undo();
+    throw;
+  }
 }
 
 void write_bytes_safely(const std::string& path, const std::string& description, const void* data,

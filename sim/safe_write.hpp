@@ -14,6 +14,7 @@
 #include <iosfwd>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace groundswell {
 
@@ -69,6 +70,25 @@ class PendingFile {
 ///   Either way the temporary is removed and nothing is left under `path`.
 void write_text_safely(const std::string& path, const std::string& description,
                        const std::function<void(std::ostream&)>& write);
+
+/// One of the text files that write_texts_safely writes together.
+struct TextFile {
+  std::string path;         ///< the final name
+  std::string description;  ///< what the file is, for the error message (see write_error)
+  std::function<void(std::ostream&)> write;
+};
+
+/// Writes several text files as one (a pair of tables that only make sense
+/// together): every file is written in full to its temporary and synced
+/// before any is renamed; then they are renamed in order and their
+/// directories synced. If anything fails, the renames already done are
+/// undone (a file that was there before is put back, a new one removed), so
+/// either every file is new or each name is as it was. (On a file system
+/// without hard links a replaced file cannot be kept: its name is then left
+/// empty, never holding a new file whose partners are old.)
+/// @throws std::runtime_error from write_error, naming the file that failed;
+///   any other exception of a `write` unchanged, with the same cleanup
+void write_texts_safely(const std::vector<TextFile>& files);
 
 /// Writes `size` bytes as the file `path` through its temporary.
 /// @param path the final name

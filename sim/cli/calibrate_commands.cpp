@@ -7,8 +7,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/outputs.hpp"
 #include "cli/stop_signal.hpp"
 #include "groundswell/calibrate/calibration.hpp"
 
@@ -17,10 +19,9 @@ namespace groundswell::cli {
 int calibrate_command(const CalibrateArgs& args) {
   const calibrate::CalibrationSpec spec = calibrate::load_calibration(args.calibration_file);
   if (!args.output.empty()) {
-    check_output(args.output, args.force);
-    std::error_code ec;
-    if (std::filesystem::equivalent(args.calibration_file, args.output, ec))
-      throw InputError("output " + args.output + " is the calibration file itself; choose another name");
+    std::vector<Input> inputs = experiment_inputs(spec.experiment, args.calibration_file, "the calibration file");
+    if (!spec.observed.file.empty()) inputs.push_back({spec.observed.file, "the observed table"});
+    check_output(args.output, args.force, inputs);
   }
   const unsigned threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
   if (spec.abc.trials > 1)

@@ -1,16 +1,14 @@
 #include "cli/commands.hpp"
+#include "cli/outputs.hpp"
 #include "cli/stop_signal.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -117,43 +115,11 @@ void print_progress(TrialIndex done, TrialIndex total, std::chrono::steady_clock
 
 }  // namespace
 
-/// Refuses outputs that cannot be written before any work is done.
-void check_output(const std::string& output, bool force) {
-  const fs::path out(output);
-  const fs::path dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
-  std::error_code ec;
-  if (output.empty() || out.filename().empty() || out.filename() == "." || out.filename() == "..")
-    throw InputError("output '" + output + "' is not a file name; give one such as results.h5");
-  if (!fs::is_directory(dir, ec))
-    throw InputError("output " + output + ": directory " + dir.string() + " does not exist; create it first");
-  if (fs::is_directory(out, ec))
-    throw InputError("output " + output + " is a directory; give a file name such as results.h5");
-  const bool exists = fs::exists(fs::symlink_status(out, ec));
-  if (exists && !fs::is_regular_file(fs::symlink_status(out, ec)))
-    throw InputError("output " + output + " exists and is not a regular file; choose another name");
-  if (exists && !force)
-    throw InputError("output " + output + " exists; pass --force to overwrite it or choose another name");
-  // access() is not enough (root passes it, read-only file systems do not):
-  // create and remove the temporary file the results will be written to.
-  const fs::path probe = dir / ("." + out.filename().string() + ".tmp" + std::to_string(::getpid()));
-  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0 && errno != EEXIST)
-    throw InputError("output " + output + ": cannot create files in directory " + dir.string() + " (" +
-                     std::strerror(errno) + "); choose a writable directory");
-  if (fd >= 0) {
-    ::close(fd);
-    ::unlink(probe.c_str());
-  }
-}
-
 int run_command(const RunArgs& args) {
   model::ExperimentSpec x = model::load_experiment(args.scenario_file);
   if (args.trials) x.trials = *args.trials;
   if (args.seed) x.seed = *args.seed;
-  check_output(args.output, args.force);
-  std::error_code ec;
-  if (fs::equivalent(args.scenario_file, args.output, ec))
-    throw InputError("output " + args.output + " is the scenario file itself; choose another name");
+  check_output(args.output, args.force, experiment_inputs(x, args.scenario_file));
   const unsigned threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
   const double need = estimate_memory(x, threads), have = available_memory();
   if (have > 0 && need > have)
@@ -236,6 +202,7 @@ int network_export_command(const ExportArgs& args) {
   if (args.trial >= x.trials)
     throw InputError("--trial " + std::to_string(args.trial) + " is beyond the experiment's " +
                      std::to_string(x.trials) + " trials (0.." + std::to_string(x.trials - 1) + ")");
+  check_table_outputs(args.directory, args.force, experiment_inputs(x, args.scenario_file));
   const engine::TrialSetup setup = experiment::prepare_scenario_trial(x, index, args.trial);
   org::write_organization_tables(setup.organization, setup.is_champion, args.directory);
   std::printf("wrote %s/nodes.csv (%u agents, %zu champions) and %s/edges.csv (%llu ties) for scenario %s, trial %u\n",

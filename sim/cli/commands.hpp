@@ -24,13 +24,10 @@ int info_command(const std::string& results_file);
 /// with `markdown` as the tables of docs/model.md.
 int parameters_command(bool markdown);
 
-/// Refuses an output file that cannot be written (missing directory, exists
-/// without --force, not writable) before any work is done. Throws InputError.
-void check_output(const std::string& output, bool force);
-
 struct ExportArgs {
   std::string scenario_file, scenario, directory;
   std::uint32_t trial = 0;
+  bool force = false;
 };
 int network_export_command(const ExportArgs& args);
 

@@ -53,6 +53,7 @@ int run_groundswell(int argc, char** argv) {
   export_cmd->add_option("--trial", exp.trial, "Trial number (0-based)")->check(non_negative);
   export_cmd->add_option("--scenario", exp.scenario, "Scenario name (default: the first)");
   export_cmd->add_option("-o,--output", exp.directory, "Directory for nodes.csv and edges.csv")->required();
+  export_cmd->add_flag("--force", exp.force, "Overwrite existing nodes.csv and edges.csv");
   cli::add_data_dir_option(*export_cmd);
   cli::NetworkImportArgs import_args;  // real organizations (docs/data.md)
   auto* import_cmd = cli::add_network_import(*network_cmd, import_args);

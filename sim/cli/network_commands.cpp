@@ -4,8 +4,10 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/outputs.hpp"
 #include "groundswell/data_dir.hpp"
 #include "groundswell/engine/trial.hpp"
 #include "groundswell/model/scenario.hpp"
@@ -112,6 +114,7 @@ CLI::App* add_network_import(CLI::App& network, NetworkImportArgs& args) {
       "CSV tables of MODEL.md 2.3 (docs/data.md)");
   add_source_options(*cmd, args.source);
   cmd->add_option("-o,--output", args.directory, "Directory for nodes.csv and edges.csv")->required();
+  cmd->add_flag("--force", args.force, "Overwrite existing nodes.csv and edges.csv");
   return cmd;
 }
 
@@ -136,6 +139,9 @@ CLI::App* add_network_describe(CLI::App& network, NetworkDescribeArgs& args) {
 
 int network_import_command(const NetworkImportArgs& args) {
   const model::OrganizationSpec spec = source_spec(args.source);
+  std::vector<Input> inputs;
+  add_organization_inputs(spec, inputs);
+  check_table_outputs(args.directory, args.force, inputs);
   org::ImportReport report;
   const org::Organization organization = org::import_organization(spec, &report);
   for (const auto& line : report.lines) std::printf("%s\n", line.c_str());

@@ -22,6 +22,7 @@ struct NetworkSourceArgs {
 struct NetworkImportArgs {
   NetworkSourceArgs source;
   std::string directory;
+  bool force = false;
 };
 
 struct NetworkDescribeArgs {

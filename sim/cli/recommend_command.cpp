@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/outputs.hpp"
 #include "cli/stop_signal.hpp"
 #include "groundswell/engine/trial.hpp"
 #include "groundswell/org/generate.hpp"
@@ -67,12 +68,7 @@ unsigned whole(const std::string& option, const std::string& text) {
 int recommend_command(const RecommendArgs& args) {
   model::ExperimentSpec x = model::load_experiment(args.scenario_file);
   if (args.seed_given) x.seed = args.seed;
-  if (!args.output.empty()) {
-    check_output(args.output, args.force);
-    std::error_code ec;
-    if (std::filesystem::equivalent(args.scenario_file, args.output, ec))
-      throw InputError("output " + args.output + " is the scenario file itself; choose another name");
-  }
+  if (!args.output.empty()) check_output(args.output, args.force, experiment_inputs(x, args.scenario_file));
   recommend::Options o;
   o.scenario = args.scenario;
   o.count = args.count;

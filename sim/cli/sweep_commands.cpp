@@ -7,8 +7,12 @@
 #include <csignal>
 #include <cstdio>
 #include <optional>
+#include <set>
+#include <utility>
+#include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/outputs.hpp"
 #include "cli/stop_signal.hpp"
 #include "groundswell/sweep/ranks.hpp"
 #include "groundswell/sweep/runner.hpp"
@@ -58,6 +62,26 @@ void list_points(const sweep::Plan& plan) {
   }
 }
 
+/// The files a sweep reads: its file, and the organization files of the base
+/// scenarios and, when a parameter names one (organization.nodes, ...), of every point.
+std::vector<Input> sweep_inputs(const sweep::Plan& plan, const std::string& file) {
+  std::vector<Input> inputs = experiment_inputs(plan.base(), file);
+  bool files_vary = false;
+  for (const auto& p : plan.parameters())
+    for (const char* key : {"organization.nodes", "organization.edges", "organization.network", "organization.layers"})
+      files_vary = files_vary || p.name == key;
+  if (!files_vary) return inputs;
+  std::set<std::string> seen;
+  for (const auto& in : inputs) seen.insert(in.path);
+  for (std::uint64_t p = 0; p < plan.points(); ++p) {
+    std::vector<Input> more;
+    for (const auto& s : plan.experiment(p).scenarios) add_organization_inputs(s.organization, more);
+    for (auto& in : more)
+      if (seen.insert(in.path).second) inputs.push_back(std::move(in));
+  }
+  return inputs;
+}
+
 }  // namespace
 
 int sweep_command(const SweepArgs& args) {
@@ -73,6 +97,12 @@ int sweep_command(const SweepArgs& args) {
     if (!args.shard.empty()) shard = parse_shard(args.shard);
     if (!args.list_points && args.output.empty())
       throw InputError("sweep: give the output file with -o SWEEP.h5 (or --list-points)");
+    if (!args.list_points) {
+      // The output and its parts directory (emptied by --force) are never an input.
+      const std::vector<Input> inputs = sweep_inputs(*plan, args.scenario_file);
+      check_not_input(args.output, inputs);
+      check_not_input(args.output + ".parts", inputs, "output " + args.output + ": its parts directory");
+    }
   } catch (const InputError& e) {
     error = e.what();
   }
@@ -150,6 +180,9 @@ int sweep_command(const SweepArgs& args) {
 
 int merge_command(const MergeArgs& args) {
   const auto start = std::chrono::steady_clock::now();
+  std::vector<Input> inputs;
+  for (const auto& in : args.inputs) inputs.push_back({in, "the shard file"});
+  check_output(args.output, args.force, inputs);
   const sweep::MergeOutcome out = sweep::merge_sweeps(args.inputs, args.output, args.force);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!args.quiet)

@@ -32,9 +32,7 @@ MergeOutcome merge_sweeps(const std::vector<std::string>& inputs, const std::str
   std::error_code ec;
   if (fs::exists(output, ec) && !force)
     throw InputError("output " + output + " exists; pass --force to overwrite it or choose another name");
-  for (const auto& in : inputs)
-    if (fs::exists(output, ec) && fs::equivalent(in, output, ec))
-      throw InputError("output " + output + " is also an input; write the merge to another file");
+  // That the output is none of the inputs is checked by the command (cli/outputs.hpp).
 
   std::vector<SweepFileInfo> infos;
   for (const auto& in : inputs) infos.push_back(read_sweep_info(in));

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -524,7 +525,12 @@ TEST_CASE("bad command lines: status 2, one line, nothing written", "[unit][cli]
        ok,
        {"run", "s.toml", "-o", "s.toml", "--force"},
        2,
-       {"output s.toml is the scenario file itself"}},
+       {"output s.toml is the scenario file s.toml this command reads"}},
+      {"tables into a file",
+       ok,
+       {"network", "export", "s.toml", "-o", "s.toml"},
+       2,
+       {"output s.toml is not a directory; give the directory for nodes.csv and edges.csv"}},
       {"info on a file that is not HDF5", ok, {"info", "s.toml"}, 2, {"s.toml: not an HDF5 file"}},
       {"info on a missing file", ok, {"info", "missing.h5"}, 2, {"missing.h5: file not found"}},
       {"recommend without --count", ok, {"recommend", "s.toml", "-o", "out.h5"}, 2, {"--count is required"}},
@@ -723,4 +729,198 @@ TEST_CASE("a full disk is reported, and neither the output nor the temporary rem
   check_one_clear_line(r.err, {"cannot write the results file disk/out.h5", "No space left on device",
                                "the disk is full", "nothing was written"});
   CHECK(left.empty());
+}
+
+// Issue 16: every command that writes files (run, sweep, merge, calibrate,
+// recommend, network import, network export) refuses to overwrite an output
+// without --force, refuses to write over one of its own inputs even with
+// --force (by file system identity), and leaves nothing under the output's
+// name when it fails, a full disk included. One case per command and class.
+namespace {
+
+const std::string kRecommendScenario = "[[scenario]]\nname = \"a\"\nchampions = { count = 1 }\n";
+const std::string kSweepSection =
+    "[sweep]\ndesign = \"grid\"\n[[sweep.parameter]]\nname = \"sdt.beta_s\"\n"
+    "values = [0.1, 0.2]\n";
+const std::string kCalibration =
+    "rule = \"bass\"\n[experiment]\nseed = 7\nsteps = 10\n[organization]\ngenerator = \"file\"\nnodes = "
+    "\"nodes.csv\"\nedges = \"edges.csv\"\n[observed]\nfile = \"obs.txt\"\nid = \"id\"\ntime = \"time\"\nnever = "
+    "[99]\n[[parameter]]\nkey = \"bass.p\"\nprior = \"uniform\"\nmin = 0.01\nmax = 0.5\n[abc]\nparticles = 4\n"
+    "generations = 1\ntrials = 1\npredictive = 2\n";
+
+/// The inputs of every command: a file organization read by a scenario file
+/// (with champions), a sweep file, a calibration file and its observed table.
+std::map<std::string, std::string> writer_inputs() {
+  return {{"s.toml", kFileOrg + kRecommendScenario},
+          {"w.toml", kFileOrg + kSweepSection},
+          {"v.toml", kFileOrg + "[sweep]\ndesign = \"grid\"\n[[sweep.parameter]]\nname = \"organization.nodes\"\n"
+                                "values = [\"nodes.csv\", \"n2.csv\"]\n"},
+          {"n2.csv", kNodes},
+          {"c.toml", kCalibration},
+          {"obs.txt", "id,time\na,1\nb,3\nc,99\n"},
+          {"nodes.csv", kNodes},
+          {"edges.csv", kEdges}};
+}
+
+/// Writes the inputs, and the two shards merge reads (shard0.h5, shard1.h5).
+void prepare_writer_inputs(const Scratch& dir) {
+  for (const auto& [name, content] : writer_inputs()) dir.write(name, content);
+  for (int i = 0; i < 2; ++i) {
+    const std::string shard = "shard" + std::to_string(i) + ".h5";
+    const Outcome r = run({"sweep", "w.toml", "--shard", std::to_string(i) + "/2", "-o", shard, "-q"}, dir);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+  }
+}
+
+struct Writer {
+  const char* command;
+  std::vector<std::string> args;  ///< with OUT for the output (a file, or the tables' directory)
+  bool tables = false;            ///< writes OUT/nodes.csv and OUT/edges.csv
+};
+
+const std::vector<Writer> kWriters = {
+    {"run", {"run", "s.toml", "-o", "OUT"}},
+    {"sweep", {"sweep", "w.toml", "-o", "OUT"}},
+    {"merge", {"merge", "shard0.h5", "shard1.h5", "-o", "OUT"}},
+    {"calibrate", {"calibrate", "c.toml", "-o", "OUT"}},
+    {"recommend", {"recommend", "s.toml", "--count", "1", "--trials", "2", "-o", "OUT"}},
+    {"network import", {"network", "import", "edges.csv", "--nodes", "nodes.csv", "-o", "OUT"}, true},
+    {"network export", {"network", "export", "s.toml", "-o", "OUT"}, true},
+};
+
+std::vector<std::string> with_output(const Writer& w, const std::string& output, bool force) {
+  std::vector<std::string> args;
+  for (const auto& a : w.args) args.push_back(a == "OUT" ? output : a);
+  if (force) args.push_back("--force");
+  if (!w.tables) args.push_back("-q");  // the network commands have no -q
+  return args;
+}
+
+/// Every regular file below `root` and its content.
+std::map<std::string, std::string> contents(const fs::path& root) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : fs::recursive_directory_iterator(root))
+    if (entry.is_regular_file()) files[fs::relative(entry.path(), root).string()] = slurp(entry.path());
+  return files;
+}
+
+}  // namespace
+
+TEST_CASE("every writing command refuses an existing output without --force", "[unit][cli]") {
+  for (const Writer& w : kWriters) {
+    SECTION(w.command) {
+      Scratch dir;
+      prepare_writer_inputs(dir);
+      // For the tables, one existing table is enough to refuse both.
+      const std::string existing = w.tables ? "t/edges.csv" : "out.h5";
+      dir.write(existing, "precious");
+      const auto before = contents(dir.path());
+      const Outcome r = run(with_output(w, w.tables ? "t" : "out.h5", false), dir);
+      INFO(w.command << "\nstderr: " << r.err);
+      CHECK(r.status == 2);
+      CHECK(r.out.empty());
+      check_one_clear_line(r.err, {"output " + existing + " exists; pass", "--force to overwrite it"});
+      CHECK(contents(dir.path()) == before);
+      CHECK_FALSE(fs::exists(dir.path() / "t" / "nodes.csv"));
+
+      // With --force the output is replaced.
+      const Outcome forced = run(with_output(w, w.tables ? "t" : "out.h5", true), dir);
+      INFO("forced stderr: " << forced.err);
+      CHECK(forced.status == 0);
+      CHECK(slurp(dir.path() / existing) != "precious");
+    }
+  }
+}
+
+TEST_CASE("no command writes over one of its own inputs even with --force", "[unit][cli]") {
+  struct Clash {
+    const char* what;
+    std::vector<std::string> args;
+    std::string fragment;
+  };
+  const std::vector<Clash> clashes = {
+      {"run: the scenario file", {"run", "s.toml", "-o", "s.toml"}, "output s.toml is the scenario file s.toml"},
+      {"run: the node table it reads", {"run", "s.toml", "-o", "nodes.csv"}, "is the node table"},
+      {"run: the edge table under another name (a hard link)",
+       {"run", "s.toml", "-o", "link.h5"},
+       "output link.h5 is the edge table"},
+      {"run: the scenario file by another path", {"run", "s.toml", "-o", "t/../s.toml"}, "is the scenario file"},
+      {"run: a directory holding its inputs",
+       {"run", "p.parts/s.toml", "-o", "p.parts"},
+       "output p.parts is a directory holding the scenario file"},
+      {"sweep: the sweep file", {"sweep", "w.toml", "-o", "w.toml"}, "output w.toml is the scenario file w.toml"},
+      {"sweep: the edge table", {"sweep", "w.toml", "-o", "edges.csv"}, "is the edge table"},
+      {"sweep: a node table only one point reads (organization.nodes swept)",
+       {"sweep", "v.toml", "-o", "n2.csv"},
+       "output n2.csv is the node table"},
+      {"sweep: a parts directory holding the inputs (--force would empty it)",
+       {"sweep", "p.parts/w.toml", "-o", "p"},
+       "output p: its parts directory p.parts is a directory holding the scenario file"},
+      {"merge: a shard", {"merge", "shard0.h5", "shard1.h5", "-o", "shard1.h5"}, "is the shard file shard1.h5"},
+      {"calibrate: the calibration file",
+       {"calibrate", "c.toml", "-o", "c.toml"},
+       "output c.toml is the calibration file c.toml"},
+      {"calibrate: the observed table", {"calibrate", "c.toml", "-o", "obs.txt"}, "is the observed table"},
+      {"calibrate: the node table", {"calibrate", "c.toml", "-o", "nodes.csv"}, "is the node table"},
+      {"recommend: the scenario file",
+       {"recommend", "s.toml", "--count", "1", "-o", "s.toml"},
+       "output s.toml is the scenario file s.toml"},
+      {"recommend: the edge table", {"recommend", "s.toml", "--count", "1", "-o", "edges.csv"}, "is the edge table"},
+      {"network import: into the directory of its tables",
+       {"network", "import", "edges.csv", "--nodes", "nodes.csv", "-o", "."},
+       "output ./nodes.csv is the node table"},
+      {"network export: into the directory of the tables its scenario reads",
+       {"network", "export", "s.toml", "-o", "."},
+       "output ./nodes.csv is the node table"},
+  };
+  for (const Clash& c : clashes) {
+    SECTION(c.what) {
+      Scratch dir;
+      prepare_writer_inputs(dir);
+      fs::create_directory(dir.path() / "t");
+      fs::create_hard_link(dir.path() / "edges.csv", dir.path() / "link.h5");
+      for (const auto& [name, content] : writer_inputs()) dir.write("p.parts/" + name, content);
+      const auto before = contents(dir.path());
+      std::vector<std::string> args = c.args;
+      args.push_back("--force");
+      const Outcome r = run(args, dir);
+      INFO(c.what << "\nstderr: " << r.err);
+      CHECK(r.status == 2);
+      CHECK(r.out.empty());
+      check_one_clear_line(r.err, {c.fragment, "this command reads; --force never replaces an input"});
+      CHECK(contents(dir.path()) == before);
+      CHECK(dir.leftovers().empty());
+    }
+  }
+}
+
+TEST_CASE("on a full disk no writing command leaves anything under its output's name", "[unit][cli][disk]") {
+  for (const Writer& w : kWriters) {
+    SECTION(w.command) {
+      Scratch dir;
+      prepare_writer_inputs(dir);
+      const fs::path disk = dir.path() / "disk";
+      fs::create_directory(disk);
+      // One page: an HDF5 file never fits, and of the two tables only the first does
+      // (each non-empty file takes a page), so the pair is tested for real.
+      if (::mount("tmpfs", disk.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,mode=0777") != 0) {
+        WARN("skipped: cannot mount a small tmpfs here (" << std::strerror(errno)
+                                                          << "); needs root with CAP_SYS_ADMIN");
+        return;
+      }
+      const Outcome r = run(with_output(w, w.tables ? "disk/t" : "disk/out.h5", false), dir);
+      std::vector<std::string> left;
+      for (const auto& entry : fs::directory_iterator(disk)) left.push_back(entry.path().filename().string());
+      ::umount2(disk.c_str(), MNT_DETACH);
+      INFO(w.command << "\nstderr: " << r.err);
+      CHECK(r.signal == 0);
+      CHECK(r.status == 1);
+      check_one_clear_line(r.err, {"No space left on device", "the disk is full"});
+      // A sweep keeps its parts directory for --resume (docs/errors.md); nothing else may remain.
+      if (std::string(w.command) == "sweep")
+        left.erase(std::remove(left.begin(), left.end(), "out.h5.parts"), left.end());
+      CHECK(left.empty());
+    }
+  }
 }

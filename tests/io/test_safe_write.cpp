@@ -215,3 +215,33 @@ TEST_CASE("a full disk is reported with its cause and a hint, and nothing is lef
                           Contains("the disk is full") && Contains("nothing was written"));
   CHECK(left.empty());
 }
+
+TEST_CASE("files written together appear all new or each as it was", "[unit][io]") {
+  using groundswell::write_texts_safely;
+  Scratch dir;
+  const auto text = [](const std::string& s) { return [s](std::ostream& out) { out << s; }; };
+  const std::string a = dir.file("nodes.csv"), b = dir.file("edges.csv");
+
+  SECTION("both new") {
+    write_texts_safely({{a, "table", text("A")}, {b, "table", text("B")}});
+    CHECK(slurp(a) == "A");
+    CHECK(slurp(b) == "B");
+    CHECK(dir.names() == std::vector<std::string>{"edges.csv", "nodes.csv"});
+  }
+  SECTION("the second writer fails: the first is not left under its name") {
+    CHECK_THROWS_WITH(write_texts_safely({{a, "table", text("A")},
+                                          {b, "table", [](std::ostream&) { throw std::runtime_error("boom"); }}}),
+                      Contains("cannot write the table " + b + ": boom") && Contains("nothing was written"));
+    CHECK(dir.names().empty());
+  }
+  SECTION("the second cannot be renamed: the first is put back as it was") {
+    { std::ofstream(a) << "old"; }
+    fs::create_directory(b);  // a name taken by a directory: the second rename fails
+    fs::create_directory(fs::path(b) / "x");
+    CHECK_THROWS_WITH(write_texts_safely({{a, "table", text("A")}, {b, "table", text("B")}}),
+                      Contains("cannot write the table " + b));
+    CHECK(slurp(a) == "old");
+    CHECK(dir.names() == std::vector<std::string>{"edges.csv", "nodes.csv"});
+    CHECK(fs::is_directory(b));
+  }
+}

@@ -17,9 +17,12 @@ namespace groundswell::org {
 /// below their manager), empty or unreadable files.
 Organization read_organization_tables(const std::string& nodes_path, const std::string& edges_path);
 
-/// Writes the two tables into `directory` as nodes.csv and edges.csv (each to a
-/// temporary name, renamed when complete). `champion` (may be empty) adds a
-/// `champion` column with 1 for champions. Throws std::runtime_error on I/O errors.
+/// Writes the two tables into `directory` as nodes.csv and edges.csv, as one
+/// (write_texts_safely of sim/safe_write.hpp): both go to temporaries, are
+/// synced, and are renamed only when both are whole; on any failure neither
+/// new table is left, and a directory made for them is removed again.
+/// `champion` (may be empty) adds a `champion` column with 1 for champions.
+/// Throws std::runtime_error on I/O errors.
 void write_organization_tables(const Organization& organization, const std::vector<std::uint8_t>& champion,
                                const std::string& directory);
 
