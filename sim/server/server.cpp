@@ -68,11 +68,13 @@ std::vector<std::string> allowed_hosts(const std::string& bound) {
 }
 
 /// Reads a request body of at most `max` bytes, whatever its transfer
-/// encoding (Content-Length, chunked, or up to the end of the connection) and
-/// after decompression. Throws RequestError 413 beyond `max` (the rest is not
-/// read), or the library's status (400 for a malformed chunked body, 415 for
-/// an unknown Content-Encoding).
-std::string read_body(const httplib::ContentReader& reader, Response& res, std::size_t max) {
+/// encoding (Content-Length or chunked) and after decompression. A request
+/// with neither header has no body (RFC 9112 6.3; the library would read up
+/// to the end of the connection). Throws RequestError 413 beyond `max` (the
+/// rest is not read), or the library's status (400 for a malformed chunked
+/// body, 415 for an unknown Content-Encoding).
+std::string read_body(const Request& req, const httplib::ContentReader& reader, Response& res, std::size_t max) {
+  if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) return "";
   std::string body;
   bool over = false;
   const bool read = reader([&](const char* data, std::size_t length) {
@@ -194,7 +196,7 @@ void Server::Impl::routes() {
         res.set_header("Connection", "close");  // the body is not read
         throw RequestError(415, "send the run as JSON with Content-Type: application/json");
       }
-      const std::string body = read_body(reader, res, options.limits.max_body_bytes);
+      const std::string body = read_body(req, reader, res, options.limits.max_body_bytes);
       RunRequest request = parse_run_request(body, options.limits);
       model::ExperimentSpec experiment = to_experiment(request);
       auto run = runs.submit(std::move(request), std::move(experiment));
@@ -231,7 +233,7 @@ void Server::Impl::routes() {
   http.Delete(std::string("/api/runs/") + kRunId,
               [this](const Request& req, Response& res, const httplib::ContentReader& reader) {
                 try {
-                  read_body(reader, res, options.limits.max_body_bytes);  // a body is allowed, and ignored
+                  read_body(req, reader, res, options.limits.max_body_bytes);  // a body is allowed, and ignored
                 } catch (const RequestError& e) {
                   return send_error(res, e.status(), e.what());
                 }
@@ -268,7 +270,7 @@ void Server::Impl::routes() {
   };
   auto other_with_body = [this, other](const Request& req, Response& res, const httplib::ContentReader& reader) {
     try {
-      read_body(reader, res, options.limits.max_body_bytes);
+      read_body(req, reader, res, options.limits.max_body_bytes);
     } catch (const RequestError&) {
       // answered all the same; read_body asked to close the connection
     }
