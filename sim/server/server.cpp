@@ -3,6 +3,7 @@
 #include "groundswell/server/server.hpp"
 
 #include <httplib.h>
+#include <sys/socket.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -27,6 +28,8 @@ using httplib::Response;
 using nlohmann::json;
 
 const char* const kRunId = "([0-9a-f]{16})";
+/// Connections the kernel accepts before the server takes them (docs/server.md).
+constexpr int kListenBacklog = 128;
 
 void send_json(Response& res, int status, const json& body) {
   res.status = status;
@@ -113,6 +116,7 @@ struct Server::Impl {
   httplib::Server http;
   RunQueue runs;
   int port = -1;
+  socket_t listen_socket = -1;  ///< the library's listening socket, for its backlog
   std::atomic<bool> stopped{false}, entered{false}, returned{false};
 
   void routes();
@@ -135,9 +139,10 @@ json Server::Impl::presets_json() const {
 void Server::Impl::routes() {
   // SO_REUSEADDR only: the library's default, SO_REUSEPORT, would let a second
   // server bind the same port and silently share its requests.
-  http.set_socket_options([](socket_t sock) {
+  http.set_socket_options([this](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_socket = sock;
   });
   // Bodies are read through read_body(), which bounds every transfer encoding;
   // this bounds the library's own reading (a Content-Length beyond it is 413).
@@ -334,6 +339,10 @@ int Server::bind() {
   if (i.port <= 0)
     throw InputError("cannot listen on " + i.options.host + " port " + std::to_string(i.options.port) +
                      ": the port is in use or the address is not this machine's; choose another --port or --host");
+  // cpp-httplib 0.11 listens with a backlog of 5: a burst of connections
+  // beyond that has its SYNs dropped and retried a second or more later.
+  // listen() again only enlarges the queue of the bound socket.
+  if (i.listen_socket >= 0) ::listen(i.listen_socket, kListenBacklog);
   return i.port;
 }
 
