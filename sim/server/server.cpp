@@ -153,7 +153,12 @@ void Server::Impl::routes() {
   // many stalled connections leave threads for everyone else (docs/server.md).
   http.set_read_timeout(5, 0);
   http.set_write_timeout(5, 0);
-  http.set_keep_alive_timeout(2);
+  // One request per connection: an answer given before the whole body was
+  // read (413 of a chunked body) leaves the rest on the connection, and
+  // cpp-httplib 0.11 reads it as the next request (a second answer, or a
+  // request hidden in a body). Loopback connections are cheap.
+  http.set_keep_alive_max_count(1);
+  http.set_keep_alive_timeout(2);  // also: a connection that sends nothing closes after 2 s
   const unsigned threads = std::max(4u, options.http_threads);
   http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http.set_default_headers({{"X-Content-Type-Options", "nosniff"}, {"Referrer-Policy", "no-referrer"}});

@@ -210,6 +210,25 @@ TEST_CASE("only a Host naming the server exactly is answered (DNS rebinding)", "
       post.send("POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1.evil.example\r\nContent-Type: application/json\r\n"
                 "Content-Length: 100000000\r\n\r\n{"));
   CHECK(status_of(post.response(3)) == 403);
+  // A body cannot carry a request past the check: the connection ends with
+  // the answer, and no run is started.
+  const std::string inner = std::string(
+                                "POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                "Content-Length: ") +
+                            std::to_string(std::string(kSmallRun).size()) + "\r\n\r\n" + kSmallRun;
+  for (const std::string& outer : std::vector<std::string>{
+           "POST /api/runs HTTP/1.1\r\nHost: rebound.evil.example:" + port + "\r\nContent-Type: text/plain\r\n",
+           "POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: text/plain\r\n"}) {
+    INFO(outer);
+    Raw smuggler(t.port());
+    REQUIRE(smuggler.send(outer + "Content-Length: " + std::to_string(inner.size()) + "\r\n\r\n" + inner));
+    std::string all;
+    for (std::string part; !(part = smuggler.response(1)).empty();) all += part;
+    CHECK(status_of(all) >= 400);
+    CHECK(all.find("HTTP/1.1", 1) == std::string::npos);  // one answer only
+  }
+  auto c = t.client();
+  CHECK(json::parse(c.Get("/api/health")->body)["runs"]["stored"] == 0);
 }
 
 TEST_CASE("the Host may also be the exact address given with --host", "[unit][server]") {
@@ -235,6 +254,8 @@ TEST_CASE("request bodies are bounded in every transfer encoding", "[unit][serve
     const auto start = Clock::now();
     const auto [response, sent] = send_chunked(t.port(), kPostRuns, 50'000'000);
     CHECK(status_of(response) == 413);
+    // One answer: the rest of the body was read as a next request (9 runs in 15).
+    CHECK(response.find("HTTP/1.1", 1) == std::string::npos);
     CHECK_THAT(error_message(body_of(response)), Catch::Contains("at most 4096 bytes"));
     CHECK(sent < 20'000'000);  // what the sockets' buffers took before the server stopped reading
     CHECK(seconds_since(start) < 10);
@@ -382,7 +403,8 @@ TEST_CASE("connections that trickle their headers do not stop other clients", "[
   CHECK(worst < 1.0);
 }
 
-TEST_CASE("soak: mixed valid, invalid and abandoned requests; responsive, memory flat", "[server][soak]") {
+TEST_CASE("soak: mixed valid, invalid and abandoned requests leave the server responsive and its memory flat",
+          "[server][soak]") {
   // GROUNDSWELL_SOAK_SECONDS (default 20, at most 60) sets the length.
   double total = 20;
   if (const char* s = std::getenv("GROUNDSWELL_SOAK_SECONDS")) total = std::clamp(std::atof(s), 4.0, 60.0);
@@ -472,8 +494,14 @@ TEST_CASE("soak: mixed valid, invalid and abandoned requests; responsive, memory
   CHECK(worst < 1.0);
   // Flat: what the warm-up has not yet touched (malloc arenas of more HTTP
   // threads, the store's last places) stays well below a leak of even a few
-  // hundred bytes per request.
+  // hundred bytes per request (some 80 000 requests in 20 s: 200 bytes each
+  // would be 16 MiB). AddressSanitizer keeps freed memory in a quarantine of
+  // up to 256 MiB, so there the bound means nothing.
+#if defined(__SANITIZE_ADDRESS__)
+  WARN("AddressSanitizer: the memory bound is not checked");
+#else
   CHECK(peak - baseline < 16.0);
+#endif
   WARN(requests << " requests; health at worst " << worst << " s; RSS " << baseline << " -> " << peak << " MiB");
 }
 
