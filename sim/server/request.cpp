@@ -258,6 +258,10 @@ std::int32_t hierarchy_depth(std::uint32_t size, std::uint32_t span) {
 }
 
 RunRequest parse_run_request(const std::string& body, const Limits& limits) {
+  // The JSON reader takes a NUL byte for the end of the input, which would
+  // accept anything after it.
+  if (const auto nul = body.find('\0'); nul != std::string::npos)
+    bad("malformed JSON: a NUL byte at offset " + std::to_string(nul));
   json doc;
   try {
     doc = json::parse(body, [](int depth, json::parse_event_t, json&) {
@@ -265,9 +269,11 @@ RunRequest parse_run_request(const std::string& body, const Limits& limits) {
         throw RequestError(400, "malformed request: JSON nested deeper than " + std::to_string(kMaxDepth) + " levels");
       return true;
     });
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // parse_error, and out_of_range for a number beyond a double (1e400).
     std::string what = e.what();
     if (const auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+    if (what.size() > 200) what = what.substr(0, 197) + "...";  // the message quotes the last token read
     bad("malformed JSON: " + what);
   }
   const Fields f(doc, "", {"strategy", "organization", "trials", "steps", "seed", "animate"});

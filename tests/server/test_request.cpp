@@ -103,6 +103,11 @@ TEST_CASE("the engine's parser reads the request's scenario text back to the sam
 TEST_CASE("bad requests are refused with a message naming the field and what is allowed", "[unit][server]") {
   CHECK_THAT(refusal("{\"strategy\": {\"preset\": \"top_down\"}"), Catch::Contains("malformed JSON"));
   CHECK_THAT(refusal(""), Catch::Contains("malformed JSON"));
+  // Issue 16: a number beyond a double was an uncaught out_of_range (a 500).
+  CHECK_THAT(refusal(R"({"strategy": {"preset": "top_down"}, "trials": 1e400})"),
+             Catch::Contains("malformed JSON: number overflow parsing '1e400'"));
+  CHECK_THAT(refusal(std::string("{\"strategy\": {}}\0junk", 21)), Catch::Contains("a NUL byte at offset 16"));
+  CHECK_THAT(refusal(std::string(100000, '[')), Catch::Contains("nested deeper than 6"));
   CHECK_THAT(refusal("[1, 2]"), Catch::Contains("must be a JSON object"));
   CHECK_THAT(refusal("{}"), Catch::Contains("'strategy' is required"));
   CHECK_THAT(refusal(R"({"strategy": {"preset": "top_down"}, "speed": 3})"),

@@ -27,7 +27,7 @@ struct Limits {
 struct ServeOptions {
   std::string host = "127.0.0.1";  ///< loopback by default
   int port = 8080;                 ///< 0 = any free port
-  unsigned http_threads = 16;      ///< threads answering HTTP requests
+  unsigned http_threads = 128;     ///< threads answering HTTP requests: each open connection holds one
   Limits limits;
 };
 
