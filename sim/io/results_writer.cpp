@@ -9,6 +9,7 @@
 #include <optional>
 #include <sstream>
 
+#include "groundswell/experiment/memory.hpp"
 #include "io/hdf5.hpp"
 #include "safe_write.hpp"
 
@@ -362,6 +363,11 @@ ResultsSummary read_results_summary(const std::string& path) {
     std::stringstream names(hdf5::read_string_attribute(root, "scenarios"));
     for (std::string name; std::getline(names, name, ',');) r.scenarios.push_back(name);
     if (r.scenarios.empty()) throw std::runtime_error("the root attribute scenarios lists no scenario");
+    // Every trial's metrics of every scenario, and one dataset read at a time.
+    experiment::require_memory(
+        static_cast<double>(r.trials) *
+            (static_cast<double>(r.scenarios.size()) * sizeof(engine::TrialMetrics) + 8 * sizeof(float)),
+        path, "reading this results file", "summarize it with python3 -m analysis on a larger machine");
     for (const auto& name : r.scenarios) {
       const std::string group = "scenarios/" + name + "/metrics";
       if (H5Lexists(root, "scenarios", H5P_DEFAULT) <= 0 ||

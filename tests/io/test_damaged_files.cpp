@@ -208,6 +208,31 @@ TEST_CASE("info refuses every damaged results file with one clear error", "[unit
     else if (name == "format")
       CHECK_THAT(why, Catch::Contains("not a Groundswell results file"));
   }
+  {  // A file that claims 10^8 trials of 300 scenarios is refused before anything is read or allocated.
+    fs::copy_file(src, bad, fs::copy_options::overwrite_existing);
+    const hid_t f = H5Fopen(bad.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    H5Adelete(f, "trials");
+    H5Adelete(f, "scenarios");
+    const hid_t scalar = H5Screate(H5S_SCALAR);
+    const std::uint64_t trials = 100000000;
+    const hid_t a = H5Acreate2(f, "trials", H5T_STD_U64LE, scalar, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(a, H5T_NATIVE_UINT64, &trials);
+    H5Aclose(a);
+    std::string names = "a";
+    for (int k = 1; k < 300; ++k) names += ",a";
+    const hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    H5Tset_cset(type, H5T_CSET_UTF8);
+    const hid_t b = H5Acreate2(f, "scenarios", type, scalar, H5P_DEFAULT, H5P_DEFAULT);
+    const char* text = names.c_str();
+    H5Awrite(b, type, &text);
+    H5Aclose(b);
+    H5Tclose(type);
+    H5Sclose(scalar);
+    H5Fclose(f);
+    CHECK_THAT(refusal([&] { groundswell::io::read_results_summary(bad.string()); }),
+               Catch::Contains("reading this results file needs about") && Catch::Contains("MB are available"));
+  }
   // The command: t50 shorter than final_adopted once crashed `info` (a read past the end).
   REQUIRE(mutate(src, bad, "scenarios/b/metrics/t50", How::Shorten));
   CHECK(command("info " + bad.string(), log) == 2);
