@@ -274,6 +274,15 @@ TEST_CASE("merge and sweep --resume refuse or rebuild every damaged sweep file",
     if (name == "fingerprint" || name == "scenario_text" || name == "points_total" || name == "points")
       CHECK_THAT(why, Catch::Contains("damaged or incomplete sweep file"));
   }
+  {  // A part far larger than any part of the sweep (a sparse 8 GB file) is set aside unread, and recomputed.
+    const fs::path resumed_out = scratch("huge-part.h5"), parts = scratch("huge-part.h5.parts");
+    fs::create_directories(parts);
+    { std::ofstream(parts / "point-00000000.part"); }
+    fs::resize_file(parts / "point-00000000.part", std::uintmax_t{8} << 30);
+    CHECK(command("sweep " + toml.string() + " -o " + resumed_out.string() + " --resume --threads 1", log) == 0);
+    CHECK_THAT(slurp(log), Catch::Contains("damaged part") && Catch::Contains("larger than any part of this sweep"));
+    CHECK(refusal([&] { groundswell::sweep::merge_sweeps({resumed_out.string()}, out.string(), true); }).empty());
+  }
   // A truncated file.
   {
     std::ifstream in(src, std::ios::binary);
