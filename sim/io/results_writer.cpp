@@ -20,7 +20,6 @@ constexpr const char* kFormat = "groundswell-results";
 constexpr int kFormatVersion = 2;                // 2: model v2 (censored times as NaN, attribution)
 constexpr std::uint64_t kMaxTrials = 100000000;  // the most `run --trials` takes: a larger count is damage
 
-using hdf5::check;
 using hdf5::Handle;
 
 // Chunks of about 16384 values (64 KiB of floats): large enough to compress
