@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
-from .results import ResultsError
+from .results import ResultsError, checked, damaged
 
 FORMAT = "groundswell-calibration"
 
@@ -57,21 +57,53 @@ def load_calibration(path):
         if _text(f.attrs.get("format", "")) != FORMAT:
             raise ResultsError(f"{path}: an HDF5 file, but not a Groundswell calibration file (no format = \"{FORMAT}\")")
         try:
-            get = lambda name: f[name][()] if name in f else None  # noqa: E731
-            return Calibration(
-                path=str(path), attrs={k: (_text(v) if isinstance(v, (bytes, str)) else v) for k, v in f.attrs.items()},
-                names=[_text(n) for n in f["parameters/name"][()]], priors=[_text(n) for n in f["parameters/prior"][()]],
-                lower=f["parameters/lower"][()], upper=f["parameters/upper"][()],
-                samples=f["posterior/samples"][()], weights=f["posterior/weights"][()],
-                distances=f["posterior/distances"][()], median=f["posterior/median"][()],
-                lower90=f["posterior/lower90"][()], upper90=f["posterior/upper90"][()],
-                epsilon=f["trace/epsilon"][()], acceptance=f["trace/acceptance_rate"][()],
-                draw_samples=get("draws/samples"), draw_distances=get("draws/distances"),
-                observed=f["observed/curve"][()], observed_holdout=get("observed/holdout_curve"),
-                predictive=f["predictive/curves"][()], predictive_holdout=get("predictive/holdout_curves"),
-                predictive_attrs=dict(f["predictive"].attrs), observed_attrs=dict(f["observed"].attrs))
+            return _read(path, f)
         except KeyError as e:
-            raise ResultsError(f"{path}: damaged or incomplete calibration file (missing {e})") from None
+            raise damaged(path, f"missing {e}", "calibration") from None
+        except (OSError, ValueError, TypeError, IndexError, AttributeError) as e:
+            raise damaged(path, f"cannot read it ({e})", "calibration") from None
+
+
+def _read(path, f):
+    """The datasets, each checked for its type and its shape against the others (see results.checked)."""
+    def get(name, shape, required=True):
+        if not required and name not in f:
+            return None
+        return checked(path, f, "", name, shape, "calibration")
+
+    def texts(name, length=None):
+        ds = f.get(name)
+        if not isinstance(ds, h5py.Dataset) or ds.ndim != 1 or (length is not None and ds.shape[0] != length):
+            raise damaged(path, f"dataset /{name} is missing or not a list of {length or 'some'} strings",
+                          "calibration")
+        return [_text(n) for n in ds[()]]
+
+    names = texts("parameters/name")
+    d = len(names)
+    samples = get("posterior/samples", (None, d))
+    n = samples.shape[0]
+    observed = get("observed/curve", (None,))
+    T1 = observed.size
+    draws = get("draws/samples", (None, d), False)
+    holdout = get("observed/holdout_curve", (None,), False)
+    epsilon = get("trace/epsilon", (None,))  # one per generation, as the acceptance rates
+    predictive = get("predictive/curves", (None, T1))
+    P = predictive.shape[0]
+    get("predictive/samples", (P, d), False)  # the draws behind the curves, one row per curve
+    return Calibration(
+        path=str(path), attrs={k: (_text(v) if isinstance(v, (bytes, str)) else v) for k, v in f.attrs.items()},
+        names=names, priors=texts("parameters/prior", d),
+        lower=get("parameters/lower", (d,)), upper=get("parameters/upper", (d,)),
+        samples=samples, weights=get("posterior/weights", (n,)),
+        distances=get("posterior/distances", (n,)), median=get("posterior/median", (d,)),
+        lower90=get("posterior/lower90", (d,)), upper90=get("posterior/upper90", (d,)),
+        epsilon=epsilon, acceptance=get("trace/acceptance_rate", epsilon.shape),
+        draw_samples=draws,
+        draw_distances=None if draws is None else get("draws/distances", (draws.shape[0],)),
+        observed=observed, observed_holdout=holdout,
+        predictive=predictive,
+        predictive_holdout=None if holdout is None else get("predictive/holdout_curves", (P, holdout.size)),
+        predictive_attrs=dict(f["predictive"].attrs), observed_attrs=dict(f["observed"].attrs))
 
 
 def summary(cal):

@@ -161,8 +161,28 @@ def load(path):
             return _read(path, f)
     except ResultsError:
         raise
-    except (OSError, KeyError, ValueError, TypeError) as e:
-        raise ResultsError(f"{path}: cannot read the results file ({e})") from None
+    except (OSError, KeyError, ValueError, TypeError, IndexError, AttributeError) as e:
+        raise damaged(path, f"cannot read it ({e})") from None
+
+
+def damaged(path, what, kind="results"):
+    """The error for a file that is ours but truncated or inconsistent (a dataset missing, short, of another
+    type or shape): ResultsError "PATH: damaged or incomplete KIND file: WHAT"."""
+    return ResultsError(f"{path}: damaged or incomplete {kind} file: {what}")
+
+
+def checked(path, node, where, name, shape, kind="results"):
+    """node[name] as a numpy array, after checking that it is a numeric dataset of `shape` (None in `shape`
+    takes any length); the error of damaged() otherwise."""
+    full = f"{where}/{name}" if where else name
+    ds = node.get(name) if isinstance(node, h5py.Group) else None
+    if not isinstance(ds, h5py.Dataset):
+        raise damaged(path, f"missing dataset /{full}", kind)
+    if len(ds.shape) != len(shape) or any(e is not None and a != e for a, e in zip(ds.shape, shape)):
+        raise damaged(path, f"dataset /{full} has shape {ds.shape}, expected {tuple(shape)}", kind)
+    if ds.dtype.kind not in "fiub":
+        raise damaged(path, f"dataset /{full} has type {ds.dtype}, expected numbers", kind)
+    return ds[()]
 
 
 def _read(path, f):
@@ -172,27 +192,21 @@ def _read(path, f):
                            f"{attrs.get('format', 'missing')!r}, expected {FORMAT!r})")
     missing = [a for a in ROOT_ATTRS if a not in attrs]
     if missing:
-        raise ResultsError(f"{path}: missing root attribute(s): {', '.join(missing)}")
+        raise damaged(path, f"missing root attribute(s): {', '.join(missing)}")
     trials, steps = int(attrs["trials"]), int(attrs["steps"])
     if trials < 1 or steps < 0:
-        raise ResultsError(f"{path}: bad root attributes trials={trials}, steps={steps}")
+        raise damaged(path, f"bad root attributes trials={trials}, steps={steps}")
     names = [n for n in str(attrs["scenarios"]).split(",") if n]
     if not names:
-        raise ResultsError(f"{path}: the file lists no scenarios")
+        raise damaged(path, "the file lists no scenarios")
     version = int(attrs.get("format_version", 1))
     scenarios = [_read_scenario(path, f, name, trials, steps, version) for name in names]
     return Results(path=path, attrs=attrs, scenarios=scenarios)
 
 
 def _dataset(path, group, where, name, shape):
-    """A dataset of the expected shape as a numpy array, or ResultsError."""
-    full = f"{where}/{name}"
-    if name not in group or not isinstance(group[name], h5py.Dataset):
-        raise ResultsError(f"{path}: missing dataset /{full}")
-    ds = group[name]
-    if ds.shape != shape:
-        raise ResultsError(f"{path}: dataset /{full} has shape {ds.shape}, expected {shape}")
-    return ds[()]
+    """A numeric dataset of the expected shape as a numpy array, or ResultsError (see checked)."""
+    return checked(path, group, where, name, shape)
 
 
 def _optional(path, group, where, name, shape, required):
@@ -212,7 +226,7 @@ def _times(values):
 def _read_scenario(path, f, name, trials, steps, version):
     where = f"scenarios/{name}"
     if where not in f:
-        raise ResultsError(f"{path}: missing group /{where} (listed in the root attribute 'scenarios')")
+        raise damaged(path, f"missing group /{where} (listed in the root attribute 'scenarios')")
     g = f[where]
     a = {k: _plain(v) for k, v in g.attrs.items()}
     T1 = steps + 1
@@ -220,7 +234,7 @@ def _read_scenario(path, f, name, trials, steps, version):
     curves = {c: _dataset(path, g, where, f"curves/{c}", (trials, T1)).astype(np.float64) for c in CURVES}
     dept_ds = g.get("curves/department_adopted")
     if not isinstance(dept_ds, h5py.Dataset):
-        raise ResultsError(f"{path}: missing dataset /{where}/curves/department_adopted")
+        raise damaged(path, f"missing dataset /{where}/curves/department_adopted")
     departments = int(a.get("departments", dept_ds.shape[-1] if dept_ds.ndim == 3 else 0))
     dept = _dataset(path, g, where, "curves/department_adopted", (trials, T1, departments)).astype(np.float64)
     dept_int = _optional(path, g, where, "curves/department_internalized", (trials, T1, departments), v2)
@@ -262,9 +276,8 @@ def _read_attribution(path, g, where, trials, T1):
     if "credit/by_agent" in at:
         ds = at["credit/by_agent"]
         if ds.ndim != 2 or ds.shape[0] != trials:
-            raise ResultsError(f"{path}: dataset /{where}/credit/by_agent has shape {ds.shape}, "
-                               f"expected ({trials}, agents)")
-        by_agent = ds[()].astype(np.float64)
+            raise damaged(path, f"dataset /{where}/credit/by_agent has shape {ds.shape}, expected ({trials}, agents)")
+        by_agent = checked(path, at, where, "credit/by_agent", ds.shape).astype(np.float64)
         role = _dataset(path, at, where, "credit/agent_role", ds.shape).astype(np.int8)
     return Attribution(entries=entries, entries_complying=as64("entries_complying"), credit=credit,
                        by_agent=by_agent, agent_role=role)

@@ -12,7 +12,7 @@ import sys
 import h5py
 import numpy as np
 
-from .results import ResultsError, _plain
+from .results import ResultsError, _plain, checked, damaged
 
 FORMAT = "groundswell-sweep"
 #: Per-trial metrics summarized at every point (MODEL.md 7).
@@ -123,8 +123,8 @@ def load_sweep(path):
             return _read(path, f)
     except ResultsError:
         raise
-    except (OSError, KeyError, ValueError, TypeError, IndexError) as e:
-        raise ResultsError(f"{path}: cannot read the sweep file ({e})") from None
+    except (OSError, KeyError, ValueError, TypeError, IndexError, AttributeError) as e:
+        raise damaged(path, f"cannot read it ({e})", "sweep") from None
 
 
 def _read(path, f):
@@ -133,45 +133,64 @@ def _read(path, f):
         hint = " (a results file of 'groundswell run': use the other analysis commands)" \
             if attrs.get("format") == "groundswell-results" else ""
         raise ResultsError(f"{path}: not a Groundswell sweep file (format is {attrs.get('format', 'missing')!r}){hint}")
+    for key in ("parameters", "scenarios", "trials", "steps"):
+        if key not in attrs:
+            raise damaged(path, f"missing root attribute {key}", "sweep")
+    trials, T1 = int(attrs["trials"]), int(attrs["steps"]) + 1
     names = [n for n in str(attrs["parameters"]).split(",") if n]
     parameters = []
     for name in names:
-        g = f[f"parameters/{name}"]
+        g = f.get(f"parameters/{name}")
+        if not isinstance(g, h5py.Group):
+            raise damaged(path, f"missing group /parameters/{name}", "sweep")
         a = {k: _plain(v) for k, v in g.attrs.items()}
         p = Parameter(name=name, kind=str(a["kind"]), min=float(a["min"]), max=float(a["max"]))
         if p.kind == "levels":
             p.labels = [x.decode() if isinstance(x, bytes) else str(x) for x in g["labels"][()]]
-            p.levels = g["levels"][()]
+            p.levels = checked(path, g, f"parameters/{name}", "levels", (len(p.labels),), "sweep")
             p.numeric = bool(a.get("numeric", 1))
         parameters.append(p)
-    index = f["points/index"][()].astype(np.int64)
-    values = f["points/values"][()]
-    if values.shape != (index.size, len(parameters)):
-        raise ResultsError(f"{path}: /points/values has shape {values.shape}, expected {(index.size, len(parameters))}")
+    index = checked(path, f, "", "points/index", (None,), "sweep").astype(np.int64)
+    n = index.size
+    values = checked(path, f, "", "points/values", (n, len(parameters)), "sweep")
+    quantiles = checked(path, f, "", "quantiles", (None,), "sweep")
+    Q = quantiles.size
     scenarios = [n for n in str(attrs["scenarios"]).split(",") if n]
     summaries = {}
     version = int(attrs.get("format_version", 1))
+    shapes = {"mean": (n,), "sd": (n,), "quantiles": (n, Q), "trials": (n, trials), "reached": (n,)}
     for s in scenarios:
         for m in METRICS:
             if f"scenarios/{s}/metrics/{m}" not in f:
                 if version < 2:  # written before model v2: no internalized times or departments
                     continue
-                raise ResultsError(f"{path}: no /scenarios/{s}/metrics/{m} (a damaged sweep file?)")
-            g = f[f"scenarios/{s}/metrics/{m}"]
-            summaries[(s, m)] = {k: g[k][()] for k in ("mean", "sd", "quantiles", "trials")}
+                raise damaged(path, f"no /scenarios/{s}/metrics/{m}", "sweep")
+            where = f"scenarios/{s}/metrics/{m}"
+            g = f[where]
+            keys = ("mean", "sd", "quantiles", "trials") + (("reached",) if m in CENSORED else ())
+            summaries[(s, m)] = {k: checked(path, g, where, k, shapes[k], "sweep") for k in keys}
             if m in CENSORED:
-                summaries[(s, m)]["reached"] = g["reached"][()]
-                trials = summaries[(s, m)]["trials"].astype(np.float64)
-                trials[trials < 0] = np.nan  # format 1 stored -1 for "not reached"
-                summaries[(s, m)]["trials"] = trials
+                trials_ = summaries[(s, m)]["trials"].astype(np.float64)
+                trials_[trials_ < 0] = np.nan  # format 1 stored -1 for "not reached"
+                summaries[(s, m)]["trials"] = trials_
+        for c in ("N", "C", "A", "R"):
+            where = f"scenarios/{s}/curves/{c}"
+            if where in f:
+                checked(path, f[where], where, "mean", (n, T1), "sweep")
     return Sweep(path=path, attrs=attrs, parameters=parameters, index=index, values=values, scenarios=scenarios,
-                 quantiles=f["quantiles"][()], summaries=summaries)
+                 quantiles=quantiles, summaries=summaries)
 
 
 def read_curve(sweep, scenario, curve="A", stat="mean"):
     """A curve summary of every point: [n, steps + 1] ("mean") or [n, quantiles, steps + 1] ("quantiles")."""
-    with h5py.File(sweep.path, "r") as f:
-        return f[f"scenarios/{sweep.scenario(scenario)}/curves/{curve}/{stat}"][()]
+    where = f"scenarios/{sweep.scenario(scenario)}/curves/{curve}"
+    T1 = int(sweep.attrs["steps"]) + 1
+    shape = (sweep.index.size, T1) if stat == "mean" else (sweep.index.size, sweep.quantiles.size, T1)
+    try:
+        with h5py.File(sweep.path, "r") as f:
+            return checked(sweep.path, f.get(where), where, stat, shape, "sweep")
+    except OSError as e:
+        raise damaged(sweep.path, f"cannot read /{where}/{stat} ({e})", "sweep") from None
 
 
 # --- Sobol indices ---------------------------------------------------------------------------------------------

@@ -9,7 +9,9 @@
 #include <cstring>
 #include <filesystem>
 #include <locale>
+#include <mutex>
 #include <ostream>
+#include <set>
 #include <streambuf>
 #include <utility>
 #include <vector>
@@ -18,6 +20,15 @@ namespace groundswell {
 namespace {
 
 namespace fs = std::filesystem;
+
+/// The temporaries of the PendingFiles alive (abandon_pending_files). Commits
+/// rename under the lock, so a temporary is either renamed or removed.
+std::mutex g_pending_mutex;
+std::set<std::string>& pending_temporaries() {
+  static std::set<std::string> names;
+  return names;
+}
+bool g_abandoned = false;  // under g_pending_mutex
 
 [[noreturn]] void fail(const std::string& what, int error) {
   throw std::runtime_error(what + ": " + std::strerror(error));
@@ -133,7 +144,16 @@ std::runtime_error write_error(const std::string& description, const std::string
                             "; nothing was written");
 }
 
-PendingFile::PendingFile(std::string path) : path_(std::move(path)), temporary_(temporary_name(path_)) {}
+PendingFile::PendingFile(std::string path) : path_(std::move(path)), temporary_(temporary_name(path_)) {
+  const std::lock_guard<std::mutex> lock(g_pending_mutex);
+  pending_temporaries().insert(temporary_);
+}
+
+void abandon_pending_files() noexcept {
+  g_pending_mutex.lock();  // held until the process ends: no commit after this
+  g_abandoned = true;
+  for (const auto& name : pending_temporaries()) ::unlink(name.c_str());
+}
 
 PendingFile::~PendingFile() {
   if (!committed_) discard();
@@ -142,7 +162,10 @@ PendingFile::~PendingFile() {
 void PendingFile::commit() {
   try {
     sync_file(temporary_);
+    const std::lock_guard<std::mutex> lock(g_pending_mutex);
+    if (g_abandoned) throw std::runtime_error("stopped");
     if (::rename(temporary_.c_str(), path_.c_str()) != 0) fail("cannot rename " + temporary_ + " to " + path_, errno);
+    pending_temporaries().erase(temporary_);
   } catch (...) {
     discard();
     throw;
@@ -161,6 +184,10 @@ void PendingFile::commit() {
 void PendingFile::discard() noexcept {
   std::error_code ec;
   fs::remove(temporary_, ec);
+  if (!committed_) {
+    const std::lock_guard<std::mutex> lock(g_pending_mutex);
+    pending_temporaries().erase(temporary_);
+  }
 }
 
 void write_text_safely(const std::string& path, const std::string& description,

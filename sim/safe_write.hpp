@@ -60,6 +60,12 @@ class PendingFile {
   bool committed_ = false;
 };
 
+/// Removes the temporary of every PendingFile alive and stops further
+/// commits: for a process about to end at once (the stop watchdog of
+/// sim/cli/stop_signal.cpp), so that it leaves no hidden temporary behind.
+/// Not async-signal-safe: called from a thread, never from a handler.
+void abandon_pending_files() noexcept;
+
 /// Writes a text file through its temporary. The stream uses the classic
 /// locale (no digit grouping) and reports write errors with their errno cause.
 /// @param path the final name

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "groundswell/experiment/ensemble.hpp"
+#include "groundswell/experiment/memory.hpp"
 #include "groundswell/experiment/summary.hpp"
 #include "groundswell/io/results_writer.hpp"
 #include "groundswell/model/parameters.hpp"
@@ -24,86 +25,6 @@ namespace groundswell::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-/// Available memory from /proc/meminfo, in bytes (0 if unknown).
-double available_memory() {
-  std::ifstream in("/proc/meminfo");
-  std::string key;
-  double kb = 0;
-  std::string unit;
-  while (in >> key >> kb >> unit)
-    if (key == "MemAvailable:") return kb * 1024.0;
-  return 0;
-}
-
-/// An upper estimate of the peak memory (resident set) of a run, in bytes.
-/// Calibrated on peak RSS measured with /usr/bin/time -v (Release build,
-/// 3 steps, 2026-11, Debian 12, GCC 12): the hierarchy generator at N = 1e6
-/// (advisors 8, ~9 ties per agent) peaked at 311 MB with 1 thread and 581 MB
-/// with 2; advisors 0: 144 MB; advisors 24: 701 MB; N = 2e6: 607 MB; N = 10:
-/// 16 MB. Hence ~104 bytes per agent and 21-24 per tie per concurrent trial
-/// (the organization, its tie list while built, the trial's copy with
-/// champions and bridges, the agent arrays). watts_strogatz (k 8, N 1e6):
-/// 327 MB, 26 bytes per tie; rule bass at N 1e6: 498 MB, ~21 more bytes per
-/// tie for the transposed network. A batch of 64 trials of 100000 steps
-/// (N 50, 7 departments) held 602 MB of curves. A file organization of 1e6
-/// agents and 8.8e6 ties (19 MB + 290 MB of CSV) peaked at 825 MB while read.
-/// The constants below are rounded up so the estimate stays above these.
-double estimate_memory(const model::ExperimentSpec& x, unsigned threads) {
-  constexpr double kBaseBytes = 20e6;         // program, libraries, thread stacks
-  constexpr double kBytesPerAgent = 112;      // per concurrent trial
-  constexpr double kBytesPerTie = 26;         // per concurrent trial
-  constexpr double kClassicBytesPerTie = 22;  // bass, threshold, cascade, agreement: transposed network
-  constexpr double kAliasBytesPerTie = 8;     // agreement: listener alias tables (at most one slot per tie)
-  constexpr double kCachedBytesPerTie = 10;   // complete and file: one shared organization
-  constexpr double kFileBytesPerCsvByte = 3;  // reading the CSV tables: ids, maps, tie list
-  const double concurrent = std::min<double>(std::max(1u, threads), x.trials);
-  const double batch = std::min<double>(x.trials, std::max(64u, 16 * std::max(1u, threads)));
-  double trial_bytes = 0, once_bytes = 0, curve_bytes = 0, buffer_bytes = 0;
-  for (const auto& s : x.scenarios) {
-    const auto& o = s.organization;
-    double n = o.size, ties = n * (o.advisors + 1.0), departments = std::max(1.0, std::min<double>(o.span, n - 1));
-    switch (o.generator) {
-      case model::Generator::Hierarchy:
-        break;
-      case model::Generator::Complete:
-        ties = n * (n - 1);
-        departments = o.departments;
-        break;
-      case model::Generator::ErdosRenyi:
-        ties = n * o.mean_degree * 1.1;
-        departments = o.departments;
-        break;
-      case model::Generator::WattsStrogatz:
-        ties = n * o.neighbours;
-        departments = o.departments;
-        break;
-      case model::Generator::File: {
-        std::error_code ec;
-        const auto nodes = static_cast<double>(fs::file_size(o.nodes_file, ec));
-        const auto edges = ec ? 0.0 : static_cast<double>(fs::file_size(o.edges_file, ec));
-        if (ec) continue;  // a missing table is reported when it is read
-        n = nodes / 16;    // rows are rarely shorter than "id,dept,boss,1" and "a,b,0.5,formal"
-        ties = edges / 24;
-        departments = 1;
-        once_bytes = std::max(once_bytes, kFileBytesPerCsvByte * (nodes + edges));
-        break;
-      }
-    }
-    if (o.generator == model::Generator::Complete || o.generator == model::Generator::File)
-      once_bytes = std::max(once_bytes, kCachedBytesPerTie * ties);
-    const double tie_bytes = kBytesPerTie + (s.rule == model::Rule::Sdt ? 0 : kClassicBytesPerTie) +
-                             (s.rule == model::Rule::Agreement ? kAliasBytesPerTie : 0);
-    // The scenarios of a trial run one after the other: the largest counts.
-    trial_bytes = std::max(trial_bytes, n * kBytesPerAgent + ties * tie_bytes);
-    // Curves of a batch: 8 per trial and one per department, float32, plus
-    // the writer's buffer for the largest of them.
-    const double steps = static_cast<double>(x.steps) + 1;
-    curve_bytes += batch * steps * (8 + departments) * 4;
-    buffer_bytes = std::max(buffer_bytes, batch * steps * departments * 4);
-  }
-  return kBaseBytes + once_bytes + concurrent * trial_bytes + 1.1 * (curve_bytes + buffer_bytes);
-}
 
 void print_progress(TrialIndex done, TrialIndex total, std::chrono::steady_clock::time_point start) {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -121,12 +42,8 @@ int run_command(const RunArgs& args) {
   if (args.seed) x.seed = *args.seed;
   check_output(args.output, args.force, experiment_inputs(x, args.scenario_file));
   const unsigned threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
-  const double need = estimate_memory(x, threads), have = available_memory();
-  if (have > 0 && need > have)
-    throw InputError(args.scenario_file + ": this run needs about " +
-                     std::to_string(static_cast<long long>(need / 1e6)) + " MB of memory but only " +
-                     std::to_string(static_cast<long long>(have / 1e6)) +
-                     " MB are available; reduce organization.size, the ties per agent or --threads");
+  experiment::require_memory(experiment::run_memory(x, threads), args.scenario_file, "this run",
+                             "reduce organization.size, the ties per agent, the trials or --threads");
 
   const std::atomic<bool>* stop = catch_stop_signals();
   const bool show_progress = !args.quiet && ::isatty(STDERR_FILENO);
@@ -203,6 +120,8 @@ int network_export_command(const ExportArgs& args) {
     throw InputError("--trial " + std::to_string(args.trial) + " is beyond the experiment's " +
                      std::to_string(x.trials) + " trials (0.." + std::to_string(x.trials - 1) + ")");
   check_table_outputs(args.directory, args.force, experiment_inputs(x, args.scenario_file));
+  experiment::require_memory(experiment::run_memory(x, 1), args.scenario_file, "this organization",
+                             "reduce organization.size or the ties per agent");
   const engine::TrialSetup setup = experiment::prepare_scenario_trial(x, index, args.trial);
   org::write_organization_tables(setup.organization, setup.is_champion, args.directory);
   std::printf("wrote %s/nodes.csv (%u agents, %zu champions) and %s/edges.csv (%llu ties) for scenario %s, trial %u\n",

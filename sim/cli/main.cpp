@@ -9,6 +9,7 @@
 #include "cli/network_commands.hpp"
 #include "cli/recommend_command.hpp"
 #include "cli/serve_command.hpp"
+#include "cli/stop_signal.hpp"
 #include "cli/sweep_commands.hpp"
 #include "groundswell/server/server.hpp"
 #include "groundswell/types.hpp"
@@ -154,6 +155,10 @@ int run_groundswell(int argc, char** argv) {
     std::cerr << "groundswell: " << e.what() << " (see groundswell --help)\n";  // one line
     return cli::kUsage;
   }
+  // From here a Ctrl-C or SIGTERM stops any command within about a second,
+  // reading its input included (sim/cli/stop_signal.cpp); serve waits for
+  // the signals itself.
+  if (!*serve_cmd) cli::catch_stop_signals();
   try {
     if (*run_cmd) return cli::run_command(run);
     if (*info_cmd) return cli::info_command(info_file);

@@ -9,6 +9,7 @@
 #include "cli/outputs.hpp"
 #include "cli/stop_signal.hpp"
 #include "groundswell/engine/trial.hpp"
+#include "groundswell/experiment/memory.hpp"
 #include "groundswell/org/generate.hpp"
 #include "groundswell/recommend/recommend.hpp"
 
@@ -92,6 +93,15 @@ int recommend_command(const RecommendArgs& args) {
       break;
     }
   if (spec) {
+    // Before the first organization is built: the default shortlist of 200, or everyone.
+    recommend::Options estimate = o;
+    if (args.candidates.rfind("top:", 0) == 0)
+      estimate.shortlist = whole("--candidates top:N", args.candidates.substr(4));
+    else if (args.candidates.empty())
+      estimate.shortlist = 200;
+    experiment::require_memory(recommend::memory_estimate(x, estimate), args.scenario_file, "this recommendation",
+                               "reduce --trials, --test-trials, the candidates (--candidates top:N), --key-people, "
+                               "organization.size or --threads");
     const org::Organization first = org::generate_organization(spec->organization, engine::organization_key(x.seed, 0));
     c.exclude = people("--exclude", args.exclude, first);
     c.require = people("--require", args.require, first);

@@ -35,6 +35,9 @@ void run_one_trial(const model::ExperimentSpec& x, const OrganizationCache& cach
   std::shared_ptr<const org::Organization> last;
   const model::OrganizationSpec* last_spec = nullptr;
   for (std::size_t s = 0; s < x.scenarios.size(); ++s) {
+    // Stopped: the trials still pending build no organization (seconds for a
+    // large one) and run no step; the batch is discarded.
+    if (stop && stop->load()) return;
     const auto& spec = x.scenarios[s];
     std::shared_ptr<const org::Organization> base = cache.fixed[s];
     if (!base) {
@@ -46,6 +49,7 @@ void run_one_trial(const model::ExperimentSpec& x, const OrganizationCache& cach
       last = base;
       last_spec = &spec.organization;
     }
+    if (stop && stop->load()) return;
     const engine::TrialSetup setup = engine::prepare_trial(spec, x.seed, trial, *base);
     if (!engine::run_trial(spec, setup, engine::dynamics_key(x.seed, spec.name, trial), x.steps, batch.curves[s][k],
                            stop, &batch.attribution[s][k]))
@@ -86,6 +90,7 @@ ExperimentResults run_experiment(const model::ExperimentSpec& x, const RunOption
       out.attribution[s].resize(count);
     }
     for_each_index(count, threads, [&](std::size_t k) {
+      if (options.stop && options.stop->load()) return;
       run_one_trial(x, cache, first + static_cast<TrialIndex>(k), out, k, options.stop);
       if (options.stop && options.stop->load()) return;  // unfinished: the batch is discarded
       for (std::size_t s = 0; s < scenarios; ++s) out.metrics[s][k] = engine::compute_metrics(out.curves[s][k]);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <sstream>
 
+#include "groundswell/experiment/memory.hpp"
 #include "io/hdf5.hpp"
 #include "safe_write.hpp"
 
@@ -16,9 +17,9 @@ namespace groundswell::io {
 namespace {
 
 constexpr const char* kFormat = "groundswell-results";
-constexpr int kFormatVersion = 2;  // 2: model v2 (censored times as NaN, attribution)
+constexpr int kFormatVersion = 2;                // 2: model v2 (censored times as NaN, attribution)
+constexpr std::uint64_t kMaxTrials = 100000000;  // the most `run --trials` takes: a larger count is damage
 
-using hdf5::check;
 using hdf5::Handle;
 
 // Chunks of about 16384 values (64 KiB of floats): large enough to compress
@@ -304,13 +305,26 @@ T read_number_attribute(hid_t obj, const char* name, hid_t mem_type) {
   return value;
 }
 
+/// A one-dimensional numeric dataset of exactly `length` values, converted to
+/// `mem_type`. A missing dataset, another shape, a length other than the
+/// file's trial count or a non-numeric type is a damaged file.
+/// @throws std::runtime_error naming the dataset and what is wrong
 template <typename T>
-std::vector<T> read_vector(hid_t parent, const std::string& name, hid_t mem_type) {
+std::vector<T> read_vector(hid_t parent, const std::string& name, hid_t mem_type, std::uint64_t length) {
+  if (H5Lexists(parent, name.c_str(), H5P_DEFAULT) <= 0)
+    throw std::runtime_error("dataset metrics/" + name + " is missing");
   Handle ds(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose, "open dataset " + name);
-  Handle space(H5Dget_space(ds.get()), H5Sclose, "get space");
-  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
-  std::vector<T> v(static_cast<std::size_t>(std::max<hssize_t>(n, 0)));
-  if (!v.empty()) check(H5Dread(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "read " + name);
+  Handle type(H5Dget_type(ds.get()), H5Tclose, "get the type of " + name);
+  const H5T_class_t cls = H5Tget_class(type.get());
+  if (cls != H5T_INTEGER && cls != H5T_FLOAT) throw std::runtime_error("dataset metrics/" + name + " is not numeric");
+  const std::vector<hsize_t> dims = hdf5::dataset_dims(ds.get());
+  if (dims.size() != 1 || dims[0] != length)
+    throw std::runtime_error(
+        "dataset metrics/" + name + " has " +
+        (dims.size() == 1 ? std::to_string(dims[0]) + " values" : std::to_string(dims.size()) + " dimensions") +
+        ", expected one per trial (" + std::to_string(length) + ")");
+  std::vector<T> v(static_cast<std::size_t>(length));
+  if (!v.empty()) hdf5::read_rows(ds.get(), mem_type, 0, length, v.data());
   return v;
 }
 
@@ -336,29 +350,46 @@ ResultsSummary read_results_summary(const std::string& path) {
     r.version = hdf5::read_string_attribute(root, "groundswell_version");
     r.git_commit = hdf5::read_string_attribute(root, "git_commit");
     r.created = hdf5::read_string_attribute(root, "created");
+    for (const char* name : {"seed", "trials", "steps", "scenarios"})
+      if (H5Aexists(root, name) <= 0)
+        throw std::runtime_error(std::string("the root attribute ") + name + " is missing");
     r.seed = read_number_attribute<std::uint64_t>(root, "seed", H5T_NATIVE_UINT64);
     r.trials = read_number_attribute<std::uint64_t>(root, "trials", H5T_NATIVE_UINT64);
     r.steps = read_number_attribute<std::int64_t>(root, "steps", H5T_NATIVE_INT64);
+    if (r.trials < 1 || r.trials > kMaxTrials || r.steps < 0)
+      throw std::runtime_error("the root attributes trials = " + std::to_string(r.trials) +
+                               " and steps = " + std::to_string(r.steps) + " are out of range");
     std::stringstream names(hdf5::read_string_attribute(root, "scenarios"));
     for (std::string name; std::getline(names, name, ',');) r.scenarios.push_back(name);
+    if (r.scenarios.empty()) throw std::runtime_error("the root attribute scenarios lists no scenario");
+    // Every trial's metrics of every scenario, and one dataset read at a time.
+    experiment::require_memory(
+        static_cast<double>(r.trials) *
+            (static_cast<double>(r.scenarios.size()) * sizeof(engine::TrialMetrics) + 8 * sizeof(float)),
+        path, "reading this results file", "summarize it with python3 -m analysis on a larger machine");
     for (const auto& name : r.scenarios) {
-      Handle g(H5Gopen2(root, ("scenarios/" + name + "/metrics").c_str(), H5P_DEFAULT), H5Gclose,
-               "open metrics of scenario " + name);
+      const std::string group = "scenarios/" + name + "/metrics";
+      if (H5Lexists(root, "scenarios", H5P_DEFAULT) <= 0 ||
+          H5Lexists(root, ("scenarios/" + name).c_str(), H5P_DEFAULT) <= 0 ||
+          H5Lexists(root, group.c_str(), H5P_DEFAULT) <= 0)
+        throw std::runtime_error("group " + group + " is missing");
+      Handle g(H5Gopen2(root, group.c_str(), H5P_DEFAULT), H5Gclose, "open metrics of scenario " + name);
       if (r.rule.empty()) {
         Handle sg(H5Gopen2(root, ("scenarios/" + name).c_str(), H5P_DEFAULT), H5Gclose, "open scenario");
         r.rule = hdf5::read_string_attribute(sg.get(), "rule");
       }
-      const auto fa = read_vector<float>(g.get(), "final_adopted", H5T_NATIVE_FLOAT);
-      const auto fi = read_vector<float>(g.get(), "final_internalized", H5T_NATIVE_FLOAT);
-      const auto pc = read_vector<float>(g.get(), "peak_compliance", H5T_NATIVE_FLOAT);
-      const auto pr = read_vector<float>(g.get(), "peak_resistance", H5T_NATIVE_FLOAT);
-      const auto dr = read_vector<std::int32_t>(g.get(), "departments_reached", H5T_NATIVE_INT32);
+      const auto fa = read_vector<float>(g.get(), "final_adopted", H5T_NATIVE_FLOAT, r.trials);
+      const auto fi = read_vector<float>(g.get(), "final_internalized", H5T_NATIVE_FLOAT, r.trials);
+      const auto pc = read_vector<float>(g.get(), "peak_compliance", H5T_NATIVE_FLOAT, r.trials);
+      const auto pr = read_vector<float>(g.get(), "peak_resistance", H5T_NATIVE_FLOAT, r.trials);
+      const auto dr = read_vector<std::int32_t>(g.get(), "departments_reached", H5T_NATIVE_INT32, r.trials);
       // Format 1 stored t50 as int32, -1 for never, and had no t50_internalized
       // nor departments_internalized; read as floats, -1 and NaN are "not reached".
-      const auto t50 = read_vector<float>(g.get(), "t50", H5T_NATIVE_FLOAT);
+      const auto t50 = read_vector<float>(g.get(), "t50", H5T_NATIVE_FLOAT, r.trials);
       const bool v2 = version >= 2;
-      const auto t50i = v2 ? read_vector<float>(g.get(), "t50_internalized", H5T_NATIVE_FLOAT) : std::vector<float>{};
-      const auto di = v2 ? read_vector<std::int32_t>(g.get(), "departments_internalized", H5T_NATIVE_INT32)
+      const auto t50i =
+          v2 ? read_vector<float>(g.get(), "t50_internalized", H5T_NATIVE_FLOAT, r.trials) : std::vector<float>{};
+      const auto di = v2 ? read_vector<std::int32_t>(g.get(), "departments_internalized", H5T_NATIVE_INT32, r.trials)
                          : std::vector<std::int32_t>{};
       auto reached = [](float t) {
         return std::isnan(t) || t < 0 ? std::nullopt : std::optional<std::int32_t>(static_cast<std::int32_t>(t));

@@ -15,6 +15,7 @@
 #include <set>
 
 #include "groundswell/engine/recorder.hpp"
+#include "groundswell/experiment/memory.hpp"
 #include "groundswell/experiment/parallel.hpp"
 #include "groundswell/org/generate.hpp"
 
@@ -265,8 +266,31 @@ struct Progress {
 
 }  // namespace
 
+double memory_estimate(const model::ExperimentSpec& x, const Options& o) {
+  const model::ScenarioSpec& spec = find_scenario(x, o.scenario);
+  const auto trials = static_cast<double>(o.trials ? o.trials : x.trials);
+  const double fresh = o.test_trials ? o.test_trials : trials;
+  const auto g = spec.organization.generator;
+  const bool fixed = g == model::Generator::File || g == model::Generator::Complete;
+  const double agents = experiment::organization_agents(spec.organization);
+  double candidates = o.candidates.empty() ? agents : static_cast<double>(o.candidates.size());
+  if (o.shortlist > 0) candidates = std::min<double>(candidates, o.shortlist);
+  const double cached = (fixed ? 1 : trials + fresh) * experiment::organization_memory(spec.organization);
+  const double running =
+      std::min<double>(std::max(1u, o.threads), std::max(trials, fresh)) * experiment::trial_memory(spec);
+  const double scores = candidates * trials * 8 * 2;                    // the heap's entries and their copies
+  const double credit = o.key_people > 0 ? agents * fresh * 8 * 2 : 0;  // per person and fresh trial
+  model::ExperimentSpec one = x;
+  one.scenarios = {spec};
+  one.trials = static_cast<TrialIndex>(std::max(trials, fresh));
+  return experiment::run_memory(one, 1) + cached + running + scores + credit + agents * 32;
+}
+
 Result recommend(const model::ExperimentSpec& x, const Options& o) {
   const model::ScenarioSpec& spec = find_scenario(x, o.scenario);
+  experiment::require_memory(memory_estimate(x, o), x.source_path, "this recommendation",
+                             "reduce --trials, --test-trials, the candidates (--candidates top:N), --key-people, "
+                             "organization.size or --threads");
   Result r;
   r.scenario = spec.name;
   r.objective = o.objective;

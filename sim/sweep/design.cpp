@@ -40,6 +40,18 @@ std::uint64_t design_size(const DesignSpec& spec) {
   return 0;
 }
 
+double design_memory(const DesignSpec& spec) {
+  const auto n = static_cast<double>(design_size(spec)), d = static_cast<double>(spec.parameters.size());
+  double unit = 0, strata = 0;  // latin_hypercube's u and strata, alive with the values
+  if (spec.design == Design::LatinHypercube) unit = n * d * 8, strata = n * 8;
+  if (spec.design == Design::Saltelli) {
+    const auto base = static_cast<double>(spec.samples);
+    unit = base * 2 * d * 8, strata = base * 8;
+  }
+  constexpr double kBookkeepingPerPoint = 48;  // shard list, to-do queue, writer's list and flags, merge's owner
+  return n * d * 8 + unit + strata + n * kBookkeepingPerPoint;
+}
+
 std::vector<double> latin_hypercube(std::uint64_t n, std::size_t d, std::uint64_t seed) {
   std::vector<double> u(n * d);
   std::vector<std::uint64_t> strata(n);

@@ -47,8 +47,28 @@ MergeOutcome merge_sweeps(const std::vector<std::string>& inputs, const std::str
                        first.build + "; points of different builds are never mixed");
   }
 
-  // Every point once: owner[p] = the file holding it.
+  // The plan from the stored scenario text: the same layout as a single run,
+  // and the number of points checked before anything is sized by it.
   const std::uint64_t total = first.points_total;
+  const std::string base = fs::path(first.scenario_file).parent_path().string();
+  const Plan plan = [&] {
+    try {
+      return Plan::parse(first.scenario_text, first.scenario_file, base.empty() ? "." : base);
+    } catch (const InputError& e) {
+      throw InputError(inputs[0] + ": damaged or incomplete sweep file (its scenario text does not parse: " + e.what() +
+                       ")");
+    }
+  }();
+  if (plan.fingerprint() != first.fingerprint || plan.points() != total)
+    throw InputError(inputs[0] +
+                     ": damaged or incomplete sweep file (its scenario text does not give its fingerprint and "
+                     "points_total)");
+  for (std::size_t f = 1; f < infos.size(); ++f)
+    if (infos[f].points_total != total)
+      throw InputError(inputs[f] + ": damaged or incomplete sweep file (points_total " +
+                       std::to_string(infos[f].points_total) + ", the sweep has " + std::to_string(total) + ")");
+
+  // Every point once: owner[p] = the file holding it.
   std::vector<int> owner(total, -1);
   for (std::size_t f = 0; f < infos.size(); ++f)
     for (std::uint64_t p : infos[f].index) {
@@ -66,12 +86,6 @@ MergeOutcome merge_sweeps(const std::vector<std::string>& inputs, const std::str
   if (!missing.empty())
     throw InputError("merge: the files leave " + std::to_string(missing.size()) + " of " + std::to_string(total) +
                      " points uncovered (" + ranges(missing) + "); run or find the missing shards");
-
-  // The plan from the stored scenario text: the same layout as a single run.
-  const std::string base = fs::path(first.scenario_file).parent_path().string();
-  const Plan plan = Plan::parse(first.scenario_text, first.scenario_file, base.empty() ? "." : base);
-  if (plan.fingerprint() != first.fingerprint || plan.points() != total)
-    throw InputError(inputs[0] + ": its scenario text does not give its fingerprint; the file is damaged");
 
   std::vector<std::uint64_t> all(total);
   for (std::uint64_t p = 0; p < total; ++p) all[p] = p;

@@ -105,7 +105,21 @@ long long parse_part_name(const std::string& name) {
   return std::stoll(digits);
 }
 
-std::vector<char> read_file(const std::string& path) {
+/// An upper bound on the size of a part of `plan` (names, strings and slack included).
+std::uint64_t largest_part(const Plan& plan) {
+  const auto& spec = plan.spec();
+  const std::uint64_t trials = spec.trials, row = static_cast<std::uint64_t>(plan.base().steps) + 1;
+  const std::uint64_t per_scenario =
+      trials * 32 + kCurveCount * 4 * (row + row * kQuantileCount + (spec.curves ? trials * row : 0));
+  return 65536 + 8 * plan.parameters().size() + spec.scenarios.size() * per_scenario;
+}
+
+/// The bytes of a part, refused unread when the file is larger than any part of the sweep.
+std::vector<char> read_file(const std::string& path, const Plan& plan) {
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (!ec && size > largest_part(plan))
+    throw PartError(PartError::Damaged, "is " + std::to_string(size) + " bytes, larger than any part of this sweep");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw PartError(PartError::Damaged, "cannot be read");
   return std::vector<char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -271,7 +285,7 @@ PartStore::Scan PartStore::scan() {
     const long long index = parse_part_name(name);
     if (index < 0) continue;
     try {
-      decode_part(plan_, read_file(entry.path().string()), static_cast<std::uint64_t>(index));
+      decode_part(plan_, read_file(entry.path().string(), plan_), static_cast<std::uint64_t>(index));
       result.done.push_back(static_cast<std::uint64_t>(index));
     } catch (const PartError& e) {
       if (e.kind == PartError::Damaged) {
@@ -304,7 +318,7 @@ void PartStore::commit(std::uint64_t index, const std::vector<char>& bytes) {
 PointResult PartStore::read(std::uint64_t index) const {
   const std::string path = part_path(index);
   try {
-    return decode_part(plan_, read_file(path), index);
+    return decode_part(plan_, read_file(path, plan_), index);
   } catch (const PartError& e) {
     throw InputError(path + ": " + e.what() + "; run again with --resume to recompute the point");
   }

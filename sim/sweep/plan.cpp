@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "groundswell/experiment/memory.hpp"
 #include "groundswell/model/parameters.hpp"
 #include "groundswell/random.hpp"
 #include "model/parse_table.hpp"
@@ -267,6 +268,10 @@ Plan Plan::parse(const std::string& text, const std::string& source_name, const 
     impl->level_nodes.push_back(std::move(nodes));
   }
   const std::uint64_t seed = stream_key(Purpose::SweepDesign, impl->base.seed);
+  if (design_size(impl->spec.design) <= (std::uint64_t{1} << 40))  // larger: design_points refuses it
+    experiment::require_memory(design_memory(impl->spec.design), source_name, "this sweep design",
+                               "reduce sweep.samples, the levels or the parameters, or split the sweep into "
+                               "several scenario files");
   impl->values = design_points(impl->spec.design, seed);
 
   Plan plan;

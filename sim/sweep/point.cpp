@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "groundswell/experiment/memory.hpp"
+
 namespace groundswell::sweep {
 namespace {
 
@@ -63,6 +65,20 @@ double quantile_sorted(const std::vector<double>& x, double q) {
   const auto lo = static_cast<std::size_t>(std::floor(h));
   const std::size_t hi = std::min(lo + 1, x.size() - 1);
   return x[lo] + (h - static_cast<double>(lo)) * (x[hi] - x[lo]);
+}
+
+double point_memory(const Plan& plan, unsigned threads) {
+  const std::uint64_t n = plan.points();
+  const std::uint64_t stride = std::max<std::uint64_t>(1, n / 256);
+  double worst = 0;
+  for (std::uint64_t p = 0; p < n; p += stride)
+    worst = std::max(worst, experiment::run_memory(plan.experiment(p), threads));
+  if (n) worst = std::max(worst, experiment::run_memory(plan.experiment(n - 1), threads));
+  const auto scenarios = static_cast<double>(plan.spec().scenarios.size()),
+             trials = static_cast<double>(plan.spec().trials), row = static_cast<double>(plan.base().steps) + 1;
+  const double curves = scenarios * kCurveCount * trials * row * 4;  // the collector
+  const double kept = plan.spec().curves ? 2 * curves : 0;           // the result's copy and the part
+  return worst + curves + kept + scenarios * trials * 2 * sizeof(engine::TrialMetrics);
 }
 
 std::optional<PointResult> run_point(const Plan& plan, std::uint64_t p, const experiment::RunOptions& options) {

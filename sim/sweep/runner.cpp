@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "groundswell/experiment/memory.hpp"
 #include "groundswell/sweep/point.hpp"
 #include "groundswell/sweep/sweep_file.hpp"
 #include "sweep/detail/mpi.hpp"
@@ -86,6 +87,7 @@ Prepared prepare(const Plan& plan, const SweepOptions& o, detail::PartStore& sto
                          ", this one is " + plan.fingerprint() +
                          "); use --force to overwrite it or choose another name");
       if (info.index == r.points && !store.exists()) {
+        verify_sweep_file(o.output, plan);  // damaged datasets: rebuilt below rather than trusted
         r.already_complete = true;
         return r;
       }
@@ -137,6 +139,10 @@ SweepOutcome run_sweep(const Plan& plan, const SweepOptions& o) {
   outcome.ranks = static_cast<unsigned>(ranks);
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   outcome.threads = o.threads ? o.threads : std::max(1u, cores / static_cast<unsigned>(detail::mpi_local_size()));
+
+  experiment::require_memory(point_memory(plan, outcome.threads), plan.base().source_path, "each point of this sweep",
+                             "reduce organization.size, sweep.trials, the steps (with curves = true: or set "
+                             "curves = false) or --threads");
 
   experiment::RunOptions run;
   run.threads = outcome.threads;

@@ -133,7 +133,7 @@ struct SweepFileWriter::Impl {
       n *= k;
     }
     by_path[p] = columns.size();
-    columns.push_back({p, e, n});
+    columns.push_back({p, e, n, dims.size()});
     datasets.push_back(h5::create_dataset(root, p, file_type(e), dims, kLayout));
   }
 
@@ -260,6 +260,47 @@ void SweepFileWriter::Impl::create(const Plan& plan, std::vector<std::uint64_t> 
       if (m.curves) m.add(root, base + "trials", Element::F32, {K, T1});
     }
   }
+  const auto expected = sweep_columns(plan);
+  if (expected.size() != m.columns.size() ||
+      !std::equal(expected.begin(), expected.end(), m.columns.begin(), [](const auto& a, const auto& b) {
+        return a.path == b.path && a.type == b.type && a.row_elements == b.row_elements && a.rank == b.rank;
+      }))
+    throw std::logic_error("sweep file: sweep_columns() disagrees with the writer's layout");
+}
+
+std::vector<SweepFileWriter::Column> sweep_columns(const Plan& plan) {
+  std::vector<SweepFileWriter::Column> v;
+  auto add = [&](std::string path, Element e, std::uint64_t row, std::size_t rank = 1) {
+    v.push_back({std::move(path), e, row, rank});
+  };
+  const SweepSpec& spec = plan.spec();
+  const std::uint64_t Q = kQuantileCount, K = spec.trials, T1 = static_cast<std::uint64_t>(plan.base().steps) + 1;
+  add("points/index", Element::U64, 1);
+  add("points/seed", Element::U64, 1);
+  add("points/values", Element::F64, plan.parameters().size(), 2);
+  if (spec.design.design == Design::Saltelli) {
+    add("points/saltelli_row", Element::U64, 1);
+    add("points/saltelli_matrix", Element::I32, 1);
+  }
+  for (const std::string& name : spec.scenarios) {
+    const std::string g = "scenarios/" + name + "/";
+    for (const auto& metric : kMetrics) {
+      const std::string base = g + "metrics/" + metric.name + "/";
+      add(base + "trials", metric.element, K, 2);
+      add(base + "mean", Element::F64, 1);
+      add(base + "sd", Element::F64, 1);
+      add(base + "quantiles", Element::F64, Q, 2);
+    }
+    for (const auto& metric : kMetrics)
+      if (metric.censored) add(g + "metrics/" + metric.name + "/reached", Element::F64, 1);
+    for (const char* c : kCurveNames) {
+      const std::string base = g + "curves/" + c + "/";
+      add(base + "mean", Element::F32, T1, 2);
+      add(base + "quantiles", Element::F32, Q * T1, 3);
+      if (spec.curves) add(base + "trials", Element::F32, K * T1, 3);
+    }
+  }
+  return v;
 }
 
 SweepFileWriter::~SweepFileWriter() {
@@ -394,9 +435,15 @@ SweepFileInfo read_sweep_info(const std::string& path) {
     h5::read_number_attribute(root, "points_total", H5T_NATIVE_UINT64, &info.points_total);
     h5::read_number_attribute(root, "complete", H5T_NATIVE_INT, &complete);
     info.complete = complete != 0;
+    std::uint64_t held = 0;
+    if (!h5::read_number_attribute(root, "points", H5T_NATIVE_UINT64, &held))
+      throw std::runtime_error("missing attribute points");
     Handle ds(H5Dopen2(root, "points/index", H5P_DEFAULT), H5Dclose, "open points/index");
     const std::vector<hsize_t> dims = h5::dataset_dims(ds.get());
     if (dims.size() != 1) throw std::runtime_error("points/index is not one-dimensional");
+    if (dims[0] != held)
+      throw std::runtime_error("points/index holds " + std::to_string(dims[0]) + " points, the attribute points says " +
+                               std::to_string(held));
     info.index.resize(dims[0]);
     get_rows(ds.get(), Element::U64, 0, dims[0], info.index.data());
     for (std::size_t k = 0; k < info.index.size(); ++k)
@@ -441,7 +488,7 @@ void SweepFileReader::read_rows(const SweepFileWriter::Column& column, std::uint
       std::uint64_t row = 1;
       for (std::size_t k = 1; k < dims.size(); ++k) row *= dims[k];
       Handle type(H5Dget_type(ds.get()), H5Tclose, "get type");
-      if (dims.empty() || dims[0] != impl_->rows || row != column.row_elements ||
+      if (dims.size() != column.rank || dims[0] != impl_->rows || row != column.row_elements ||
           H5Tequal(type.get(), file_type(column.type)) <= 0)
         throw std::runtime_error("dataset " + column.path + " has an unexpected shape or type");
       it = impl_->open.emplace(column.path, std::move(ds)).first;
@@ -449,6 +496,23 @@ void SweepFileReader::read_rows(const SweepFileWriter::Column& column, std::uint
     get_rows(it->second.get(), column.type, first, rows, data);
   } catch (const std::exception& e) {
     damaged(impl_->path, e);
+  }
+}
+
+void verify_sweep_file(const std::string& path, const Plan& plan) {
+  const SweepFileInfo info = read_sweep_info(path);
+  const SweepFileReader reader(path);
+  const std::uint64_t rows = info.index.size();
+  std::vector<char> buffer;
+  for (const auto& column : sweep_columns(plan)) {
+    const std::uint64_t row_bytes = column.row_elements * h5::element_size(element(column.type));
+    const std::uint64_t block =
+        std::max<std::uint64_t>(1, (std::uint64_t{64} << 20) / std::max<std::uint64_t>(1, row_bytes));
+    for (std::uint64_t first = 0; first < std::max<std::uint64_t>(rows, 1); first += block) {
+      const std::uint64_t n = std::min(block, rows - std::min(rows, first));
+      buffer.resize(n * row_bytes);
+      reader.read_rows(column, first, n, buffer.data());  // n = 0 checks the shape and type only
+    }
   }
 }
 

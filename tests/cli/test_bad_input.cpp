@@ -646,6 +646,81 @@ TEST_CASE("a run that cannot fit in memory is refused before it starts", "[unit]
 
 namespace {
 
+/// A sweep design of 1e8 Latin-hypercube samples over 20 parameters: about 37 GB of design alone.
+std::string huge_design() {
+  std::string t = kHeader + "[organization]\nsize = 20\n[sweep]\ndesign = \"lhs\"\nsamples = 100000000\n";
+  for (const char* key : {"sdt.beta_s",
+                          "sdt.beta_p",
+                          "sdt.eta_a",
+                          "sdt.eta_c",
+                          "sdt.eta_r",
+                          "sdt.gamma_c",
+                          "sdt.gamma_r",
+                          "sdt.kappa_i",
+                          "sdt.lambda_a",
+                          "sdt.lambda_b",
+                          "sdt.lambda_l",
+                          "sdt.lambda_r",
+                          "sdt.rho_p",
+                          "sdt.rho_s",
+                          "sdt.zeta_a",
+                          "sdt.zeta_c",
+                          "sdt.zeta_r",
+                          "agents.initial_resisters",
+                          "organization.cross_department",
+                          "organization.rewire"})
+    t += std::string("[[sweep.parameter]]\nname = \"") + key + "\"\nmin = 0.01\nmax = 0.1\n";
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("every command refuses up front what cannot fit in memory", "[unit][cli]") {
+  if (available_gb() > 200) {
+    WARN("skipped: this machine has " << available_gb() << " GB available");
+    return;
+  }
+  Scratch dir;
+  dir.write("design.toml", huge_design());
+  // 10^8 trials of 12 scenarios: 48 GB of per-trial metrics kept for the summary, tiny trials.
+  std::string many = "[experiment]\nseed = 1\ntrials = 100000000\nsteps = 1\n[organization]\nsize = 10\n";
+  for (int k = 0; k < 12; ++k) many += "[[scenario]]\nname = \"s" + std::to_string(k) + "\"\n";
+  dir.write("trials.toml", many);
+  // Each point keeps every trial's curves: 10^6 trials x 2000 steps x 8 curves.
+  dir.write("point.toml",
+            "[experiment]\nseed = 1\ntrials = 3\nsteps = 2000\n[organization]\nsize = 10\n"
+            "[sweep]\ndesign = \"grid\"\ntrials = 1000000\n[[sweep.parameter]]\nname = \"sdt.beta_s\"\nvalues = [0.1, "
+            "0.2]\n");
+  // recommend caches one organization per trial: 2 x 10^6 organizations of 10^5 people.
+  dir.write("recommend.toml",
+            "[experiment]\nseed = 1\ntrials = 1000000\nsteps = 10\n[organization]\nsize = 100000\n"
+            "[[scenario]]\nname = \"c\"\nchampions = { count = 2 }\n");
+  const struct {
+    std::vector<std::string> args;
+    std::vector<std::string> fragments;
+  } cases[] = {
+      {{"sweep", "design.toml", "-o", "out.h5"},
+       {"design.toml: this sweep design needs about", "MB are available", "reduce sweep.samples"}},
+      {{"sweep", "design.toml", "--list-points"}, {"design.toml: this sweep design needs about"}},
+      {{"run", "trials.toml", "-o", "out.h5"}, {"trials.toml: this run needs about", "the trials"}},
+      {{"sweep", "point.toml", "-o", "out.h5"}, {"point.toml: each point of this sweep needs about", "sweep.trials"}},
+      {{"recommend", "recommend.toml", "--count", "2"},
+       {"recommend.toml: this recommendation needs about", "--trials"}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.args[0] << " " << c.args[1]);
+    const auto start = std::chrono::steady_clock::now();
+    const Outcome r = run(c.args, dir);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));  // refused, not attempted
+    CHECK(r.signal == 0);
+    CHECK(r.status == 2);
+    check_one_clear_line(r.err, c.fragments);
+    CHECK(dir.leftovers().empty());
+  }
+}
+
+namespace {
+
 /// Waits until the run has created its temporary file (so it is past its
 /// set-up and its signal handlers are in place), then a little more.
 bool wait_for_temporary(const Scratch& dir, pid_t pid) {
@@ -922,5 +997,58 @@ TEST_CASE("on a full disk no writing command leaves anything under its output's 
         left.erase(std::remove(left.begin(), left.end(), "out.h5.parts"), left.end());
       CHECK(left.empty());
     }
+  }
+}
+
+TEST_CASE("a stop ends a run within about a second while large organizations are being generated",
+          "[unit][cli][signal]") {
+  // 200,000 people: each pending trial of a batch once built its organization (~0.2 s) before seeing the stop.
+  Scratch dir;
+  dir.write("big.toml", "[experiment]\nseed = 3\ntrials = 1000\nsteps = 104\n[organization]\nsize = 200000\n");
+  const fs::path out = dir.path().string() + ".stdout", err = dir.path().string() + ".stderr";
+  const pid_t pid = spawn({"run", "big.toml", "-o", "out.h5", "--threads", "2"}, dir.path(), out, err);
+  REQUIRE(wait_for_temporary(dir, pid));
+  ::kill(pid, SIGINT);
+  const auto sent = std::chrono::steady_clock::now();
+  const Outcome r = finish(pid, out, err);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+  fs::remove(out);
+  fs::remove(err);
+  INFO("stderr: " << r.err << "\nstopped in " << seconds << " s");
+  CHECK(seconds < 2.0);
+  CHECK(r.signal == 0);
+  CHECK(r.status == 130);
+  // The run's own stop (not the watchdog's, which would say nothing of the trials).
+  check_one_clear_line(r.err, {"stopped by SIGINT after", "of 1000 trials", "no output written"});
+  CHECK(r.out.empty());
+  CHECK(dir.leftovers().empty());
+}
+
+TEST_CASE("a stop ends a command reading its scenario from a slow pipe", "[unit][cli][signal]") {
+  Scratch dir;
+  const fs::path fifo = dir.path() / "slow.toml";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  for (const auto& [sig, status] : {std::pair{SIGINT, 130}, std::pair{SIGTERM, 143}}) {
+    INFO("signal " << sig);
+    const fs::path out = dir.path().string() + ".stdout", err = dir.path().string() + ".stderr";
+    const pid_t pid = spawn({"run", "slow.toml", "-o", "out.h5"}, dir.path(), out, err);
+    const int w = ::open(fifo.c_str(), O_RDWR);  // does not wait for the reader
+    REQUIRE(w >= 0);
+    const std::string part = "[experiment]\nseed = 1\n";  // and then nothing more for a while
+    REQUIRE(::write(w, part.data(), part.size()) == static_cast<ssize_t>(part.size()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    ::kill(pid, sig);
+    const auto sent = std::chrono::steady_clock::now();
+    const Outcome r = finish(pid, out, err);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+    ::close(w);
+    fs::remove(out);
+    fs::remove(err);
+    INFO("stderr: " << r.err << "\nstopped in " << seconds << " s");
+    CHECK(seconds < 2.0);
+    CHECK(r.signal == 0);
+    CHECK(r.status == status);
+    check_one_clear_line(r.err, {"stopped by", "no output written"});
+    CHECK_FALSE(fs::exists(dir.path() / "out.h5"));
   }
 }

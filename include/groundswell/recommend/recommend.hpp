@@ -143,6 +143,13 @@ struct Result {
   bool interrupted = false;
 };
 
+/// The peak memory of recommend(x, o), in bytes: the organizations it caches
+/// (one per choosing and fresh trial for generated organizations, one for
+/// files), the trials running at once, the scores of every candidate on every
+/// choosing trial, and the per-person credit of the fresh trials. The
+/// candidates are o.candidates, else the shortlist, else everyone.
+double memory_estimate(const model::ExperimentSpec& x, const Options& o);
+
 /// Chooses and checks the change agents. Deterministic for any thread count.
 /// @throws InputError for a scenario, count, candidate or constraint the
 ///   experiment cannot have (named, with the fix)

@@ -61,6 +61,13 @@ std::vector<double> design_points(const DesignSpec& spec, std::uint64_t seed);
 /// Number of points of the design: the product of level counts (grid), K (lhs), N (d + 2) (saltelli).
 std::uint64_t design_size(const DesignSpec& spec);
 
+/// The peak memory of building the design (design_points: the values, the
+/// unit hypercube and its strata) and of the per-point bookkeeping of a sweep
+/// over it (its point lists, the parts scan, merge's owner table), in bytes.
+/// Plan::parse refuses a design larger than the available memory with it
+/// (experiment::require_memory) before allocating anything.
+double design_memory(const DesignSpec& spec);
+
 /// A Latin hypercube of n points in d dimensions in the open unit cube, row-major
 /// (n x d). Column j is a random permutation of the strata, jittered within
 /// each stratum, from the Philox stream stream_key(Purpose::DesignColumn, seed, j).

@@ -36,6 +36,13 @@ struct PointResult {
   std::vector<ScenarioResult> scenarios;  ///< the sweep's scenarios, in file order
 };
 
+/// The peak memory of one sweep process computing points with `threads`
+/// threads: the largest run_memory (experiment/memory.hpp) of up to 256
+/// points spread over the design, plus what a point keeps (every trial's
+/// curves, their copy in the result with `curves = true`, the encoded part).
+/// run_sweep refuses a sweep above the available memory with it.
+double point_memory(const Plan& plan, unsigned threads);
+
 /// Runs point p of the plan: every sweep scenario for the sweep's trials,
 /// with the point's seed. Returns nothing if `options.stop` became true
 /// before the point finished. Bit-identical for any thread count, process,

@@ -47,6 +47,7 @@ class SweepFileWriter {
     std::string path;            ///< e.g. "scenarios/hybrid/curves/A/mean"
     ElementType type;            ///< element type, in the file (little-endian) and in memory (native)
     std::uint64_t row_elements;  ///< elements per point
+    std::size_t rank = 1;        ///< dimensions of the dataset, the point axis included
   };
   const std::vector<Column>& columns() const;
   /// Writes raw rows of column `c` (in its native type), for merging.
@@ -71,6 +72,17 @@ struct SweepFileInfo {
 /// Reads a sweep file's identity and point index. Throws InputError if it is
 /// missing, not a sweep file, or damaged.
 SweepFileInfo read_sweep_info(const std::string& path);
+
+/// The point-axis datasets of a file of `plan`, in the order the writer
+/// creates them (SweepFileWriter::columns() of a writer of the plan).
+std::vector<SweepFileWriter::Column> sweep_columns(const Plan& plan);
+
+/// Checks that the sweep file `path` holds every point-axis dataset of
+/// `plan` with the right shape and type, each point's rows readable
+/// (checksums verified), as `sweep --resume` does before it trusts a
+/// complete file. Reads the file block by block (at most about 64 MB at once).
+/// @throws InputError "PATH: damaged or incomplete sweep file (...)"
+void verify_sweep_file(const std::string& path, const Plan& plan);
 
 /// Reads raw rows [first, first + rows) of a point-axis column of an open sweep file, for merging.
 class SweepFileReader {
