@@ -236,7 +236,7 @@ def test_engine_recommendation_file(tmp_path):
     assert rec.scenario == "distributed" and rec.objective == "internalized" and rec.horizon == 16
     assert rec.count == 2 and rec.trials == 8 and rec.test_trials == 8
     assert rec.rules == ["recommended", *RULES] and rec.curve.rules == ["greedy", *RULES]
-    assert np.all(rec.comparison_difference[0] == 0)
+    assert np.all(np.isnan(rec.comparison_difference[0]))  # row 0 (recommended minus itself): NaN, docs/recommend.md
     # a paired difference's mean is the difference of the means
     assert np.allclose(rec.comparison_value[0, 0] - rec.comparison_value[1:, 0], rec.comparison_difference[1:, 0])
     assert list(rec.curve.counts) == [0, 1, 2, 3]
