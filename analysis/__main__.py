@@ -20,7 +20,12 @@ def _compare(args):
     res = _load(args.results)
     from .report import default_baseline
     rows = stats.compare(res, args.baseline or default_baseline(res), args.scenarios, args.bootstrap, args.seed)
-    sys.stdout.write(stats.format_table(rows, args.bootstrap, args.seed, stats.absent_metrics(res)))
+    sys.stdout.write(stats.format_table(rows, args.bootstrap, args.seed, stats.absent_metrics(res), res,
+                                        args.scenarios))
+    if args.km:
+        from . import plots
+        plots.save(plots.km_figure(res, args.scenarios), args.km)
+        print(f"wrote {args.km}")
     if args.csv:
         try:
             stats.write_csv(rows, args.csv)
@@ -107,6 +112,8 @@ def parser():
     c.add_argument("--baseline", help="scenario to compare against (default: top_down if present, else the first)")
     c.add_argument("--scenarios", help="comma-separated scenario names (default: all)")
     c.add_argument("--csv", help="also write the table as CSV to this file")
+    c.add_argument("--km", metavar="FIGURE", help="also write the Kaplan-Meier curves of the times to 50%% "
+                   "(internalized, adopted; median marked) to this figure: .png, .svg or .pdf")
     c.add_argument("--bootstrap", type=_positive, default=2000, help="bootstrap resamples (default: 2000)")
     c.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
 

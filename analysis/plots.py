@@ -193,3 +193,41 @@ def png_bytes(fig, dpi=90):
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
+
+
+def km_figure(results, scenarios=None):
+    """Kaplan-Meier curves of the time to 50%: internalized (A) left, adopted (A + C) right (format 1 files have
+    only adopted). Per scenario a step curve of the share of trials not yet at 50%, the median marked by a dot on
+    the 50% line (with its 95% CI as a bar); a curve that stays above 50% has its median not reached by T."""
+    from . import stats, survival
+    from .results import TIMES
+    chosen = results.select(scenarios)
+    metrics = [m for m in TIMES if all(m in s.metrics for s in chosen)]
+    fig = _figure(figsize=(7.5 * len(metrics) + 1, 7 + 0.32 * len(chosen)), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(metrics), sharey=True, squeeze=False)).ravel()
+    T = results.steps
+    for ax, m in zip(axes, metrics):
+        ax.axhline(0.5, color="#888", linewidth=1.2, linestyle="--")
+        for k, s in enumerate(chosen):
+            color = scenario_color(results, s.name)
+            km = survival.km_of(s.metrics[m], s.censored_at)
+            med = survival.km_median(km)
+            x = np.concatenate(([0.0], km.time, [float(s.censored_at)]))
+            y = np.concatenate(([1.0], km.survival, [km.survival[-1] if km.survival.size else 1.0]))
+            label = f"{s.name}: median {survival.format_median(med)}"
+            ax.step(x, y, where="post", color=color, linewidth=3, label=label)
+            if not np.isnan(med.median):
+                high = T if np.isnan(med.high) else med.high
+                ax.plot([med.low, high], [0.5] * 2, color=color, linewidth=9, alpha=0.45, solid_capstyle="butt")
+                ax.plot([med.median], [0.5], "o", color=color, markersize=12,
+                        markeredgecolor="white", markeredgewidth=1.5, zorder=5)
+        ax.set_title(stats.WORDS[m].split(":")[0] + " at 50%")
+        ax.set_xlim(0, T)
+        ax.set_ylim(-0.02, 1.02)
+        week_ticks(ax, T)
+        ax.set_xlabel(f"week (not reached by week {T} = censored)")
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=13, frameon=False)
+    axes[0].set_ylabel("trials not yet at 50% (Kaplan-Meier)")
+    fig.suptitle(f"Time to 50%: Kaplan-Meier over {results.trials} trials (dot = median, bar = 95% CI)")
+    return fig

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from . import attribution, plots, stats
+from . import attribution, plots, stats, survival
 from .results import ResultsError
 
 ROOT_FIELDS = (("experiment", "experiment"), ("seed", "seed"), ("trials", "trials"), ("steps", "steps (weeks)"),
@@ -64,13 +64,13 @@ def _course(curve, T):
 
 
 def _half(scenario, metric):
-    """(median week, trials that reached, trials) of a time to 50% over the trials that reached it, or None
-    when the file lacks the metric. Censored trials (NaN) are left out, never counted as a number."""
+    """The Kaplan-Meier median of a time to 50% (survival.Median: median, 95% CI, reached, trials; NaN = not
+    reached by T), or None when the file lacks the metric. Censored trials count as later than T, never as a
+    number and never left out."""
     t = scenario.metrics.get(metric)
     if t is None:
         return None
-    reached = t[~np.isnan(t)]
-    return (float(np.median(reached)) if reached.size else math.nan), int(reached.size), int(t.size)
+    return survival.km_median(survival.km_of(t, scenario.censored_at))
 
 
 def reading(results, baseline, n_boot=2000, seed=0):
@@ -106,15 +106,26 @@ def reading(results, baseline, n_boot=2000, seed=0):
                     + ("clear." if clear else f"within the noise of {trials}.")])
     halves = [(word, _half(win, m)) for word, m in (("internalized (A)", "t50_internalized"),
                                                     ("adopted (A + C)", "t50"))]
-    said = [f"{word} by week {h[0]:.0f} (median of the {h[1]} of {h[2]} trials that reached it)"
-            for word, h in halves if h is not None and h[1]]
-    never = [word for word, h in halves if h is not None and not h[1]]
+    said = [f"{word} by week {h.median:.0f} (Kaplan-Meier median, 95% CI {survival.format_ci(h)}; "
+            f"{h.reached} of {h.trials} trials reached it)"
+            for word, h in halves if h is not None and not math.isnan(h.median)]
+    never = [word for word, h in halves if h is not None and math.isnan(h.median)]
     if said:
         out.append(["Under ", ("b", win.name), ", half the staff had " + " and ".join(said) +
-                    (f"; half had {' or '.join(never)} in no trial" if never else "") +
-                    f". Trials that did not reach 50% by week {T} are left out of these medians."])
+                    (f"; the median of {' or '.join(never)} was not reached by week {T}" if never else "") +
+                    f". Trials that did not reach 50% by week {T} count as later than week {T} (censored)."])
     else:
-        out.append(["Even under ", ("b", win.name), f", half the staff had {' or '.join(never)} in no trial."])
+        out.append(["Even under ", ("b", win.name), f", the median time to 50% {' or '.join(never)} was not "
+                    f"reached by week {T}: fewer than half the trials got there."])
+
+    if win.name != base.name and "t50_internalized" in win.metrics and "t50_internalized" in base.metrics:
+        d = stats.paired_difference(win, base, "t50_internalized", n_boot, seed)
+        if not math.isnan(d.ci_low):
+            out.append([f"Restricted mean time to 50% internalized (A) over the {T} weeks (not reached = {T}): "
+                        f"{d.mean_scenario:.1f} weeks under ", ("b", win.name), f" against {d.mean_baseline:.1f} "
+                        "under ", ("b", base.name), f", {abs(d.mean_diff):.1f} weeks "
+                        + ("sooner" if d.mean_diff < 0 else "later")
+                        + f" (paired bootstrap 95% CI {d.ci_low:+.1f} to {d.ci_high:+.1f} weeks)."])
 
     for sc in results.scenarios:  # where the internalized adoptions came from
         if sc.attribution is None:
@@ -202,15 +213,14 @@ def _half_cell(scenario, metric):
     h = _half(scenario, metric)
     if h is None:
         return "not in this file"
-    week, reached, trials = h
-    return f"{week:.0f} ({reached}/{trials})" if reached else f"never (0/{trials})"
+    return f"{survival.format_median(h, '')} ({h.reached}/{h.trials})"
 
 
 def _summary_header(steps):
     return ("scenario", "description", f"internalized (A) at week {steps} (mean, 95% CI)",
             f"adopted (A + C) at week {steps} (mean, 95% CI)",
-            "week of 50% internalized (A) (median of trials that reached, reached/trials)",
-            "week of 50% adopted (A + C) (median of trials that reached, reached/trials)",
+            "week of 50% internalized (A) (Kaplan-Meier median [95% CI], reached/trials)",
+            "week of 50% adopted (A + C) (Kaplan-Meier median [95% CI], reached/trials)",
             "peak complying (C) (median)", "peak resisting (R) (median)")
 
 
@@ -273,7 +283,9 @@ def build(results, baseline=None, n_boot=2000, seed=0):
     parts.append('<p class="note">Words: internalized = A, complying = C, adopted = A + C (every visible uptake, '
                  "compliance included), resisting = R. Final shares: mean over trials, with a percentile bootstrap "
                  "95% CI; differences are paired trial by trial (common random numbers). Weeks and shares of "
-                 "complying and resisting are read from the median curve over trials.</p>")
+                 "complying and resisting are read from the median curve over trials. Weeks to 50%: Kaplan-Meier "
+                 "medians and restricted mean times (RMST) over the whole run, a trial that did not reach 50% "
+                 "being censored at the last week, never left out.</p>")
     parts.append("</div>")
 
     parts.append("<h2>Internalized, complying and resisting over time</h2>")
@@ -281,9 +293,16 @@ def build(results, baseline=None, n_boot=2000, seed=0):
 
     parts.append("<h2>Outcomes per scenario</h2>")
     parts.append(_table(_summary_header(results.steps), _summary_rows(results, n_boot, seed), text_cols=2))
-    parts.append(f'<p class="note">Weeks of 50%: median over the trials that reached 50% by week {results.steps} '
-                 "(reached/trials); the others are censored (not reached by the last week) and left out, never "
-                 "counted as a number.</p>")
+    parts.append(f'<p class="note">Weeks of 50%: {e(stats.median_note(results.steps))} Reached/trials: trials '
+                 f"that reached 50% by week {results.steps}; the others are censored, not left out.</p>")
+
+    parts.append("<h2>Time to 50%: Kaplan-Meier</h2>")
+    parts.append(_img(plots.km_figure(results), "Kaplan-Meier curves of the time to 50% internalized (A) and "
+                      "adopted (A + C) per scenario, median marked"))
+    parts.append(_table(stats.MEDIAN_HEADER, stats.median_table_rows(results), text_cols=2))
+    parts.append(f'<p class="note">Share of trials not yet at 50% against the week. {e(stats.median_note(results.steps))} '
+                 f"RMST: restricted mean time to 50% over the {results.steps} weeks, the mean of min(t, "
+                 f"{results.steps}) with not reached = {results.steps}.</p>")
 
     parts.append("<h2>Where the internalized adoptions came from</h2>")
     parts += _attribution_section(results)

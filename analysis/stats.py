@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 from scipy import stats
 
+from . import survival
 from .results import TIMES
 
 #: Metrics compared, internalized first, with the unit used when printing them.
@@ -23,8 +24,8 @@ COMPARED = {
 WORDS = {
     "final_internalized": "internalized (A), share at the end",
     "final_adopted": "adopted (A + C), share at the end",
-    "t50_internalized": "internalized (A): week it reached 50%",
-    "t50": "adopted (A + C): week it reached 50%",
+    "t50_internalized": "internalized (A): weeks to 50%, RMST (not reached = T)",
+    "t50": "adopted (A + C): weeks to 50%, RMST (not reached = T)",
     "peak_compliance": "complying (C): peak share",
     "peak_resistance": "resisting (R): peak share",
     "departments_internalized": "internalized (A): departments at 50% at the end",
@@ -34,12 +35,16 @@ WORDS = {
 
 @dataclass
 class Difference:
-    """Scenario minus baseline for one metric, over the usable trial pairs."""
+    """Scenario minus baseline for one metric over every trial pair.
+
+    Shares: means. Times to 50% (TIMES): restricted means over the horizon T (RMST, the mean of min(t, T) with
+    not reached = T), never the mean of the trials that reached; p_ttest is then NaN (not applied).
+    """
 
     scenario: str
     baseline: str
     metric: str
-    n: int  # pairs used
+    n: int  # pairs used (all of them)
     trials: int  # pairs available
     mean_scenario: float
     mean_baseline: float
@@ -48,6 +53,10 @@ class Difference:
     ci_high: float
     p_wilcoxon: float
     p_ttest: float
+    statistic: str = "mean"  # "mean" (shares) or "RMST" (times to 50%)
+    reached_scenario: int = -1  # times only: trials of the scenario that reached 50% by T (-1 for shares)
+    reached_baseline: int = -1
+    horizon: float = math.nan  # times only: T
 
 
 def bootstrap_mean_ci(x, n_boot=2000, seed=0, level=0.95):
@@ -87,23 +96,50 @@ def paired_tests(d):
 
 
 def paired_difference(scen, base, metric, n_boot=2000, seed=0):
-    """Difference of one metric, scenario minus baseline, trial by trial.
+    """Difference of one metric, scenario minus baseline, trial by trial, over every pair.
 
-    For the times to 50% (t50_internalized, t50), only pairs where both reached 50% by step T count: a NaN
-    time is censored (only known to exceed T) and is never used as a number.
+    For the times to 50% (t50_internalized, t50) the statistic is the restricted mean time to 50% over the
+    horizon T (RMST: the mean of min(t, T), a trial that did not reach 50% counting T; survival.py). Its 95% CI
+    is a paired bootstrap (trial indices resampled, seeded); its p-value the Wilcoxon signed-rank test of the
+    per-pair differences of min(t, T); no t test (the capped times pile up at T). Using only the pairs where
+    both reached would favour fast, rare successes and can reverse the sign.
     """
     x = scen.metrics[metric].astype(np.float64)
     y = base.metrics[metric].astype(np.float64)
-    keep = np.ones(x.size, dtype=bool)
+    extra = {}
     if metric in TIMES:
-        keep = ~np.isnan(x) & ~np.isnan(y)
-    d = x[keep] - y[keep]
+        T = float(np.nanmax([scen.censored_at, base.censored_at, *x, *y]))  # times past T: a file's own error
+        extra = dict(statistic="RMST", reached_scenario=int(np.sum(~np.isnan(x))),
+                     reached_baseline=int(np.sum(~np.isnan(y))), horizon=T)
+        x, y = survival.capped(x, T), survival.capped(y, T)
+    d = x - y
     low, high = bootstrap_mean_ci(d, n_boot, seed)
     p_w, p_t = paired_tests(d)
+    if metric in TIMES:
+        p_t = math.nan
     mean = lambda v: float(v.mean()) if v.size else math.nan  # noqa: E731
     return Difference(scenario=scen.name, baseline=base.name, metric=metric, n=int(d.size), trials=int(x.size),
-                      mean_scenario=mean(x[keep]), mean_baseline=mean(y[keep]), mean_diff=mean(d),
-                      ci_low=low, ci_high=high, p_wilcoxon=p_w, p_ttest=p_t)
+                      mean_scenario=mean(x), mean_baseline=mean(y), mean_diff=mean(d),
+                      ci_low=low, ci_high=high, p_wilcoxon=p_w, p_ttest=p_t, **extra)
+
+
+def paired_rmst_bootstrap(scen_times, base_times, horizon, n_boot=2000, seed=0):
+    """(RMST difference, 95% low, high): scenario minus baseline, percentile bootstrap over trial indices.
+
+    scen_times, base_times: times to 50% of the same trials (NaN = not reached by horizon). The same seed gives
+    the same interval.
+    """
+    d = survival.capped(scen_times, horizon) - survival.capped(base_times, horizon)
+    low, high = bootstrap_mean_ci(d, n_boot, seed)
+    return float(d.mean()), low, high
+
+
+def reached_pairs_difference(scen_times, base_times):
+    """Mean difference over only the pairs where both reached 50%: the statistic this package no longer
+    reports (it favours fast, rare successes); kept so a test can show that it misleads."""
+    x, y = np.asarray(scen_times, float), np.asarray(base_times, float)
+    keep = ~np.isnan(x) & ~np.isnan(y)
+    return float((x[keep] - y[keep]).mean()) if keep.any() else math.nan
 
 
 def compare(results, baseline, scenarios=None, n_boot=2000, seed=0):
@@ -136,8 +172,8 @@ def _p(v):
     return "<0.001" if v < 0.001 else f"{v:.3f}"
 
 
-TABLE_HEADER = ("scenario", "metric", "shows", "pairs", "scenario mean", "baseline mean", "difference",
-                "95% CI", "Wilcoxon p", "t-test p")
+TABLE_HEADER = ("scenario", "metric", "shows", "pairs", "reached 50% (scenario/baseline)", "scenario mean",
+                "baseline mean", "difference", "95% CI", "Wilcoxon p", "t-test p")
 #: Columns of TABLE_HEADER that hold text (left-aligned).
 TEXT_COLUMNS = 3
 
@@ -150,19 +186,54 @@ def table_rows(rows):
         digits = 1 if weeks else 3
         unit = " wk" if weeks else ""
         diff = "n/a" if math.isnan(r.mean_diff) else f"{r.mean_diff:+.{digits}f}{unit}"
-        out.append((r.scenario, r.metric, WORDS.get(r.metric, r.metric), f"{r.n}/{r.trials}",
+        reached = f"{r.reached_scenario}/{r.reached_baseline} of {r.trials}" if r.statistic == "RMST" else ""
+        t_p = "not used" if r.statistic == "RMST" else _p(r.p_ttest)
+        out.append((r.scenario, r.metric, WORDS.get(r.metric, r.metric), f"{r.n}/{r.trials}", reached,
                     _num(r.mean_scenario, digits, unit),
                     _num(r.mean_baseline, digits, unit), diff,
-                    f"[{_num(r.ci_low, digits)}, {_num(r.ci_high, digits)}]", _p(r.p_wilcoxon), _p(r.p_ttest)))
+                    f"[{_num(r.ci_low, digits)}, {_num(r.ci_high, digits)}]", _p(r.p_wilcoxon), t_p))
     return out
 
 
 def censoring_note():
     """How the times to 50% are compared (shared by the text table and the HTML report)."""
-    return ("Weeks to 50% (t50_internalized: internalized A >= 50%; t50: adopted A + C >= 50%) use only the "
-            "pairs where both scenarios reached 50% by the last week; a trial that did not is censored (its time "
-            "is only known to be later) and is left out, never counted as a number, so these means favour fast "
-            "trials. The pairs column says how many pairs were used.")
+    return ("Weeks to 50% (t50_internalized: internalized A >= 50%; t50: adopted A + C >= 50%) are compared by "
+            "the restricted mean time to 50% over the horizon T (RMST = mean over all trials of min(t, T), a trial "
+            "that did not reach 50% by the last week counting T: it is censored, its time only known to be later). "
+            "Every pair is used; comparing only the pairs where both reached would favour fast, rare successes "
+            "and can reverse the sign. 95% CI: paired bootstrap over trial indices. Test: Wilcoxon signed-rank "
+            "on the per-pair differences of min(t, T); no t test for times (capped times pile up at T, far from "
+            "normal). Shares: mean difference, percentile bootstrap CI, Wilcoxon and paired t test.")
+
+
+def median_rows(results, scenarios=None):
+    """Per scenario and time to 50% (internalized first): (scenario, words, Median, RMST), or None where the
+    file lacks the metric."""
+    out = []
+    for s in results.select(scenarios):
+        for m in TIMES:
+            if m not in s.metrics:
+                continue
+            v = s.metrics[m]
+            km = survival.km_of(v, s.censored_at)
+            out.append((s.name, WORDS[m].split(":")[0], survival.km_median(km), survival.rmst(v, s.censored_at)))
+    return out
+
+
+MEDIAN_HEADER = ("scenario", "time to 50% of", "Kaplan-Meier median [95% CI]", "reached/trials",
+                 "restricted mean (RMST)")
+
+
+def median_table_rows(results, scenarios=None):
+    """median_rows as formatted strings (MEDIAN_HEADER)."""
+    return [(name, words, survival.format_median(m), f"{m.reached}/{m.trials}", f"{r:.1f} wk")
+            for name, words, m, r in median_rows(results, scenarios)]
+
+
+def median_note(T):
+    return (f"Kaplan-Meier product-limit estimate (censored = not reached by week {T}); median = first week the "
+            "share of trials not yet at 50% is <= 0.5; 95% CI: Brookmeyer-Crowley from the Greenwood standard "
+            f"error (plain band S +- 1.96 SE); '> {T}' = not reached by the last week.")
 
 
 def absent_note(absent):
@@ -173,20 +244,32 @@ def absent_note(absent):
             "groundswell to get it).")
 
 
-def format_table(rows, n_boot, seed, absent=()):
-    """The comparison as a plain-text table with a short legend; absent: metrics the file lacks."""
+def _plain_table(header, body, text_columns):
+    widths = [max(len(r[i]) for r in [header] + body) for i in range(len(header))]
+    fmt = lambda r: "  ".join(c.ljust(w) if i < text_columns else c.rjust(w)  # noqa: E731
+                              for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+    return fmt(header), "  ".join("-" * w for w in widths), fmt
+
+
+def format_table(rows, n_boot, seed, absent=(), results=None, scenarios=None):
+    """The comparison as a plain-text table with a short legend; absent: metrics the file lacks; with results,
+    first the Kaplan-Meier medians of the times to 50% per scenario."""
     lines = []
+    if results is not None:
+        body = median_table_rows(results, scenarios)
+        if body:
+            head, rule, fmt = _plain_table(MEDIAN_HEADER, body, 2)
+            lines += ["Time to 50%, per scenario (internalized first)", head, rule]
+            lines += [fmt(r) for r in body]
+            lines += [median_note(results.steps), ""]
     if not rows:
-        return "Nothing to compare: the file has no scenario other than the baseline.\n"
-    body = [TABLE_HEADER] + table_rows(rows)
-    widths = [max(len(r[i]) for r in body) for i in range(len(TABLE_HEADER))]
-    fmt = lambda r: "  ".join(c.ljust(w) if i < TEXT_COLUMNS else c.rjust(w)  # noqa: E731
-                              for i, (c, w) in enumerate(zip(r, widths)))
+        return "\n".join(lines + ["Nothing to compare: the file has no scenario other than the baseline."]) + "\n"
+    body = table_rows(rows)
+    head, rule, fmt = _plain_table(TABLE_HEADER, body, TEXT_COLUMNS)
     lines.append(f"Paired differences, scenario minus baseline '{rows[0].baseline}', trial by trial")
-    lines.append(fmt(body[0]))
-    lines.append("  ".join("-" * w for w in widths))
+    lines += [head, rule]
     last = None
-    for r, text in zip(rows, body[1:]):
+    for r, text in zip(rows, body):
         if last is not None and r.scenario != last:
             lines.append("")
         lines.append(fmt(text))
@@ -196,7 +279,8 @@ def format_table(rows, n_boot, seed, absent=()):
     lines.append(censoring_note())
     if absent:
         lines.append(absent_note(absent))
-    lines.append(f"95% CI: percentile bootstrap of the mean difference ({n_boot} resamples of trials, seed {seed}).")
+    lines.append(f"95% CI: percentile bootstrap of the mean difference ({n_boot} resamples of trial indices, "
+                 f"seed {seed}).")
     return "\n".join(lines) + "\n"
 
 

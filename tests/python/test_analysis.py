@@ -2,6 +2,7 @@
 
 import base64
 import csv
+import math
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -125,7 +126,9 @@ def test_bootstrap_interval_covers_a_known_difference(make_results):
     assert d.ci_high - d.ci_low < 0.03  # about 4 standard errors of 0.05 / sqrt(200)
     assert d.p_wilcoxon < 1e-6 and d.p_ttest < 1e-6
     t50 = rows["t50"]
-    assert t50.n == 150 and t50.mean_diff == pytest.approx(-3)
+    # every pair counts (RMST): the quarter censored in both differ by 0, the rest by -3
+    assert (t50.n, t50.reached_scenario, t50.reached_baseline) == (200, 150, 150)
+    assert t50.mean_diff == pytest.approx(-2.25) and math.isnan(t50.p_ttest)
 
 
 def test_bootstrap_interval_covers_zero_without_a_difference(make_results):
@@ -156,7 +159,7 @@ def test_compare_prints_a_table_and_writes_csv(engine_files, tmp_path, capsys):
                  "--bootstrap", "300", "--seed", "7"]) == 0
     text = capsys.readouterr().out
     assert "Wilcoxon p" in text and "distributed" in text and "final_internalized" in text
-    assert "both scenarios reached 50%" in text
+    assert "restricted mean time to 50%" in text and "Kaplan-Meier" in text and "not used" in text
     rows = list(csv.DictReader(out.open()))
     absent = stats.absent_metrics(load(engine_files["sdt"]))  # t50_internalized in a format-1 file
     assert absent == ([] if load(engine_files["sdt"]).format_version >= 2 else ["t50_internalized"])

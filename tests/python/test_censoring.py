@@ -37,49 +37,63 @@ def test_censored_times_are_read_as_nan(make_results, version):
 
 
 @pytest.mark.parametrize("version", [1, 2])
-def test_compare_uses_only_pairs_where_both_reached(make_results, version):
+def test_compare_uses_every_pair_with_censored_at_T(make_results, version):
     res = load(censored_file(make_results, version))
     rows = {r.metric: r for r in stats.compare(res, "base", n_boot=200)}
     t50 = rows["t50"]
-    # pairs 0 and 3: (8 - 10, 25 - 30). Counting -1 (or NaN as 0) would give other means.
-    assert (t50.n, t50.trials) == (2, 4)
-    assert t50.mean_scenario == pytest.approx(16.5) and t50.mean_baseline == pytest.approx(20)
-    assert t50.mean_diff == pytest.approx(-3.5)
+    # RMST over T = 52, not reached = 52: base (10 + 20 + 52 + 30) / 4 = 28, better (8 + 52 + 5 + 25) / 4 = 22.5.
+    # Counting -1 (or NaN as 0), or only the pairs where both reached (-3.5), would give other numbers.
+    assert (t50.n, t50.trials, t50.reached_scenario, t50.reached_baseline) == (4, 4, 3, 3)
+    assert t50.statistic == "RMST" and t50.horizon == 52
+    assert t50.mean_scenario == pytest.approx(22.5) and t50.mean_baseline == pytest.approx(28)
+    assert t50.mean_diff == pytest.approx(-5.5) and np.isnan(t50.p_ttest)
     if version == 2:
-        ti = rows["t50_internalized"]
-        assert (ti.n, ti.mean_scenario, ti.mean_baseline, ti.mean_diff) == (2, 21, 26, -5)
+        ti = rows["t50_internalized"]  # (9 + 30 + 52 + 33) / 4 = 31 against (12 + 52 + 52 + 40) / 4 = 39
+        assert (ti.n, ti.mean_scenario, ti.mean_baseline, ti.mean_diff) == (4, 31, 39, -8)
     else:
         assert "t50_internalized" not in rows and stats.absent_metrics(res) == ["t50_internalized"]
 
 
-def test_compare_output_says_pairs_and_words_internalized_first(make_results, capsys):
+def test_compare_output_says_rmst_and_words_internalized_first(make_results, capsys):
     assert main(["compare", str(censored_file(make_results, 2)), "--baseline", "base", "--bootstrap", "100"]) == 0
     text = capsys.readouterr().out
-    lines = [line for line in text.splitlines() if line.startswith("better")]
+    medians, diffs = text.split("Paired differences")
+    lines = [line for line in diffs.splitlines() if line.startswith("better")]
     assert [line.split()[1] for line in lines] == list(stats.COMPARED)
     assert list(stats.COMPARED)[:3] == ["final_internalized", "final_adopted", "t50_internalized"]
     t50i = lines[2]
-    assert "internalized (A): week it reached 50%" in t50i and " 2/4 " in t50i and "-5.0 wk" in t50i
+    assert "internalized (A): weeks to 50%, RMST" in t50i and " 4/4 " in t50i and "-8.0 wk" in t50i
+    assert "3/2 of 4" in t50i and t50i.rstrip().endswith("not used")  # no t test for times
     assert "adopted (A + C), share at the end" in lines[1]
-    assert "never counted as a number" in text and "pairs column says how many pairs were used" in text
+    assert "Every pair is used" in text and "no t test for times" in text and "Wilcoxon signed-rank" in text
     assert "Not in this file" not in text
+    # Kaplan-Meier medians first, internalized before adopted: better's internalized median is week 30
+    km = [line for line in medians.splitlines() if line.startswith("better")]
+    assert "internalized (A)" in km[0] and "30 wk [9, > 52]" in km[0] and "3/4" in km[0]
+    assert "adopted (A + C)" in km[1]
+    assert "Brookmeyer-Crowley" in medians
 
 
-def test_report_summary_and_reading_use_reached_trials_and_words(make_results, tmp_path):
+def test_report_summary_and_reading_use_kaplan_meier_and_words(make_results, tmp_path):
     path = censored_file(make_results, 2)
     out = tmp_path / "r.html"
     assert main(["report", str(path), "-o", str(out), "--bootstrap", "100"]) == 0
     text = out.read_text()
     assert "week of 50% internalized (A)" in text and "week of 50% adopted (A + C)" in text
-    assert "<td>26 (2/4)</td>" in text  # base: median of 12 and 40, the two trials that reached
-    assert "<td>30 (3/4)</td>" in text  # better t50_internalized: median of 9, 30, 33
+    # base t50_internalized 12, 40, two censored at 52: S(12) = 3/4, S(40) = 1/2, so the median is 40 (not 26,
+    # the median of the two that reached); 95% CI [12, > 52] (test_survival works such a case by hand)
+    assert "<td>40 [12, &gt; 52] (2/4)</td>" in text
+    assert "<td>30 [9, &gt; 52] (3/4)</td>" in text  # better: 9, 30, 33, one censored
     assert text.index("internalized (A) at week 52") < text.index("adopted (A + C) at week 52")
     assert "Internalized (A) by department" in text and "Adopted (A + C) by department" in text
+    assert "Time to 50%: Kaplan-Meier" in text and "Brookmeyer-Crowley" in text
     sentences = ["".join(f if isinstance(f, str) else f[1] for f in s)
                  for s in report.reading(load(path), "base", 100)]
     assert sentences[0].startswith("better") and "internalized (A) by week 52" in sentences[0]
-    assert any("half the staff had internalized (A) by week 30 (median of the 3 of 4 trials that reached it)"
-               in s for s in sentences)
+    assert any("half the staff had internalized (A) by week 30 (Kaplan-Meier median, 95% CI [9, > 52]; 3 of 4 "
+               "trials reached it)" in s for s in sentences)
+    assert any("Restricted mean time to 50% internalized (A)" in s and "31.0 weeks under better against 39.0"
+               in s and "8.0 weeks sooner" in s for s in sentences)
 
 
 def test_format_2_requires_its_new_datasets(make_results):
