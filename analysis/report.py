@@ -300,7 +300,8 @@ def build(results, baseline=None, n_boot=2000, seed=0):
     parts.append(_img(plots.km_figure(results), "Kaplan-Meier curves of the time to 50% internalized (A) and "
                       "adopted (A + C) per scenario, median marked"))
     parts.append(_table(stats.MEDIAN_HEADER, stats.median_table_rows(results), text_cols=2))
-    parts.append(f'<p class="note">Share of trials not yet at 50% against the week. {e(stats.median_note(results.steps))} '
+    parts.append('<p class="note">Share of trials not yet at 50% against the week. '
+                 f"{e(stats.median_note(results.steps))} "
                  f"RMST: restricted mean time to 50% over the {results.steps} weeks, the mean of min(t, "
                  f"{results.steps}) with not reached = {results.steps}.</p>")
 
