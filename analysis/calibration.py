@@ -262,7 +262,7 @@ def figure(cal):
     first.legend(handles=[Patch(color=PRIOR_COLOR, label="prior (flat on the panel's axis scale)"),
                           Patch(color=POSTERIOR_COLOR, label="posterior (weighted)"),
                           Line2D([], [], color="black", lw=2, label="posterior median"),
-                          Line2D([], [], color="black", lw=1.5, ls="--", label="90% interval (5th-95th pct)")],
+                          Line2D([], [], color="black", lw=1.5, ls="--", label="90% interval (5th\u201395th percentile)")],
                  loc="lower left", bbox_to_anchor=(0, 1.02), frameon=False, fontsize=12)
     start = calendar_start(cal)
 
@@ -271,7 +271,7 @@ def figure(cal):
         lo, mid, hi = np.quantile(curves, [0.05, 0.5, 0.95], axis=0)
         n = curves.shape[0]
         ax.fill_between(t, lo, hi, color=POSTERIOR_COLOR, alpha=0.2, linewidth=0,
-                        label=f"band: 5th-95th percentile of {n} predictive draws")
+                        label=f"band: 5th\u201395th percentile of {n} predictive draws")
         ax.plot(t, mid, color=POSTERIOR_COLOR, lw=3, label="posterior predictive median")
         ax.plot(t, curves.mean(axis=0), color=POSTERIOR_COLOR, ls="--", lw=2, label="posterior predictive mean")
         ax.plot(t, observed, "o-", color=OBSERVED_COLOR, ms=6, lw=2, label="observed")
