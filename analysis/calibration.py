@@ -215,8 +215,10 @@ def _marginal(ax, cal, j, w):
     else:
         log = False
     a, b = _scaled(np.array([lo, hi]), log)
-    edges = np.linspace(a, b, 31)
-    p, _ = np.histogram(_scaled(x, log), bins=edges, weights=w)
+    sx = _scaled(x, log)
+    bins = int(np.clip(round(np.sqrt(x.size)), 6, 25))  # over the posterior's range, fewer for few particles
+    edges = np.linspace(sx.min(), sx.max(), bins + 1) if sx.max() > sx.min() else np.linspace(a, b, bins + 1)
+    p, _ = np.histogram(sx, bins=edges, weights=w)
     density = p / np.diff(edges)  # per unit of the prior's scale (per decade for log_uniform)
     shown = 10 ** edges if log else edges
     ax.fill_between([lo, hi], 0, 1 / (b - a), color=PRIOR_COLOR, step="pre", zorder=1, linewidth=0)
