@@ -46,10 +46,11 @@ def _pct(x):
 def interval_decimals(low, high, scale=100, most=3):
     """Decimals that make an interval's two ends differ once printed (times `scale`: 100 for percentages):
     one digit for the first decimal place the width reaches, more until the ends differ, at most `most`.
-    0.976 to 0.984 -> 1 ("97.6% to 98.4%"); 0.90 to 0.98 -> 0; NaN or an empty interval -> 0."""
+    0.976 to 0.984 -> 1 ("97.6% to 98.4%"); 0.90 to 0.98 -> 0; NaN, or a width below the last decimal `most`
+    allows (one value, up to floating-point rounding) -> 0."""
     lo, hi = scale * low, scale * high
     width = abs(hi - lo)
-    if not (math.isfinite(width) and width > 0):
+    if not (math.isfinite(width) and width >= 10.0 ** -most):  # NaN, or an interval of one value (to rounding)
         return 0
     d = min(most, max(0, -math.floor(math.log10(width))))
     while d < most and f"{lo:.{d}f}" == f"{hi:.{d}f}":

@@ -35,7 +35,8 @@ def test_interval_digits_make_the_ends_differ_and_have_a_cap():
     d = interval_decimals(0.97949, 0.97951)  # width 0.002 points: 3 decimals, and the ends differ at 3
     assert d == 3 and f"{97.949:.{d}f}" != f"{97.951:.{d}f}"
     assert interval_decimals(0.5, 0.5) == 0 and interval_decimals(math.nan, math.nan) == 0
-    assert interval_decimals(0.5, 0.5 + 1e-12) == 3
+    assert interval_decimals(0.5, 0.5 + 1e-12) == 0  # one value up to rounding: no false digits
+    assert interval_decimals(0.5, 0.50002) == 3  # the cap
 
 
 def test_svg_text_stays_text(make_results, tmp_path):
