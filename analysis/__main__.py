@@ -142,7 +142,8 @@ def parser():
     c = sub.add_parser("sweep", help=help, description=help)
     c.add_argument("results", help="sweep file written by 'groundswell sweep' or 'groundswell merge' (HDF5)")
     c.add_argument("--scenario", help="scenario (default: the first)")
-    c.add_argument("--metric", default="final_adopted", help="per-trial metric (default: final_adopted)")
+    c.add_argument("--metric", default=None, help="per-trial metric (default: final_internalized, the internalized "
+                   "share A; final_adopted for adopted A + C; final_adopted in files written before model v2)")
     c.add_argument("--stat", default="mean", help="statistic over a point's trials: mean, sd, q05, q25, median, "
                    "q75, q95, or reached (t50 only) (default: mean)")
     c.add_argument("--x", help="parameter across (default: the first); with a saltelli sweep, plot instead of Sobol")

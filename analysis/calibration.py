@@ -7,8 +7,9 @@ import os
 
 import h5py
 import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.ticker import NullFormatter
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import NullFormatter, PercentFormatter
 
 from .results import ResultsError, checked, damaged
 
@@ -175,65 +176,132 @@ def format_choice(eps, rows, quantile):
     return "\n".join(out) + "\n"
 
 
-def _weighted_hist(ax, x, w, log):
-    if log and np.all(x > 0):
-        bins = np.logspace(np.log10(x.min()), np.log10(x.max()), 25) if x.max() > x.min() else 10
+#: Calendars of the real data sets (docs/data.md): a data set named in the calibration text -> (year, month)
+#: of step 1, one step a month. Medical Innovation: month 1 = November 1953 (docs/calibration.md).
+CALENDARS = {"medical-innovation": (1953, 11)}
+
+
+def calendar_start(cal):
+    """(year, month) of step 1 when the calibration's data set has a calendar (CALENDARS), else None."""
+    text = str(cal.attrs.get("calibration_text", ""))
+    for key, start in CALENDARS.items():
+        if key in text:
+            return start
+    return None
+
+
+def month_name(start, step):
+    """The calendar month of a step, step 1 being `start` (year, month): "Nov 1953"."""
+    import calendar
+    year, month = start
+    k = (year * 12 + month - 1) + step - 1
+    return f"{calendar.month_abbr[k % 12 + 1]} {k // 12}"
+
+
+def _scaled(x, log):
+    return np.log10(x) if log else x
+
+
+PRIOR_COLOR, POSTERIOR_COLOR, OBSERVED_COLOR = "0.75", "#0072B2", "#D55E00"
+
+
+def _marginal(ax, cal, j, w):
+    """The posterior of parameter j as a density histogram over the prior, flat, drawn behind it."""
+    log = cal.priors[j] == "log_uniform"
+    lo, hi = cal.lower[j], cal.upper[j]
+    x = cal.samples[:, j]
+    if log and np.all(x > 0) and lo > 0:
         ax.set_xscale("log")
     else:
-        bins = 25
-    ax.hist(x, bins=bins, weights=w, color="#4c72b0", alpha=0.8)
+        log = False
+    a, b = _scaled(np.array([lo, hi]), log)
+    sx = _scaled(x, log)
+    bins = int(np.clip(round(np.sqrt(x.size)), 6, 25))  # over the posterior's range, fewer for few particles
+    edges = np.linspace(sx.min(), sx.max(), bins + 1) if sx.max() > sx.min() else np.linspace(a, b, bins + 1)
+    p, _ = np.histogram(sx, bins=edges, weights=w)
+    density = p / np.diff(edges)  # per unit of the prior's scale (per decade for log_uniform)
+    shown = 10 ** edges if log else edges
+    ax.fill_between([lo, hi], 0, 1 / (b - a), color=PRIOR_COLOR, step="pre", zorder=1, linewidth=0)
+    ax.stairs(density, shown, fill=True, color=POSTERIOR_COLOR, alpha=0.85, zorder=2)
+    ax.axvline(cal.median[j], color="black", lw=2, zorder=3)
+    for q in (cal.lower90[j], cal.upper90[j]):
+        ax.axvline(q, color="black", lw=1.5, ls="--", zorder=3)
+    ax.set_xlim(lo, hi)
+    ax.set_ylabel("density per decade" if log else "density")
+    ax.set_xlabel(cal.names[j])
 
 
 def figure(cal):
-    """Posterior histograms (diagonal), pair plots (below), and the posterior predictive band (right)."""
+    """Posterior marginals over their priors (diagonal), pair plots (below), and the posterior predictive band
+    against the observed curve (right), in calendar months when the data set has a calendar (CALENDARS)."""
+    from .plots import _figure
     d = len(cal.names)
     has_holdout = cal.observed_holdout is not None
-    fig = Figure(figsize=(3.0 * d + 5.0 * (1 + has_holdout), max(3.2 * d, 3.6)), layout="constrained")
+    fig = _figure(figsize=(4.6 * d + 8.0 * (1 + has_holdout), max(4.4 * d, 6.5) + 0.8), layout="constrained")
     grid = fig.add_gridspec(d, d + 2 * (1 + has_holdout))
     w = cal.weights / cal.weights.sum()
+    small = {"fontsize": 13}
     for i in range(d):
         for j in range(i + 1):
             ax = fig.add_subplot(grid[i, j])
-            log = cal.priors[j] == "log_uniform"
             if i == j:
-                _weighted_hist(ax, cal.samples[:, j], w, log)
-                ax.axvline(cal.median[j], color="k", lw=1)
-                for q in (cal.lower90[j], cal.upper90[j]):
-                    ax.axvline(q, color="k", lw=0.8, ls="--")
-                ax.set_yticks([])
+                _marginal(ax, cal, j, w)
             else:
-                ax.scatter(cal.samples[:, j], cal.samples[:, i], s=6 + 200 * w, alpha=0.5, color="#4c72b0")
-                if log:
+                ax.scatter(cal.samples[:, j], cal.samples[:, i], s=8 + 300 * w, alpha=0.5, color=POSTERIOR_COLOR)
+                if cal.priors[j] == "log_uniform" and cal.lower[j] > 0:
                     ax.set_xscale("log")
-                if cal.priors[i] == "log_uniform":
+                if cal.priors[i] == "log_uniform" and cal.lower[i] > 0:
                     ax.set_yscale("log")
-                ax.set_ylabel(cal.names[i], fontsize=8)
-            if i == d - 1:
-                ax.set_xlabel(cal.names[j], fontsize=8)
+                ax.set_ylabel(cal.names[i])
+                ax.set_xlabel(cal.names[j])
+                ax.set_title("posterior particles", **small)
+            ax.xaxis.label.set_size(14)
+            ax.yaxis.label.set_size(14)
             ax.xaxis.set_minor_formatter(NullFormatter())
             ax.yaxis.set_minor_formatter(NullFormatter())
-            ax.tick_params(labelsize=7)
+            ax.tick_params(labelsize=11)
+    first = fig.axes[0]
+    first.legend(handles=[Patch(color=PRIOR_COLOR, label="prior (flat on the panel's axis scale)"),
+                          Patch(color=POSTERIOR_COLOR, label="posterior (weighted)"),
+                          Line2D([], [], color="black", lw=2, label="posterior median"),
+                          Line2D([], [], color="black", lw=1.5, ls="--", label="90% interval (5th\u201395th percentile)")],
+                 loc="lower left", bbox_to_anchor=(0, 1.02), frameon=False, fontsize=12)
+    start = calendar_start(cal)
 
     def band(ax, curves, observed, title):
         t = np.arange(len(observed))
         lo, mid, hi = np.quantile(curves, [0.05, 0.5, 0.95], axis=0)
-        ax.fill_between(t, lo, hi, color="#4c72b0", alpha=0.25, label="posterior predictive 5-95%")
-        ax.plot(t, mid, color="#4c72b0", label="posterior predictive median")
-        ax.plot(t, curves.mean(axis=0), color="#4c72b0", ls="--", lw=1, label="posterior predictive mean")
-        ax.plot(t, observed, "o-", color="#c44e52", ms=3, label="observed")
-        ax.set_xlabel("step")
+        n = curves.shape[0]
+        ax.fill_between(t, lo, hi, color=POSTERIOR_COLOR, alpha=0.2, linewidth=0,
+                        label=f"band: 5th\u201395th percentile of {n} predictive draws")
+        ax.plot(t, mid, color=POSTERIOR_COLOR, lw=3, label="posterior predictive median")
+        ax.plot(t, curves.mean(axis=0), color=POSTERIOR_COLOR, ls="--", lw=2, label="posterior predictive mean")
+        ax.plot(t, observed, "o-", color=OBSERVED_COLOR, ms=6, lw=2, label="observed")
+        if start is not None:
+            ticks = np.arange(0, len(observed), max(1, -(-(len(observed) - 1) // 6)))
+            ax.set_xticks(ticks, [month_name(start, k) for k in ticks], rotation=30, ha="right")
+            ax.set_xlabel(f"calendar month (month 1 of the record = {month_name(start, 1)})")
+        else:
+            ax.set_xlabel("step")
         ax.set_ylabel("cumulative adopted share")
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
         ax.set_ylim(0, 1)
-        ax.set_title(title, fontsize=9)
-        ax.legend(fontsize=7, loc="upper left")
+        ax.set_xlim(0, len(observed) - 1)
+        ax.grid(True, alpha=0.3)
+        ax.set_title(title)
+        ax.legend(loc="upper left", fontsize=13)
 
     ax = fig.add_subplot(grid[:, d:d + 2])
-    band(ax, cal.predictive, cal.observed,
-         f"{cal.attrs.get('experiment', '')}: fit agents (RMSE {cal.predictive_attrs['fit']:.3f})")
+    fit_agents = cal.observed_attrs.get("fit_agents")
+    who = f"{fit_agents} fitted agents" if fit_agents is not None else "fitted agents"
+    band(ax, cal.predictive, cal.observed, f"{who}: RMSE {cal.predictive_attrs['fit']:.3f}")
     if has_holdout:
         ax = fig.add_subplot(grid[:, d + 2:d + 4])
         band(ax, cal.predictive_holdout, cal.observed_holdout,
-             f"held out (RMSE {cal.predictive_attrs['out_of_sample_error']:.3f})")
+             f"held out: RMSE {cal.predictive_attrs['out_of_sample_error']:.3f}")
+    a = cal.attrs
+    fig.suptitle(f"{a.get('experiment', 'calibration')}: {a.get('rule', '?')} rule fitted by ABC "
+                 f"({a.get('method', '?')}, {len(cal.weights)} particles, distance {a.get('distance', '?')})")
     return fig
 
 

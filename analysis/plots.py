@@ -23,7 +23,13 @@ STYLE = {
     "ytick.labelsize": 15,
     "legend.fontsize": 15,
     "figure.titlesize": 22,
+    "svg.fonttype": "none",  # SVG text stays text: searchable, editable, set in the reader's font
 }
+
+#: The one convention for a band of trial spread (docs: analysis/README.md): the 5th to 95th percentile over
+#: trials, stated in every legend that draws one.
+BAND_PERCENTILES = (5, 95)
+BAND_LABEL = "band: 5th\u201395th percentile of trials"
 
 
 def scenario_color(results, name):
@@ -50,8 +56,8 @@ def week_ticks(ax, steps):
 
 
 def _band(ax, x, curves, color, style, label=None, alpha=0.15, lw=3):
-    """Median line with a 5-95% band over trials (rows of curves)."""
-    lo, med, hi = np.percentile(curves, [5, 50, 95], axis=0)
+    """Median line with the band of BAND_PERCENTILES over trials (rows of curves)."""
+    lo, med, hi = np.percentile(curves, [BAND_PERCENTILES[0], 50, BAND_PERCENTILES[1]], axis=0)
     ax.fill_between(x, lo, hi, color=color, alpha=alpha, linewidth=0)
     return ax.plot(x, med, color=color, linestyle=style, linewidth=lw, label=label)[0]
 
@@ -92,10 +98,12 @@ def curves_figure(results, scenarios=None):
     if any_sdt:
         handles += [Line2D([], [], color="0.3", lw=3, ls=ls, label=lab) for ls, lab in
                     (("-", "internalized (A)"), ("--", "complying (C)"), (":", "resisting (R)"))]
+    from matplotlib.patches import Patch
+    handles.append(Patch(color="0.3", alpha=0.2, linewidth=0, label=BAND_LABEL))
     axes[-1].legend(handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)
     n = results.trials
     fig.suptitle(f"{results.attrs.get('experiment', 'Groundswell')}: how the change spread\n"
-                 f"median of {n} trial{'s' if n != 1 else ''}, band = 5-95% of trials",
+                 f"median of {n} trial{'s' if n != 1 else ''}; {BAND_LABEL}",
                  fontsize=STYLE["figure.titlesize"])
     return fig
 

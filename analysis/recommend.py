@@ -339,7 +339,7 @@ def _comparison_panel(ax, rec):
     ax.set_xlabel(objective_words(rec, short=True))
     ax.grid(True, axis="x", alpha=0.3)
     ax.set_title(f"(a) The recommended {rec.count} against the five rules\n{rec.test_trials} fresh trials, "
-                 f"mean and 95% interval", loc="left")
+                 f"mean and 95% CI of the mean", loc="left")
 
 
 def _curve_lines(ax, curve, series, reach=False):
@@ -382,13 +382,14 @@ def _curve_panels(axes, rec):
         handles.append(_target_line(ax, c))
     ax.set_ylabel(objective_words(rec, short=True) if rec.objective == "t50" else
                   objective_words(rec).split(" at week")[0].split(" over weeks")[0])
-    ax.set_title("(b) How many change agents\nfresh trials, band = 95% interval", loc="left")
+    ax.set_title("(b) How many change agents\nfresh trials: mean, band = 95% CI of the mean", loc="left")
     if len(axes) > 1:
         t = axes[1]
         handles = _curve_lines(t, c, c.at_target, reach=True)
         handles.append(_target_line(t, c))
         t.set_ylabel(f"internalized (A) share at week {c.target_week}")
         t.set_title(f"(b') The target: internalized (A)\nat week {c.target_week}", loc="left")
+    handles.append(Patch(color="0.5", alpha=0.25, lw=0, label="band: 95% CI of the mean\n(mean \u00b1 1.96 SE)"))
     title = "smallest count reaching\nthe target (ring)" if c.has_target else None
     axes[-1].legend(handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=13, frameon=False,
                     title=title, title_fontsize=13, alignment="left")
@@ -445,8 +446,10 @@ def figure(rec):
         _curve_panels([fig.add_subplot(top[0, j]) for j in range(1, ncols)], rec)
     _picks_panel(fig.add_subplot(grid[1]), rec)
     a = rec.attrs
-    fig.suptitle(f"{a.get('experiment', 'Groundswell')}: whom to ask to champion the change "
-                 f"(scenario {rec.scenario})", fontsize=plots.STYLE["figure.titlesize"])
+    import textwrap
+    title = f"{a.get('experiment', 'Groundswell')}: whom to ask to champion the change (scenario {rec.scenario})"
+    width = int(fig.get_figwidth() * 72 / (0.6 * plots.STYLE["figure.titlesize"]))  # characters that fit the figure
+    fig.suptitle(textwrap.fill(title, max(30, width)), fontsize=plots.STYLE["figure.titlesize"])
     return fig
 
 

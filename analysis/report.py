@@ -43,14 +43,46 @@ def _pct(x):
     return f"{100 * x:.1f}%" if 0 < abs(x) < 0.01 else f"{100 * x:.0f}%"
 
 
-def _pts(x):
-    return f"{100 * x:.0f} point" + ("" if round(100 * abs(x)) == 1 else "s")
+def interval_decimals(low, high, scale=100, most=3):
+    """Decimals that make an interval's two ends differ once printed (times `scale`: 100 for percentages):
+    one digit for the first decimal place the width reaches, more until the ends differ, at most `most`.
+    0.976 to 0.984 -> 1 ("97.6% to 98.4%"); 0.90 to 0.98 -> 0; NaN, or a width below the last decimal `most`
+    allows (one value, up to floating-point rounding) -> 0."""
+    lo, hi = scale * low, scale * high
+    width = abs(hi - lo)
+    if not (math.isfinite(width) and width >= 10.0 ** -most):  # NaN, or an interval of one value (to rounding)
+        return 0
+    d = min(most, max(0, -math.floor(math.log10(width))))
+    while d < most and f"{lo:.{d}f}" == f"{hi:.{d}f}":
+        d += 1
+    return d
+
+
+def _pct_at(x, d):
+    return "n/a" if math.isnan(x) else f"{100 * x:.{d}f}%"
+
+
+def pct_interval(mean, low, high):
+    """(mean, low, high) as percentages with one number of decimals, chosen from the interval's width
+    (interval_decimals) and never fewer than _pct gives the mean."""
+    d = interval_decimals(low, high)
+    if 0 < abs(mean) < 0.01:
+        d = max(d, 1)
+    return _pct_at(mean, d), _pct_at(low, d), _pct_at(high, d)
+
+
+def _pts(x, low=math.nan, high=math.nan):
+    """A difference in percentage points, with the decimals of its interval (low, high) when given."""
+    d = interval_decimals(low, high)
+    text = f"{100 * x:.{d}f}"
+    return f"{text} point" + ("" if text.lstrip("-") in ("1", "1." + "0" * d) else "s")
 
 
 def _ci_pts(low, high):
     if math.isnan(low):
         return "too few trials for a confidence interval"
-    return f"95% CI {100 * low:+.0f} to {100 * high:+.0f} points"
+    d = interval_decimals(low, high)
+    return f"95% CI {100 * low:+.{d}f} to {100 * high:+.{d}f} points"
 
 
 def _course(curve, T):
@@ -89,12 +121,13 @@ def reading(results, baseline, n_boot=2000, seed=0):
 
     n = results.trials
     trials = f"{n} trial{'s' if n > 1 else ''}"
-    spread = f", 95% CI {_pct(lo)} to {_pct(hi)}" if n > 1 else ""
+    mean, lo_text, hi_text = pct_interval(fi[win.name].mean(), lo, hi) if n > 1 else (_pct(fi[win.name].mean()),) * 3
+    spread = f", 95% CI {lo_text} to {hi_text}" if n > 1 else ""
     s = [("b", win.name), f" ({win.description})" if win.description else "",
-         f" had {_pct(fi[win.name].mean())} of the staff internalized (A) by week {T} (mean of {trials}{spread})"]
+         f" had {mean} of the staff internalized (A) by week {T} (mean of {trials}{spread})"]
     if win.name != base.name:
         d = stats.paired_difference(win, base, "final_internalized", n_boot, seed)
-        s += [f", {_pts(d.mean_diff)} more than ", ("b", base.name), f" ({_ci_pts(d.ci_low, d.ci_high)})"]
+        s += [f", {_pts(d.mean_diff, d.ci_low, d.ci_high)} more than ", ("b", base.name), f" ({_ci_pts(d.ci_low, d.ci_high)})"]
     s += [f"; adopted (A + C): {_pct(fa[win.name].mean())}"]
     out.append(s + ["."])
     if len(ranked) > 1 and ranked[1].name != base.name:
@@ -102,7 +135,7 @@ def reading(results, baseline, n_boot=2000, seed=0):
         d = stats.paired_difference(win, run, "final_internalized", n_boot, seed)
         clear = d.ci_low > 0
         out.append(["The runner-up, ", ("b", run.name), f", had {_pct(fi[run.name].mean())} internalized (A); "
-                    f"the lead of {_pts(d.mean_diff)} ({_ci_pts(d.ci_low, d.ci_high)}) is "
+                    f"the lead of {_pts(d.mean_diff, d.ci_low, d.ci_high)} ({_ci_pts(d.ci_low, d.ci_high)}) is "
                     + ("clear." if clear else f"within the noise of {trials}.")])
     halves = [(word, _half(win, m)) for word, m in (("internalized (A)", "t50_internalized"),
                                                     ("adopted (A + C)", "t50"))]
@@ -236,7 +269,8 @@ def _summary_rows(results, n_boot, seed):
         for m in ("final_internalized", "final_adopted"):
             v = s.metrics[m]
             lo, hi = stats.bootstrap_mean_ci(v, n_boot, seed)
-            cells.append(f"{_pct(v.mean())} [{_pct(lo)}, {_pct(hi)}]")
+            mean, lo_text, hi_text = pct_interval(v.mean(), lo, hi)
+            cells.append(f"{mean} [{lo_text}, {hi_text}]")
         rows.append((name, s.description, *cells, _half_cell(s, "t50_internalized"), _half_cell(s, "t50"),
                      _pct(np.median(s.metrics["peak_compliance"])), _pct(np.median(s.metrics["peak_resistance"]))))
     return rows

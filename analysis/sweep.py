@@ -320,62 +320,199 @@ def _figure(**kw):
     return figure(**kw)
 
 
+#: Axis words and unit of the keys a sweep most often varies: the unit field of the parameter table
+#: (`groundswell parameters`, docs/model.md), a step read as a week (the scenarios' `experiment.steps` are weeks).
+PARAMETER_WORDS = {
+    "champions.count": ("champions", "agents"),
+    "mandate.half_life": ("mandate half-life", "weeks"),
+    "mandate.start": ("mandate issued at", "week"),
+    "mandate.intensity": ("mandate intensity at the start", ""),
+    "mandate.levels": ("mandating levels", "levels"),
+    "formalization.at": ("formalization at adopted share", "share"),
+    "formalization.pressure": ("pressure after formalization", ""),
+    "organization.size": ("organization size", "agents"),
+    "organization.span": ("span of control", "agents"),
+    "organization.advisors": ("advisor candidates per agent", "agents"),
+    "organization.cross_department": ("cross-department advisor probability", "probability"),
+    "organization.mean_degree": ("mean degree", "ties"),
+    "organization.rewire": ("rewiring probability", "probability"),
+    "organization.departments": ("departments", "departments"),
+    "agents.initial_resisters": ("initial resisters", "probability"),
+    "agents.threshold_mean": ("mean threshold", "share"),
+    "agents.threshold_sd": ("threshold standard deviation", "share"),
+    "sdt.beta0": ("spontaneous adoption rate", "per week"),
+    "sdt.beta_s": ("adoption rate from social pull", "per week"),
+    "sdt.beta_p": ("compliance rate under pressure", "per week"),
+    "sdt.rho_p": ("reactance to pressure", "per week"),
+    "sdt.rho_s": ("resistance from negative push", "per week"),
+    "sdt.kappa_i": ("internalization rate C to A", "per week"),
+    "sdt.lambda_l": ("lapse rate C to N", "per week"),
+    "sdt.lambda_a": ("abandonment rate A to N", "per week"),
+    "sdt.lambda_r": ("softening rate R to N", "per week"),
+    "sdt.lambda_b": ("champion burnout rate", "per week"),
+    "sdt.gamma_c": ("exposure value of a complier", ""),
+    "sdt.gamma_r": ("exposure value of a resister", ""),
+    "sdt.tau": ("threshold softness", ""),
+    "bass.p": ("Bass innovation coefficient p", "per week"),
+    "bass.q": ("Bass imitation coefficient q", "per week"),
+}
+
+#: Words of the metrics (MODEL.md 7: internalized = A, adopted = A + C).
+METRIC_WORDS = {
+    "final_internalized": "internalized share at the end (A)",
+    "final_adopted": "adopted share at the end (A + C)",
+    "t50_internalized": "week of 50% internalized (A)",
+    "t50": "week of 50% adopted (A + C)",
+    "peak_compliance": "peak complying share (C)",
+    "peak_resistance": "peak resisting share (R)",
+    "departments_internalized": "departments with 50% internalized (A)",
+    "departments_reached": "departments with 50% adopted (A + C)",
+}
+_STAT_WORDS = {"mean": "mean", "sd": "standard deviation", "q05": "5th percentile", "q25": "25th percentile",
+               "median": "median", "q75": "75th percentile", "q95": "95th percentile", "reached": "share reached"}
+
+
+def parameter_label(name):
+    """A parameter's axis words with its unit: "mandate half-life (weeks)"; the key itself when not in the table."""
+    words, unit = PARAMETER_WORDS.get(name, (name, ""))
+    return f"{words} ({unit})" if unit else words
+
+
+def _value_words(name, text):
+    """A parameter at a value in words: "mandate half-life = 13 weeks", "... = sustained (inf)"."""
+    words, unit = PARAMETER_WORDS.get(name, (name, ""))
+    if text in ("inf", "-inf"):
+        return f"{words} = {'sustained' if name == 'mandate.half_life' else text}"
+    return f"{words} = {text} {unit}".strip()
+
+
 def _metric_label(metric, stat):
-    return f"{metric} ({stat} over trials)"
+    return f"{METRIC_WORDS.get(metric, metric)}, {_STAT_WORDS.get(stat, stat)} over trials"
+
+
+def default_metric(sweep):
+    """final_internalized (MODEL.md 7: internalized leads) when the file has it, else final_adopted (format 1)."""
+    return "final_internalized" if any(m == "final_internalized" for _, m in sweep.summaries) else "final_adopted"
+
+
+def _t975(df):
+    """The 97.5% quantile of Student's t with df degrees of freedom (1.96 for large df)."""
+    try:
+        from scipy.stats import t
+        return float(t.ppf(0.975, df))
+    except ImportError:  # pragma: no cover
+        return 1.96
+
+
+def mean_interval(values):
+    """(mean, half-width of its 95% t interval, trials) of the finite values; half-width NaN below two trials."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return math.nan, math.nan, 0
+    if v.size < 2:
+        return float(v.mean()), math.nan, 1
+    return float(v.mean()), _t975(v.size - 1) * float(v.std(ddof=1)) / math.sqrt(v.size), int(v.size)
+
+
+def grid_intervals(sweep, scenario, metric, x, y=None, at=None):
+    """Per cell of the grid of x (and y): the mean of every trial of the cell's points, the half-width of its 95%
+    t interval and the number of trials (finite values: the times to 50% count the trials that reached it).
+    Arrays [ny, nx] as grid_table's Z; a cell averaged over other parameters pools their trials."""
+    sweep.metric(scenario, metric)  # an unknown metric, or one the file lacks: the one-line error
+    trials = sweep.summaries[(sweep.scenario(scenario), metric)]["trials"]
+    keep = _fixed_mask(sweep, at or {})
+    jx, _ = sweep.parameter(x)
+    xs = np.unique(sweep.values[keep, jx])
+    jy = sweep.parameter(y)[0] if y else None
+    ys = np.unique(sweep.values[keep, jy]) if y else [None]
+    M, H, N = (np.full((len(ys), len(xs)), np.nan) for _ in range(3))
+    for a, yv in enumerate(ys):
+        for b, xv in enumerate(xs):
+            rows = keep & (sweep.values[:, jx] == xv)
+            if jy is not None:
+                rows &= sweep.values[:, jy] == yv
+            M[a, b], H[a, b], N[a, b] = mean_interval(trials[rows].ravel())
+    return M, H, N
+
+
+def _trials_text(N):
+    n = N[N > 0]
+    if not n.size:
+        return "no trials"
+    lo, hi = int(n.min()), int(n.max())
+    return f"{lo} trials per cell" if lo == hi else f"{lo}-{hi} trials per cell"
+
+
+def _decimals(finite):
+    """Decimals for cell values: 2 for shares and small numbers, 0 for weeks and counts above 10."""
+    return 0 if finite.size and np.nanmax(np.abs(finite)) >= 10 else 2
 
 
 def heatmap_figure(sweep, scenario, metric, stat, x, y, at=None):
-    """A metric over a grid of two parameters: one cell per pair of values, annotated."""
+    """A metric over a grid of two parameters: one cell per pair of values, annotated with the value and, for
+    the mean, the half-width of its 95% interval; the trials per cell in the title."""
     z = sweep.metric(scenario, metric, stat)
     xs, ys, Z = grid_table(sweep, z, x, y, at)
+    M, H, N = grid_intervals(sweep, scenario, metric, x, y, at)
     _, px = sweep.parameter(x)
     _, py = sweep.parameter(y)
-    fig = _figure(figsize=(11, 8.5), layout="constrained")
+    fig = _figure(figsize=(12, 9), layout="constrained")
     ax = fig.subplots()
     im = ax.imshow(Z, origin="lower", aspect="auto", cmap="viridis")
     ax.set_xticks(range(len(xs)), [px.label(v) for v in xs])
     ax.set_yticks(range(len(ys)), [py.label(v) for v in ys])
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+    ax.set_xlabel(parameter_label(x))
+    ax.set_ylabel(parameter_label(y))
     finite = Z[np.isfinite(Z)]
     mid = (finite.min() + finite.max()) / 2 if finite.size else 0
+    dec = _decimals(finite)
+    with_ci = stat == "mean"
     if Z.size <= 400:
         for a in range(Z.shape[0]):
             for b in range(Z.shape[1]):
                 if np.isfinite(Z[a, b]):
-                    ax.text(b, a, f"{Z[a, b]:.2f}", ha="center", va="center", fontsize=12,
+                    text = f"{Z[a, b]:.{dec}f}"
+                    if with_ci and np.isfinite(H[a, b]):
+                        text += f"\n\u00b1{H[a, b]:.{dec}f}"
+                    ax.text(b, a, text, ha="center", va="center", fontsize=12,
                             color="black" if Z[a, b] > mid else "white")
     fig.colorbar(im, ax=ax, label=_metric_label(metric, stat))
-    ax.set_title(f"{sweep.scenario(scenario)}: {metric}")
+    how = f"{_STAT_WORDS.get(stat, stat)} of {_trials_text(N)}"
+    if with_ci:
+        how += "; \u00b1 = half-width of the 95% interval of the mean"
+    ax.set_title(f"{sweep.scenario(scenario)}: {METRIC_WORDS.get(metric, metric)}\n{how}", fontsize=17)
     return fig
 
 
 def response_figure(sweep, scenario, metric, x, y=None, at=None):
-    """Response curves: the metric's mean over x with its 25-75% band over trials, one line per value of y."""
-    mean = sweep.metric(scenario, metric, "mean")
-    q25, q75 = sweep.metric(scenario, metric, "q25"), sweep.metric(scenario, metric, "q75")
+    """Response curves: the metric's mean over x with the 95% confidence band of the mean, one line per value
+    of y."""
     fig = _figure(figsize=(12, 7.5), layout="constrained")
     ax = fig.subplots()
     _, px = sweep.parameter(x)
     from .plots import PALETTE
-    xs, ys, Z = grid_table(sweep, mean, x, y, at)
-    _, _, L = grid_table(sweep, q25, x, y, at)
-    _, _, H = grid_table(sweep, q75, x, y, at)
+    M, H, N = grid_intervals(sweep, scenario, metric, x, y, at)
+    xs, ys, _ = grid_table(sweep, sweep.metric(scenario, metric, "mean"), x, y, at)
     numeric = px.numeric and np.all(np.isfinite(xs))
     pos = xs if numeric else np.arange(len(xs))
     py = sweep.parameter(y)[1] if y else None
     for a, yv in enumerate(ys):
         color = PALETTE[a % len(PALETTE)]
-        label = f"{y} = {py.label(yv)}" if y else None
-        ax.fill_between(pos, L[a], H[a], color=color, alpha=0.15, linewidth=0)
-        ax.plot(pos, Z[a], marker="o", color=color, linewidth=3, label=label)
+        label = _value_words(y, py.label(yv)) if y else "mean"
+        half = np.nan_to_num(H[a], nan=0.0)
+        ax.fill_between(pos, M[a] - half, M[a] + half, color=color, alpha=0.2, linewidth=0)
+        ax.plot(pos, M[a], marker="o", color=color, linewidth=3, label=label)
     if not numeric:
         ax.set_xticks(pos, [px.label(v) for v in xs])
-    ax.set_xlabel(x)
-    ax.set_ylabel(_metric_label(metric, "mean; band 25-75%"))
-    ax.set_title(f"{sweep.scenario(scenario)}: {metric}")
-    if y:
-        ax.legend(frameon=False)
+    ax.set_xlabel(parameter_label(x))
+    ax.set_ylabel(_metric_label(metric, "mean"))
+    ax.set_title(f"{sweep.scenario(scenario)}: {METRIC_WORDS.get(metric, metric)}\n"
+                 f"mean of {_trials_text(N).replace('cell', 'point')}; band: 95% confidence interval of the mean", fontsize=17)
+    from matplotlib.patches import Patch
+    handles, _ = ax.get_legend_handles_labels()
+    handles.append(Patch(color="0.6", alpha=0.4, label="band: 95% CI of the mean"))
+    ax.legend(handles=handles, frameon=False, title=None if y else None)
     return fig
 
 
@@ -388,9 +525,10 @@ def scatter_figure(sweep, scenario, metric, stat, x, y):
     ax = fig.subplots()
     sc = ax.scatter(sweep.values[:, jx], sweep.values[:, jy], c=z, cmap="viridis", s=60)
     fig.colorbar(sc, ax=ax, label=_metric_label(metric, stat))
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    ax.set_title(f"{sweep.scenario(scenario)}: {metric}")
+    ax.set_xlabel(parameter_label(x))
+    ax.set_ylabel(parameter_label(y))
+    ax.set_title(f"{sweep.scenario(scenario)}: {METRIC_WORDS.get(metric, metric)}\n"
+                 f"{_STAT_WORDS.get(stat, stat)} of {int(sweep.attrs['trials'])} trials per point", fontsize=17)
     return fig
 
 
@@ -404,10 +542,15 @@ def sobol_figure(sweep, table, scenario, metric):
         v = table[key]
         err = np.vstack([v - table[f"{key}_low"], table[f"{key}_high"] - v])
         ax.bar(pos + (k - 0.5) * 0.38, v, width=0.38, color=color, label=label, yerr=np.clip(err, 0, None), capsize=6)
-    ax.set_xticks(pos, [p.name for p in sweep.parameters])
+    import textwrap
+    words = [PARAMETER_WORDS.get(p.name, (p.name,))[0] for p in sweep.parameters]
+    ax.set_xticks(pos, [textwrap.fill(w, 16, break_on_hyphens=False) for w in words])
+    ax.set_xlabel("parameter")
     ax.axhline(0, color="black", linewidth=1)
-    ax.set_ylabel("Sobol index (95% bootstrap interval)")
-    ax.set_title(f"{sweep.scenario(scenario)}: {metric}")
+    ax.set_ylabel("Sobol index")
+    ax.errorbar([], [], yerr=[], color="black", capsize=6, linestyle="none", label="95% bootstrap interval")
+    ax.set_title(f"{sweep.scenario(scenario)}: {METRIC_WORDS.get(metric, metric)}\n"
+                 f"of the point means over {int(sweep.attrs['trials'])} trials per point", fontsize=17)
     ax.legend(frameon=False)
     return fig
 
@@ -419,7 +562,7 @@ def format_grid(sweep, xs, ys, Z, x, y, metric, stat):
     head = [px.label(v) for v in xs]
     width = max(7, *(len(h) for h in head))
     corner = f"{y} \\ {x}" if y else x
-    rows = [f"{metric} ({stat} over trials)", f"{corner:>24}  " + "  ".join(f"{h:>{width}}" for h in head)]
+    rows = [f"{metric}: {_metric_label(metric, stat)}", f"{corner:>24}  " + "  ".join(f"{h:>{width}}" for h in head)]
     for a, yv in enumerate(ys):
         name = py.label(yv) if y else ""
         rows.append(f"{name:>24}  " + "  ".join(f"{v:>{width}.3f}" if np.isfinite(v) else f"{'n/a':>{width}}"
@@ -435,6 +578,7 @@ def command(args):
         print(f"note: {sweep.path} holds {sweep.index.size} of {sweep.points_total} points (a shard or a partial "
               "sweep)", file=sys.stderr)
     scenario = sweep.scenario(args.scenario)
+    args.metric = args.metric or default_metric(sweep)
     at = {}
     for item in args.at or []:
         name, sep, text = item.partition("=")

@@ -225,3 +225,57 @@ def test_unknown_parameter_and_metric_are_one_line_errors(sweep_files):
     assert r.returncode == 2 and "no parameter 'sdt.nope'" in r.stderr
     r = run_cli("sweep", sweep_files["grid"], "--metric", "speed")
     assert r.returncode == 2 and "unknown metric" in r.stderr
+
+
+def _labelled(fig):
+    """Every axes of a figure but its colour bars has words on both axes."""
+    axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>" and ax.get_visible()]
+    assert axes
+    for ax in axes:
+        assert ax.get_xlabel().strip() and ax.get_ylabel().strip(), (ax.get_title(), ax.get_xlabel(), ax.get_ylabel())
+
+
+def test_sweep_figures_name_parameters_in_words_with_units_and_show_intervals(sweep_files):
+    """Issue 18: axes in words with units, internalized by default, trials per cell, 95% interval of the mean."""
+    from analysis.sweep import (default_metric, grid_intervals, heatmap_figure, mean_interval, parameter_label,
+                                response_figure)
+    s = load_sweep(sweep_files["grid"])
+    assert default_metric(s) == "final_internalized"
+    assert parameter_label("mandate.half_life") == "mandate half-life (weeks)"
+    assert parameter_label("champions.count") == "champions (agents)"
+    assert parameter_label("some.new_key") == "some.new_key"
+    heat = heatmap_figure(s, "both", "final_internalized", "mean", "champions.count", "mandate.half_life")
+    _labelled(heat)
+    ax = heat.axes[0]
+    assert ax.get_xlabel() == "champions (agents)" and "internalized" in ax.get_title()
+    per_cell = 6 * (s.index.size // (2 * 3))  # 6 trials a point; a cell pools the points of champions.selection
+    assert f"{per_cell} trials per cell" in ax.get_title() and "95% interval of the mean" in ax.get_title()
+    assert any("\u00b1" in t.get_text() for t in ax.texts)
+    curves = response_figure(s, "both", "final_adopted", "champions.count", "mandate.half_life")
+    _labelled(curves)
+    ax = curves.axes[0]
+    assert "adopted" in ax.get_ylabel() and "A + C" in ax.get_ylabel()
+    assert any("95% CI of the mean" in t.get_text() for t in ax.get_legend().get_texts())
+    # the half-width is the t interval of the mean over each cell's trials
+    M, H, N = grid_intervals(s, "both", "final_internalized", "champions.count", "mandate.half_life")
+    trials = s.summaries[("both", "final_internalized")]["trials"]
+    j = s.parameter("champions.count")[0]
+    k = s.parameter("mandate.half_life")[0]
+    row = np.flatnonzero((s.values[:, j] == s.values[0, j]) & (s.values[:, k] == s.values[0, k]))
+    m, h, n = mean_interval(trials[row].ravel())
+    from scipy.stats import t
+    v = trials[row].ravel().astype(float)
+    assert n == per_cell == row.size * 6
+    assert h == pytest.approx(t.ppf(0.975, n - 1) * v.std(ddof=1) / np.sqrt(n)) and m == pytest.approx(v.mean())
+    assert M[0, 0] == pytest.approx(m) and H[0, 0] == pytest.approx(h)
+    assert np.nanmax(N) == per_cell and np.nanmin(N) == per_cell
+    assert mean_interval([0.5])[2] == 1 and np.isnan(mean_interval([0.5])[1])
+
+
+def test_sobol_figure_is_labelled(sweep_files):
+    from analysis.sweep import sobol_figure
+    s = load_sweep(sweep_files["saltelli"])
+    table = sweep_sobol(s, None, "final_internalized", "mean", n_boot=50)
+    fig = sobol_figure(s, table, None, "final_internalized")
+    _labelled(fig)
+    assert any("95% bootstrap interval" in t.get_text() for t in fig.axes[0].get_legend().get_texts())
