@@ -136,6 +136,13 @@ bool mutate(const fs::path& src, const fs::path& dst, const std::string& name, H
       H5Sclose(s);
     }
   }
+  // Variable-length strings were read into memory HDF5 allocated: give it back.
+  if (n && (H5Tis_variable_str(native) > 0 || H5Tdetect_class(native, H5T_VLEN) > 0)) {
+    const hsize_t count = n;
+    const hid_t all = H5Screate_simple(1, &count, nullptr);
+    H5Dvlen_reclaim(native, all, H5P_DEFAULT, data.data());
+    H5Sclose(all);
+  }
   if (new_type != native) H5Tclose(new_type);
   H5Tclose(native);
   H5Tclose(type);
