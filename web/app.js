@@ -54,6 +54,11 @@ async function api(method, path, body) {
   return { status: response.status, ok: response.ok, data };
 }
 
+/** Cancels a run that nobody shows any more (a finished one is simply forgotten). */
+function cancelRun(answer) {
+  if (answer && answer.ok && answer.data && answer.data.id) api('DELETE', `/api/runs/${answer.data.id}`).catch(() => {});
+}
+
 // ---------------------------------------------------------------- controls
 
 const CONTROLS = `
@@ -125,7 +130,6 @@ class Side {
     this.controls = root.querySelector('.controls');
     this.controls.innerHTML = CONTROLS;
     this.form = Object.fromEntries([...this.controls.querySelectorAll('[name]')].map((c) => [c.name, c]));
-    this.runId = null;
     this.token = 0;
     this.trial = null;
     this.nodes = [];
@@ -215,10 +219,12 @@ class Side {
     if (message) this.setStatus('error');
   }
 
+  // Each run belongs to one call of start(): the call that created it polls
+  // it, and cancels it once a newer start() has taken over. No other code
+  // sends a request for it, so none can arrive after its DELETE (which would
+  // answer 404 and show as an error in the browser's console).
   async start() {
     const token = ++this.token;
-    if (this.runId) api('DELETE', `/api/runs/${this.runId}`).catch(() => {});
-    this.runId = null;
     this.status = null;
     this.trial = null;
     this.root.dataset.animation = 'waiting';
@@ -236,7 +242,7 @@ class Side {
         if (token === this.token) this.showError(`The server did not answer (${e.message}). Is groundswell serve still running?`);
         return;
       }
-      if (token !== this.token) return;
+      if (token !== this.token) return cancelRun(answer);
       if ((answer.status === 429 || answer.status === 503) && attempt < 40) {
         this.progress.textContent = 'waiting for the server...';
         await sleep(500);
@@ -248,20 +254,20 @@ class Side {
       this.showError(answer.data && answer.data.error ? answer.data.error : `The server refused the run (${answer.status}).`);
       return;
     }
-    this.runId = answer.data.id;
-    this.poll(token);
+    this.poll(token, answer.data.id);
   }
 
-  async poll(token) {
-    while (token === this.token) {
+  async poll(token, id) {
+    for (;;) {
+      if (token !== this.token) return cancelRun({ ok: true, data: { id } });
       let answer;
       try {
-        answer = await api('GET', `/api/runs/${this.runId}`);
+        answer = await api('GET', `/api/runs/${id}`);
       } catch (e) {
         if (token === this.token) this.showError(`Lost contact with the server (${e.message}).`);
         return;
       }
-      if (token !== this.token) return;
+      if (token !== this.token) return cancelRun({ ok: true, data: { id } });
       if (!answer.ok) {
         this.showError(answer.data && answer.data.error ? answer.data.error : `Status ${answer.status}`);
         return;
@@ -269,7 +275,8 @@ class Side {
       const s = answer.data;
       this.status = s;
       this.root.dataset.trials = String(s.trials_done);
-      if (s.trial_ready && !this.trial) await this.loadTrial(token);
+      if (s.trial_ready && !this.trial) await this.loadTrial(token, id);
+      if (token !== this.token) return cancelRun({ ok: true, data: { id } });
       this.progress.textContent = s.status === 'done' ? `${s.trials} runs` : `${s.trials_done} of ${s.trials} runs`;
       this.drawChart();
       this.captionEl.textContent = s.caption || '';
@@ -280,8 +287,8 @@ class Side {
     }
   }
 
-  async loadTrial(token) {
-    const answer = await api('GET', `/api/runs/${this.runId}/trial`);
+  async loadTrial(token, id) {
+    const answer = await api('GET', `/api/runs/${id}/trial`);
     if (token !== this.token || !answer.ok) return;
     this.trial = answer.data;
     this.drawOrg();

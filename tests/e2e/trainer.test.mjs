@@ -103,6 +103,8 @@ test('two strategies animate and draw their curves in headless Chromium', { time
   const page = await context.newPage();
   page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(msg.text()); });
   page.on('pageerror', (e) => pageErrors.push(String(e)));
+  // The console says only "status of 404"; record which request it was.
+  page.on('response', (r) => { if (r.status() >= 400) pageErrors.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
 
   await page.goto(base, { timeout: 15_000 });
   await page.waitForFunction(() => document.body.dataset.ready === 'yes');
