@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 #include "cli/outputs.hpp"
+#include "cli/overrides.hpp"
 #include "cli/stop_signal.hpp"
 
 #include <unistd.h>
@@ -38,6 +39,8 @@ void print_progress(TrialIndex done, TrialIndex total, std::chrono::steady_clock
 
 int run_command(const RunArgs& args) {
   model::ExperimentSpec x = model::load_experiment(args.scenario_file);
+  select_scenarios(x, args.scenarios);
+  apply_set_options(x, args.sets);
   if (args.trials) x.trials = *args.trials;
   if (args.seed) x.seed = *args.seed;
   check_output(args.output, args.force, experiment_inputs(x, args.scenario_file));
