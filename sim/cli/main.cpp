@@ -44,8 +44,10 @@ int run_groundswell(int argc, char** argv) {
   cli::add_data_dir_option(*run_cmd);
 
   std::string info_file;
-  auto* info_cmd = app.add_subcommand("info", "Describe a results file and print its summary table");
-  info_cmd->add_option("results", info_file, "Results file (HDF5)")->required();
+  auto* info_cmd = app.add_subcommand(
+      "info",
+      "Describe any file groundswell writes: results (with the summary table), sweep, calibration, recommendation");
+  info_cmd->add_option("file", info_file, "A results, sweep, calibration or recommendation file (HDF5)")->required();
 
   cli::ExportArgs exp;
   auto* network_cmd = app.add_subcommand("network", "Organizations: export, import, describe");
