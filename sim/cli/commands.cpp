@@ -62,7 +62,7 @@ void print_attributes(const std::string& path, const char* kind, const std::vect
   if (file < 0) throw InputError(path + ": damaged or incomplete " + kind + " file (cannot be opened)");
   try {
     auto line = [](const char* name, const std::string& value) {
-      std::printf("%-13s%s\n", (std::string(name) + ":").c_str(), value.c_str());
+      std::printf("%-15s%s\n", (std::string(name) + ":").c_str(), value.c_str());
     };
     line("file", path);
     line("kind", std::string(kind) + " (" + io::hdf5::read_string_attribute(file, "format") + ")");
@@ -138,7 +138,7 @@ int info_command(const std::string& path) {
   if (format == "groundswell-sweep") {
     const sweep::SweepFileInfo s = sweep::read_sweep_info(path);
     print_attributes(path, "sweep", {"scenario_file"}, {}, {});
-    std::printf("design:      %s\npoints:      %zu of %llu%s%s\n", s.design.c_str(), s.index.size(),
+    std::printf("design:        %s\npoints:        %zu of %llu%s%s\n", s.design.c_str(), s.index.size(),
                 static_cast<unsigned long long>(s.points_total), s.complete ? " (complete)" : " (incomplete)",
                 s.shard.empty() ? "" : (", shard " + s.shard).c_str());
     return kOk;

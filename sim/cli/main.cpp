@@ -88,6 +88,7 @@ int run_groundswell(int argc, char** argv) {
       ->check(CLI::Range(1u, 4096u));
   sweep_cmd->add_flag("--force", sweep.force, "Overwrite an existing output and discard its committed points");
   sweep_cmd->add_flag("--list-points", sweep.list_points, "Print the table of points as CSV and run nothing");
+  sweep_cmd->add_option("--set", sweep.sets, "KEY=VALUE or SCENARIO.KEY=VALUE: override a scenario key (repeatable)");
   sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "Print nothing but errors");
   sweep_cmd->add_flag("-v,--verbose", sweep.verbose, "Print the design before running");
 

@@ -13,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/outputs.hpp"
+#include "cli/overrides.hpp"
 #include "cli/stop_signal.hpp"
 #include "groundswell/sweep/ranks.hpp"
 #include "groundswell/sweep/runner.hpp"
@@ -93,7 +94,22 @@ int sweep_command(const SweepArgs& args) {
   try {
     if (args.resume && args.force)
       throw InputError("sweep: --resume keeps the committed points and --force discards them; give one");
-    plan = sweep::Plan::load(args.scenario_file);
+    sweep::Adjustment adjust;
+    if (!args.sets.empty()) {
+      if (!args.shard.empty())
+        throw InputError("sweep: --set with --shard: merge reads the file alone; put the values in the file");
+      for (const std::string& text : args.sets) adjust.label += text + "\n";
+      adjust.apply = [sets = args.sets](model::ExperimentSpec& x) { apply_set_options(x, sets); };
+    }
+    plan = sweep::Plan::load(args.scenario_file, adjust);
+    for (const std::string& text : args.sets) {
+      const std::string key = text.substr(0, text.find('='));
+      for (const auto& par : plan->parameters())
+        if (key == par.name || (key.size() > par.name.size() &&
+                                key.compare(key.size() - par.name.size() - 1, std::string::npos, "." + par.name) == 0))
+          throw InputError("--set " + text + ": sweep parameter " + par.name +
+                           " is varied by the design; remove it from [sweep] to fix its value");
+    }
     if (!args.shard.empty()) shard = parse_shard(args.shard);
     if (!args.list_points && args.output.empty())
       throw InputError("sweep: give the output file with -o SWEEP.h5 (or --list-points)");

@@ -1063,13 +1063,13 @@ TEST_CASE("info names the kind of every file the program writes, with a short su
       {"run", {"run", "s.toml", "-o", "out.h5", "-q"}, {"experiment:", "scenarios:   1", "trials:      3"}},
       {"sweep",
        {"sweep", "w.toml", "-o", "out.h5", "-q"},
-       {"kind:", "sweep (groundswell-sweep)", "points:      2 of 2"}},
+       {"kind:", "sweep (groundswell-sweep)", "points:        2 of 2"}},
       {"calibrate",
        {"calibrate", "c.toml", "-o", "out.h5", "-q"},
-       {"calibration (groundswell-calibration)", "rule:", "bass", "particles:   4"}},
+       {"calibration (groundswell-calibration)", "rule:", "bass", "particles:     4"}},
       {"recommend",
        {"recommend", "s.toml", "--count", "1", "--trials", "2", "-o", "out.h5", "-q"},
-       {"recommendation (groundswell-recommend)", "scenario:    a", "count:       1"}},
+       {"recommendation (groundswell-recommend)", "scenario:      a", "count:         1"}},
   };
   for (const Kind& k : kinds) {
     SECTION(k.command) {

@@ -186,3 +186,18 @@ TEST_CASE("--scenario runs a subset with the bits of the full run", "[seed][cli]
           dataset(full, std::string("scenarios/distributed/curves/") + d));
   CHECK(attribute(part, "/", "experiment") == "small");
 }
+
+TEST_CASE("sweep --set changes every point; a swept key cannot be set", "[unit][cli]") {
+  const fs::path w = scenario_file("w.toml", std::string(kScenario) +
+                                                 "[sweep]\ndesign = \"grid\"\n[[sweep.parameter]]\n"
+                                                 "name = \"sdt.beta_s\"\nvalues = [0.1, 0.2]\n");
+  const fs::path plain = scratch("plain.h5"), set = scratch("sweep-set.h5");
+  REQUIRE(run("sweep " + w.string() + " -o " + plain.string() + " --force -q").status == 0);
+  REQUIRE(run("sweep " + w.string() + " -o " + set.string() + " --force -q --set sdt.w_a=0.05").status == 0);
+  CHECK(dataset(set, "scenarios/top_down/curves/A/mean") != dataset(plain, "scenarios/top_down/curves/A/mean"));
+  CHECK(attribute(set, "/", "fingerprint") != attribute(plain, "/", "fingerprint"));
+  const Outcome swept = run("sweep " + w.string() + " -o " + set.string() + " --force -q --set sdt.beta_s=0.3");
+  INFO(swept.text);
+  CHECK(swept.status == 2);
+  CHECK(swept.text.find("varied by the design") != std::string::npos);
+}
