@@ -109,7 +109,7 @@ std::string attribute(const fs::path& file, const std::string& object, const cha
 
 }  // namespace
 
-TEST_CASE("--set changes a key for every scenario or one, checked and recorded", "[unit][cli]") {
+TEST_CASE("set: --set changes a key for every scenario or one, checked and recorded", "[unit][cli]") {
   const fs::path s = scenario_file("s.toml");
   const fs::path base = scratch("base.h5"), set = scratch("set.h5"), one = scratch("one.h5");
   REQUIRE(run("run " + s.string() + " -o " + base.string() + " --force -q").status == 0);
@@ -175,7 +175,7 @@ TEST_CASE("bad --set values are refused with the parameter table's messages", "[
   }
 }
 
-TEST_CASE("--scenario runs a subset with the bits of the full run", "[seed][cli]") {
+TEST_CASE("subset: --scenario runs a subset with the bits of the full run", "[seed][cli]") {
   const fs::path s = scenario_file("subset.toml");
   const fs::path full = scratch("full.h5"), part = scratch("part.h5");
   REQUIRE(run("run " + s.string() + " -o " + full.string() + " --force -q").status == 0);
@@ -187,7 +187,7 @@ TEST_CASE("--scenario runs a subset with the bits of the full run", "[seed][cli]
   CHECK(attribute(part, "/", "experiment") == "small");
 }
 
-TEST_CASE("sweep --set changes every point; a swept key cannot be set", "[unit][cli]") {
+TEST_CASE("sweep --set changes every point, and a swept key cannot be set", "[unit][cli]") {
   const fs::path w = scenario_file("w.toml", std::string(kScenario) +
                                                  "[sweep]\ndesign = \"grid\"\n[[sweep.parameter]]\n"
                                                  "name = \"sdt.beta_s\"\nvalues = [0.1, 0.2]\n");
