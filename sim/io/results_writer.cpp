@@ -191,6 +191,7 @@ void ResultsWriter::create(const model::ExperimentSpec& x, unsigned threads) {
   const hid_t root = impl_->file.root();
   hdf5::write_provenance(root, kFormat, kFormatVersion,
                          {{"experiment", x.name}, {"scenario_file", x.source_path}, {"scenario_text", x.source_text}});
+  hdf5::write_string_attribute(root, "overrides", x.overrides);
   number_attribute(root, "seed", H5T_NATIVE_UINT64, x.seed);
   number_attribute(root, "trials", H5T_NATIVE_UINT64, std::uint64_t{x.trials});
   number_attribute(root, "steps", H5T_NATIVE_INT64, std::int64_t{x.steps});
