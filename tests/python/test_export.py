@@ -14,12 +14,11 @@ from analysis.export import export_csv
 from analysis.results import CURVES, ResultsError, load
 from conftest import REPO
 
-xr = pytest.importorskip("xarray")
-pytest.importorskip("h5netcdf")
-
 
 def test_xarray_opens_each_group_with_labelled_axes(engine_files):
     """The calls of docs/output.md, on a file the engine made, checked against h5py."""
+    xr = pytest.importorskip("xarray")  # Debian python3-xarray, python3-h5netcdf (scripts/install-deps.sh)
+    pytest.importorskip("h5netcdf")
     path = engine_files["sdt"]
     with h5py.File(path, "r") as f:
         g = f["scenarios/distributed"]
