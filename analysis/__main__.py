@@ -68,6 +68,11 @@ def _recommend(args):
     recommend.command(args)
 
 
+def _export(args):
+    from . import export
+    export.command(args)
+
+
 def _quantile(text):
     value = float(text)
     if not 0 < value < 1:
@@ -131,6 +136,12 @@ def parser():
                 "cause) and who got the peer credit (by role); a table, and a figure with -o")
     c.add_argument("-o", "--output", help="figure to write: .png, .svg or .pdf")
     c.add_argument("--scenarios", help="comma-separated scenario names (default: all)")
+
+    c = command("export", _export, "tidy long tables for R and pandas: curves.csv (scenario, trial, week, state, "
+                "share) and metrics.csv (scenario, trial, metric, value; NA for a censored time)")
+    c.add_argument("--format", choices=("csv",), default="csv", help="table format (default: csv)")
+    c.add_argument("-o", "--output", default=".", help="directory to write into (default: the current one)")
+    c.add_argument("--force", action="store_true", help="overwrite existing tables")
 
     c = command("report", _report, "a self-contained HTML report of the experiment")
     c.add_argument("-o", "--output", required=True, help="HTML file to write")

@@ -8,7 +8,7 @@ packages=(
   libeigen3-dev libboost-random-dev libtbb-dev
   libhdf5-dev hdf5-tools
   catch2 libtomlplusplus-dev libcli11-dev libfmt-dev libbenchmark-dev
-  python3 python3-numpy python3-h5py python3-matplotlib python3-scipy python3-pytest
+  python3 python3-numpy python3-h5py python3-matplotlib python3-scipy python3-pytest python3-xarray python3-h5netcdf
   libcpp-httplib-dev nlohmann-json3-dev chromium
   libopenmpi-dev openmpi-bin
 )

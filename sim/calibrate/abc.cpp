@@ -23,6 +23,7 @@
 #include <cmath>
 #include <fstream>
 #include <functional>
+#include <iomanip>
 #include <limits>
 #include <numeric>
 #include <sstream>
@@ -38,6 +39,31 @@
 
 namespace groundswell::calibrate {
 namespace {
+
+/// A duration for progress lines: "42 s", "3 min 05 s", "2 h 07 min".
+std::string seconds_text(double secs) {
+  char buf[48];
+  if (!(secs >= 0) || secs > 1e9) return "?";
+  const auto whole = static_cast<long long>(secs + 0.5);
+  if (whole < 60)
+    std::snprintf(buf, sizeof buf, "%lld s", whole);
+  else if (whole < 3600)
+    std::snprintf(buf, sizeof buf, "%lld min %02lld s", whole / 60, whole % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%lld h %02lld min", whole / 3600, whole / 60 % 60);
+  return buf;
+}
+
+/// The first progress line: what is being fitted, and how.
+std::string calibration_header(const CalibrationSpec& spec) {
+  const auto& x = spec.experiment;
+  std::ostringstream os;
+  os << "calibrating " << x.name << ": rule " << model::to_string(x.scenarios.front().rule) << ", "
+     << (spec.abc.method == Method::Smc ? "ABC-SMC" : "rejection ABC") << ", " << spec.abc.particles << " particles";
+  if (spec.abc.method == Method::Smc) os << ", " << spec.abc.generations << " generations";
+  os << ", " << spec.abc.trials << " trials per particle (seed " << x.seed << ")";
+  return os.str();
+}
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
@@ -396,7 +422,10 @@ struct Runner {
   std::uint64_t seed;
   unsigned threads;
   const std::function<void(const std::string&)>& progress;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 
+  /// Seconds since the calibration started.
+  double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
   bool stopped() const { return stop.stop_requested(); }
   void say(const std::string& line) const {
     if (progress) progress(line);
@@ -479,7 +508,10 @@ bool run_rejection(const Runner& run, CalibrationResult& r, std::vector<double>&
       dist[a] = run.evaluate(&u[a * d], stream_key(Purpose::Simulate, run.seed, 0, a), times);
     });
     if (run.stopped()) return false;  // trials cut short: the batch is not used
-    run.say("  " + std::to_string(first + count) + "/" + std::to_string(M) + " prior draws");
+    const double secs = run.elapsed(),
+                 left = secs * static_cast<double>(M - first - count) / static_cast<double>(first + count);
+    run.say("  " + std::to_string(first + count) + "/" + std::to_string(M) + " prior draws, " + seconds_text(secs) +
+            " elapsed, ~" + seconds_text(left) + " left");
   }
   std::vector<std::size_t> order(M);
   std::iota(order.begin(), order.end(), 0);
@@ -516,7 +548,7 @@ bool run_rejection(const Runner& run, CalibrationResult& r, std::vector<double>&
   r.draw_distances = dist;
   r.generations.push_back(std::move(g));
   std::ostringstream os;
-  os << "  rejection: kept " << keep << " of " << M << " draws, epsilon " << eps;
+  os << std::setprecision(3) << "  rejection: kept " << keep << " of " << M << " draws, epsilon " << eps;
   run.say(os.str());
   return true;
 }
@@ -545,7 +577,8 @@ bool smc_prior_generation(const Runner& run, CalibrationResult& r, std::vector<d
   std::vector<double> sorted = r.generations.back().distances;
   std::sort(sorted.begin(), sorted.end());
   std::ostringstream os;
-  os << "  generation 0: " << N << " prior draws, median distance " << sorted[N / 2];
+  os << std::setprecision(3) << "  generation 0 of " << run.spec.abc.generations - 1 << ": " << N
+     << " prior draws, median distance " << sorted[N / 2] << " (" << seconds_text(run.elapsed()) << " elapsed)";
   run.say(os.str());
   return true;
 }
@@ -618,6 +651,7 @@ Next smc_generation(const Runner& run, std::uint32_t gen, CalibrationResult& r, 
 
   std::vector<double> accepted_u, accepted_d;
   std::uint64_t attempts = 0;
+  const double gen_start = run.elapsed();
   const std::size_t batch = N;  // fixed: independent of the thread count
   std::vector<double> u(batch * d), dist(batch);
   std::vector<std::uint8_t> valid(batch);
@@ -644,6 +678,7 @@ Next smc_generation(const Runner& run, std::uint32_t gen, CalibrationResult& r, 
       dist[k] = run.evaluate(uk, stream_key(Purpose::Simulate, run.seed, gen, a), times);
     });
     if (run.stopped()) return Next::Stopped;  // trials cut short: the batch is not used
+    const std::size_t before = accepted_d.size();
     for (std::size_t k = 0; k < batch && accepted_d.size() < N; ++k) {
       ++attempts;
       if (valid[k] && dist[k] <= eps) {
@@ -651,6 +686,17 @@ Next smc_generation(const Runner& run, std::uint32_t gen, CalibrationResult& r, 
                           u.begin() + static_cast<std::ptrdiff_t>((k + 1) * d));
         accepted_d.push_back(dist[k]);
       }
+    }
+    if (accepted_d.size() < N && accepted_d.size() > before) {
+      // Within a generation: the time left at this generation's acceptance so far.
+      const double per_attempt = (run.elapsed() - gen_start) / static_cast<double>(attempts);
+      const double rate = static_cast<double>(accepted_d.size()) / static_cast<double>(attempts);
+      const double left = per_attempt * static_cast<double>(N - accepted_d.size()) / rate;
+      std::ostringstream os;
+      os << "  generation " << gen << " of " << spec.abc.generations - 1 << ": " << accepted_d.size() << "/" << N
+         << " accepted, " << seconds_text(run.elapsed()) << " elapsed, ~" << seconds_text(left)
+         << " left in this generation";
+      run.say(os.str());
     }
   }
   Generation g;
@@ -663,7 +709,9 @@ Next smc_generation(const Runner& run, std::uint32_t gen, CalibrationResult& r, 
   r.generations.push_back(std::move(g));  // prev is not used from here on
   const double rate = static_cast<double>(N) / static_cast<double>(attempts);
   std::ostringstream os;
-  os << "  generation " << gen << ": epsilon " << eps << ", " << attempts << " attempts (acceptance " << rate << ")";
+  os << std::setprecision(3) << "  generation " << gen << " of " << spec.abc.generations - 1 << ": epsilon " << eps
+     << ", " << attempts << " attempts (acceptance " << std::setprecision(2) << rate << "), "
+     << seconds_text(run.elapsed()) << " elapsed";
   run.say(os.str());
   if (rate < spec.abc.min_acceptance) {
     run.say("  acceptance below abc.min_acceptance: stopping");
@@ -758,6 +806,7 @@ CalibrationResult run_calibration(const CalibrationSpec& spec, const Calibration
                    spec.experiment.seed,
                    experiment::thread_count(options.threads),
                    options.progress};
+  run.say(calibration_header(spec));
   CalibrationResult r = start_result(problem);
   std::vector<double> u_current;  // uniform-scale samples of the last generation [particles x parameters]
   const bool done =
@@ -789,17 +838,17 @@ std::string format_calibration(const CalibrationSpec& spec, const CalibrationRes
   std::ostringstream os;
   const auto& x = spec.experiment;
   const Generation& post = r.generations.back();
-  os << x.name << ": rule " << model::to_string(x.scenarios.front().rule) << ", "
-     << (spec.abc.method == Method::Smc ? "ABC-SMC" : "rejection ABC") << ", " << post.weights.size() << " particles";
-  if (spec.abc.method == Method::Smc) os << ", " << r.generations.size() << " generations";
-  os << ", " << spec.abc.trials << " trials per particle (seed " << x.seed << ")\n";
+  // The header (rule, method, particles) is the first progress line, printed at the start.
+  if (spec.abc.method == Method::Smc && r.generations.size() < spec.abc.generations)
+    os << x.name << ": " << r.generations.size() << " of " << spec.abc.generations << " generations run\n";
   os << "observed: " << r.fit_agents << " agents fitted";
   if (r.holdout_agents) os << ", " << r.holdout_agents << " held out";
   os << ", " << r.missing_agents << " missing (excluded), " << r.never_agents << " never adopted; " << x.steps
      << " steps\n";
   std::uint64_t attempts = 0;
   for (const auto& g : r.generations) attempts += g.attempts;
-  os << "final tolerance " << post.epsilon << "; " << attempts << " parameter vectors simulated";
+  os << "final tolerance " << std::setprecision(3) << post.epsilon << std::setprecision(6) << "; " << attempts
+     << " parameter vectors simulated";
   if (spec.abc.method == Method::Smc) {
     const double ess = effective_sample_size(post.weights);
     char e[96];
@@ -822,13 +871,13 @@ std::string format_calibration(const CalibrationSpec& spec, const CalibrationRes
   for (std::size_t j = 0; j < spec.parameters.size(); ++j) {
     const auto& p = spec.parameters[j];
     char interval[64], prior[64];
-    std::snprintf(interval, sizeof interval, "[%.4g, %.4g]", r.lower[j], r.upper[j]);
+    std::snprintf(interval, sizeof interval, "[%.3g, %.3g]", r.lower[j], r.upper[j]);
     std::snprintf(prior, sizeof prior, "%s [%.4g, %.4g]", p.prior == Prior::Uniform ? "U" : "logU", p.lower, p.upper);
-    std::snprintf(buf, sizeof buf, "%-24s %12.4g %26s %22s\n", p.key.c_str(), r.median[j], interval, prior);
+    std::snprintf(buf, sizeof buf, "%-24s %12.3g %26s %22s\n", p.key.c_str(), r.median[j], interval, prior);
     os << buf;
   }
   std::snprintf(buf, sizeof buf,
-                "fit: RMSE of the posterior predictive mean curve to the observed curve = %.4f (%zu draws)\n", r.fit,
+                "fit: RMSE of the posterior predictive mean curve to the observed curve = %.3g (%zu draws)\n", r.fit,
                 static_cast<std::size_t>(spec.abc.predictive));
   os << buf;
   if (r.holdout_agents) {

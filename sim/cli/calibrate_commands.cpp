@@ -11,13 +11,21 @@
 
 #include "cli/commands.hpp"
 #include "cli/outputs.hpp"
+#include "cli/overrides.hpp"
 #include "cli/stop_signal.hpp"
 #include "groundswell/calibrate/calibration.hpp"
 
 namespace groundswell::cli {
 
 int calibrate_command(const CalibrateArgs& args) {
-  const calibrate::CalibrationSpec spec = calibrate::load_calibration(args.calibration_file);
+  calibrate::CalibrationSpec spec = calibrate::load_calibration(args.calibration_file);
+  for (const std::string& text : args.sets)
+    for (const auto& free : spec.parameters)
+      if (text.rfind(free.key + "=", 0) == 0)
+        throw InputError("--set " + text + ": " + free.key +
+                         " is a free parameter of the calibration (its prior is in [parameters]); remove it there "
+                         "to fix its value");
+  apply_set_options(spec.experiment, args.sets);
   if (!args.output.empty()) {
     std::vector<Input> inputs = experiment_inputs(spec.experiment, args.calibration_file, "the calibration file");
     if (!spec.observed.file.empty()) inputs.push_back({spec.observed.file, "the observed table"});

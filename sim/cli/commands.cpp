@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 #include "cli/outputs.hpp"
+#include "cli/overrides.hpp"
 #include "cli/stop_signal.hpp"
 
 #include <unistd.h>
@@ -20,6 +21,8 @@
 #include "groundswell/io/results_writer.hpp"
 #include "groundswell/model/parameters.hpp"
 #include "groundswell/org/tables.hpp"
+#include "groundswell/sweep/sweep_file.hpp"
+#include "io/hdf5.hpp"
 
 namespace groundswell::cli {
 namespace {
@@ -34,10 +37,60 @@ void print_progress(TrialIndex done, TrialIndex total, std::chrono::steady_clock
   if (done == total) std::fprintf(stderr, "\n");
 }
 
+/// The `format` attribute of an HDF5 file's root; "" if the file is missing,
+/// not HDF5, cannot be opened or has none (read_results_summary() then says why).
+std::string file_format(const std::string& path) {
+  io::hdf5::quiet_errors();
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec) || H5Fis_hdf5(path.c_str()) <= 0) return {};
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file < 0) return {};
+  std::string format;
+  try {
+    format = io::hdf5::read_string_attribute(file, "format");
+  } catch (const std::exception&) {
+  }
+  H5Fclose(file);
+  return format;
+}
+
+/// Prints the named root attributes of a file as "name: value" lines, with
+/// the provenance every writer stores first.
+void print_attributes(const std::string& path, const char* kind, const std::vector<const char*>& texts,
+                      const std::vector<const char*>& counts, const std::vector<const char*>& reals) {
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file < 0) throw InputError(path + ": damaged or incomplete " + kind + " file (cannot be opened)");
+  try {
+    auto line = [](const char* name, const std::string& value) {
+      std::printf("%-15s%s\n", (std::string(name) + ":").c_str(), value.c_str());
+    };
+    line("file", path);
+    line("kind", std::string(kind) + " (" + io::hdf5::read_string_attribute(file, "format") + ")");
+    for (const char* name : texts) line(name, io::hdf5::read_string_attribute(file, name));
+    for (const char* name : counts) {
+      std::uint64_t v = 0;
+      if (io::hdf5::read_number_attribute(file, name, H5T_NATIVE_UINT64, &v)) line(name, std::to_string(v));
+    }
+    for (const char* name : reals) {
+      double v = 0;
+      if (io::hdf5::read_number_attribute(file, name, H5T_NATIVE_DOUBLE, &v)) line(name, model::format_number(v));
+    }
+    line("version", io::hdf5::read_string_attribute(file, "groundswell_version") + " (commit " +
+                        io::hdf5::read_string_attribute(file, "git_commit") + ")");
+    line("created", io::hdf5::read_string_attribute(file, "created"));
+  } catch (const std::exception& e) {
+    H5Fclose(file);
+    throw InputError(path + ": damaged or incomplete " + kind + " file (" + e.what() + ")");
+  }
+  H5Fclose(file);
+}
+
 }  // namespace
 
 int run_command(const RunArgs& args) {
   model::ExperimentSpec x = model::load_experiment(args.scenario_file);
+  select_scenarios(x, args.scenarios);
+  apply_set_options(x, args.sets);
   if (args.trials) x.trials = *args.trials;
   if (args.seed) x.seed = *args.seed;
   check_output(args.output, args.force, experiment_inputs(x, args.scenario_file));
@@ -81,6 +134,25 @@ int run_command(const RunArgs& args) {
 }
 
 int info_command(const std::string& path) {
+  const std::string format = file_format(path);
+  if (format == "groundswell-sweep") {
+    const sweep::SweepFileInfo s = sweep::read_sweep_info(path);
+    print_attributes(path, "sweep", {"scenario_file"}, {}, {});
+    std::printf("design:        %s\npoints:        %zu of %llu%s%s\n", s.design.c_str(), s.index.size(),
+                static_cast<unsigned long long>(s.points_total), s.complete ? " (complete)" : " (incomplete)",
+                s.shard.empty() ? "" : (", shard " + s.shard).c_str());
+    return kOk;
+  }
+  if (format == "groundswell-calibration") {
+    print_attributes(path, "calibration", {"experiment", "calibration_file", "rule", "method", "distance"},
+                     {"particles", "trials_per_particle", "steps", "seed"}, {"seconds"});
+    return kOk;
+  }
+  if (format == "groundswell-recommend") {
+    print_attributes(path, "recommendation", {"experiment", "scenario_file", "scenario", "objective"},
+                     {"count", "horizon", "trials", "test_trials", "candidates", "evaluations", "seed"}, {});
+    return kOk;
+  }
   const io::ResultsSummary r = io::read_results_summary(path);
   std::printf(
       "file:        %s\nexperiment:  %s\nrule:        %s\nscenarios:   %zu\ntrials:      %llu\nsteps:       %lld\n"

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace groundswell::cli {
 
@@ -11,6 +12,7 @@ enum Exit : int { kOk = 0, kFailure = 1, kUsage = 2, kInterrupted = 130, kTermin
 
 struct RunArgs {
   std::string scenario_file, output;
+  std::vector<std::string> sets, scenarios;  ///< --set KEY=VALUE, --scenario NAME
   std::optional<std::uint32_t> trials;
   std::optional<std::uint64_t> seed;
   unsigned threads = 0;

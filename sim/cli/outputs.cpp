@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -95,6 +96,19 @@ void check_table_outputs(const std::string& directory, bool force, const std::ve
   // The directory itself may hold inputs (import a.paj -o .): only the two tables must not be one.
   if (!fs::is_directory(dir, ec)) return;  // created when the tables are written; it holds nothing yet
   for (const char* table : {"nodes.csv", "edges.csv"}) check_output((dir / table).string(), force, inputs);
+}
+
+std::string duration_text(double seconds) {
+  if (!(seconds >= 0) || seconds > 1e9) return "?";
+  const auto whole = static_cast<long long>(seconds + 0.5);
+  char buf[48];
+  if (whole < 60)
+    std::snprintf(buf, sizeof buf, "%lld s", whole);
+  else if (whole < 3600)
+    std::snprintf(buf, sizeof buf, "%lld min %02lld s", whole / 60, whole % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%lld h %02lld min", whole / 3600, whole / 60 % 60);
+  return buf;
 }
 
 }  // namespace groundswell::cli

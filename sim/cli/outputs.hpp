@@ -52,4 +52,7 @@ void check_output(const std::string& output, bool force, const std::vector<Input
 /// are written (and removed again if they cannot be).
 void check_table_outputs(const std::string& directory, bool force, const std::vector<Input>& inputs);
 
+/// A duration for progress lines: "42 s", "3 min 05 s", "2 h 07 min" ("?" if unknown).
+std::string duration_text(double seconds);
+
 }  // namespace groundswell::cli

@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/outputs.hpp"
+#include "cli/overrides.hpp"
 #include "cli/stop_signal.hpp"
 #include "groundswell/engine/trial.hpp"
 #include "groundswell/experiment/memory.hpp"
@@ -68,6 +69,7 @@ unsigned whole(const std::string& option, const std::string& text) {
 
 int recommend_command(const RecommendArgs& args) {
   model::ExperimentSpec x = model::load_experiment(args.scenario_file);
+  apply_set_options(x, args.sets);
   if (args.seed_given) x.seed = args.seed;
   if (!args.output.empty()) check_output(args.output, args.force, experiment_inputs(x, args.scenario_file));
   recommend::Options o;

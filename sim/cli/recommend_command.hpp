@@ -1,11 +1,13 @@
 #pragma once
 // The `groundswell recommend` subcommand (docs/recommend.md).
 #include <string>
+#include <vector>
 
 namespace groundswell::cli {
 
 struct RecommendArgs {
   std::string scenario_file, output, scenario, objective = "internalized", candidates, exclude, require, curve, target;
+  std::vector<std::string> sets;  ///< --set KEY=VALUE
   unsigned count = 0, horizon = 0, trials = 0, test_trials = 0, max_per_department = 0, key_people = 0, threads = 0;
   unsigned long long seed = 0;
   bool seed_given = false, formal_only = false, informal_only = false, plain_greedy = false, force = false,

@@ -13,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/outputs.hpp"
+#include "cli/overrides.hpp"
 #include "cli/stop_signal.hpp"
 #include "groundswell/sweep/ranks.hpp"
 #include "groundswell/sweep/runner.hpp"
@@ -93,7 +94,22 @@ int sweep_command(const SweepArgs& args) {
   try {
     if (args.resume && args.force)
       throw InputError("sweep: --resume keeps the committed points and --force discards them; give one");
-    plan = sweep::Plan::load(args.scenario_file);
+    sweep::Adjustment adjust;
+    if (!args.sets.empty()) {
+      if (!args.shard.empty())
+        throw InputError("sweep: --set with --shard: merge reads the file alone; put the values in the file");
+      for (const std::string& text : args.sets) adjust.label += text + "\n";
+      adjust.apply = [sets = args.sets](model::ExperimentSpec& x) { apply_set_options(x, sets); };
+    }
+    plan = sweep::Plan::load(args.scenario_file, adjust);
+    for (const std::string& text : args.sets) {
+      const std::string key = text.substr(0, text.find('='));
+      for (const auto& par : plan->parameters())
+        if (key == par.name || (key.size() > par.name.size() &&
+                                key.compare(key.size() - par.name.size() - 1, std::string::npos, "." + par.name) == 0))
+          throw InputError("--set " + text + ": sweep parameter " + par.name +
+                           " is varied by the design; remove it from [sweep] to fix its value");
+    }
     if (!args.shard.empty()) shard = parse_shard(args.shard);
     if (!args.list_points && args.output.empty())
       throw InputError("sweep: give the output file with -o SWEEP.h5 (or --list-points)");
@@ -140,8 +156,9 @@ int sweep_command(const SweepArgs& args) {
   if (!args.quiet && root && ::isatty(STDERR_FILENO))
     options.progress = [start](std::uint64_t done, std::uint64_t total) {
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::fprintf(stderr, "\r  %llu/%llu points  %.0f s   ", static_cast<unsigned long long>(done),
-                   static_cast<unsigned long long>(total), secs);
+      const double left = done > 0 ? secs * static_cast<double>(total - done) / static_cast<double>(done) : -1;
+      std::fprintf(stderr, "\r  %llu/%llu points  %s elapsed  ~%s left   ", static_cast<unsigned long long>(done),
+                   static_cast<unsigned long long>(total), duration_text(secs).c_str(), duration_text(left).c_str());
       if (done == total) std::fprintf(stderr, "\n");
     };
   const sweep::SweepOutcome out = sweep::run_sweep(*plan, options);

@@ -7,6 +7,7 @@ namespace groundswell::cli {
 
 struct SweepArgs {
   std::string scenario_file, output, shard;
+  std::vector<std::string> sets;  ///< --set KEY=VALUE
   unsigned threads = 0;
   bool resume = false, force = false, quiet = false, verbose = false, list_points = false;
 };

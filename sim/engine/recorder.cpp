@@ -17,6 +17,7 @@ void TrialCurves::resize(Step steps_, const org::Organization& o) {
   departments = o.department_count;
   department_size.assign(static_cast<std::size_t>(departments), 0);
   for (DepartmentId d : o.department) ++department_size[static_cast<std::size_t>(d)];
+  department_names = o.department_names;
   const auto len = static_cast<std::size_t>(steps) + 1;
   for (auto& s : share) s.assign(len, 0.0f);
   mean_autonomy.assign(len, 0.0f);

@@ -1,6 +1,8 @@
 // The HDF5 layer (io/hdf5.hpp), C API.
 #include "io/hdf5.hpp"
 
+#include <hdf5_hl.h>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -213,6 +215,10 @@ Handle create_dataset(hid_t parent, const std::string& path, hid_t type, const s
 }
 
 void write_string_dataset(hid_t parent, const std::string& name, const std::vector<std::string>& values) {
+  string_dataset(parent, name, values).close("close dataset " + name);
+}
+
+Handle string_dataset(hid_t parent, const std::string& name, const std::vector<std::string>& values) {
   const Handle type = utf8_string_type();
   const hsize_t n = values.size();
   Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose, "create space");
@@ -221,7 +227,15 @@ void write_string_dataset(hid_t parent, const std::string& name, const std::vect
   std::vector<const char*> data;
   for (const auto& v : values) data.push_back(v.c_str());
   if (n) check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), "write " + name);
-  ds.close("close dataset " + name);
+  return ds;
+}
+
+void set_scale(hid_t dataset, const char* name) {
+  check(H5DSset_scale(dataset, name), std::string("make ") + name + " a dimension scale");
+}
+
+void attach_scale(hid_t dataset, hid_t scale, unsigned dim) {
+  check(H5DSattach_scale(dataset, scale, dim), "attach a dimension scale");
 }
 
 std::vector<hsize_t> dataset_dims(hid_t dataset) {

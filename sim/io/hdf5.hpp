@@ -133,6 +133,16 @@ Handle create_dataset(hid_t parent, const std::string& path, hid_t type, const s
                       const Layout& layout);
 /// A one-dimensional dataset of UTF-8 strings. @throws std::runtime_error (see fail)
 void write_string_dataset(hid_t parent, const std::string& name, const std::vector<std::string>& values);
+/// The same, left open (to attach a dimension scale to it). @throws std::runtime_error (see fail)
+Handle string_dataset(hid_t parent, const std::string& name, const std::vector<std::string>& values);
+
+/// Makes `dataset` (one-dimensional) the dimension scale `name`: netCDF-4
+/// readers (h5netcdf, xarray) take it as the coordinate of the dimension
+/// `name`. @throws std::runtime_error (see fail)
+void set_scale(hid_t dataset, const char* name);
+/// Attaches the dimension scale `scale` to dimension `dim` of `dataset`.
+/// @throws std::runtime_error (see fail)
+void attach_scale(hid_t dataset, hid_t scale, unsigned dim);
 
 /// @throws std::runtime_error (see fail)
 std::vector<hsize_t> dataset_dims(hid_t dataset);

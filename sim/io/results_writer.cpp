@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -32,6 +33,14 @@ void number_attribute(hid_t obj, const char* name, hid_t type, T value) {
   hdf5::write_number_attribute(obj, name, type, &value);
 }
 
+/// The dimension scales: name -> units and description.
+const std::map<std::string, std::pair<std::string, std::string>> kScales = {
+    {"trial", {"1", "trial index (trial k of every scenario shares its organization)"}},
+    {"week", {"week", "step (week); step 0 is the initial state"}},
+    {"department", {"1", "department id, as in department_name"}},
+    {"agent", {"1", "agent id"}},
+};
+
 /// A chunked, compressed dataset of fixed shape, filled by rows along dimension 0.
 Handle dataset(hid_t parent, const std::string& name, hid_t type, const std::vector<hsize_t>& dims) {
   return hdf5::create_dataset(parent, name, type, dims, kLayout);
@@ -49,7 +58,8 @@ struct TrialView {
 enum class Shape { Trial, Step, StepDepartment, Agent };
 
 /// One dataset of a scenario (docs/output.md): its path under the
-/// scenario's group, its element, its shape and the values of one trial.
+/// scenario's group, its element, its shape, its `units` and `description`
+/// attributes and the values of one trial.
 struct Series {
   std::string path;
   hdf5::Element element;  // F32 or I32 (int8 in the file for agent roles, see kInt8)
@@ -57,6 +67,8 @@ struct Series {
   std::function<void(const TrialView&, std::vector<float>&)> floats;
   std::function<void(const TrialView&, std::vector<std::int32_t>&)> integers;
   bool int8 = false;
+  std::string units;
+  std::string description;
 };
 
 template <typename T>
@@ -69,68 +81,115 @@ float censored(const std::optional<std::int32_t>& t) {
   return t ? static_cast<float>(*t) : std::numeric_limits<float>::quiet_NaN();
 }
 
-/// Every dataset of a scenario, in the order of docs/output.md.
+/// The names of the dimensions of a dataset of shape `shape` (docs/output.md).
+std::vector<std::string> dimension_names(Shape shape) {
+  switch (shape) {
+    case Shape::Trial:
+      return {"trial"};
+    case Shape::Step:
+      return {"trial", "week"};
+    case Shape::StepDepartment:
+      return {"trial", "week", "department"};
+    case Shape::Agent:
+      return {"trial", "agent"};
+  }
+  return {};
+}
+
+/// Every dataset of a scenario, in the order of docs/output.md, with its
+/// units ("1" for a share or a code, as in CF) and description.
 std::vector<Series> scenario_series(bool per_agent) {
   using E = hdf5::Element;
+  using Curve = std::function<const std::vector<float>&(const TrialView&)>;
   std::vector<Series> v;
-  auto step = [&](std::string path, std::function<const std::vector<float>&(const TrialView&)> get) {
+  auto step = [&](std::string path, const char* units, const char* what, Curve get) {
     v.push_back({std::move(path), E::F32, Shape::Step,
-                 [get](const TrialView& t, std::vector<float>& out) { append(out, get(t)); }, nullptr});
+                 [get](const TrialView& t, std::vector<float>& out) { append(out, get(t)); }, nullptr, false, units,
+                 what});
   };
-  auto metric = [&](std::string path, std::function<float(const TrialView&)> get) {
+  auto metric = [&](std::string path, const char* units, const char* what, std::function<float(const TrialView&)> get) {
     v.push_back({std::move(path), E::F32, Shape::Trial,
-                 [get](const TrialView& t, std::vector<float>& out) { out.push_back(get(t)); }, nullptr});
+                 [get](const TrialView& t, std::vector<float>& out) { out.push_back(get(t)); }, nullptr, false, units,
+                 what});
   };
-  auto count = [&](std::string path, std::function<std::int32_t(const TrialView&)> get) {
+  auto count = [&](std::string path, const char* what, std::function<std::int32_t(const TrialView&)> get) {
     v.push_back({std::move(path), E::I32, Shape::Trial, nullptr,
-                 [get](const TrialView& t, std::vector<std::int32_t>& out) { out.push_back(get(t)); }});
+                 [get](const TrialView& t, std::vector<std::int32_t>& out) { out.push_back(get(t)); }, false,
+                 "departments", what});
   };
-  const char* const states[] = {"N", "C", "A", "R"};
-  for (int s : {2, 1, 0, 3})  // internalized first (MODEL.md 7)
-    step(std::string("curves/") + states[s],
-         [s](const TrialView& t) -> const std::vector<float>& { return t.curves.share[static_cast<std::size_t>(s)]; });
-  step("curves/mean_autonomy", [](const TrialView& t) -> const std::vector<float>& { return t.curves.mean_autonomy; });
-  step("curves/mean_competence",
+  auto share = [](int s) -> Curve {
+    return [s](const TrialView& t) -> const std::vector<float>& { return t.curves.share[static_cast<std::size_t>(s)]; };
+  };
+  step("curves/A", "1", "share of agents internalized (state A)", share(2));
+  step("curves/C", "1", "share of agents complying (state C; agreement: opinion AB)", share(1));
+  step("curves/N", "1", "share of agents not yet adopted (state N)", share(0));
+  step("curves/R", "1", "share of agents resisting (state R, sdt only)", share(3));
+  step("curves/mean_autonomy", "1", "mean autonomy a over agents",
+       [](const TrialView& t) -> const std::vector<float>& { return t.curves.mean_autonomy; });
+  step("curves/mean_competence", "1", "mean competence c over agents",
        [](const TrialView& t) -> const std::vector<float>& { return t.curves.mean_competence; });
-  step("curves/mean_relatedness",
+  step("curves/mean_relatedness", "1", "mean relatedness r over agents",
        [](const TrialView& t) -> const std::vector<float>& { return t.curves.mean_relatedness; });
-  step("curves/mean_pressure", [](const TrialView& t) -> const std::vector<float>& { return t.curves.mean_pressure; });
+  step("curves/mean_pressure", "1", "mean mandate pressure P over agents (0 at step 0)",
+       [](const TrialView& t) -> const std::vector<float>& { return t.curves.mean_pressure; });
   v.push_back({"curves/active_champions", E::I32, Shape::Step, nullptr,
-               [](const TrialView& t, std::vector<std::int32_t>& out) { append(out, t.curves.active_champions); }});
+               [](const TrialView& t, std::vector<std::int32_t>& out) { append(out, t.curves.active_champions); },
+               false, "agents", "champions still active (not burnt out) at the end of the step"});
   v.push_back({"curves/department_internalized", E::F32, Shape::StepDepartment,
                [](const TrialView& t, std::vector<float>& out) { append(out, t.curves.department_internalized); },
-               nullptr});
+               nullptr, false, "1", "internalized share A within each department"});
   v.push_back({"curves/department_adopted", E::F32, Shape::StepDepartment,
-               [](const TrialView& t, std::vector<float>& out) { append(out, t.curves.department_adopted); }, nullptr});
-  metric("metrics/final_internalized", [](const TrialView& t) { return t.metrics.final_internalized; });
-  metric("metrics/final_adopted", [](const TrialView& t) { return t.metrics.final_adopted; });
-  metric("metrics/t50_internalized", [](const TrialView& t) { return censored(t.metrics.t50_internalized); });
-  metric("metrics/t50", [](const TrialView& t) { return censored(t.metrics.t50); });
-  metric("metrics/peak_compliance", [](const TrialView& t) { return t.metrics.peak_compliance; });
-  metric("metrics/peak_resistance", [](const TrialView& t) { return t.metrics.peak_resistance; });
-  count("metrics/departments_internalized", [](const TrialView& t) { return t.metrics.departments_internalized; });
-  count("metrics/departments_reached", [](const TrialView& t) { return t.metrics.departments_reached; });
+               [](const TrialView& t, std::vector<float>& out) { append(out, t.curves.department_adopted); }, nullptr,
+               false, "1", "adopted share A + C within each department"});
+  metric("metrics/final_internalized", "1", "internalized share A at step T",
+         [](const TrialView& t) { return t.metrics.final_internalized; });
+  metric("metrics/final_adopted", "1", "adopted share A + C at step T",
+         [](const TrialView& t) { return t.metrics.final_adopted; });
+  metric("metrics/t50_internalized", "week", "first step with A >= 0.5; NaN if not reached by step T (censored)",
+         [](const TrialView& t) { return censored(t.metrics.t50_internalized); });
+  metric("metrics/t50", "week", "first step with A + C >= 0.5; NaN if not reached by step T (censored)",
+         [](const TrialView& t) { return censored(t.metrics.t50); });
+  metric("metrics/peak_compliance", "1", "max over steps of the complying share C",
+         [](const TrialView& t) { return t.metrics.peak_compliance; });
+  metric("metrics/peak_resistance", "1", "max over steps of the resisting share R",
+         [](const TrialView& t) { return t.metrics.peak_resistance; });
+  count("metrics/departments_internalized", "departments with A >= 0.5 at step T",
+        [](const TrialView& t) { return t.metrics.departments_internalized; });
+  count("metrics/departments_reached", "departments with A + C >= 0.5 at step T",
+        [](const TrialView& t) { return t.metrics.departments_reached; });
+  const char* const causes[] = {
+      "champions (classic rules: seeds) in A at step 0",
+      "mandate issuers switched to A at mandate.start",
+      "formal leaders switched to A at formalization",
+      "spontaneous part of each N -> A entry",
+      "peer part of each N -> A entry (caused by the people listened to)",
+      "C -> A entries: compliance that became conviction",
+  };
+  static_assert(std::size(causes) == engine::kCauseCount);
   for (int c = 0; c < engine::kCauseCount; ++c)
-    step(std::string("attribution/entries/") + engine::to_string(static_cast<engine::Cause>(c)),
+    step(std::string("attribution/entries/") + engine::to_string(static_cast<engine::Cause>(c)), "agents", causes[c],
          [c](const TrialView& t) -> const std::vector<float>& {
            return t.attribution.entries[static_cast<std::size_t>(c)];
          });
-  step("attribution/entries_complying",
+  step("attribution/entries_complying", "agents", "entries into C (caused by pressure), net over the step",
        [](const TrialView& t) -> const std::vector<float>& { return t.attribution.entries_complying; });
+  const char* const roles[] = {"everyone else", "formal leaders who are not champions",
+                               "champions (active or burnt out)"};
   for (int r : {2, 1, 0})  // champions, formal leaders, others
-    step(std::string("attribution/credit/") + engine::to_string(static_cast<engine::Role>(r)),
+    step(std::string("attribution/credit/") + engine::to_string(static_cast<engine::Role>(r)), "agents",
+         (std::string("peer credit received by ") + roles[r]).c_str(),
          [r](const TrialView& t) -> const std::vector<float>& {
            return t.attribution.credit[static_cast<std::size_t>(r)];
          });
   if (per_agent) {
     v.push_back({"attribution/credit/by_agent", E::F32, Shape::Agent,
                  [](const TrialView& t, std::vector<float>& out) { append(out, t.attribution.credit_by_agent); },
-                 nullptr});
+                 nullptr, false, "agents", "each agent's peer credit summed over the run"});
     v.push_back({"attribution/credit/agent_role", E::I32, Shape::Agent, nullptr,
                  [](const TrialView& t, std::vector<std::int32_t>& out) {
                    out.insert(out.end(), t.attribution.agent_role.begin(), t.attribution.agent_role.end());
                  },
-                 true});
+                 true, "1", "0 others, 1 formal leader, 2 champion"});
   }
   return v;
 }
@@ -147,12 +206,47 @@ struct ResultsWriter::Impl {
     std::vector<std::uint32_t> department_size;
     hid_t group = -1;
     Handle group_handle;
+    std::map<std::string, Handle> scales;  // "curves/week" -> the dimension scale (docs/output.md)
+
+    /// The dimension scale `name` (int32 0 .. n-1) of the group `dir` ("" for
+    /// the scenario's group), made on first use: each group holding datasets
+    /// has its own, so that a netCDF-4 reader opening the group sees its
+    /// coordinates.
+    hid_t scale(const std::string& dir, const std::string& name, hsize_t n) {
+      const std::string path = dir.empty() ? name : dir + "/" + name;
+      auto it = scales.find(path);
+      if (it != scales.end()) return it->second.get();
+      Handle ds = dataset(group, path, H5T_STD_I32LE, {n});
+      std::vector<std::int32_t> values;
+      for (hsize_t first = 0; first < n; first += 65536) {  // a trial axis can be long: a block at a time
+        const hsize_t rows = std::min<hsize_t>(65536, n - first);
+        values.resize(static_cast<std::size_t>(rows));
+        for (hsize_t k = 0; k < rows; ++k) values[static_cast<std::size_t>(k)] = static_cast<std::int32_t>(first + k);
+        hdf5::write_rows(ds.get(), H5T_NATIVE_INT32, first, rows, values.data());
+      }
+      const auto& [units, what] = kScales.at(name);
+      hdf5::write_string_attribute(ds.get(), "units", units);
+      hdf5::write_string_attribute(ds.get(), "description", what);
+      hdf5::set_scale(ds.get(), name.c_str());
+      return scales.emplace(path, std::move(ds)).first->second.get();
+    }
   };
   std::vector<ScenarioDatasets> scenarios;
   std::vector<float> buffer;
   std::vector<std::int32_t> ibuffer;
 
   Impl(const std::string& p, const model::ExperimentSpec& x) : experiment(x), file(p) {}
+
+  /// Attaches to every dimension of dataset `k` of `d` its scale in the
+  /// dataset's group. @param sizes the length of each dimension
+  static void attach_scales(ScenarioDatasets& d, std::size_t k, const std::vector<hsize_t>& sizes) {
+    const Series& series = d.series[k];
+    const auto slash = series.path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "" : series.path.substr(0, slash);
+    const auto names = dimension_names(series.shape);
+    for (std::size_t i = 0; i < names.size(); ++i)
+      hdf5::attach_scale(d.datasets[k].get(), d.scale(dir, names[i], sizes[i]), static_cast<unsigned>(i));
+  }
 
   /// The error to report when writing fails: names the output, the cause
   /// and, for a full disk, what to do. Nothing is left under either name.
@@ -182,7 +276,10 @@ ResultsWriter::ResultsWriter(const std::string& path, const model::ExperimentSpe
 namespace {
 
 Handle make_dataset(hid_t group, const Series& series, const std::vector<hsize_t>& dims) {
-  return dataset(group, series.path, series.int8 ? H5T_STD_I8LE : hdf5::file_type(series.element), dims);
+  Handle ds = dataset(group, series.path, series.int8 ? H5T_STD_I8LE : hdf5::file_type(series.element), dims);
+  hdf5::write_string_attribute(ds.get(), "units", series.units);
+  hdf5::write_string_attribute(ds.get(), "description", series.description);
+  return ds;
 }
 
 }  // namespace
@@ -191,6 +288,7 @@ void ResultsWriter::create(const model::ExperimentSpec& x, unsigned threads) {
   const hid_t root = impl_->file.root();
   hdf5::write_provenance(root, kFormat, kFormatVersion,
                          {{"experiment", x.name}, {"scenario_file", x.source_path}, {"scenario_text", x.source_text}});
+  hdf5::write_string_attribute(root, "overrides", x.overrides);
   number_attribute(root, "seed", H5T_NATIVE_UINT64, x.seed);
   number_attribute(root, "trials", H5T_NATIVE_UINT64, std::uint64_t{x.trials});
   number_attribute(root, "steps", H5T_NATIVE_INT64, std::int64_t{x.steps});
@@ -223,6 +321,8 @@ void ResultsWriter::create(const model::ExperimentSpec& x, unsigned threads) {
       } else if (series.shape == Shape::Step) {
         d.datasets[k] = make_dataset(d.group, series, {x.trials, static_cast<hsize_t>(x.steps) + 1});
       }
+      if (series.shape == Shape::Trial || series.shape == Shape::Step)
+        impl_->attach_scales(d, k, {x.trials, static_cast<hsize_t>(x.steps) + 1});
     }
   }
 }
@@ -253,16 +353,33 @@ void ResultsWriter::write_batch(TrialIndex first, const experiment::TrialBatch& 
       std::vector<std::int32_t> size_values(sizes.begin(), sizes.end());
       size_values.resize(static_cast<std::size_t>(width), 0);
       hdf5::write_rows(size_ds.get(), H5T_NATIVE_INT32, 0, size_values.size(), size_values.data());
+      hdf5::write_string_attribute(size_ds.get(), "units", "agents");
+      hdf5::write_string_attribute(size_ds.get(), "description", "agents per department (the same in every trial)");
+      const hid_t department = d.scale("", "department", width);
+      hdf5::attach_scale(size_ds.get(), department, 0);
       size_ds.close("close dataset department_size");
+      // The organization's names (files), else the ids; "0" for the one column of an organization without any.
+      std::vector<std::string> names = curves.front().department_names;
+      names.resize(static_cast<std::size_t>(width));
+      for (std::size_t k = 0; k < names.size(); ++k)
+        if (names[k].empty()) names[k] = std::to_string(k);
+      Handle name_ds = hdf5::string_dataset(d.group, "department_name", names);
+      hdf5::write_string_attribute(name_ds.get(), "units", "1");
+      hdf5::write_string_attribute(name_ds.get(), "description", "name of each department (its id when it has none)");
+      hdf5::attach_scale(name_ds.get(), department, 0);
+      name_ds.close("close dataset department_name");
       d.department_size = sizes;
       std::uint64_t agents = 0;
       for (auto n : sizes) agents += n;
       for (std::size_t k = 0; k < d.series.size(); ++k) {
         const Series& series = d.series[k];
-        if (series.shape == Shape::StepDepartment)
+        if (series.shape == Shape::StepDepartment) {
           d.datasets[k] = make_dataset(d.group, series, {impl_->experiment.trials, steps, width});
-        else if (series.shape == Shape::Agent)
+          Impl::attach_scales(d, k, {impl_->experiment.trials, steps, width});
+        } else if (series.shape == Shape::Agent) {
           d.datasets[k] = make_dataset(d.group, series, {impl_->experiment.trials, agents});
+          Impl::attach_scales(d, k, {impl_->experiment.trials, agents});
+        }
       }
     }
     for (const auto& tc : curves)

@@ -242,14 +242,16 @@ struct Plan::Impl {
   std::vector<double> values;
   std::vector<std::vector<const toml::node*>> level_nodes;  // [parameter][level]: the value as written
   std::string fingerprint;
+  Adjustment adjust;
 };
 
-Plan Plan::load(const std::string& path) {
+Plan Plan::load(const std::string& path, const Adjustment& adjust) {
   const model::ScenarioFile file = model::read_scenario_file(path);
-  return parse(file.text, path, file.base_dir);
+  return parse(file.text, path, file.base_dir, adjust);
 }
 
-Plan Plan::parse(const std::string& text, const std::string& source_name, const std::string& base_dir) {
+Plan Plan::parse(const std::string& text, const std::string& source_name, const std::string& base_dir,
+                 const Adjustment& adjust) {
   auto impl = std::make_shared<Impl>();
   impl->text = text;
   impl->source_name = source_name;
@@ -258,7 +260,11 @@ Plan Plan::parse(const std::string& text, const std::string& source_name, const 
   impl->root = toml::parse(text, source_name);
   const Reader reader(source_name);
   impl->spec = read_sweep(reader, impl->root, impl->base);
-  impl->fingerprint = hex(name_hash(std::string(kFormatTag) + text));
+  impl->adjust = adjust;
+  if (adjust.apply) adjust.apply(impl->base);
+  // Without changes the fingerprint is that of the file alone (as before --set).
+  impl->fingerprint =
+      hex(name_hash(std::string(kFormatTag) + text + (adjust.label.empty() ? "" : "\n--set\n" + adjust.label)));
 
   const toml::array& params = *impl->root.get("sweep")->as_table()->get("parameter")->as_array();
   for (std::size_t j = 0; j < params.size(); ++j) {
@@ -324,6 +330,13 @@ model::ExperimentSpec Plan::experiment(std::uint64_t p) const {
     x = model::parse_experiment_table(root, m.text, m.source_name, m.base_dir);
   } catch (const InputError& e) {
     throw InputError("sweep point " + std::to_string(p) + " (" + describe(p) + "): " + e.what());
+  }
+  if (m.adjust.apply) {
+    try {
+      m.adjust.apply(x);
+    } catch (const InputError& e) {
+      throw InputError("sweep point " + std::to_string(p) + " (" + describe(p) + "): " + e.what());
+    }
   }
   x.seed = point_seed(p);
   x.trials = m.spec.trials;

@@ -1058,3 +1058,44 @@ TEST_CASE("a stop ends a command reading its scenario from a slow pipe", "[unit]
     CHECK_FALSE(fs::exists(dir.path() / "out.h5"));
   }
 }
+
+TEST_CASE("info names the kind of every file the program writes, with a short summary", "[unit][cli]") {
+  struct Kind {
+    const char* command;
+    std::vector<std::string> args;
+    std::vector<std::string> fragments;
+  };
+  const std::vector<Kind> kinds = {
+      {"run", {"run", "s.toml", "-o", "out.h5", "-q"}, {"experiment:", "scenarios:   1", "trials:      3"}},
+      {"sweep",
+       {"sweep", "w.toml", "-o", "out.h5", "-q"},
+       {"kind:", "sweep (groundswell-sweep)", "points:        2 of 2"}},
+      {"calibrate",
+       {"calibrate", "c.toml", "-o", "out.h5", "-q"},
+       {"calibration (groundswell-calibration)", "rule:", "bass", "particles:     4"}},
+      {"recommend",
+       {"recommend", "s.toml", "--count", "1", "--trials", "2", "-o", "out.h5", "-q"},
+       {"recommendation (groundswell-recommend)", "scenario:      a", "count:         1"}},
+  };
+  for (const Kind& k : kinds) {
+    SECTION(k.command) {
+      Scratch dir;
+      for (const auto& [name, content] : writer_inputs()) dir.write(name, content);
+      const Outcome made = run(k.args, dir);
+      INFO(made.err);
+      REQUIRE(made.status == 0);
+      const Outcome r = run({"info", "out.h5"}, dir);
+      INFO("stdout: " << r.out << "\nstderr: " << r.err);
+      CHECK(r.status == 0);
+      CHECK(r.err.empty());
+      for (const auto& f : k.fragments) CHECK(r.out.find(f) != std::string::npos);
+    }
+  }
+  SECTION("not HDF5, or HDF5 of another kind: the clear errors") {
+    Scratch dir;
+    dir.write("x.h5", "not hdf5 at all");
+    const Outcome r = run({"info", "x.h5"}, dir);
+    CHECK(r.status == 2);
+    check_one_clear_line(r.err, {"x.h5: not an HDF5 file"});
+  }
+}

@@ -120,6 +120,28 @@ TEST_CASE("groundswell run writes the documented datasets, shapes and attributes
         CHECK(dims == std::vector<hsize_t>{7, 13});
     }
     CHECK(shape(f, g + "/department_size") == std::vector<hsize_t>{7});
+    CHECK(shape(f, g + "/department_name") == std::vector<hsize_t>{7});
+    // the coordinates (dimension scales) of each group holding datasets
+    for (const char* scale : {"/department", "/curves/department", "/curves/trial", "/metrics/trial",
+                              "/attribution/trial", "/attribution/entries/trial", "/attribution/credit/trial"})
+      CHECK(shape(f, g + scale) == std::vector<hsize_t>{7});  // 7 departments, 7 trials
+    for (const char* week :
+         {"/curves/week", "/attribution/week", "/attribution/entries/week", "/attribution/credit/week"})
+      CHECK(shape(f, g + week) == std::vector<hsize_t>{13});
+    // every dataset says what it holds and in which units
+    auto described = [&](const std::string& path) {
+      INFO(path);
+      CHECK(H5Aexists_by_name(f, path.c_str(), "units", H5P_DEFAULT) > 0);
+      CHECK(H5Aexists_by_name(f, path.c_str(), "description", H5P_DEFAULT) > 0);
+    };
+    for (const char* other : {"/department_size", "/department_name", "/department", "/curves/week"})
+      described(g + other);
+    for (const auto& name : curves) described(g + "/curves/" + name);
+    for (const auto& name : metrics) described(g + "/metrics/" + name);
+    for (const auto& name : attribution)
+      if (scenario == "distributed"s ||
+          (name.find("by_agent") == std::string::npos && name.find("agent_role") == std::string::npos))
+        described(g + "/attribution/" + name);
     for (const auto& name : metrics) {
       INFO(g << "/metrics/" << name);
       CHECK(shape(f, g + "/metrics/" + name) == std::vector<hsize_t>{7});

@@ -18,8 +18,10 @@ from conftest import engine_binary
 from test_calibration import write_calibration
 from test_sweep import GRID
 
-#: Datasets the package never reads: mutating them cannot be noticed, nor matter.
+#: Datasets the package never reads: mutating them cannot be noticed, nor matter. The coordinates
+#: (week, trial, department, agent, department_name: docs/output.md) are labels for netCDF readers.
 UNREAD = re.compile(r"(points/seed|points/saltelli_\w+|parameters/.*/labels|curves/\w+/trials"
+                    r"|/(week|trial|department|agent|department_name)"
                     r"|curves/(mean_\w+|active_\w+)(/\w+)?|trace/(?!epsilon|acceptance_rate)\w+|draws/\w+)$")
 
 

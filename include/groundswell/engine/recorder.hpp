@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "groundswell/engine/run.hpp"
@@ -23,6 +24,7 @@ struct TrialCurves {
   std::vector<float> department_internalized;  ///< [(steps+1) x departments], A share
   std::vector<std::int32_t> active_champions;  ///< champions not burnt out (MODEL.md 3)
   std::vector<std::uint32_t> department_size;  ///< agents per department
+  std::vector<std::string> department_names;   ///< the organization's names; empty: 0..D-1
 
   /// Sizes every curve for `steps` steps of `organization` (allocates; outside the step loop).
   void resize(Step steps, const org::Organization& organization);

@@ -139,6 +139,8 @@ struct ExperimentSpec {
   TrialIndex trials = 100;
   Step steps = 104;
   std::vector<ScenarioSpec> scenarios;
+  /// The command line's `--set KEY=VALUE` texts, one a line (results: root attribute `overrides`).
+  std::string overrides;
 };
 
 /// Reads and validates a scenario file. Throws InputError naming the file,

@@ -3,6 +3,7 @@
 // (docs/sweeps.md): the design, its table of points, and the experiment of
 // each point, validated by the scenario parser like any scenario file.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,15 +29,23 @@ struct SweepSpec {
   bool curves = false;                 ///< also store every trial's curves, not only their summaries
 };
 
+/// Changes made on the command line (`groundswell sweep --set`): applied to
+/// the base and to every point's experiment after its swept values.
+struct Adjustment {
+  std::function<void(model::ExperimentSpec&)> apply;  ///< empty: none
+  std::string label;                                  ///< the changes as text; part of the fingerprint
+};
+
 /// A loaded sweep. Cheap to copy (shares its immutable state).
 class Plan {
  public:
   /// Reads and validates a scenario file with a [sweep] section, and every
   /// point of its design. Throws InputError naming the file, line and key, or
   /// the point and its values, for anything the scenario parser would refuse.
-  static Plan load(const std::string& path);
+  static Plan load(const std::string& path, const Adjustment& adjust = {});
   /// The same from text (`source_name` in messages, `base_dir` for relative network paths).
-  static Plan parse(const std::string& text, const std::string& source_name, const std::string& base_dir);
+  static Plan parse(const std::string& text, const std::string& source_name, const std::string& base_dir,
+                    const Adjustment& adjust = {});
 
   /// The file as `groundswell run` reads it (no sweep values applied).
   const model::ExperimentSpec& base() const noexcept;

@@ -1,0 +1,109 @@
+#include "cli/overrides.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "groundswell/model/parameters.hpp"
+#include "groundswell/types.hpp"
+
+namespace groundswell::cli {
+namespace {
+
+/// VALUE as a file would give it: TOML's own reading ("0.3", "12", "true",
+/// "inf", "\"text\""); anything TOML does not read as a value is a word.
+model::ParameterValue read_value(const std::string& text) {
+  try {
+    const toml::table t = toml::parse("v = " + text);
+    const toml::node* n = t.get("v");
+    if (auto f = n->value_exact<double>()) return *f;
+    if (auto i = n->value_exact<std::int64_t>()) return *i;
+    if (auto b = n->value_exact<bool>()) return *b;
+    if (auto s = n->value_exact<std::string>()) return *s;
+  } catch (const toml::parse_error&) {
+  }
+  return text;
+}
+
+std::string names_of(const model::ExperimentSpec& x) {
+  std::string names;
+  for (const auto& s : x.scenarios) names += (names.empty() ? "" : ", ") + s.name;
+  return names;
+}
+
+struct Target {
+  std::string scenario;  ///< empty: every scenario
+  model::Override change;
+};
+
+Target parse_set(const model::ExperimentSpec& x, const std::string& text) {
+  const std::size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw InputError("--set " + text + ": give KEY=VALUE or SCENARIO.KEY=VALUE, e.g. --set sdt.alpha=0.3");
+  std::string key = text.substr(0, eq);
+  const std::string value = text.substr(eq + 1);
+  key.erase(key.find_last_not_of(" \t") + 1);
+  if (value.empty()) throw InputError("--set " + text + ": no value after '='");
+  Target t;
+  const std::size_t dot = key.find('.');
+  const std::string first = dot == std::string::npos ? std::string() : key.substr(0, dot);
+  if (first == "experiment")
+    throw InputError("--set " + text +
+                     ": experiment keys are not scenario keys; use --trials and --seed (experiment.steps and "
+                     "experiment.name are set in the file)");
+  if (!first.empty() &&
+      std::any_of(x.scenarios.begin(), x.scenarios.end(), [&](const auto& s) { return s.name == first; })) {
+    if (model::find_parameter(key))
+      throw InputError("--set " + text + ": ambiguous: '" + first + "' is both a scenario of the file and a section; " +
+                       "write " + first + "." + key + "=" + value + " for scenario " + first + " only");
+    t.scenario = first;
+    key = key.substr(dot + 1);
+  }
+  t.change = {key, read_value(value)};
+  return t;
+}
+
+}  // namespace
+
+void apply_set_options(model::ExperimentSpec& x, const std::vector<std::string>& sets) {
+  std::vector<Target> targets;
+  for (const std::string& text : sets) targets.push_back(parse_set(x, text));
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    // Each key and value alone first, so the message names the --set it comes from.
+    model::ScenarioSpec probe = x.scenarios.front();
+    const model::ParameterInfo* p = model::find_parameter(targets[i].change.key);
+    try {
+      if (!p) model::apply_overrides(probe, {targets[i].change});  // throws the "did you mean"
+      if (const std::string fault = model::check_value(*p, targets[i].change.value); !fault.empty())
+        throw InputError("key '" + targets[i].change.key + "' " + fault);
+    } catch (const InputError& e) {
+      throw InputError("--set " + sets[i] + ": " + e.what());
+    }
+  }
+  for (auto& s : x.scenarios) {
+    std::vector<model::Override> mine;
+    for (const Target& t : targets)
+      if (t.scenario.empty() || t.scenario == s.name) mine.push_back(t.change);
+    if (mine.empty()) continue;
+    try {
+      model::apply_overrides(s, mine);
+    } catch (const InputError& e) {
+      throw InputError("--set, scenario " + s.name + ": " + e.what());
+    }
+  }
+  for (const std::string& text : sets) x.overrides += (x.overrides.empty() ? "" : "\n") + text;
+}
+
+void select_scenarios(model::ExperimentSpec& x, const std::vector<std::string>& names) {
+  if (names.empty()) return;
+  for (const std::string& n : names)
+    if (std::none_of(x.scenarios.begin(), x.scenarios.end(), [&](const auto& s) { return s.name == n; }))
+      throw InputError("--scenario " + n + ": no such scenario in " + x.source_path + " (has: " + names_of(x) + ")");
+  std::vector<model::ScenarioSpec> kept;
+  for (auto& s : x.scenarios)
+    if (std::find(names.begin(), names.end(), s.name) != names.end()) kept.push_back(std::move(s));
+  x.scenarios = std::move(kept);
+}
+
+}  // namespace groundswell::cli
