@@ -53,9 +53,11 @@ void write_contents(hid_t root, const CalibrationSpec& spec, const CalibrationRe
   using h5::write_string_attribute;
   const auto& x = spec.experiment;
   const hsize_t d = spec.parameters.size(), row = static_cast<hsize_t>(r.steps) + 1;
-  h5::write_provenance(
-      root, kFormat, kFormatVersion,
-      {{"experiment", x.name}, {"calibration_file", x.source_path}, {"calibration_text", x.source_text}});
+  h5::write_provenance(root, kFormat, kFormatVersion,
+                       {{"experiment", x.name},
+                        {"calibration_file", x.source_path},
+                        {"calibration_text", x.source_text},
+                        {"overrides", x.overrides}});
   write_string_attribute(root, "rule", model::to_string(x.scenarios.front().rule));
   write_string_attribute(root, "method", spec.abc.method == Method::Smc ? "smc" : "rejection");
   write_string_attribute(root, "distance", distance_name(spec.abc.distance));

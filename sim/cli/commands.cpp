@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "groundswell/experiment/ensemble.hpp"
@@ -56,6 +57,13 @@ std::string file_format(const std::string& path) {
 
 /// Prints the named root attributes of a file as "name: value" lines, with
 /// the provenance every writer stores first.
+/// The `--set` texts a file was made with, one a line; nothing if none.
+void print_overrides(const std::string& overrides) {
+  std::stringstream lines(overrides);
+  for (std::string text; std::getline(lines, text);)
+    if (!text.empty()) std::printf("%-15s--set %s\n", "override:", text.c_str());
+}
+
 void print_attributes(const std::string& path, const char* kind, const std::vector<const char*>& texts,
                       const std::vector<const char*>& counts, const std::vector<const char*>& reals) {
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -67,6 +75,7 @@ void print_attributes(const std::string& path, const char* kind, const std::vect
     line("file", path);
     line("kind", std::string(kind) + " (" + io::hdf5::read_string_attribute(file, "format") + ")");
     for (const char* name : texts) line(name, io::hdf5::read_string_attribute(file, name));
+    print_overrides(io::hdf5::read_string_attribute(file, "overrides"));
     for (const char* name : counts) {
       std::uint64_t v = 0;
       if (io::hdf5::read_number_attribute(file, name, H5T_NATIVE_UINT64, &v)) line(name, std::to_string(v));
@@ -160,6 +169,7 @@ int info_command(const std::string& path) {
       path.c_str(), r.experiment.c_str(), r.rule.c_str(), r.scenarios.size(), static_cast<unsigned long long>(r.trials),
       static_cast<long long>(r.steps), static_cast<unsigned long long>(r.seed), r.version.c_str(), r.git_commit.c_str(),
       r.created.c_str());
+  print_overrides(r.overrides);
   std::vector<experiment::ScenarioSummary> rows;
   for (std::size_t s = 0; s < r.scenarios.size(); ++s)
     rows.push_back(experiment::summarize(r.scenarios[s], r.metrics[s]));

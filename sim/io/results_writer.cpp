@@ -467,6 +467,7 @@ ResultsSummary read_results_summary(const std::string& path) {
     r.version = hdf5::read_string_attribute(root, "groundswell_version");
     r.git_commit = hdf5::read_string_attribute(root, "git_commit");
     r.created = hdf5::read_string_attribute(root, "created");
+    r.overrides = hdf5::read_string_attribute(root, "overrides");
     for (const char* name : {"seed", "trials", "steps", "scenarios"})
       if (H5Aexists(root, name) <= 0)
         throw std::runtime_error(std::string("the root attribute ") + name + " is missing");

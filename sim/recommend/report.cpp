@@ -163,7 +163,10 @@ void people(hid_t g, const std::vector<Person>& p) {
 
 void write_contents(hid_t root, const model::ExperimentSpec& x, const Options& o, const Result& r) {
   h5::write_provenance(root, "groundswell-recommend", 1,
-                       {{"experiment", x.name}, {"scenario_file", x.source_path}, {"scenario_text", x.source_text}});
+                       {{"experiment", x.name},
+                        {"scenario_file", x.source_path},
+                        {"scenario_text", x.source_text},
+                        {"overrides", x.overrides}});
   h5::write_string_attribute(root, "scenario", r.scenario);
   h5::write_string_attribute(root, "objective", to_string(r.objective));
   const std::int64_t horizon = r.horizon, count = o.count;

@@ -182,6 +182,7 @@ void SweepFileWriter::Impl::create(const Plan& plan, std::vector<std::uint64_t> 
   h5::write_string_attribute(root, "experiment", x.name);
   h5::write_string_attribute(root, "scenario_file", x.source_path);
   h5::write_string_attribute(root, "scenario_text", x.source_text);
+  h5::write_string_attribute(root, "overrides", x.overrides);
   h5::write_string_attribute(root, "fingerprint", plan.fingerprint());
   h5::write_string_attribute(root, "design", to_string(spec.design.design));
   h5::write_number_attribute(root, "samples", H5T_NATIVE_UINT64, &samples);

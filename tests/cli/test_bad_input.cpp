@@ -1071,17 +1071,22 @@ TEST_CASE("info names the kind of every file the program writes, with a short su
     std::vector<std::string> args;
     std::vector<std::string> fragments;
   };
+  // Each made with a --set, which info shows (the file's `overrides`).
+  const std::string set = "override:      --set sdt.w_a=0.05";
   const std::vector<Kind> kinds = {
-      {"run", {"run", "s.toml", "-o", "out.h5", "-q"}, {"experiment:", "scenarios:   1", "trials:      3"}},
+      {"run",
+       {"run", "s.toml", "-o", "out.h5", "-q", "--set", "sdt.w_a=0.05"},
+       {"experiment:", "scenarios:   1", "trials:      3", set}},
       {"sweep",
-       {"sweep", "w.toml", "-o", "out.h5", "-q"},
-       {"kind:", "sweep (groundswell-sweep)", "points:        2 of 2"}},
+       {"sweep", "w.toml", "-o", "out.h5", "-q", "--set", "sdt.w_a=0.05"},
+       {"kind:", "sweep (groundswell-sweep)", "points:        2 of 2", set}},
       {"calibrate",
-       {"calibrate", "c.toml", "-o", "out.h5", "-q"},
-       {"calibration (groundswell-calibration)", "rule:", "bass", "particles:     4"}},
+       {"calibrate", "c.toml", "-o", "out.h5", "-q", "--set", "bass.q=0.2"},
+       {"calibration (groundswell-calibration)", "rule:", "bass", "particles:     4",
+        "override:      --set bass.q=0.2"}},
       {"recommend",
-       {"recommend", "s.toml", "--count", "1", "--trials", "2", "-o", "out.h5", "-q"},
-       {"recommendation (groundswell-recommend)", "scenario:      a", "count:         1"}},
+       {"recommend", "s.toml", "--count", "1", "--trials", "2", "-o", "out.h5", "-q", "--set", "sdt.w_a=0.05"},
+       {"recommendation (groundswell-recommend)", "scenario:      a", "count:         1", set}},
   };
   for (const Kind& k : kinds) {
     SECTION(k.command) {
