@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -196,11 +197,17 @@ def save(fig, path):
         raise ResultsError(f"{path}: cannot write the figure ({e.strerror or e})") from None
 
 
-def png_bytes(fig, dpi=90):
-    """A figure as PNG bytes, for embedding."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
+def svg_element(fig, prefix):
+    """A figure as an inline <svg> element for an HTML page: its text stays text (svg.fonttype none), so a
+    reader can search, copy and zoom it. The XML prolog, DOCTYPE, namespace declarations (implied in HTML) and
+    metadata of a standalone file are left out, and every id gets `prefix` so that several figures on one page
+    keep distinct ids."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    text = buf.getvalue()
+    text = re.sub(r' xmlns(:xlink)?="[^"]*"', "", text[text.index("<svg"):])
+    text = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', text)
+    return re.sub(r'(url\(#|href="#)([^")]+)', rf"\1{prefix}-\2", text)
 
 
 def km_figure(results, scenarios=None):

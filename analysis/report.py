@@ -1,6 +1,6 @@
 """A self-contained HTML report: provenance, figures, tables and a plain-language reading."""
 
-import base64
+import hashlib
 import html
 import math
 
@@ -18,12 +18,12 @@ body { font-family: system-ui, sans-serif; max-width: 1200px; margin: 2em auto; 
        color: #222; line-height: 1.5; font-size: 17px; }
 h1 { font-size: 1.9em; margin-bottom: 0.2em; }
 h2 { font-size: 1.4em; margin-top: 1.8em; border-bottom: 2px solid #ddd; }
-table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
+table { display: block; overflow-x: auto; max-width: 100%; border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; vertical-align: top; }
 th { background: #f3f3f3; }
 td.text, th.text { text-align: left; }
 tr.first td { border-top: 2px solid #888; }
-img { max-width: 100%; height: auto; }
+.figure svg { max-width: 100%; height: auto; }
 pre { background: #f7f7f7; padding: 0.6em; overflow-x: auto; font-size: 0.85em; margin: 0; }
 .swatch { display: inline-block; width: 0.9em; height: 0.9em; margin-right: 0.4em; vertical-align: middle; }
 .reading p { font-size: 1.1em; }
@@ -218,8 +218,11 @@ def _render_sentence(fragments):
 
 
 def _img(fig, alt):
-    data = base64.b64encode(plots.png_bytes(fig)).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
+    """A figure inline as SVG (text kept as text), labelled for screen readers."""
+    # Ids are prefixed by a digest of the label, so that the figures of a page differ and a report is the
+    # same file each time it is made.
+    svg = plots.svg_element(fig, "f" + hashlib.sha1(alt.encode("utf-8")).hexdigest()[:8])
+    return f'<div class="figure" role="img" aria-label="{html.escape(alt)}">{svg}</div>'
 
 
 def _table(header, rows, text_cols=1, first_flags=None):

@@ -234,15 +234,15 @@ def parse_page(path):
 
 
 def check_self_contained(page):
-    """Images are embedded PNGs; nothing is fetched from elsewhere."""
-    images = [a for tag, a in page.attrs if tag == "img"]
-    assert len(images) >= 2
-    for a in images:
-        assert a["src"].startswith("data:image/png;base64,")
-        assert base64.b64decode(a["src"].split(",", 1)[1]).startswith(MAGIC["png"])
-    assert "script" not in page.tags and "link" not in page.tags
+    """Figures are inline SVG whose words are text (not paths or pixels); nothing is fetched from elsewhere."""
+    figures = [a for tag, a in page.attrs if tag == "div" and a.get("class") == "figure"]
+    assert len(figures) >= 2
+    assert all(a.get("role") == "img" and a.get("aria-label") for a in figures)
+    assert page.tags.count("svg") == len(figures)
+    assert "text" in page.tags, "figure text kept as <text>"
+    assert "img" not in page.tags and "script" not in page.tags and "link" not in page.tags
     for tag, a in page.attrs:
-        for key in ("src", "href", "action"):
+        for key in ("src", "href", "action", "xlink:href"):
             assert not a.get(key, "").startswith(("http://", "https://", "//")), (tag, a)
 
 

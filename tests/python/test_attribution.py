@@ -194,7 +194,7 @@ def test_report_includes_the_attribution_figure_and_table(make_results, tmp_path
     assert main(["report", str(tiny_file(make_results)), "-o", str(out), "--bootstrap", "100"]) == 0
     text = out.read_text()
     assert "Where the internalized adoptions came from" in text
-    assert 'alt="entries into internalized (A) by cause, and peer credit by role"' in text
+    assert 'aria-label="entries into internalized (A) by cause, and peer credit by role"' in text
     assert "cause: peer (the people listened to)" in text and "30.0% (46%)" in text
     assert "no peer credit" in text and "1.96" in text
     sentences = ["".join(f if isinstance(f, str) else f[1] for f in s)
