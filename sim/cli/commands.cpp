@@ -30,14 +30,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void print_progress(TrialIndex done, TrialIndex total, std::chrono::steady_clock::time_point start) {
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double rate = secs > 0 ? done / secs : 0;
-  const double left = rate > 0 ? (total - done) / rate : 0;
-  std::fprintf(stderr, "\r  %u/%u trials  %.1f trials/s  %.0f s left   ", done, total, rate, left);
-  if (done == total) std::fprintf(stderr, "\n");
-}
-
 /// The `format` attribute of an HDF5 file's root; "" if the file is missing,
 /// not HDF5, cannot be opened or has none (read_results_summary() then says why).
 std::string file_format(const std::string& path) {
@@ -58,40 +50,56 @@ std::string file_format(const std::string& path) {
 /// Prints the named root attributes of a file as "name: value" lines, with
 /// the provenance every writer stores first.
 /// The `--set` texts a file was made with, one a line; nothing if none.
-void print_overrides(const std::string& overrides) {
-  std::stringstream lines(overrides);
-  for (std::string text; std::getline(lines, text);)
-    if (!text.empty()) std::printf("%-15s--set %s\n", "override:", text.c_str());
+std::vector<std::pair<std::string, std::string>> override_lines(const std::string& overrides) {
+  std::vector<std::pair<std::string, std::string>> lines;
+  std::stringstream texts(overrides);
+  for (std::string text; std::getline(texts, text);)
+    if (!text.empty()) lines.emplace_back("override", "--set " + text);
+  return lines;
+}
+
+/// Prints "name: value" lines with the values in one column `width` from the
+/// left (a longer name is followed by one space).
+void print_lines(const std::vector<std::pair<std::string, std::string>>& lines, std::size_t width = 15) {
+  for (const auto& [name, value] : lines) {
+    std::string label = name + ":";
+    label.resize(std::max(width, label.size() + 1), ' ');
+    std::printf("%s%s\n", label.c_str(), value.c_str());
+  }
 }
 
 void print_attributes(const std::string& path, const char* kind, const std::vector<const char*>& texts,
                       const std::vector<const char*>& counts, const std::vector<const char*>& reals) {
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0) throw InputError(path + ": damaged or incomplete " + kind + " file (cannot be opened)");
+  std::vector<std::pair<std::string, std::string>> lines;
   try {
-    auto line = [](const char* name, const std::string& value) {
-      std::printf("%-15s%s\n", (std::string(name) + ":").c_str(), value.c_str());
-    };
-    line("file", path);
-    line("kind", std::string(kind) + " (" + io::hdf5::read_string_attribute(file, "format") + ")");
-    for (const char* name : texts) line(name, io::hdf5::read_string_attribute(file, name));
-    print_overrides(io::hdf5::read_string_attribute(file, "overrides"));
+    lines.emplace_back("file", path);
+    lines.emplace_back("kind", std::string(kind) + " (" + io::hdf5::read_string_attribute(file, "format") + ")");
+    for (const char* name : texts) lines.emplace_back(name, io::hdf5::read_string_attribute(file, name));
+    for (auto& line : override_lines(io::hdf5::read_string_attribute(file, "overrides"))) lines.push_back(line);
     for (const char* name : counts) {
       std::uint64_t v = 0;
-      if (io::hdf5::read_number_attribute(file, name, H5T_NATIVE_UINT64, &v)) line(name, std::to_string(v));
+      if (io::hdf5::read_number_attribute(file, name, H5T_NATIVE_UINT64, &v))
+        lines.emplace_back(name, std::to_string(v));
     }
     for (const char* name : reals) {
       double v = 0;
-      if (io::hdf5::read_number_attribute(file, name, H5T_NATIVE_DOUBLE, &v)) line(name, model::format_number(v));
+      if (io::hdf5::read_number_attribute(file, name, H5T_NATIVE_DOUBLE, &v)) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.3g", v);  // a duration or a share: three digits are plenty
+        lines.emplace_back(name, text);
+      }
     }
-    line("version", io::hdf5::read_string_attribute(file, "groundswell_version") + " (commit " +
-                        io::hdf5::read_string_attribute(file, "git_commit") + ")");
-    line("created", io::hdf5::read_string_attribute(file, "created"));
+    lines.emplace_back("version", io::hdf5::read_string_attribute(file, "groundswell_version") + " (commit " +
+                                      io::hdf5::read_string_attribute(file, "git_commit") + ")");
+    lines.emplace_back("created", io::hdf5::read_string_attribute(file, "created"));
   } catch (const std::exception& e) {
     H5Fclose(file);
     throw InputError(path + ": damaged or incomplete " + kind + " file (" + e.what() + ")");
   }
   H5Fclose(file);
+  print_lines(lines);
 }
 
 }  // namespace
@@ -119,7 +127,7 @@ int run_command(const RunArgs& args) {
   experiment::RunOptions options;
   options.threads = threads;
   options.stop = stop;
-  if (show_progress) options.progress = [&](TrialIndex d, TrialIndex t) { print_progress(d, t, start); };
+  if (show_progress) options.progress = [&](TrialIndex d, TrialIndex t) { print_progress(d, t, "trials", start); };
   const auto results = experiment::run_experiment(x, options, &writer);
   if (results.interrupted) {
     // The writer's destructor removes the temporary file: nothing is left.
@@ -163,13 +171,17 @@ int info_command(const std::string& path) {
     return kOk;
   }
   const io::ResultsSummary r = io::read_results_summary(path);
-  std::printf(
-      "file:        %s\nexperiment:  %s\nrule:        %s\nscenarios:   %zu\ntrials:      %llu\nsteps:       %lld\n"
-      "seed:        %llu\nversion:     %s (commit %s)\ncreated:     %s\n",
-      path.c_str(), r.experiment.c_str(), r.rule.c_str(), r.scenarios.size(), static_cast<unsigned long long>(r.trials),
-      static_cast<long long>(r.steps), static_cast<unsigned long long>(r.seed), r.version.c_str(), r.git_commit.c_str(),
-      r.created.c_str());
-  print_overrides(r.overrides);
+  std::vector<std::pair<std::string, std::string>> lines = {{"file", path},
+                                                            {"experiment", r.experiment},
+                                                            {"rule", r.rule},
+                                                            {"scenarios", std::to_string(r.scenarios.size())},
+                                                            {"trials", std::to_string(r.trials)},
+                                                            {"steps", std::to_string(r.steps)},
+                                                            {"seed", std::to_string(r.seed)}};
+  for (auto& line : override_lines(r.overrides)) lines.push_back(line);
+  lines.emplace_back("version", r.version + " (commit " + r.git_commit + ")");
+  lines.emplace_back("created", r.created);
+  print_lines(lines, 13);
   std::vector<experiment::ScenarioSummary> rows;
   for (std::size_t s = 0; s < r.scenarios.size(); ++s)
     rows.push_back(experiment::summarize(r.scenarios[s], r.metrics[s]));

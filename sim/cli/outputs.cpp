@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -96,6 +97,15 @@ void check_table_outputs(const std::string& directory, bool force, const std::ve
   // The directory itself may hold inputs (import a.paj -o .): only the two tables must not be one.
   if (!fs::is_directory(dir, ec)) return;  // created when the tables are written; it holds nothing yet
   for (const char* table : {"nodes.csv", "edges.csv"}) check_output((dir / table).string(), force, inputs);
+}
+
+void print_progress(std::uint64_t done, std::uint64_t total, const char* unit,
+                    std::chrono::steady_clock::time_point start) {
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double left = done > 0 ? secs * static_cast<double>(total - done) / static_cast<double>(done) : -1;
+  std::fprintf(stderr, "\r  %llu/%llu %s  %s elapsed  ~%s left   ", static_cast<unsigned long long>(done),
+               static_cast<unsigned long long>(total), unit, duration_text(secs).c_str(), duration_text(left).c_str());
+  if (done == total) std::fprintf(stderr, "\n");
 }
 
 std::string duration_text(double seconds) {

@@ -9,6 +9,8 @@
 //  - is a regular file in a writable directory.
 // Writing itself goes through sim/safe_write.hpp, so a failure leaves nothing
 // under the output's name. Messages: docs/errors.md.
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -54,5 +56,15 @@ void check_table_outputs(const std::string& directory, bool force, const std::ve
 
 /// A duration for progress lines: "42 s", "3 min 05 s", "2 h 07 min" ("?" if unknown).
 std::string duration_text(double seconds);
+
+/// The progress line of a long command on a terminal, rewritten in place:
+/// "  12/200 trials  3 s elapsed  ~47 s left" (the time left extrapolated from
+/// the rate so far); a newline once done == total.
+/// @param done units finished
+/// @param total units in all
+/// @param unit what a unit is, plural ("trials", "points")
+/// @param start when the work began
+void print_progress(std::uint64_t done, std::uint64_t total, const char* unit,
+                    std::chrono::steady_clock::time_point start);
 
 }  // namespace groundswell::cli

@@ -155,11 +155,7 @@ int sweep_command(const SweepArgs& args) {
   options.note = [](const std::string& m) { std::fprintf(stderr, "groundswell: %s\n", m.c_str()); };
   if (!args.quiet && root && ::isatty(STDERR_FILENO))
     options.progress = [start](std::uint64_t done, std::uint64_t total) {
-      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      const double left = done > 0 ? secs * static_cast<double>(total - done) / static_cast<double>(done) : -1;
-      std::fprintf(stderr, "\r  %llu/%llu points  %s elapsed  ~%s left   ", static_cast<unsigned long long>(done),
-                   static_cast<unsigned long long>(total), duration_text(secs).c_str(), duration_text(left).c_str());
-      if (done == total) std::fprintf(stderr, "\n");
+      print_progress(done, total, "points", start);
     };
   const sweep::SweepOutcome out = sweep::run_sweep(*plan, options);
   const int stopped = stopped_exit_status();

@@ -1076,7 +1076,7 @@ TEST_CASE("info names the kind of every file the program writes, with a short su
   const std::vector<Kind> kinds = {
       {"run",
        {"run", "s.toml", "-o", "out.h5", "-q", "--set", "sdt.w_a=0.05"},
-       {"experiment:", "scenarios:   1", "trials:      3", set}},
+       {"experiment:", "scenarios:   1", "trials:      3", "override:    --set sdt.w_a=0.05"}},
       {"sweep",
        {"sweep", "w.toml", "-o", "out.h5", "-q", "--set", "sdt.w_a=0.05"},
        {"kind:", "sweep (groundswell-sweep)", "points:        2 of 2", set}},
