@@ -53,6 +53,11 @@ def test_xarray_opens_each_group_with_labelled_axes(engine_files):
         assert list(ds["department_name"].values) == names == [str(d) for d in range(len(names))]
         np.testing.assert_array_equal(ds["department"].values, np.arange(len(names)))
         assert int(ds["department_size"].sum()) == 300
+        with xr.open_dataset(path, group="scenarios/distributed/curves", engine="h5netcdf") as curves:
+            # docs/output.md: the names as a coordinate of the curves, on the same department numbering.
+            named = curves.assign_coords(department_name=ds["department_name"])
+            by_name = named["department_adopted"].swap_dims(department="department_name")
+            np.testing.assert_array_equal(by_name.sel(department_name=names[1]).values, dept[:, :, 1])
 
 
 def read_csv(path):
