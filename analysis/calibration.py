@@ -286,7 +286,7 @@ def figure(cal):
         ax.set_ylabel("cumulative adopted share")
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
         ax.set_ylim(0, 1)
-        ax.set_xlim(0, len(observed) - 1)
+        ax.set_xlim(-0.3, len(observed) - 0.7)  # room for the first and last markers
         ax.grid(True, alpha=0.3)
         ax.set_title(title)
         ax.legend(loc="upper left", fontsize=13)

@@ -386,6 +386,11 @@ def _value_words(name, text):
     return f"{words} = {text} {unit}".strip()
 
 
+def _tick_words(name, text):
+    """A tick of a parameter axis: the value, with a mandate that never decays said in words."""
+    return "sustained" if name == "mandate.half_life" and text == "inf" else text
+
+
 def _metric_label(metric, stat):
     return f"{METRIC_WORDS.get(metric, metric)}, {_STAT_WORDS.get(stat, stat)} over trials"
 
@@ -460,8 +465,8 @@ def heatmap_figure(sweep, scenario, metric, stat, x, y, at=None):
     fig = _figure(figsize=(12, 9), layout="constrained")
     ax = fig.subplots()
     im = ax.imshow(Z, origin="lower", aspect="auto", cmap="viridis")
-    ax.set_xticks(range(len(xs)), [px.label(v) for v in xs])
-    ax.set_yticks(range(len(ys)), [py.label(v) for v in ys])
+    ax.set_xticks(range(len(xs)), [_tick_words(x, px.label(v)) for v in xs])
+    ax.set_yticks(range(len(ys)), [_tick_words(y, py.label(v)) for v in ys])
     ax.set_xlabel(parameter_label(x))
     ax.set_ylabel(parameter_label(y))
     finite = Z[np.isfinite(Z)]
