@@ -5,7 +5,8 @@ many are needed, and who the organization cannot lose.
 
 Prints a short summary and, with -o, draws (a) the recommended set against the five rules of MODEL.md 4 on the
 fresh trials, (b) the objective against the number of change agents per rule and for the greedy (nested
-recommended) sets, with the target, when the file has a curve, and (c) the picks with their marginal gains.
+recommended) sets, with the target, when the file has a curve, and (c) the picks with their marginal gains
+(lettered (b) when there is no curve).
 
 Units. The file stores scores, larger is better: for the objective ``t50`` (weeks to 50% internalized) the values
 of picks/value and comparison/value are minus the weeks, and gains and differences are weeks sooner. Everything
@@ -326,7 +327,10 @@ def _comparison_panel(ax, rec):
         else:
             d = rec.comparison_difference[j]
             note = format_difference(rec, d).replace(" weeks sooner", " wk sooner")
-            note += "" if differs(d) else "  (covers 0)"
+            if d[1] == d[2] == 0:
+                note = "0: identical in every trial"  # paired on common random numbers: most likely the same set
+            else:
+                note += "" if differs(d) else "  (covers 0)"
         ax.annotate(note, xy=(1.02, y[j]), xycoords=("axes fraction", "data"), va="center", fontsize=13,
                     fontweight="bold" if j and differs(rec.comparison_difference[j]) else "normal",
                     color="0.35" if j == 0 else "black", annotation_clip=False)
@@ -401,7 +405,7 @@ def _curve_panels(axes, rec):
             a.set_ylim(bottom=0)
 
 
-def _picks_panel(ax, rec):
+def _picks_panel(ax, rec, letter):
     k = rec.count
     y = np.arange(k)[::-1]
     for i in range(k):
@@ -425,7 +429,7 @@ def _picks_panel(ax, rec):
     ax.legend(handles=[Patch(color=LEADER_COLORS[True], label="formal leader"),
                        Patch(color=LEADER_COLORS[False], label="not a formal leader")],
               loc="lower right", fontsize=13)
-    ax.set_title(f"(c) The picks, in order: {rec.leaders} of {k} are formal leaders\n"
+    ax.set_title(f"({letter}) The picks, in order: {rec.leaders} of {k} are formal leaders\n"
                  f"gain of each pick on the {rec.trials} choosing trials (optimistic: selection picks the luckiest)",
                  loc="left")
 
@@ -444,7 +448,7 @@ def figure(rec):
     _comparison_panel(fig.add_subplot(top[0, 0]), rec)
     if c is not None:
         _curve_panels([fig.add_subplot(top[0, j]) for j in range(1, ncols)], rec)
-    _picks_panel(fig.add_subplot(grid[1]), rec)
+    _picks_panel(fig.add_subplot(grid[1]), rec, "c" if c is not None else "b")
     a = rec.attrs
     import textwrap
     title = f"{a.get('experiment', 'Groundswell')}: whom to ask to champion the change (scenario {rec.scenario})"
