@@ -555,7 +555,7 @@ def sobol_figure(sweep, table, scenario, metric):
     ax.set_ylabel("Sobol index")
     ax.errorbar([], [], yerr=[], color="black", capsize=6, linestyle="none", label="95% bootstrap interval")
     ax.set_title(f"{sweep.scenario(scenario)}: {METRIC_WORDS.get(metric, metric)}\n"
-                 f"of the point means over {int(sweep.attrs['trials'])} trials per point", fontsize=17)
+                 f"Sobol indices of the point means ({int(sweep.attrs['trials'])} trials per point)", fontsize=17)
     ax.legend(frameon=False)
     return fig
 
