@@ -34,25 +34,12 @@
 #include "groundswell/engine/recorder.hpp"
 #include "groundswell/engine/trial.hpp"
 #include "groundswell/experiment/parallel.hpp"
+#include "groundswell/experiment/summary.hpp"
 #include "groundswell/org/generate.hpp"
 #include "groundswell/random.hpp"
 
 namespace groundswell::calibrate {
 namespace {
-
-/// A duration for progress lines: "42 s", "3 min 05 s", "2 h 07 min".
-std::string seconds_text(double secs) {
-  char buf[48];
-  if (!(secs >= 0) || secs > 1e9) return "?";
-  const auto whole = static_cast<long long>(secs + 0.5);
-  if (whole < 60)
-    std::snprintf(buf, sizeof buf, "%lld s", whole);
-  else if (whole < 3600)
-    std::snprintf(buf, sizeof buf, "%lld min %02lld s", whole / 60, whole % 60);
-  else
-    std::snprintf(buf, sizeof buf, "%lld h %02lld min", whole / 3600, whole / 60 % 60);
-  return buf;
-}
 
 /// The first progress line: what is being fitted, and how.
 std::string calibration_header(const CalibrationSpec& spec) {
@@ -510,8 +497,8 @@ bool run_rejection(const Runner& run, CalibrationResult& r, std::vector<double>&
     if (run.stopped()) return false;  // trials cut short: the batch is not used
     const double secs = run.elapsed(),
                  left = secs * static_cast<double>(M - first - count) / static_cast<double>(first + count);
-    run.say("  " + std::to_string(first + count) + "/" + std::to_string(M) + " prior draws, " + seconds_text(secs) +
-            " elapsed, ~" + seconds_text(left) + " left");
+    run.say("  " + std::to_string(first + count) + "/" + std::to_string(M) + " prior draws, " +
+            experiment::duration_text(secs) + " elapsed, ~" + experiment::duration_text(left) + " left");
   }
   std::vector<std::size_t> order(M);
   std::iota(order.begin(), order.end(), 0);
@@ -578,7 +565,8 @@ bool smc_prior_generation(const Runner& run, CalibrationResult& r, std::vector<d
   std::sort(sorted.begin(), sorted.end());
   std::ostringstream os;
   os << std::setprecision(3) << "  generation 0 of " << run.spec.abc.generations - 1 << ": " << N
-     << " prior draws, median distance " << sorted[N / 2] << " (" << seconds_text(run.elapsed()) << " elapsed)";
+     << " prior draws, median distance " << sorted[N / 2] << " (" << experiment::duration_text(run.elapsed())
+     << " elapsed)";
   run.say(os.str());
   return true;
 }
@@ -694,8 +682,8 @@ Next smc_generation(const Runner& run, std::uint32_t gen, CalibrationResult& r, 
       const double left = per_attempt * static_cast<double>(N - accepted_d.size()) / rate;
       std::ostringstream os;
       os << "  generation " << gen << " of " << spec.abc.generations - 1 << ": " << accepted_d.size() << "/" << N
-         << " accepted, " << seconds_text(run.elapsed()) << " elapsed, ~" << seconds_text(left)
-         << " left in this generation";
+         << " accepted, " << experiment::duration_text(run.elapsed()) << " elapsed, ~"
+         << experiment::duration_text(left) << " left in this generation";
       run.say(os.str());
     }
   }
@@ -711,7 +699,7 @@ Next smc_generation(const Runner& run, std::uint32_t gen, CalibrationResult& r, 
   std::ostringstream os;
   os << std::setprecision(3) << "  generation " << gen << " of " << spec.abc.generations - 1 << ": epsilon " << eps
      << ", " << attempts << " attempts (acceptance " << std::setprecision(2) << rate << "), "
-     << seconds_text(run.elapsed()) << " elapsed";
+     << experiment::duration_text(run.elapsed()) << " elapsed";
   run.say(os.str());
   if (rate < spec.abc.min_acceptance) {
     run.say("  acceptance below abc.min_acceptance: stopping");

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "groundswell/experiment/summary.hpp"
 #include "groundswell/model/scenario.hpp"
 #include "groundswell/types.hpp"
 
@@ -104,21 +105,9 @@ void print_progress(std::uint64_t done, std::uint64_t total, const char* unit,
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double left = done > 0 ? secs * static_cast<double>(total - done) / static_cast<double>(done) : -1;
   std::fprintf(stderr, "\r  %llu/%llu %s  %s elapsed  ~%s left   ", static_cast<unsigned long long>(done),
-               static_cast<unsigned long long>(total), unit, duration_text(secs).c_str(), duration_text(left).c_str());
+               static_cast<unsigned long long>(total), unit, experiment::duration_text(secs).c_str(),
+               experiment::duration_text(left).c_str());
   if (done == total) std::fprintf(stderr, "\n");
-}
-
-std::string duration_text(double seconds) {
-  if (!(seconds >= 0) || seconds > 1e9) return "?";
-  const auto whole = static_cast<long long>(seconds + 0.5);
-  char buf[48];
-  if (whole < 60)
-    std::snprintf(buf, sizeof buf, "%lld s", whole);
-  else if (whole < 3600)
-    std::snprintf(buf, sizeof buf, "%lld min %02lld s", whole / 60, whole % 60);
-  else
-    std::snprintf(buf, sizeof buf, "%lld h %02lld min", whole / 3600, whole / 60 % 60);
-  return buf;
 }
 
 }  // namespace groundswell::cli

@@ -54,9 +54,6 @@ void check_output(const std::string& output, bool force, const std::vector<Input
 /// are written (and removed again if they cannot be).
 void check_table_outputs(const std::string& directory, bool force, const std::vector<Input>& inputs);
 
-/// A duration for progress lines: "42 s", "3 min 05 s", "2 h 07 min" ("?" if unknown).
-std::string duration_text(double seconds);
-
 /// The progress line of a long command on a terminal, rewritten in place:
 /// "  12/200 trials  3 s elapsed  ~47 s left" (the time left extrapolated from
 /// the rate so far); a newline once done == total.

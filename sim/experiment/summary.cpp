@@ -119,4 +119,17 @@ std::string format_summary(const std::vector<ScenarioSummary>& rows, Step steps)
   return out;
 }
 
+std::string duration_text(double seconds) {
+  if (!(seconds >= 0) || seconds > 1e9) return "?";
+  const auto whole = static_cast<long long>(seconds + 0.5);
+  char buf[48];
+  if (whole < 60)
+    std::snprintf(buf, sizeof buf, "%lld s", whole);
+  else if (whole < 3600)
+    std::snprintf(buf, sizeof buf, "%lld min %02lld s", whole / 60, whole % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%lld h %02lld min", whole / 3600, whole / 60 % 60);
+  return buf;
+}
+
 }  // namespace groundswell::experiment

@@ -43,4 +43,9 @@ ScenarioSummary summarize(const std::string& name, const std::vector<engine::Tri
 /// @param steps T, shown for times not reached ("> T")
 std::string format_summary(const std::vector<ScenarioSummary>& rows, Step steps);
 
+/// A duration for progress lines: "42 s", "3 min 05 s", "2 h 07 min".
+/// @param seconds the duration; negative, NaN or absurdly large means unknown
+/// @return the text, "?" when unknown
+std::string duration_text(double seconds);
+
 }  // namespace groundswell::experiment
