@@ -74,7 +74,10 @@ void apply_set_options(model::ExperimentSpec& x, const std::vector<std::string>&
     model::ScenarioSpec probe = x.scenarios.front();
     const model::ParameterInfo* p = model::find_parameter(targets[i].change.key);
     try {
-      if (!p) model::apply_overrides(probe, {targets[i].change});  // throws the "did you mean"
+      if (!p) {
+        model::apply_overrides(probe, {targets[i].change});  // throws the parser's "did you mean"
+        throw InputError("key '" + targets[i].change.key + "' is not a scenario key (groundswell parameters)");
+      }
       if (const std::string fault = model::check_value(*p, targets[i].change.value); !fault.empty())
         throw InputError("key '" + targets[i].change.key + "' " + fault);
     } catch (const InputError& e) {

@@ -121,7 +121,7 @@ std::string format_summary(const std::vector<ScenarioSummary>& rows, Step steps)
 
 std::string duration_text(double seconds) {
   if (!(seconds >= 0) || seconds > 1e9) return "?";
-  const auto whole = static_cast<long long>(seconds + 0.5);
+  const long long whole = std::llround(seconds);
   char buf[48];
   if (whole < 60)
     std::snprintf(buf, sizeof buf, "%lld s", whole);
