@@ -107,6 +107,17 @@ def _read(path, f):
         predictive_attrs=dict(f["predictive"].attrs), observed_attrs=dict(f["observed"].attrs))
 
 
+def observed_hazard(curve):
+    """The discrete hazard of the observed record: at each step t >= 1 the share of those not yet adopted at
+    t - 1 who adopted at t, (F[t] - F[t-1]) / (1 - F[t-1]) for the cumulative share F; NaN once everyone has.
+    A constant outside pull gives a flat hazard, contagion or growing outside effort a rising one (Van den
+    Bulte and Lilien 2001), which the shape of the cumulative curve alone does not show."""
+    F = np.asarray(curve, dtype=float)
+    at_risk = 1.0 - F[:-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(at_risk > 0, (F[1:] - F[:-1]) / at_risk, np.nan)
+
+
 def summary(cal):
     """The posterior table as text: median and 90% interval per parameter, the fit, the holdout errors."""
     a = cal.attrs
@@ -117,6 +128,9 @@ def summary(cal):
         lines.append(f"{name:<24} {cal.median[j]:>10.4g} {f'[{cal.lower90[j]:.4g}, {cal.upper90[j]:.4g}]':>24}   "
                      f"{cal.priors[j]} [{cal.lower[j]:.4g}, {cal.upper[j]:.4g}]")
     lines.append(f"fit (RMSE of the posterior predictive mean curve): {cal.predictive_attrs['fit']:.4f}")
+    h = observed_hazard(cal.observed)
+    lines.append("observed hazard (share of the not-yet-adopted who adopt), steps 1.." + str(h.size) + ": " +
+                 " ".join("-" if np.isnan(v) else f"{v:.2f}" for v in h))
     if cal.observed_holdout is not None:
         p = cal.predictive_attrs
         lines.append(f"holdout: in-sample {p['in_sample_error']:.4f}, out-of-sample {p['out_of_sample_error']:.4f}, "

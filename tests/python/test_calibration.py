@@ -146,3 +146,12 @@ def test_engine_calibration_file(tmp_path):
     r = run_cli("calibration", out, "-o", fig)
     assert r.returncode == 0, r.stderr
     assert fig.stat().st_size > 1000
+
+
+def test_observed_hazard_by_hand():
+    """Ten people: 2 adopt at step 1, 4 at step 2 (of the 8 left: 0.5), none at step 3, then the last 4 (all of
+    those left: 1.0); after that nobody is at risk."""
+    from analysis.calibration import observed_hazard
+    h = observed_hazard([0.0, 0.2, 0.6, 0.6, 1.0, 1.0])
+    np.testing.assert_allclose(h[:4], [0.2, 0.5, 0.0, 1.0])
+    assert np.isnan(h[4])
