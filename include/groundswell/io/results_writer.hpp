@@ -40,7 +40,7 @@ class ResultsWriter final : public experiment::TrialSink {
 /// What a results file holds, read back (used by `groundswell info`).
 struct ResultsSummary {
   std::string experiment, version, git_commit, created, rule;
-  std::string overrides;  ///< the `--set` texts, one a line (empty if none)
+  std::string overrides;   ///< the `--set` texts, one a line (empty if none)
   int format_version = 0;  ///< 1: before model v2 (no t50_internalized, departments_internalized)
   std::uint64_t seed = 0;
   std::uint64_t trials = 0;
