@@ -283,8 +283,14 @@ class Side {
     return this.select.value === 'custom' ? `Custom strategy ${this.name}` : this.select.selectedOptions[0].textContent;
   }
 
+  /** The strategy's name as text (presentation mode shows it in full, where a list would cut it). */
+  showTitle() {
+    this.root.querySelector('.side-title').textContent = this.label();
+  }
+
   setStatus(status) {
     this.root.dataset.status = status;
+    this.showTitle();
     updateVerdict();
   }
 
@@ -416,7 +422,8 @@ class Side {
       this.driversEl.textContent = 'Who drove internalization: nobody through colleagues (no one was won over by the people they listen to).';
       return;
     }
-    el('span', { class: 'drivers-title', text: 'Who drove internalization (credit via listeners): ' }, this.driversEl);
+    this.driversEl.title = 'Each internalization caused by the people someone listens to is credited to them, in proportion to their pull (MODEL.md 7); the shares of that credit, mean over the runs.';
+    el('span', { class: 'drivers-title', text: 'Who drove internalization: ' }, this.driversEl);
     const parts = [['champions', 'change agents'], ['formal_leaders', 'formal leaders'], ['others', 'everyone else']];
     parts.forEach(([key, words], k) => {
       const v = a.credit[key] || 0;
@@ -440,7 +447,10 @@ class Side {
     const back = el('svg:g', { class: 'departments' }, svg);
     for (const d of departments) {
       el('svg:rect', { x: d.x0 - 0.45, y: d.y0, width: d.x1 - d.x0 + 0.9, height: d.y1 - d.y0, rx: 0.6, class: `dept dept${d.index % 2}` }, back);
-      el('svg:text', { x: (d.x0 + d.x1) / 2, y: d.y1 + 0.95, class: 'dept-label', text: `Department ${d.index + 1}` }, back);
+      // As long a name as the box has room for (a label is about 0.5 units a letter).
+      const room = d.x1 - d.x0 + 0.9;
+      const label = room >= 7 ? `Department ${d.index + 1}` : room >= 4 ? `Dept. ${d.index + 1}` : String(d.index + 1);
+      el('svg:text', { x: (d.x0 + d.x1) / 2, y: d.y1 + 0.95, class: 'dept-label', text: label }, back);
     }
 
     // Informal "listens-to" ties, faint; ties across departments a little stronger.
@@ -566,6 +576,7 @@ class Side {
       el('b', { class: 'num', text: pct(n[s] / row.length) }, c);
       c.append(` ${WORDS[s]}`);
     }
+    this.countsText = `One run, week ${w}: ${['A', 'C', 'R', 'N'].map((s) => `${pct(n[s] / row.length)} ${WORDS[s]}`).join(', ')}`;
     this.root.dataset.internalized = String(n.A);
     this.root.dataset.complying = String(n.C);
     this.root.dataset.resisting = String(n.R);
@@ -582,12 +593,14 @@ class Side {
     const box = svg.getBoundingClientRect();
     const W = Math.max(300, Math.round(box.width) || 820);
     const H = Math.max(150, Math.round(box.height) || 250);
+    // Presentation mode: numbers 1.4 rem (28 px at 20 px type), words and ticks 1 rem.
     const big = page.present;
-    const labelSize = big ? 28 : Math.round(Math.min(19, Math.max(14, W / 44)));
-    const wordSize = big ? 20 : labelSize - 2;
-    const tickSize = big ? 20 : Math.max(13, labelSize - 3);
+    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 20;
+    const labelSize = big ? Math.round(rem * 1.4) : Math.round(Math.min(19, Math.max(14, W / 44)));
+    const wordSize = big ? Math.round(rem) : labelSize - 2;
+    const tickSize = big ? Math.round(rem) : Math.max(13, labelSize - 3);
     const gap = Math.ceil(labelSize * 1.2);  // between end labels' baselines: a label's whole height
-    const labelWidth = Math.ceil(labelSize * 0.62 * 4 + wordSize * 0.52 * 13) + 12;  // "100%" and "internalized"
+    const labelWidth = this.measureLabel(labelSize, wordSize) + 14;  // the widest end label, "100% internalized"
     const m = { left: Math.ceil(tickSize * 3.6) + 10, right: labelWidth, top: Math.max(12, labelSize - 8), bottom: tickSize + 22 };
     svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
     svg.replaceChildren();
@@ -608,7 +621,7 @@ class Side {
     const every = [4, 13, 26, 52].find((e) => (plot * e) / steps >= tickSize * 3) || steps;
     for (let t = 0; t <= steps; t += every) {
       el('svg:line', { x1: x(t), x2: x(t), y1: y(0), y2: y(0) + 6, class: 'axis' }, grid);
-      el('svg:text', { x: x(t), y: y(0) + tickSize + 6, class: 'tick x', 'font-size': tickSize, text: String(t) }, grid);
+      el('svg:text', { x: x(t), y: y(0) + tickSize + 6, class: `tick x${t === steps ? ' last' : ''}`, 'font-size': tickSize, text: String(t) }, grid);
     }
     el('svg:text', { x: m.left - tickSize * 0.4 - 3, y: y(0) + tickSize + 6, class: 'axis-title', 'font-size': tickSize, text: 'weeks' }, grid);
 
@@ -658,6 +671,17 @@ class Side {
     this.drawCursor(page.week);
   }
 
+  /** The width in pixels of the widest end label at these sizes, measured in the chart itself. */
+  measureLabel(labelSize, wordSize) {
+    const probe = el('svg:text', { class: 'end-label', x: 0, y: -100 }, this.chartSvg);
+    el('svg:tspan', { class: 'num', 'font-size': labelSize, text: '100%' }, probe);
+    el('svg:tspan', { class: 'word', 'font-size': wordSize, text: ' internalized' }, probe);
+    let width = 0;
+    try { width = probe.getComputedTextLength(); } catch { width = 0; }
+    probe.remove();
+    return Math.ceil(width || labelSize * 0.62 * 4 + wordSize * 0.56 * 13);
+  }
+
   drawCursor(week) {
     if (!this.cursor || !this.chartX) return;
     this.cursor.replaceChildren();
@@ -687,10 +711,10 @@ function findMoments(side) {
   const s = side.status && side.status.request ? side.status.request.strategy : null;
   const n = t.size;
   const moments = [];
-  const who = s && s.mandate.issuers === 'top' ? 'The top leader' : 'The formal leaders';
+  const who = s && s.mandate.issuers === 'top' ? 'The top leader of side X announces the change and tells' : 'The formal leaders of side X announce the change and tell';
   if (t.issuers.length && s) {
     moments.push({ week: Math.min(s.mandate.start, page.steps), kind: 'mandate',
-      text: `${who} of ${side.name} announce the change and tell everyone to do it. Watch for amber: people going along because they were told to.` });
+      text: `${who.replace('X', side.name)} everyone to do it. Watch for amber: people going along because they were told to.` });
   }
   const count = (w, c) => { let k = 0; const row = t.states[w]; for (let i = 0; i < row.length; ++i) if (row[i] === c) ++k; return k; };
   let peak = 0;
@@ -1022,8 +1046,17 @@ async function savePng() {
     parts.push({ side, org: standalone(side.orgSvg), chart: standalone(side.chartSvg) });
   }
   const colW = Math.max(...parts.map((p) => Math.max(p.org.width, p.chart.width)));
-  const title = 34;
   const line = 26;
+  // The verdict, wrapped to the picture's width.
+  const measure = el('canvas').getContext('2d');
+  measure.font = 'bold 20px sans-serif';
+  const heading = [];
+  for (const word of `Week ${page.week} of ${page.steps}. ${document.getElementById('verdict').textContent}`.split(' ')) {
+    const lineSoFar = heading.length ? `${heading[heading.length - 1]} ${word}` : word;
+    if (heading.length && measure.measureText(lineSoFar).width <= 2 * colW + pad) heading[heading.length - 1] = lineSoFar;
+    else heading.push(word);
+  }
+  const title = 10 + heading.length * line;
   const height = title + line + Math.max(...parts.map((p) => p.org.height + p.chart.height)) + 2 * line + 3 * pad;
   const canvas = el('canvas', { width: String(Math.round((2 * colW + 3 * pad) * scale)), height: String(Math.round(height * scale)) });
   const g = canvas.getContext('2d');
@@ -1032,16 +1065,16 @@ async function savePng() {
   g.fillRect(0, 0, 2 * colW + 3 * pad, height);
   g.fillStyle = '#1d1d1f';
   g.font = 'bold 20px sans-serif';
-  g.fillText(`Week ${page.week} of ${page.steps}. ${document.getElementById('verdict').textContent}`.slice(0, 150), pad, 24);
+  heading.forEach((text, k) => g.fillText(text, pad, 24 + k * line));
   for (let k = 0; k < parts.length; ++k) {
     const p = parts[k];
     const x0 = pad + k * (colW + pad);
     let y0 = title;
     g.fillStyle = '#1d1d1f';
     g.font = 'bold 18px sans-serif';
-    g.fillText(`${p.side.name}: ${p.side.label()}`, x0, y0 + 18);
+    g.fillText(`${p.side.name}: ${p.side.label()}`, x0, y0 + 18, colW);
     g.font = '15px sans-serif';
-    g.fillText(p.side.now.textContent.replace(/(\d%)/g, '$1 ').slice(0, 110), x0, y0 + 18 + line);
+    g.fillText(p.side.countsText || '', x0, y0 + 18 + line, colW);
     y0 += 2 * line + 4;
     for (const part of [p.org, p.chart]) {
       const img = await loadImage(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(part.text)}`);

@@ -146,13 +146,14 @@ async function layoutProblems(page, oneScreen) {
       return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden' && e.closest('[hidden]') === null;
     };
     const name = (e) => `${e.closest('[id]') ? `#${e.closest('[id]').id} ` : ''}${e.tagName.toLowerCase()}.${[...e.classList].join('.')} "${e.textContent.trim().slice(0, 40)}"`;
-    const texts = document.querySelectorAll('h1, .lede, button, select, label, .verdict, .legend .key, .progress, .desc, .tune summary, .now .week, .now .count, .now .event, .drivers, .drivers span, .week-label, .speed select, .caption, .fine, .badge');
+    const texts = document.querySelectorAll('h1, .lede, button, select, label, .verdict, .legend .key, .progress, .desc, .tune summary, .now .week, .now .count, .now .event, .drivers, .drivers span, .week-label, .speed select, .caption, .fine, .badge, .side-title');
     for (const e of texts) {
       if (!visible(e) || e.closest('dialog:not([open])') || e.closest('.tune:not([open]) .controls')) continue;
       const r = e.getBoundingClientRect();
       if (r.left < -0.5 || r.right > vw + 0.5) problems.push(`${name(e)} outside the screen horizontally (${r.left}..${r.right} of ${vw})`);
       if (oneScreen && (r.top < -0.5 || r.bottom > vh + 0.5)) problems.push(`${name(e)} outside the screen vertically (${r.top}..${r.bottom} of ${vh})`);
-      if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible' && e.tagName !== 'SELECT') problems.push(`${name(e)} overflows its width (${e.scrollWidth} > ${e.clientWidth})`);
+      const nowrap = getComputedStyle(e).whiteSpace === 'nowrap' && getComputedStyle(e).display === 'block';
+      if (e.scrollWidth > e.clientWidth + 1 && (nowrap || getComputedStyle(e).overflowX !== 'visible') && e.tagName !== 'SELECT') problems.push(`${name(e)} overflows its width (${e.scrollWidth} > ${e.clientWidth})`);
       if (e.scrollHeight > e.clientHeight + 1 && getComputedStyle(e).overflowY === 'hidden') problems.push(`${name(e)} clipped (${e.scrollHeight} > ${e.clientHeight})`);
       const box = e.closest('.side, .now, .now-counts, .side-head');
       for (let c = e.parentElement?.closest('.side, .now, .now-counts, .side-head'); c; c = c.parentElement?.closest('.side, .now, .now-counts, .side-head')) {
