@@ -302,6 +302,9 @@ class Side {
       this.captionEl.textContent = '';
       this.driversEl.textContent = '';
       this.setStatus('error');
+      // Nothing that still says "computing" or shows the last run's numbers as if current.
+      this.showWeek(page.week);
+      this.drawChart();
     }
   }
 
@@ -449,7 +452,7 @@ class Side {
       el('svg:rect', { x: d.x0 - 0.45, y: d.y0, width: d.x1 - d.x0 + 0.9, height: d.y1 - d.y0, rx: 0.6, class: `dept dept${d.index % 2}` }, back);
       // As long a name as the box has room for (a label is about 0.5 units a letter).
       const room = d.x1 - d.x0 + 0.9;
-      const label = room >= 7 ? `Department ${d.index + 1}` : room >= 4 ? `Dept. ${d.index + 1}` : String(d.index + 1);
+      const label = room >= 6.2 ? `Department ${d.index + 1}` : room >= 4 ? `Dept. ${d.index + 1}` : String(d.index + 1);
       el('svg:text', { x: (d.x0 + d.x1) / 2, y: d.y1 + 0.95, class: 'dept-label', text: label }, back);
     }
 
@@ -544,7 +547,8 @@ class Side {
     el('strong', { text: `Person ${i + 1}: ${roleOf(t, i, t.depth)}` }, box);
     el('span', { text: `${marks.length ? `${marks.join(', ')}; ` : ''}department ${t.department[i] + 1}` }, box);
     el('span', { text: `week ${w}: ${state}` }, box);
-    el('span', { text: `${t.listeners[i]} listen to them (${t.informal[i]} besides their reports)` }, box);
+    const reports = t.listeners[i] - t.informal[i];
+    el('span', { text: `${t.listeners[i]} listen to them${reports ? `: ${reports} report to them, ${t.informal[i]} by informal ties` : ''}` }, box);
     box.hidden = false;
     this.root.dataset.person = String(i);
   }
@@ -554,7 +558,8 @@ class Side {
     const head = el('div', { class: 'now-head' }, this.now);
     const counts = el('div', { class: 'now-counts' }, this.now);
     if (!this.trial) {
-      el('span', { class: 'week', text: this.root.dataset.status === 'running' ? 'One run, computing...' : 'One run' }, head);
+      const status = this.root.dataset.status;
+      el('span', { class: 'week', text: status === 'running' || status === 'pending' ? 'One run, computing...' : status === 'error' ? 'One run: not available' : 'One run' }, head);
       return;
     }
     const w = Math.max(0, Math.min(Math.floor(week), this.trial.states.length - 1));
@@ -627,7 +632,7 @@ class Side {
 
     const curves = this.status && this.status.curves;
     if (!curves) {
-      el('svg:text', { x: (m.left + W - m.right) / 2, y: H / 2, class: 'empty', 'font-size': tickSize, text: this.root.dataset.status === 'running' ? 'computing...' : '' }, svg);
+      el('svg:text', { x: (m.left + W - m.right) / 2, y: H / 2, class: 'empty', 'font-size': tickSize, text: this.root.dataset.status === 'running' ? 'computing...' : this.root.dataset.status === 'error' ? 'no curves (see the message below)' : '' }, svg);
     } else {
       const order = ['C', 'R', 'A'];
       const bands = el('svg:g', { class: 'bands' }, svg);
@@ -1057,7 +1062,7 @@ async function savePng() {
     else heading.push(word);
   }
   const title = 10 + heading.length * line;
-  const height = title + line + Math.max(...parts.map((p) => p.org.height + p.chart.height)) + 2 * line + 3 * pad;
+  const height = title + 2 * line + 4 + Math.max(...parts.map((p) => p.org.height + p.chart.height)) + 8 + pad;
   const canvas = el('canvas', { width: String(Math.round((2 * colW + 3 * pad) * scale)), height: String(Math.round(height * scale)) });
   const g = canvas.getContext('2d');
   g.scale(scale, scale);

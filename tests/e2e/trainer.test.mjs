@@ -306,7 +306,7 @@ test('two strategies animate and draw their curves in headless Chromium', { time
   assert.match(person, /Person 1: the top leader/);
   assert.match(person, /department \d+/);
   assert.match(person, /week 40: (internalized|not yet|complying|resisting)/);
-  assert.match(person, /\d+ listen to them/);
+  assert.match(person, /\d+ listen to them: 7 report to them, \d+ by informal ties/);
   // Who listens to whom: the informal leaders (the most listened-to 5%) stand out.
   await page.locator('#highlight').selectOption('informal');
   assert.equal(await page.locator('#side-a svg.org.hl-informal .node.informal-leader').count(), 20);
@@ -581,6 +581,8 @@ test('after the server has gone each side says so, and nothing stale is left', {
     assert.match(await page.locator(`#side-${side} .error`).textContent(), /did not answer|Lost contact/);
     assert.equal(await page.locator(`#side-${side} .caption`).textContent(), '');
     assert.ok(await page.locator(`#side-${side} .retry`).isVisible(), 'a way to try again');
+    assert.doesNotMatch(await page.locator(`#side-${side} .now`).textContent(), /computing/);
+    assert.doesNotMatch(await page.locator(`#side-${side} svg.chart`).textContent(), /computing/);
   }
   assert.match(await page.locator('#verdict').textContent(), /could not run/);
   await page.screenshot({ path: shot('trainer-server-gone.png') });
