@@ -1190,6 +1190,9 @@ async function main() {
     return;
   }
   page.presets = answer.data.presets;
+  api('GET', '/api/health').then((h) => {
+    if (h.ok && h.data && h.data.version) document.getElementById('info-version').textContent = h.data.version;
+  }).catch(() => {});
   const link = readLink();
   if (link.seed !== null) page.seed = link.seed;
   if (link.trials !== null) setOption('trials', link.trials);

@@ -420,6 +420,7 @@ test('the keyboard: arrows step weeks, space plays, and neither is taken from th
   assert.ok(await page.locator('#info-panel').isVisible());
   const info = await page.locator('#info-panel').textContent();
   for (const heading of ['What is it?', 'How it works', 'Things to notice', 'Things to try', 'The model']) assert.ok(info.includes(heading), heading);
+  assert.match(info, /run by groundswell\s+\d+\.\d+\.\d+/, 'the program\'s version, for citing');
   await page.screenshot({ path: shot('trainer-info.png') });
   await page.keyboard.press('Escape');
   assert.ok(await page.locator('#info-panel').isHidden());
