@@ -730,11 +730,11 @@ function findMoments(side) {
   }
   if (peak >= 0.05 * n) {
     moments.push({ week: peakWeek, kind: 'peak',
-      text: `On side ${side.name} compliance is at its peak: ${pct(peak / n)} go along because they were told to, only ${pct(count(peakWeek, 'A') / n)} have made the change their own.` });
+      text: `On side ${side.name} compliance is at its peak: ${pct(peak / n)} go along because they were told to; only ${pct(count(peakWeek, 'A') / n)} have internalized it.` });
     for (let w = peakWeek + 1; w < t.states.length; ++w) {
       if (count(w, 'C') <= peak / 2) {
         moments.push({ week: w, kind: 'lapse',
-          text: `The leaders' attention has moved on and compliance on side ${side.name} lapses: half of those who only went along have dropped it.` });
+          text: `Compliance on side ${side.name} is down to ${pct(count(w, 'C') / n)}, half its peak: going along lasts only while the pressure does, unless people come to believe in it.` });
         break;
       }
     }
