@@ -377,10 +377,15 @@ test('every preset on both sides; controls changed during and after playback nev
   await bothDone(page, 50);
   await setWeek(page, 0);
   await page.locator('#play').click();
-  for (let k = 0; k < 6; ++k) {
-    await page.waitForTimeout(250);
+  // At the fast speed, 10 x 400 ms covers some 64 weeks: hybrid's formalization comes within them.
+  const formalized = Number((await sideData(page, 'b')).moments.match(/formalization:(\d+)/)[1]);
+  assert.ok(formalized < 60, `formalized in week ${formalized}`);
+  for (let k = 0; k < 10; ++k) {
+    await page.waitForTimeout(400);
     assert.deepEqual(await positions(page), layout, `playback at week ${await page.evaluate(() => document.body.dataset.week)}: nothing moved`);
   }
+  assert.ok(Number(await page.evaluate(() => document.body.dataset.week)) > formalized, 'played past formalization');
+  assert.equal(await page.locator('#side-b .now .event').count(), 1, 'the formalized chip is shown');
   await page.locator('#play').click();
   assert.deepEqual(errors, [], 'no errors in the page');
   await page.close();
