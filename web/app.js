@@ -1166,7 +1166,7 @@ function onKey(e) {
   // A range slider and a text field use every key; a select keeps up and down
   // (choosing an option) and space (opening it); a button keeps space and
   // enter (pressing it).
-  if (target.closest('input[type=range], input[type=text], textarea')) return;
+  if (target.closest('input[type=range], input[type=text], input[type=number], textarea')) return;
   if (target.closest('select') && !arrow) return;
   if (target.closest('button, summary, a, input[type=checkbox]') && !arrow) return;
   if (e.key === ' ') {
@@ -1211,7 +1211,7 @@ async function main() {
       cross_department: Number(document.getElementById('cross').value),
     };
     page.start = Number(document.getElementById('start').value);
-    document.getElementById('seed-out').textContent = String(page.seed);
+    document.getElementById('seed').value = String(page.seed);
   };
   readOrg();
 
@@ -1234,6 +1234,17 @@ async function main() {
   document.getElementById('run').addEventListener('click', runBoth);
   document.getElementById('reshuffle').addEventListener('click', () => {
     page.seed = 1 + Math.floor(Math.random() * 1e9);
+    readOrg();
+    runBoth();
+  });
+  // A seed typed in: the same seed and settings give the same runs (common random numbers).
+  document.getElementById('seed').addEventListener('change', (e) => {
+    const v = Number(e.target.value);
+    if (!Number.isInteger(v) || v < 0 || v > 4294967295) {
+      e.target.value = String(page.seed);
+      return;
+    }
+    page.seed = v;
     readOrg();
     runBoth();
   });

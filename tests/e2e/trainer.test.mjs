@@ -553,15 +553,21 @@ test('organization controls, export as PNG and CSV, and a link that restores the
   assert.ok(pngBytes.length > 20_000, `PNG of ${pngBytes.length} bytes`);
   fs.copyFileSync(await png.path(), shot('trainer-export.png'));
 
+  // A seed typed in runs both sides again on it, and goes into the link.
+  await page.locator('#seed').fill('7');
+  await page.locator('#seed').press('Enter');
+  await page.waitForFunction(() => document.getElementById('side-a').dataset.status !== 'done', null, { timeout: 5_000 });
+  await bothDone(page, 50);
+  await setWeek(page, 26);
   const link = page.url();
-  assert.match(link, /seed=1/);
+  assert.match(link, /seed=7/);
   const restored = await openPage(link);
   await bothDone(restored.page, 50);
   assert.equal(await restored.page.locator('#side-a .preset').inputValue(), 'top_down');
   assert.equal(await restored.page.locator('#side-b .preset').inputValue(), 'custom');
   assert.equal(await restored.page.locator('#side-b input[name="count"]').inputValue(), '6');
   assert.equal(await restored.page.locator('#side-b select[name="selection"]').inputValue(), 'bridging');
-  for (const [id, v] of [['size', '200'], ['span', '5'], ['cross', '0.2'], ['start', '8'], ['trials', '50']])
+  for (const [id, v] of [['size', '200'], ['span', '5'], ['cross', '0.2'], ['start', '8'], ['trials', '50'], ['seed', '7']])
     assert.equal(await restored.page.locator(`#${id}`).inputValue(), v, id);
   // The same settings and seed: the same animated runs.
   assert.equal((await sideData(restored.page, 'b')).moments, (await sideData(page, 'b')).moments);
