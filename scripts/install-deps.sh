@@ -12,8 +12,9 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev chromium
   libopenmpi-dev openmpi-bin
 )
-# The browser test (tests/e2e) runs playwright-core on Node.js 20 or newer;
-# Debian's own nodejs is used only where there is no node at all.
+# The browser test (tests/e2e) runs playwright-core 1.61 (the last release
+# that supports Node.js 18, Debian 12's own nodejs; it drives Debian's
+# chromium 156); Debian's nodejs is installed only where there is no npm at all.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()

@@ -211,7 +211,8 @@ const std::vector<Preset>& presets() {
        "2 in every 100 people act as change agents: the most listened-to people in each department, who know each "
        "other."},
       {"hybrid", "Hybrid: distributed, then formalize",
-       "Distributed champions with a coalition; once 30% have adopted, formal leaders endorse the change and provide "
+       "Distributed champions with a coalition; once 30% have adopted it (complying included), formal leaders endorse "
+       "the change and provide "
        "resources."},
       {"none", "No strategy", "Nobody pushes: the change spreads, or not, on its own."},
   };

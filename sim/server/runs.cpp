@@ -1,6 +1,7 @@
 #include "server/runs.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 
@@ -78,10 +79,54 @@ class Run::Sink : public experiment::TrialSink {
       ++shares_.trials;
     }
     metrics_.insert(metrics_.end(), metrics.at(0).begin(), metrics.at(0).end());
+    for (const auto& a : out.attribution.at(0)) add_attribution(a);
     publish();
   }
 
  private:
+  /// One trial's attribution (MODEL.md 7): its entries into A by cause, and
+  /// each role's share of its peer credit (as analysis/attribution.py).
+  void add_attribution(const engine::TrialAttribution& a) {
+    double entries = 0;
+    std::array<double, engine::kCauseCount> by_cause{};
+    for (int c = 0; c < engine::kCauseCount; ++c) {
+      for (float x : a.entries[static_cast<std::size_t>(c)]) by_cause[static_cast<std::size_t>(c)] += x;
+      entries += by_cause[static_cast<std::size_t>(c)];
+    }
+    if (entries > 0) {
+      ++entry_trials_;
+      for (int c = 0; c < engine::kCauseCount; ++c)
+        cause_share_[static_cast<std::size_t>(c)] += by_cause[static_cast<std::size_t>(c)] / entries;
+    }
+    std::array<double, engine::kRoleCount> by_role{};
+    double credit = 0;
+    for (int r = 0; r < engine::kRoleCount; ++r) {
+      for (float x : a.credit[static_cast<std::size_t>(r)]) by_role[static_cast<std::size_t>(r)] += x;
+      credit += by_role[static_cast<std::size_t>(r)];
+    }
+    if (credit > 0) {
+      ++credit_trials_;
+      for (int r = 0; r < engine::kRoleCount; ++r)
+        role_share_[static_cast<std::size_t>(r)] += by_role[static_cast<std::size_t>(r)] / credit;
+    }
+  }
+
+  json attribution_json() const {
+    auto r = [](double x) { return std::round(x * 1e4) / 1e4; };
+    json causes = json::object();
+    for (int c = 0; c < engine::kCauseCount; ++c)
+      causes[engine::to_string(static_cast<engine::Cause>(c))] =
+          entry_trials_ ? json(r(cause_share_[static_cast<std::size_t>(c)] / entry_trials_)) : json(nullptr);
+    json roles = json::object();
+    for (int k = 0; k < engine::kRoleCount; ++k)
+      roles[engine::to_string(static_cast<engine::Role>(k))] =
+          credit_trials_ ? json(r(role_share_[static_cast<std::size_t>(k)] / credit_trials_)) : json(nullptr);
+    return {{"entry_trials", entry_trials_},
+            {"entries", std::move(causes)},
+            {"credit_trials", credit_trials_},
+            {"credit", std::move(roles)}};
+  }
+
   void publish() {
     const auto bands = summarize_shares(shares_);
     json c = {{"trials", shares_.trials}, {"steps", shares_.steps}, {"band", {kBandLow, kBandHigh}}};
@@ -94,10 +139,12 @@ class Run::Sink : public experiment::TrialSink {
         {"final_internalized", interval(sum.final_internalized)}, {"final_adopted", interval(sum.final_adopted)},
         {"peak_compliance", interval(sum.peak_compliance)},       {"peak_resistance", interval(sum.peak_resistance)},
         {"t50_internalized", median(sum.t50_internalized)},       {"t50", median(sum.t50)}};
+    json attribution = attribution_json();
     std::string text = caption(bands, shares_.trials);
     const std::lock_guard<std::mutex> lock(run_.mutex_);
     run_.curves_ = std::move(c);
     run_.summary_ = std::move(m);
+    run_.attribution_ = std::move(attribution);
     run_.caption_ = std::move(text);
     run_.trials_done_ = shares_.trials;
   }
@@ -105,6 +152,10 @@ class Run::Sink : public experiment::TrialSink {
   Run& run_;
   TrialShares shares_;
   std::vector<engine::TrialMetrics> metrics_;
+  std::array<double, engine::kCauseCount> cause_share_{};  ///< sum over trials of each cause's share of entries
+  std::array<double, engine::kRoleCount> role_share_{};    ///< sum over trials of each role's share of peer credit
+  TrialIndex entry_trials_ = 0;                            ///< trials with any entry into A
+  TrialIndex credit_trials_ = 0;                           ///< trials with any peer credit
 };
 
 Run::Run(std::string id, RunRequest request, model::ExperimentSpec experiment)
@@ -217,6 +268,7 @@ nlohmann::json Run::status_json() const {
             {"trial_url", "/api/runs/" + id_ + "/trial"},
             {"curves", curves_.is_null() ? json(nullptr) : curves_},
             {"summary", summary_.is_null() ? json(nullptr) : summary_},
+            {"attribution", attribution_.is_null() ? json(nullptr) : attribution_},
             {"caption", caption_}};
   if (status_ == RunStatus::Failed) j["error"] = error_;
   if (status_ != RunStatus::Queued)

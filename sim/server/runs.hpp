@@ -59,7 +59,7 @@ class Run {
   RunStatus status_ = RunStatus::Queued;
   std::string error_;
   TrialIndex trials_done_ = 0;
-  nlohmann::json curves_, summary_;
+  nlohmann::json curves_, summary_, attribution_;  ///< attribution: MODEL.md 7, docs/server.md
   std::string caption_;
   std::shared_ptr<const std::string> trial_;
   std::chrono::steady_clock::time_point started_, finished_;

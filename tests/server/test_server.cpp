@@ -147,6 +147,23 @@ TEST_CASE("a run returns curves as they arrive and one trial step by step", "[un
   CHECK(curves["A"]["median"][0] == Approx(8.0 / 400).margin(1e-4));  // the champions
   CHECK_THAT(done["caption"].get<std::string>(), Catch::Contains("(Median of 40 runs.)"));
   CHECK(done["summary"]["final_adopted"]["mean"].get<double>() > 0.02);
+  // Who drove the adoption: shares of the peer credit by role, and of the entries into A by cause.
+  const json& drivers = done["attribution"];
+  CHECK(drivers["credit_trials"] == 40);
+  CHECK(drivers["entry_trials"] == 40);
+  double roles = 0;
+  for (const char* r : {"formal_leaders", "champions", "others"}) {
+    INFO(r);
+    CHECK(drivers["credit"][r].get<double>() >= 0.0);
+    roles += drivers["credit"][r].get<double>();
+  }
+  CHECK(roles == Approx(1.0).margin(1e-3));
+  CHECK(drivers["credit"]["champions"].get<double>() > 0.0);
+  double causes = 0;
+  for (const auto& [cause, share] : drivers["entries"].items()) causes += share.get<double>();
+  CHECK(causes == Approx(1.0).margin(1e-3));
+  CHECK(drivers["entries"]["issuer"] == 0.0);               // no mandate
+  CHECK(drivers["entries"]["seeded"].get<double>() > 0.0);  // the champions at week 0
 
   auto trial_response = c.Get(("/api/runs/" + id + "/trial").c_str());
   REQUIRE(trial_response);
