@@ -26,7 +26,8 @@ def _number(v):
     if isinstance(v, (int, np.integer)):
         return str(int(v))
     f = np.float32(v)
-    return MISSING if np.isnan(f) else "%.7g" % f
+    # The shortest text that reads back as the same float32: exact, without float64 noise.
+    return MISSING if np.isnan(f) else np.format_float_positional(f, unique=True, trim="-")
 
 
 def _curve_rows(res):

@@ -25,6 +25,7 @@ STYLE = {
     "legend.fontsize": 15,
     "figure.titlesize": 22,
     "svg.fonttype": "none",  # SVG text stays text: searchable, editable, set in the reader's font
+    "svg.hashsalt": "groundswell",  # SVG ids from the content alone: the same figure gives the same file
 }
 
 #: The one convention for a band of trial spread (docs: analysis/README.md): the 5th to 95th percentile over

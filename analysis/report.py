@@ -11,14 +11,16 @@ from .results import ResultsError
 
 ROOT_FIELDS = (("experiment", "experiment"), ("seed", "seed"), ("trials", "trials"), ("steps", "steps (weeks)"),
                ("groundswell_version", "engine version"), ("git_commit", "engine commit"),
-               ("created", "created (UTC)"), ("scenario_file", "scenario file"))
+               ("created", "created (UTC)"), ("scenario_file", "scenario file"),
+               ("overrides", "--set on the command line"))
 
 CSS = """
 body { font-family: system-ui, sans-serif; max-width: 1200px; margin: 2em auto; padding: 0 1em;
        color: #222; line-height: 1.5; font-size: 17px; }
 h1 { font-size: 1.9em; margin-bottom: 0.2em; }
 h2 { font-size: 1.4em; margin-top: 1.8em; border-bottom: 2px solid #ddd; }
-table { display: block; overflow-x: auto; max-width: 100%; border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
+.wide { overflow-x: auto; max-width: 100%; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; vertical-align: top; }
 th { background: #f3f3f3; }
 td.text, th.text { text-align: left; }
@@ -230,14 +232,14 @@ def _table(header, rows, text_cols=1, first_flags=None):
     columns are left-aligned; first_flags marks rows that start a group."""
     e = html.escape
     cls = lambda i: ' class="text"' if i < text_cols else ""  # noqa: E731
-    lines = ["<table>"]
+    lines = ['<div class="wide"><table>']
     if header:
         lines.append("<tr>" + "".join(f"<th{cls(i)}>{e(str(h))}</th>" for i, h in enumerate(header)) + "</tr>")
     for k, row in enumerate(rows):
         tr = '<tr class="first">' if first_flags and first_flags[k] else "<tr>"
         lines.append(tr + "".join(f"<td{cls(i)}>{c if isinstance(c, Raw) else e(str(c))}</td>"
                                   for i, c in enumerate(row)) + "</tr>")
-    lines.append("</table>")
+    lines.append("</table></div>")
     return "\n".join(lines)
 
 
@@ -313,7 +315,9 @@ def build(results, baseline=None, n_boot=2000, seed=0):
              f"<title>{e(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>", f"<h1>{e(title)}</h1>"]
 
     parts.append("<h2>Experiment</h2>")
-    parts.append(_table(None, [(label, a.get(key, "")) for key, label in ROOT_FIELDS], text_cols=2))
+    rows = [(label, Raw("<br>".join(e("--set " + t) for t in str(a[key]).splitlines())) if key == "overrides"
+             else a.get(key, "")) for key, label in ROOT_FIELDS if key != "overrides" or a.get(key)]
+    parts.append(_table(None, rows, text_cols=2))
 
     parts.append('<h2>Reading</h2>\n<div class="reading">')
     parts += [f"<p>{_render_sentence(s)}</p>" for s in reading(results, baseline, n_boot, seed)]
@@ -373,7 +377,9 @@ def build(results, baseline=None, n_boot=2000, seed=0):
                         [(s.name, s.rule, s.description, Raw(f"<pre>{e(s.parameters)}</pre>"))
                          for s in results.scenarios], text_cols=4))
     if a.get("scenario_text"):
-        parts.append("<details><summary>Scenario file as run</summary>"
+        summary = ("Scenario file, before the --set changes above (each scenario's parameters hold the values run)"
+                   if a.get("overrides") else "Scenario file as run")
+        parts.append(f"<details><summary>{e(summary)}</summary>"
                      f"<pre>{e(str(a['scenario_text']))}</pre></details>")
     parts += ["</body>", "</html>"]
     return "\n".join(parts) + "\n"

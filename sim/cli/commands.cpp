@@ -106,8 +106,8 @@ void print_attributes(const std::string& path, const char* kind, const std::vect
 
 int run_command(const RunArgs& args) {
   model::ExperimentSpec x = model::load_experiment(args.scenario_file);
+  apply_set_options(x, args.sets);  // first: a --set may name any scenario of the file
   select_scenarios(x, args.scenarios);
-  apply_set_options(x, args.sets);
   if (args.trials) x.trials = *args.trials;
   if (args.seed) x.seed = *args.seed;
   check_output(args.output, args.force, experiment_inputs(x, args.scenario_file));
@@ -127,7 +127,7 @@ int run_command(const RunArgs& args) {
   experiment::RunOptions options;
   options.threads = threads;
   options.stop = stop;
-  if (show_progress) options.progress = [&](TrialIndex d, TrialIndex t) { print_progress(d, t, "trials", start); };
+  if (show_progress) options.progress = [&](TrialIndex d, TrialIndex t) { print_progress(d, t, 0, "trials", start); };
   const auto results = experiment::run_experiment(x, options, &writer);
   if (results.interrupted) {
     // The writer's destructor removes the temporary file: nothing is left.

@@ -32,8 +32,10 @@ int run_groundswell(int argc, char** argv) {
   cli::RunArgs run;
   auto* run_cmd = app.add_subcommand("run", "Run the experiment of a scenario file and write the HDF5 results");
   run_cmd->add_option("scenario_file", run.scenario_file, "Scenario file (TOML)")->required();
-  run_cmd->add_option("--set", run.sets, "KEY=VALUE or SCENARIO.KEY=VALUE: override a scenario key (repeatable)");
-  run_cmd->add_option("--scenario", run.scenarios, "Run only this scenario of the file (repeatable)");
+  run_cmd->add_option("--set", run.sets, "KEY=VALUE or SCENARIO.KEY=VALUE: override a scenario key (repeatable)")
+      ->allow_extra_args(false);
+  run_cmd->add_option("--scenario", run.scenarios, "Run only this scenario of the file (repeatable)")
+      ->allow_extra_args(false);
   run_cmd->add_option("-o,--output", run.output, "Results file to write (HDF5)")->required();
   run_cmd->add_option("--trials", run.trials, "Override experiment.trials")->check(CLI::Range(1u, 100000000u));
   run_cmd->add_option("--seed", run.seed, "Override experiment.seed")->check(non_negative);
@@ -88,7 +90,8 @@ int run_groundswell(int argc, char** argv) {
       ->check(CLI::Range(1u, 4096u));
   sweep_cmd->add_flag("--force", sweep.force, "Overwrite an existing output and discard its committed points");
   sweep_cmd->add_flag("--list-points", sweep.list_points, "Print the table of points as CSV and run nothing");
-  sweep_cmd->add_option("--set", sweep.sets, "KEY=VALUE or SCENARIO.KEY=VALUE: override a scenario key (repeatable)");
+  sweep_cmd->add_option("--set", sweep.sets, "KEY=VALUE or SCENARIO.KEY=VALUE: override a scenario key (repeatable)")
+      ->allow_extra_args(false);
   sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "Print nothing but errors");
   sweep_cmd->add_flag("-v,--verbose", sweep.verbose, "Print the design before running");
 
@@ -105,7 +108,8 @@ int run_groundswell(int argc, char** argv) {
   auto* calibrate_cmd = app.add_subcommand(
       "calibrate", "Fit a rule's free parameters to an observed adoption record by ABC (docs/calibration.md)");
   calibrate_cmd->add_option("calibration", calibrate.calibration_file, "Calibration file (TOML)")->required();
-  calibrate_cmd->add_option("--set", calibrate.sets, "KEY=VALUE: override a scenario key (repeatable)");
+  calibrate_cmd->add_option("--set", calibrate.sets, "KEY=VALUE: override a scenario key (repeatable)")
+      ->allow_extra_args(false);
   calibrate_cmd->add_option("-o,--output", calibrate.output, "Calibration results file to write (HDF5)");
   calibrate_cmd->add_option("--threads", calibrate.threads, "Worker threads (default: all cores)")
       ->check(CLI::Range(1u, 4096u));
@@ -118,7 +122,8 @@ int run_groundswell(int argc, char** argv) {
   auto* recommend_cmd = app.add_subcommand(
       "recommend", "Choose change agents for a scenario: whom, how many, and who cannot be lost (docs/recommend.md)");
   recommend_cmd->add_option("scenario_file", rec.scenario_file, "Scenario file (TOML)")->required();
-  recommend_cmd->add_option("--set", rec.sets, "KEY=VALUE or SCENARIO.KEY=VALUE: override a scenario key (repeatable)");
+  recommend_cmd->add_option("--set", rec.sets, "KEY=VALUE or SCENARIO.KEY=VALUE: override a scenario key (repeatable)")
+      ->allow_extra_args(false);
   recommend_cmd->add_option("-o,--output", rec.output, "Recommendation file to write (HDF5)");
   recommend_cmd->add_option("--scenario", rec.scenario,
                             "Scenario whose change agents to choose (default: the first with champions)");

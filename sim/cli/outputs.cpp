@@ -100,11 +100,12 @@ void check_table_outputs(const std::string& directory, bool force, const std::ve
   for (const char* table : {"nodes.csv", "edges.csv"}) check_output((dir / table).string(), force, inputs);
 }
 
-void print_progress(std::uint64_t done, std::uint64_t total, const char* unit,
+void print_progress(std::uint64_t done, std::uint64_t total, std::uint64_t first, const char* unit,
                     std::chrono::steady_clock::time_point start) {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double left = done > 0 ? secs * static_cast<double>(total - done) / static_cast<double>(done) : -1;
-  std::fprintf(stderr, "\r  %llu/%llu %s  %s elapsed  ~%s left   ", static_cast<unsigned long long>(done),
+  const double left = done > first ? secs * static_cast<double>(total - done) / static_cast<double>(done - first) : -1;
+  // "\033[K" clears what a longer previous line left to the right.
+  std::fprintf(stderr, "\r  %llu/%llu %s  %s elapsed  ~%s left\033[K", static_cast<unsigned long long>(done),
                static_cast<unsigned long long>(total), unit, experiment::duration_text(secs).c_str(),
                experiment::duration_text(left).c_str());
   if (done == total) std::fprintf(stderr, "\n");

@@ -56,12 +56,13 @@ void check_table_outputs(const std::string& directory, bool force, const std::ve
 
 /// The progress line of a long command on a terminal, rewritten in place:
 /// "  12/200 trials  3 s elapsed  ~47 s left" (the time left extrapolated from
-/// the rate so far); a newline once done == total.
-/// @param done units finished
+/// the rate of this run so far); a newline once done == total.
+/// @param done units finished, those done before this run included
 /// @param total units in all
+/// @param first units already done when this run began (a resumed sweep's kept points)
 /// @param unit what a unit is, plural ("trials", "points")
-/// @param start when the work began
-void print_progress(std::uint64_t done, std::uint64_t total, const char* unit,
+/// @param start when this run began
+void print_progress(std::uint64_t done, std::uint64_t total, std::uint64_t first, const char* unit,
                     std::chrono::steady_clock::time_point start);
 
 }  // namespace groundswell::cli

@@ -32,42 +32,48 @@ std::string names_of(const model::ExperimentSpec& x) {
   return names;
 }
 
-struct Target {
-  std::string scenario;  ///< empty: every scenario
-  model::Override change;
-};
+/// `text` without the spaces and tabs at either end.
+std::string trimmed(const std::string& text) {
+  const std::size_t first = text.find_first_not_of(" \t");
+  if (first == std::string::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
 
-Target parse_set(const model::ExperimentSpec& x, const std::string& text) {
+}  // namespace
+
+SetTarget parse_set(const model::ExperimentSpec& x, const std::string& text) {
   const std::size_t eq = text.find('=');
   if (eq == std::string::npos || eq == 0)
     throw InputError("--set " + text + ": give KEY=VALUE or SCENARIO.KEY=VALUE, e.g. --set sdt.alpha=0.3");
-  std::string key = text.substr(0, eq);
-  const std::string value = text.substr(eq + 1);
-  key.erase(key.find_last_not_of(" \t") + 1);
+  std::string key = trimmed(text.substr(0, eq));
+  const std::string value = trimmed(text.substr(eq + 1));
+  if (key.empty()) throw InputError("--set " + text + ": no key before '='");
   if (value.empty()) throw InputError("--set " + text + ": no value after '='");
-  Target t;
-  const std::size_t dot = key.find('.');
-  const std::string first = dot == std::string::npos ? std::string() : key.substr(0, dot);
-  if (first == "experiment")
+  if (key.rfind("experiment.", 0) == 0)
     throw InputError("--set " + text +
                      ": experiment keys are not scenario keys; use --trials and --seed (experiment.steps and "
                      "experiment.name are set in the file)");
-  if (!first.empty() &&
-      std::any_of(x.scenarios.begin(), x.scenarios.end(), [&](const auto& s) { return s.name == first; })) {
+  // The longest scenario name followed by a dot (names may hold dots themselves).
+  const model::ScenarioSpec* named = nullptr;
+  for (const auto& s : x.scenarios)
+    if (key.size() > s.name.size() + 1 && key.compare(0, s.name.size() + 1, s.name + ".") == 0 &&
+        (!named || s.name.size() > named->name.size()))
+      named = &s;
+  SetTarget t;
+  if (named) {
     if (model::find_parameter(key))
-      throw InputError("--set " + text + ": ambiguous: '" + first + "' is both a scenario of the file and a section; " +
-                       "write " + first + "." + key + "=" + value + " for scenario " + first + " only");
-    t.scenario = first;
-    key = key.substr(dot + 1);
+      throw InputError("--set " + text + ": ambiguous: '" + named->name +
+                       "' is both a scenario of the file and a section; write " + named->name + "." + key + "=" +
+                       value + " for scenario " + named->name + " only");
+    t.scenario = named->name;
+    key = key.substr(named->name.size() + 1);
   }
   t.change = {key, read_value(value)};
   return t;
 }
 
-}  // namespace
-
 void apply_set_options(model::ExperimentSpec& x, const std::vector<std::string>& sets) {
-  std::vector<Target> targets;
+  std::vector<SetTarget> targets;
   for (const std::string& text : sets) targets.push_back(parse_set(x, text));
   for (std::size_t i = 0; i < targets.size(); ++i) {
     // Each key and value alone first, so the message names the --set it comes from.
@@ -86,7 +92,7 @@ void apply_set_options(model::ExperimentSpec& x, const std::vector<std::string>&
   }
   for (auto& s : x.scenarios) {
     std::vector<model::Override> mine;
-    for (const Target& t : targets)
+    for (const SetTarget& t : targets)
       if (t.scenario.empty() || t.scenario == s.name) mine.push_back(t.change);
     if (mine.empty()) continue;
     try {

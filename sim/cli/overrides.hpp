@@ -5,9 +5,23 @@
 #include <string>
 #include <vector>
 
+#include "groundswell/model/parameters.hpp"
 #include "groundswell/model/scenario.hpp"
 
 namespace groundswell::cli {
+
+/// One `--set` text, parsed: the scenario it is for and the change.
+struct SetTarget {
+  std::string scenario;    ///< empty: every scenario
+  model::Override change;  ///< the scenario key (spaces trimmed) and its value as the file would read it
+};
+
+/// Reads one `--set` text against the experiment's scenario names (the
+/// longest name followed by a dot is the scenario; names may hold dots).
+/// The key is not yet checked against the parameter table.
+/// @throws InputError for a text without KEY=VALUE, an experiment key, or a
+///         word that is both a scenario name and a section
+SetTarget parse_set(const model::ExperimentSpec& x, const std::string& text);
 
 /// Applies each `--set` text to the experiment's scenarios, in order. KEY is a
 /// scenario key ("sdt.alpha", "rule"); NAME.KEY applies to scenario NAME only.

@@ -154,8 +154,14 @@ int sweep_command(const SweepArgs& args) {
   options.stop = stop;
   options.note = [](const std::string& m) { std::fprintf(stderr, "groundswell: %s\n", m.c_str()); };
   if (!args.quiet && root && ::isatty(STDERR_FILENO))
-    options.progress = [start](std::uint64_t done, std::uint64_t total) {
-      print_progress(done, total, "points", start);
+    // The first call gives the points a resumed sweep keeps: the time left comes from this run's own rate.
+    options.progress = [began = start, first = std::optional<std::uint64_t>()](std::uint64_t done,
+                                                                               std::uint64_t total) mutable {
+      if (!first) {
+        first = done;
+        began = std::chrono::steady_clock::now();
+      }
+      print_progress(done, total, *first, "points", began);
     };
   const sweep::SweepOutcome out = sweep::run_sweep(*plan, options);
   const int stopped = stopped_exit_status();

@@ -180,6 +180,7 @@ SweepOutcome run_sweep(const Plan& plan, const SweepOptions& o) {
 
   std::atomic<std::uint64_t> done{prep.reused};
   std::mutex progress_mutex;
+  if (o.progress) o.progress(done, outcome.points);  // where this run starts (points kept by --resume)
   const detail::Commit commit = [&](std::uint64_t p, const std::vector<char>& bytes) {
     detail::decode_part(plan, bytes, p);  // a result is verified before it is committed
     store.commit(p, bytes);

@@ -136,6 +136,21 @@ TEST_CASE("set: --set changes a key for every scenario or one, checked and recor
                 .status == 0);
     CHECK(attribute(set, "scenarios/distributed", "parameters").find("champions.selection = random\n") !=
           std::string::npos);
+    CHECK(attribute(set, "scenarios/top_down", "parameters").find("mandate.half_life = inf\n") != std::string::npos);
+  }
+  SECTION("--set before the file, spaces around the key and value, and --scenario of another scenario") {
+    REQUIRE(run("run --set ' sdt.w_a = 0.05 ' --scenario top_down " + s.string() + " -o " + set.string() +
+                " --force -q --set distributed.organization.size=150")
+                .status == 0);
+    CHECK(attribute(set, "scenarios/top_down", "parameters").find("sdt.w_a = 0.05\n") != std::string::npos);
+    CHECK(attribute(set, "/", "scenarios") == "top_down");
+  }
+  SECTION("a scenario name with a dot: the longest name followed by a dot") {
+    const fs::path dots = scenario_file("dots.toml", std::string(kScenario) + "[[scenario]]\nname = \"top_down.v2\"\n");
+    REQUIRE(run("run " + dots.string() + " -o " + set.string() + " --force -q --set top_down.v2.sdt.w_a=0.05").status ==
+            0);
+    CHECK(attribute(set, "scenarios/top_down.v2", "parameters").find("sdt.w_a = 0.05\n") != std::string::npos);
+    CHECK(attribute(set, "scenarios/top_down", "parameters").find("sdt.w_a = 0.05\n") == std::string::npos);
   }
 }
 

@@ -75,7 +75,9 @@ def check_progress(err, unit, total):
     assert done == sorted(done) and done[-1] == total
     # The last line ends the rewriting with a newline, so the next message starts on its own line.
     last = list(LINE.finditer(err))[-1]
-    assert err[last.end():].lstrip(" ").startswith("\n")
+    rest = err[last.end():]
+    assert rest.startswith("\x1b[K"), "the line clears what a longer earlier line left"
+    assert rest[len("\x1b[K"):].startswith("\n")
 
 
 def test_run_shows_trials_done_and_time_left(tmp_path):

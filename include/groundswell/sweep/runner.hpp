@@ -25,7 +25,8 @@ struct SweepOptions {
   unsigned threads = 0;  ///< worker threads per process; 0 = all cores (shared by the ranks of a node)
   const std::atomic<bool>* stop = nullptr;       ///< set (e.g. by a signal) to stop at the next step boundary
   std::function<void(const std::string&)> note;  ///< one-line messages (warnings, what is reused)
-  std::function<void(std::uint64_t, std::uint64_t)> progress;  ///< (points done, points of this run)
+  /// (points done, points of this run): first with the points already done (kept by --resume), then after each
+  std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
 
 struct SweepOutcome {
