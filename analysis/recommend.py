@@ -241,9 +241,9 @@ def differs(estimate):
 
 
 def _num(rec, x, signed=False):
-    if rec.objective == "t50":
-        return f"{x:+.1f}" if signed else f"{x:.1f}"
-    return f"{x:+.3f}" if signed else f"{x:.3f}"
+    digits = 1 if rec.objective == "t50" else 3
+    x = round(float(x), digits) + 0.0  # a value that rounds to zero prints as 0, never -0
+    return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
 
 
 def format_value(rec, estimate):

@@ -170,8 +170,13 @@ int info_command(const std::string& path) {
                      {"count", "horizon", "trials", "test_trials", "candidates", "evaluations", "seed"}, {});
     return kOk;
   }
+  if (!format.empty() && format != "groundswell-results")
+    throw InputError(path + ": an HDF5 file of another kind (format \"" + format +
+                     "\"); groundswell info reads the results, sweep, calibration and recommendation files that "
+                     "groundswell writes");
   const io::ResultsSummary r = io::read_results_summary(path);
   std::vector<std::pair<std::string, std::string>> lines = {{"file", path},
+                                                            {"kind", "results (groundswell-results)"},
                                                             {"experiment", r.experiment},
                                                             {"rule", r.rule},
                                                             {"scenarios", std::to_string(r.scenarios.size())},

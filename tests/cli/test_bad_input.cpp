@@ -1108,5 +1108,23 @@ TEST_CASE("info names the kind of every file the program writes, with a short su
     const Outcome r = run({"info", "x.h5"}, dir);
     CHECK(r.status == 2);
     check_one_clear_line(r.err, {"x.h5: not an HDF5 file"});
+    // A Groundswell file with another format name stands for any foreign HDF5 file.
+    for (const auto& [name, content] : writer_inputs()) dir.write(name, content);
+    REQUIRE(run({"run", "s.toml", "-o", "out.h5", "-q"}, dir).status == 0);
+    const hid_t f = H5Fopen((dir.path() / "out.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    REQUIRE(H5Adelete(f, "format") >= 0);
+    const hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, 6);
+    const hid_t space = H5Screate(H5S_SCALAR);
+    const hid_t a = H5Acreate2(f, "format", type, space, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(a, type, "netcdf");
+    H5Aclose(a);
+    H5Sclose(space);
+    H5Tclose(type);
+    H5Fclose(f);
+    const Outcome other = run({"info", "out.h5"}, dir);
+    CHECK(other.status == 2);
+    check_one_clear_line(other.err, {"out.h5: an HDF5 file of another kind (format \"netcdf\")"});
   }
 }
