@@ -1,0 +1,21 @@
+// The extension module _groundswell (docs/python.md): the engine for Python,
+// wrapped by the package python/groundswell/. Errors of the input become
+// groundswell.InputError (a ValueError) with the library's message, which
+// names the file or source, the key and the fix; no error aborts the
+// interpreter.
+#include <pybind11/pybind11.h>
+
+#include "bindings.hpp"
+#include "groundswell/types.hpp"
+#include "groundswell/version.hpp"
+
+PYBIND11_MODULE(_groundswell, m) {  // NOLINT(bugprone-reserved-identifier): the module's name is Python's
+  namespace py = pybind11;
+  m.doc() = "Groundswell's engine (the compiled part of the package groundswell; use that package).";
+  py::register_exception<groundswell::InputError>(m, "InputError", PyExc_ValueError);
+  m.attr("__version__") = groundswell::kVersion;
+  m.attr("git_commit") = groundswell::kGitCommit;
+  groundswell::python::bind_experiment(m);
+  groundswell::python::bind_run(m);
+  groundswell::python::bind_organization(m);
+}
