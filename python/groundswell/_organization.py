@@ -214,7 +214,8 @@ def generate(spec, seed=1, trial=0, scenario=None):
     from ._api import Experiment
 
     if isinstance(spec, Mapping):
-        spec = Experiment.from_dict({"organization": dict(spec)})
+        spec = Experiment.from_dict({"experiment": {"name": "generate", "seed": 1, "trials": 1, "steps": 1},
+                                     "organization": dict(spec)})
     elif not isinstance(spec, Experiment):
         raise TypeError("generate takes a dict of [organization] keys or an Experiment, not %s" % type(spec).__name__)
     index = 0 if scenario is None else spec._index(scenario)

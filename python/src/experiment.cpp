@@ -67,7 +67,7 @@ Node convert(const py::handle& v, const std::string& key, const std::string& sou
     std::size_t k = 0;
     for (const py::handle item : v) {
       Node n = convert(item, key + "[" + std::to_string(k++) + "]", source);
-      std::visit([&](auto&& x) { a.push_back(std::move(x)); }, std::move(n));
+      std::visit([&](auto&& x) { a.push_back(std::forward<decltype(x)>(x)); }, std::move(n));
     }
     return a;
   }
@@ -82,7 +82,7 @@ toml::table table_of(const py::handle& dict, const std::string& where, const std
                        " is not a string; scenario keys are words such as \"organization\" or \"size\"");
     const std::string key = k.cast<std::string>();
     const std::string name = join(where, key);
-    std::visit([&](auto&& x) { t.insert_or_assign(key, std::move(x)); }, convert(v, name, source));
+    std::visit([&](auto&& x) { t.insert_or_assign(key, std::forward<decltype(x)>(x)); }, convert(v, name, source));
   }
   return t;
 }
@@ -109,7 +109,7 @@ std::string toml_text(const py::handle& v, const std::string& key, const std::st
   if (std::holds_alternative<toml::table>(n) || std::holds_alternative<toml::array>(n))
     throw InputError(source + ": key '" + key + "' must be given a single value (a number, true/false or a string)");
   toml::table t;
-  std::visit([&](auto&& x) { t.insert("v", std::move(x)); }, std::move(n));
+  std::visit([&](auto&& x) { t.insert("v", std::forward<decltype(x)>(x)); }, std::move(n));
   std::ostringstream os;
   os << toml::toml_formatter(t, toml::format_flags::none);
   std::string out = os.str();

@@ -46,8 +46,8 @@ Organization from_tables(const std::string& nodes, const std::string& edges) {
 /// starts each scenario of that trial from.
 Organization generate(const Experiment& e, std::size_t scenario, std::uint64_t seed, TrialIndex trial) {
   if (scenario >= e.spec->scenarios.size()) throw py::index_error("no scenario " + std::to_string(scenario));
-  return {std::make_shared<const org::Organization>(org::generate_organization(
-      e.spec->scenarios[scenario].organization, engine::organization_key(seed, trial)))};
+  return {std::make_shared<const org::Organization>(
+      org::generate_organization(e.spec->scenarios[scenario].organization, engine::organization_key(seed, trial)))};
 }
 
 void save(const Organization& o, const std::string& directory, bool force) {
@@ -65,8 +65,8 @@ void bind_organization(py::module_& m) {
   py::class_<Organization>(m, "_Organization")
       .def_static("from_tables", &from_tables, py::arg("nodes"), py::arg("edges"),
                   py::call_guard<py::gil_scoped_release>())
-      .def_static("generate", &generate, py::arg("experiment"), py::arg("scenario"), py::arg("seed"),
-                  py::arg("trial"), py::call_guard<py::gil_scoped_release>())
+      .def_static("generate", &generate, py::arg("experiment"), py::arg("scenario"), py::arg("seed"), py::arg("trial"),
+                  py::call_guard<py::gil_scoped_release>())
       .def("save", &save, py::arg("directory"), py::arg("force") = false, py::call_guard<py::gil_scoped_release>())
       .def("describe", &describe, py::arg("top") = 5)
       .def_property_readonly("size", [](const Organization& o) { return o.org->size(); })
@@ -76,27 +76,25 @@ void bind_organization(py::module_& m) {
       .def_property_readonly("department_names", [](const Organization& o) { return o.org->department_names; })
       .def_property_readonly("attribute_names", [](const Organization& o) { return o.org->attribute_names; })
       .def_property_readonly("attributes", [](const Organization& o) { return o.org->attributes; })
-      .def_property_readonly("manager", [](const py::object& self) {
-        return view(self.cast<const Organization&>().org->manager, self);
-      })
-      .def_property_readonly("level", [](const py::object& self) {
-        return view(self.cast<const Organization&>().org->level, self);
-      })
-      .def_property_readonly("department", [](const py::object& self) {
-        return view(self.cast<const Organization&>().org->department, self);
-      })
-      .def_property_readonly("is_formal_leader", [](const py::object& self) {
-        return view(self.cast<const Organization&>().org->is_formal_leader, self);
-      })
-      .def_property_readonly("offsets", [](const py::object& self) {
-        return view(self.cast<const Organization&>().org->network.offsets, self);
-      })
-      .def_property_readonly("sources", [](const py::object& self) {
-        return view(self.cast<const Organization&>().org->network.sources, self);
-      })
-      .def_property_readonly("weights", [](const py::object& self) {
-        return view(self.cast<const Organization&>().org->network.weights, self);
-      })
+      .def_property_readonly(
+          "manager", [](const py::object& self) { return view(self.cast<const Organization&>().org->manager, self); })
+      .def_property_readonly(
+          "level", [](const py::object& self) { return view(self.cast<const Organization&>().org->level, self); })
+      .def_property_readonly(
+          "department",
+          [](const py::object& self) { return view(self.cast<const Organization&>().org->department, self); })
+      .def_property_readonly(
+          "is_formal_leader",
+          [](const py::object& self) { return view(self.cast<const Organization&>().org->is_formal_leader, self); })
+      .def_property_readonly(
+          "offsets",
+          [](const py::object& self) { return view(self.cast<const Organization&>().org->network.offsets, self); })
+      .def_property_readonly(
+          "sources",
+          [](const py::object& self) { return view(self.cast<const Organization&>().org->network.sources, self); })
+      .def_property_readonly(
+          "weights",
+          [](const py::object& self) { return view(self.cast<const Organization&>().org->network.weights, self); })
       .def_property_readonly("formal", [](const py::object& self) {
         return view(self.cast<const Organization&>().org->network.formal, self);
       });

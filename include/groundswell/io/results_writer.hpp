@@ -46,8 +46,8 @@ class ResultsWriter final : public experiment::TrialSink {
 /// module, python/). Exactly one of `floats` and `integers` holds the values,
 /// in row-major order of `shape`.
 struct DatasetValues {
-  std::string path;                     ///< under the scenario's group: "curves/A", "metrics/t50", ...
-  std::vector<std::size_t> shape;       ///< [trials], [trials, steps+1], [trials, steps+1, departments], [trials, agents]
+  std::string path;                ///< under the scenario's group: "curves/A", "metrics/t50", ...
+  std::vector<std::size_t> shape;  ///< [trials], [trials, steps+1], [trials, steps+1, departments], [trials, agents]
   std::vector<std::string> dimensions;  ///< the names of the axes: "trial", "week", "department", "agent"
   std::vector<float> floats;            ///< float32 datasets
   std::vector<std::int32_t> integers;   ///< int32 datasets, and the int8 ones (`int8`)
