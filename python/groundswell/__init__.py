@@ -10,18 +10,47 @@ The same seed gives the same bits as `groundswell run` (docs/python.md).
 Errors in the input raise InputError (a ValueError) naming the file or
 source, the key and the fix.
 """
-from ._groundswell import InputError, __version__, git_commit
-from ._api import Experiment, Results, ScenarioResults, run
+import os as _os
+
+from ._groundswell import InputError, __version__, data_directory, git_commit, set_data_directory
+from ._api import Calibration, Experiment, Recommendation, Results, ScenarioResults, calibrate, recommend, run
 from ._organization import Organization, generate
 
+
+def _find_data_directory():
+    """As the command finds it beside its executable (docs/data.md): the nearest shared/data/raw above this
+    package (build/python/groundswell in a clone), unless GROUNDSWELL_DATA says otherwise; else, as the
+    command does next, above the current directory."""
+    if _os.environ.get("GROUNDSWELL_DATA"):
+        return
+    folder = _os.path.dirname(_os.path.abspath(__file__))
+    while True:
+        candidate = _os.path.join(folder, "shared", "data", "raw")
+        if _os.path.isdir(candidate):
+            set_data_directory(_os.path.normpath(candidate))
+            return
+        parent = _os.path.dirname(folder)
+        if parent == folder:
+            return
+        folder = parent
+
+
+_find_data_directory()
+
 __all__ = [
+    "Calibration",
     "Experiment",
     "InputError",
     "Organization",
+    "Recommendation",
     "Results",
     "ScenarioResults",
+    "calibrate",
+    "data_directory",
     "generate",
+    "recommend",
     "git_commit",
     "run",
+    "set_data_directory",
     "__version__",
 ]

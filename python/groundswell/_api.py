@@ -337,3 +337,161 @@ def run(experiment, trials=None, seed=None, threads=None, scenarios=None, *, org
     results = Results(native)
     results.experiment._keep = experiment._keep  # the tables it read stay while the results do
     return results
+
+
+class Recommendation:
+    """The result of recommend(): the change agents chosen, in order, and how they compare (docs/recommend.md).
+
+    picks        [{agent, label, department, level, formal_leader, listeners, required, gain, value}, ...]
+    recommended  the set's objective on fresh trials: {mean, low, high, n} (95% interval)
+    rules        the five selection rules with the same count, on the same fresh trials, paired:
+                 [{rule, value, difference}, ...]
+    curve        with `curve`: [{rule, counts, value, at_target, reaches}, ...]
+    key_people   with `key_people`: [{..., loss}, ...]; credited: [{..., champion_share, credit}, ...]
+    report() is the text `groundswell recommend` prints; save() writes its file.
+    """
+
+    def __init__(self, native):
+        self._r = native
+        self.experiment = Experiment(native.experiment)
+        for key, value in native.as_dict().items():
+            setattr(self, key, value)
+
+    def report(self):
+        """The report of `groundswell recommend`: the picks, the comparison, the curve and the key people."""
+        return self._r.report()
+
+    def save(self, path, force=False):
+        """Writes the recommendation file of `groundswell recommend -o` (docs/recommend.md); force replaces one."""
+        self._r.save(os.fspath(path), bool(force))
+
+    def __str__(self):
+        return self.report()
+
+    def __repr__(self):
+        return "<groundswell.Recommendation %r: %s>" % (self.scenario, ", ".join(p["label"] for p in self.picks))
+
+
+def _whole(name, value, low=0):
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError("recommend: %s must be an integer, not %s" % (name, type(value).__name__))
+    if not low <= int(value) < 2**32:
+        raise _native.InputError("recommend: %s = %d is out of range: allowed [%d, 2^32 - 1]" % (name, value, low))
+    return int(value)
+
+
+def _people(value):
+    if value is None:
+        return ""
+    if isinstance(value, (str, int, np.integer)):
+        value = [value]
+    return ",".join(str(v) for v in value)
+
+
+def recommend(experiment, count, *, scenario=None, objective="internalized", horizon=None, trials=None,
+              test_trials=None, seed=None, candidates=None, exclude=None, require=None, max_per_department=None,
+              formal_only=False, informal_only=False, plain_greedy=False, curve=None, target=None, key_people=0,
+              threads=None, progress=None):
+    """Chooses `count` change agents for a scenario, as `groundswell recommend` does, and returns a Recommendation.
+
+    Greedy with lazy evaluation (CELF) over trials with common random numbers, to maximize `objective`
+    ("internalized", "adopted", "t50" or "area") at `horizon` (default: the last week), then checked against
+    the five selection rules on fresh trials not used for choosing (docs/recommend.md).
+
+    scenario            the scenario (default: the first with champions)
+    trials, test_trials choosing trials and fresh ones (defaults: experiment.trials, as many)
+    candidates          None (everyone; the 200 most listened to in a larger organization), "all", an integer N
+                        (the N most listened to) or a list of ids
+    exclude, require    ids (the data's, or agent numbers) never chosen / chosen first
+    max_per_department, formal_only, informal_only   constraints; plain_greedy: no lazy evaluation
+    curve               (from, to, step): the objective against the count for every rule
+    target              (share, week), e.g. (0.5, 52): the smallest count reaching it (needs curve)
+    key_people          rank this many people whose departure costs most
+    threads, seed       as for run(); progress(line) receives the command's progress lines
+    The same seed gives the command's result. Ctrl-C raises KeyboardInterrupt; bad input raises InputError.
+    """
+    if isinstance(experiment, (str, os.PathLike)):
+        experiment = Experiment.from_file(experiment)
+    elif not isinstance(experiment, Experiment):
+        raise TypeError("recommend takes an Experiment or a scenario file's path, not %s" % type(experiment).__name__)
+    a = _native._RecommendArgs()
+    a.count = _whole("count", count, 1)
+    a.scenario = "" if scenario is None else str(scenario)
+    a.objective = str(objective)
+    a.horizon = _whole("horizon", horizon)
+    a.trials = _whole("trials", trials)
+    a.test_trials = _whole("test_trials", test_trials)
+    a.max_per_department = _whole("max_per_department", max_per_department)
+    a.key_people = _whole("key_people", key_people)
+    a.threads = _whole("threads", threads)
+    if candidates is None or candidates == "all":
+        a.candidates = candidates or ""
+    elif isinstance(candidates, (int, np.integer)) and not isinstance(candidates, bool):
+        a.candidates = "top:%d" % _whole("candidates", candidates, 1)
+    else:
+        a.candidates = _people(candidates)
+    a.exclude, a.require = _people(exclude), _people(require)
+    a.formal_only, a.informal_only, a.plain_greedy = bool(formal_only), bool(informal_only), bool(plain_greedy)
+    if curve is not None:
+        a.curve = ":".join(str(_whole("curve", v)) for v in curve)
+    if target is not None:
+        share, week = target
+        a.target = "%r@%d" % (float(share), _whole("target week", week))
+    if seed is not None and (isinstance(seed, bool) or not 0 <= int(seed) < 2**64):
+        raise _native.InputError("recommend: seed = %r is out of range: allowed [0, 2^64 - 1]" % (seed,))
+    return Recommendation(_native.recommend(experiment._x, a, None if seed is None else int(seed), progress))
+
+
+class Calibration:
+    """The result of calibrate(): the ABC posterior of a rule's free parameters (docs/calibration.md).
+
+    parameters        the free parameters' keys ("bass.q", ...)
+    median, lower, upper   weighted 50%, 5% and 95% quantiles, one per parameter
+    posterior         numpy [particles, parameters]: the last generation's samples; weights: their weights
+    generations       [{epsilon, attempts, samples, weights, distances}, ...]
+    observed_curve, predictive_curves   the observed cumulative share and the posterior predictive curves
+                      [draws, steps + 1]; fit: RMSE of the predictive mean to the observed curve
+    report() is the text `groundswell calibrate` prints; save() writes its file.
+    """
+
+    def __init__(self, native):
+        self._c = native
+        self.experiment = Experiment(native.experiment)
+        for key, value in native.as_dict().items():
+            setattr(self, key, value)
+        last = self.generations[-1] if self.generations else {"samples": None, "weights": None}
+        self.posterior, self.weights = last["samples"], last["weights"]
+
+    def report(self):
+        """The report of `groundswell calibrate`: posterior medians with 90% intervals, the fit."""
+        return self._c.report()
+
+    def save(self, path, force=False):
+        """Writes the calibration file of `groundswell calibrate -o` (docs/calibration.md); force replaces one."""
+        self._c.save(os.fspath(path), bool(force))
+
+    def __str__(self):
+        return self.report()
+
+    def __repr__(self):
+        return "<groundswell.Calibration of %s: %s>" % (", ".join(self.parameters), ", ".join(
+            "%s %.4g [%.4g, %.4g]" % (k, m, lo, hi) for k, m, lo, hi in
+            zip(self.parameters, self.median, self.lower, self.upper)))
+
+
+def calibrate(file, overrides=None, threads=None, progress=None):
+    """Fits the free parameters of a calibration file by ABC, as `groundswell calibrate FILE` does.
+
+    file        a calibration file: a scenario file with [observed], [[parameter]] priors, [abc] (docs/calibration.md)
+    overrides   {key: value} changed in its scenario as `--set` does (a free parameter is refused)
+    threads     worker threads (default: every core); the result never depends on it
+    progress    progress(line) receives the command's line per generation
+    The same file gives the command's posterior bit for bit. Ctrl-C raises KeyboardInterrupt; bad input raises
+    InputError.
+    """
+    pairs = [] if overrides is None else (list(overrides.items()) if isinstance(overrides, Mapping)
+                                          else list(overrides))
+    n = 0 if threads is None else _whole("threads", threads, 1)
+    return Calibration(_native.calibrate(os.fspath(file), [(str(k), v) for k, v in pairs], n, progress))

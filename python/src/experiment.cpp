@@ -119,21 +119,30 @@ std::string toml_text(const py::handle& v, const std::string& key, const std::st
   return out;  // toml++ writes infinity as "inf", as a file may
 }
 
-/// The `--set` messages, worded for Python: "with_overrides: KEY=VALUE: ...".
-std::string reword(const std::string& message) {
+}  // namespace
+
+std::vector<std::string> set_texts(const std::vector<std::pair<std::string, py::object>>& overrides,
+                                   const std::string& source) {
+  std::vector<std::string> sets;
+  for (const auto& [key, value] : overrides) sets.push_back(key + "=" + toml_text(value, key, source));
+  return sets;
+}
+
+std::string python_message(const std::string& message, const std::string& source) {
   static const std::string set = "--set";
-  if (message.compare(0, set.size(), set) == 0) return "with_overrides" + message.substr(set.size());
+  if (message.compare(0, set.size(), set) == 0) return source + message.substr(set.size());
   return message;
 }
 
+namespace {
+
 Experiment with_overrides(const Experiment& e, const std::vector<std::pair<std::string, py::object>>& overrides) {
-  std::vector<std::string> sets;
-  for (const auto& [key, value] : overrides) sets.push_back(key + "=" + toml_text(value, key, "with_overrides"));
+  const std::vector<std::string> sets = set_texts(overrides, "with_overrides");
   model::ExperimentSpec x = *e.spec;
   try {
     cli::apply_set_options(x, sets);
   } catch (const InputError& error) {
-    throw InputError(reword(error.what()));
+    throw InputError(python_message(error.what(), "with_overrides"));
   }
   return {std::make_shared<const model::ExperimentSpec>(std::move(x))};
 }

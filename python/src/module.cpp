@@ -5,7 +5,10 @@
 // interpreter.
 #include <pybind11/pybind11.h>
 
+#include <pybind11/stl.h>
+
 #include "bindings.hpp"
+#include "groundswell/data_dir.hpp"
 #include "groundswell/types.hpp"
 #include "groundswell/version.hpp"
 
@@ -15,7 +18,13 @@ PYBIND11_MODULE(_groundswell, m) {  // NOLINT(bugprone-reserved-identifier): the
   py::register_exception<groundswell::InputError>(m, "InputError", PyExc_ValueError);
   m.attr("__version__") = groundswell::kVersion;
   m.attr("git_commit") = groundswell::kGitCommit;
+  m.def("data_directory", &groundswell::data_directory,
+        "The data directory that data:<set>/<file> paths are read from (docs/data.md).");
+  m.def("set_data_directory", &groundswell::set_data_directory, py::arg("directory"),
+        "Reads data:<set>/<file> paths from `directory` (as --data-dir does); above GROUNDSWELL_DATA.");
   groundswell::python::bind_experiment(m);
   groundswell::python::bind_run(m);
   groundswell::python::bind_organization(m);
+  groundswell::python::bind_recommend(m);
+  groundswell::python::bind_calibrate(m);
 }

@@ -1,11 +1,8 @@
-// run() and its results (docs/python.md). The engine runs on a thread of its
-// own with the GIL released, through the same ensemble runner as
-// `groundswell run` (experiment::run_experiment), so the bits are the same;
-// the calling thread wakes every 50 ms to let Python see a signal
-// (PyErr_CheckSignals: Ctrl-C, a Jupyter interrupt) and then asks the run to
-// stop at its next step, through the stop flag the command's own SIGINT
-// handling uses. Results stay in memory; save() writes them with the
-// command's results writer (io::ResultsWriter) after the command's checks.
+// run() and its results (docs/python.md). The engine runs through the same
+// ensemble runner as `groundswell run` (experiment::run_experiment), so the
+// bits are the same, on a thread of its own with the GIL released and Ctrl-C
+// handled (interrupt.hpp). Results stay in memory; save() writes them with
+// the command's results writer (io::ResultsWriter) after the command's checks.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -13,10 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
-#include <exception>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -30,6 +24,7 @@
 #include "groundswell/experiment/summary.hpp"
 #include "groundswell/io/results_writer.hpp"
 #include "groundswell/types.hpp"
+#include "interrupt.hpp"
 
 namespace groundswell::python {
 namespace {
@@ -167,62 +162,25 @@ Results run(const Experiment& e, std::optional<std::int64_t> trials, std::option
   r.threads = n_threads;
   const model::ExperimentSpec& spec = *r.spec;
   Collector sink(spec.scenarios.size());
-  std::atomic<bool> stop{false};
   std::atomic<TrialIndex> done{0};
-  experiment::RunOptions options;
-  options.threads = n_threads;
-  options.stop = &stop;
-  options.progress = [&](TrialIndex d, TrialIndex /*total*/) { done.store(d); };
-
-  std::mutex mutex;
-  std::condition_variable finished_cv;
-  bool finished = false;
-  std::exception_ptr failure;
-  bool interrupted = false;
-  std::optional<py::error_already_set> progress_error;
-  const auto start = std::chrono::steady_clock::now();
   TrialIndex reported = 0;
-  {
-    py::gil_scoped_release release;
-    std::thread worker([&] {
-      try {
+  const auto report = [&] {
+    const TrialIndex d = done.load();
+    if (progress.is_none() || d == reported) return;
+    reported = d;
+    progress(d, spec.trials);
+  };
+  const auto start = std::chrono::steady_clock::now();
+  run_interruptible(
+      [&](const std::atomic<bool>& stop) {
+        experiment::RunOptions options;
+        options.threads = n_threads;
+        options.stop = &stop;
+        options.progress = [&](TrialIndex d, TrialIndex /*total*/) { done.store(d); };
         experiment::run_experiment(spec, options, &sink);
-      } catch (...) {
-        failure = std::current_exception();
-      }
-      const std::lock_guard<std::mutex> lock(mutex);
-      finished = true;
-      finished_cv.notify_all();
-    });
-    for (;;) {
-      {
-        std::unique_lock<std::mutex> lock(mutex);
-        if (finished_cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return finished; })) break;
-      }
-      const py::gil_scoped_acquire acquire;
-      if (PyErr_CheckSignals() != 0) {  // KeyboardInterrupt (or a handler's exception) is now set
-        interrupted = true;
-        stop.store(true);
-        break;
-      }
-      const TrialIndex d = done.load();
-      if (!progress.is_none() && d != reported) {
-        reported = d;
-        try {
-          progress(d, spec.trials);
-        } catch (py::error_already_set& error) {
-          progress_error = std::move(error);
-          stop.store(true);
-          break;
-        }
-      }
-    }
-    worker.join();
-  }
-  if (interrupted) throw py::error_already_set();
-  if (progress_error) throw std::move(*progress_error);
-  if (failure) std::rethrow_exception(failure);
-  if (!progress.is_none() && done.load() != reported) progress(done.load(), spec.trials);
+      },
+      report);
+  report();
   r.trials = std::move(sink.all);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
