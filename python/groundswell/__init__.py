@@ -13,7 +13,8 @@ source, the key and the fix.
 import os as _os
 
 from ._groundswell import InputError, __version__, data_directory, git_commit, set_data_directory
-from ._api import Calibration, Experiment, Recommendation, Results, ScenarioResults, calibrate, recommend, run
+from ._api import (Calibration, Experiment, Recommendation, Results, ScenarioResults, Sweep, calibrate, recommend,
+                   run, sweep)
 from ._organization import Organization, generate
 
 
@@ -45,6 +46,7 @@ __all__ = [
     "Recommendation",
     "Results",
     "ScenarioResults",
+    "Sweep",
     "calibrate",
     "data_directory",
     "generate",
@@ -52,5 +54,6 @@ __all__ = [
     "git_commit",
     "run",
     "set_data_directory",
+    "sweep",
     "__version__",
 ]

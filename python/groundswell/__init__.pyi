@@ -127,3 +127,98 @@ class Organization:
 def generate(
     spec: Union[Mapping[str, Any], Experiment], seed: int = ..., trial: int = ..., scenario: Optional[str] = ...
 ) -> Organization: ...
+
+def data_directory() -> str: ...
+def set_data_directory(directory: str) -> None: ...
+
+class Recommendation:
+    experiment: Experiment
+    scenario: str
+    objective: str
+    horizon: int
+    trials: int
+    test_trials: int
+    seed: int
+    candidates: int
+    evaluations: int
+    picks: list[dict[str, Any]]
+    recommended: dict[str, float]
+    rules: list[dict[str, Any]]
+    curve: list[dict[str, Any]]
+    key_people: list[dict[str, Any]]
+    credited: list[dict[str, Any]]
+    seconds: float
+    def report(self) -> str: ...
+    def save(self, path: _Path, force: bool = ...) -> None: ...
+
+def recommend(
+    experiment: Union[Experiment, _Path],
+    count: int,
+    *,
+    scenario: Optional[str] = ...,
+    objective: str = ...,
+    horizon: Optional[int] = ...,
+    trials: Optional[int] = ...,
+    test_trials: Optional[int] = ...,
+    seed: Optional[int] = ...,
+    candidates: Optional[Union[str, int, Sequence[Union[str, int]]]] = ...,
+    exclude: Optional[Union[str, int, Sequence[Union[str, int]]]] = ...,
+    require: Optional[Union[str, int, Sequence[Union[str, int]]]] = ...,
+    max_per_department: Optional[int] = ...,
+    formal_only: bool = ...,
+    informal_only: bool = ...,
+    plain_greedy: bool = ...,
+    curve: Optional[tuple[int, int, int]] = ...,
+    target: Optional[tuple[float, int]] = ...,
+    key_people: int = ...,
+    threads: Optional[int] = ...,
+    progress: Optional[Callable[[str], Any]] = ...,
+) -> Recommendation: ...
+
+class Calibration:
+    experiment: Experiment
+    parameters: list[str]
+    median: list[float]
+    lower: list[float]
+    upper: list[float]
+    posterior: npt.NDArray[np.float64]
+    weights: npt.NDArray[np.float64]
+    generations: list[dict[str, Any]]
+    observed_curve: npt.NDArray[np.float64]
+    predictive_curves: npt.NDArray[np.float32]
+    fit: float
+    out_of_sample: float
+    seconds: float
+    def report(self) -> str: ...
+    def save(self, path: _Path, force: bool = ...) -> None: ...
+
+def calibrate(
+    file: _Path,
+    overrides: Optional[Union[Mapping[str, _Value], Iterable[tuple[str, _Value]]]] = ...,
+    threads: Optional[int] = ...,
+    progress: Optional[Callable[[str], Any]] = ...,
+) -> Calibration: ...
+
+class Sweep:
+    output: str
+    design: str
+    parameters: list[str]
+    values: npt.NDArray[np.float64]
+    points: int
+    computed: int
+    reused: int
+    written: bool
+    already_complete: bool
+    threads: int
+
+def sweep(
+    file: _Path,
+    output: _Path,
+    overrides: Optional[Union[Mapping[str, _Value], Iterable[tuple[str, _Value]]]] = ...,
+    *,
+    shard: Optional[str] = ...,
+    threads: Optional[int] = ...,
+    force: bool = ...,
+    resume: bool = ...,
+    progress: Optional[Callable[[int, int], Any]] = ...,
+) -> Sweep: ...

@@ -495,3 +495,39 @@ def calibrate(file, overrides=None, threads=None, progress=None):
                                           else list(overrides))
     n = 0 if threads is None else _whole("threads", threads, 1)
     return Calibration(_native.calibrate(os.fspath(file), [(str(k), v) for k, v in pairs], n, progress))
+
+
+class Sweep:
+    """What sweep() did: the sweep file written (docs/sweeps.md) and the design's points.
+
+    output      the sweep file (read it with h5py, or `python3 -m analysis sweep OUTPUT`)
+    design      "grid", "lhs" or "saltelli"; parameters: the swept keys; values: numpy [points, parameters]
+    points, computed, reused   points of the run, computed now, reused from OUTPUT.parts/ (resume)
+    """
+
+    def __init__(self, outcome):
+        for key, value in outcome.items():
+            setattr(self, key, value)
+
+    def __repr__(self):
+        return "<groundswell.Sweep %s: %s design over %s, %d points (%d computed, %d reused)>" % (
+            self.output, self.design, ", ".join(self.parameters), self.points, self.computed, self.reused)
+
+
+def sweep(file, output, overrides=None, *, shard=None, threads=None, force=False, resume=False, progress=None):
+    """Runs the sweep of a scenario file with a [sweep] section, as `groundswell sweep FILE -o OUTPUT` does.
+
+    overrides   {key: value} set in every point after its swept values, as `--set` (a swept key is refused)
+    shard       "I/N": only shard I of N (merge the shards with `groundswell merge`)
+    threads     worker threads (default: every core); the file never depends on it
+    force       replace an existing output (and its parts); resume: finish an interrupted sweep
+    progress    progress(points_done, points) after each point
+    Each point is committed to OUTPUT.parts/ as it finishes: after Ctrl-C (KeyboardInterrupt) the same call
+    with resume=True computes only the missing points and writes the same file. Returns a Sweep.
+    """
+    pairs = [] if overrides is None else (list(overrides.items()) if isinstance(overrides, Mapping)
+                                          else list(overrides))
+    n = 0 if threads is None else _whole("threads", threads, 1)
+    outcome = _native.sweep(os.fspath(file), os.fspath(output), [(str(k), v) for k, v in pairs],
+                            "" if shard is None else str(shard), n, bool(force), bool(resume), progress)
+    return Sweep(outcome)

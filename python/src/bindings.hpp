@@ -38,5 +38,7 @@ void bind_organization(pybind11::module_& m);
 void bind_recommend(pybind11::module_& m);
 /// calibrate() and _Calibration: `groundswell calibrate`.
 void bind_calibrate(pybind11::module_& m);
+/// sweep(): `groundswell sweep` in one process.
+void bind_sweep(pybind11::module_& m);
 
 }  // namespace groundswell::python

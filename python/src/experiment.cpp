@@ -8,9 +8,13 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -108,6 +112,15 @@ std::string toml_text(const py::handle& v, const std::string& key, const std::st
   Node n = convert(v, key, source);
   if (std::holds_alternative<toml::table>(n) || std::holds_alternative<toml::array>(n))
     throw InputError(source + ": key '" + key + "' must be given a single value (a number, true/false or a string)");
+  if (const double* d = std::get_if<double>(&n)) {  // the shortest text that reads back as the same double
+    if (std::isnan(*d)) return "nan";
+    if (std::isinf(*d)) return *d > 0 ? "inf" : "-inf";
+    std::array<char, 32> buffer{};
+    const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), *d);
+    std::string text(buffer.data(), ec == std::errc() ? end : buffer.data());
+    if (text.find_first_of(".eE") == std::string::npos) text += ".0";  // a float, not an integer
+    return text;
+  }
   toml::table t;
   std::visit([&](auto&& x) { t.insert("v", std::forward<decltype(x)>(x)); }, std::move(n));
   std::ostringstream os;
@@ -116,7 +129,7 @@ std::string toml_text(const py::handle& v, const std::string& key, const std::st
   out = out.substr(out.find('=') + 1);
   out.erase(0, out.find_first_not_of(' '));
   out.erase(out.find_last_not_of(" \n") + 1);
-  return out;  // toml++ writes infinity as "inf", as a file may
+  return out;
 }
 
 }  // namespace

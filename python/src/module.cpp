@@ -27,4 +27,5 @@ PYBIND11_MODULE(_groundswell, m) {  // NOLINT(bugprone-reserved-identifier): the
   groundswell::python::bind_organization(m);
   groundswell::python::bind_recommend(m);
   groundswell::python::bind_calibrate(m);
+  groundswell::python::bind_sweep(m);
 }

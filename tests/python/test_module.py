@@ -58,6 +58,9 @@ def small_file(tmp_path_factory):
 
 def bits(a):
     """An array's bytes, so that NaN == NaN and -0 != 0: exact comparison."""
+    a = np.asarray(a)
+    if a.dtype == object:  # strings
+        return a.shape, a.tolist()
     a = np.ascontiguousarray(a)
     return a.dtype.str, a.shape, a.tobytes()
 
@@ -470,3 +473,137 @@ def test_docstrings_and_stubs():
     assert (MODULE_DIR / "groundswell" / "py.typed").is_file()
     assert issubclass(gs.InputError, ValueError)
     assert gs.__version__
+
+
+# --- recommend and calibrate -----------------------------------------------------------------------------------------
+
+KRACKHARDT_RECOMMEND = REPO / "scenarios" / "real" / "krackhardt_recommend.toml"
+
+
+def data_available():
+    return Path(gs.data_directory(), "krackhardt-hightech", "HighTech.paj").is_file()
+
+
+def test_data_directory_found_beside_the_package():
+    if not data_available():
+        pytest.skip(f"the data sets are not in {gs.data_directory()}")
+    assert Path(gs.data_directory()).name == "raw"
+
+
+def report_lines(text):
+    """A report without its timing line "(0.7 s)" or "wrote ..." lines, which differ between runs."""
+    return [line for line in text.splitlines() if not line.startswith(("(", "wrote "))]
+
+
+def test_recommend_is_the_command(tmp_path):
+    if not data_available():
+        pytest.skip(f"the data sets are not in {gs.data_directory()}")
+    binary = engine_binary()
+    cli = subprocess.run([str(binary), "recommend", str(KRACKHARDT_RECOMMEND), "--count", "2", "--trials", "12",
+                          "--test-trials", "12", "--key-people", "2", "--curve", "0:4:2", "--target", "0.5@52",
+                          "--exclude", "v2", "-o", str(tmp_path / "cli.h5")],
+                         check=True, capture_output=True, text=True, timeout=120).stdout
+    seen = []
+    r = gs.recommend(KRACKHARDT_RECOMMEND, 2, trials=12, test_trials=12, key_people=2, curve=(0, 4, 2),
+                     target=(0.5, 52), exclude=["v2"], threads=1, progress=seen.append)
+    assert report_lines(r.report()) == report_lines(cli)
+    assert [p["label"] for p in r.picks][:2] and "v2" not in [p["label"] for p in r.picks]
+    assert {x["rule"] for x in r.rules} == {"random", "formal", "central", "bridging", "distributed"}
+    assert r.recommended["n"] == 12 and r.recommended["low"] <= r.recommended["mean"] <= r.recommended["high"]
+    assert r.curve and r.key_people and seen
+    r.save(tmp_path / "py.h5")
+    with h5py.File(tmp_path / "cli.h5", "r") as a, h5py.File(tmp_path / "py.h5", "r") as b:
+        names = []
+        a.visit(names.append)
+        for name in names:
+            if isinstance(a[name], h5py.Dataset):
+                assert bits(a[name][()]) == bits(b[name][()]), name
+
+
+def test_recommend_bad_input():
+    x = gs.Experiment.from_dict(SMALL)
+    with pytest.raises(gs.InputError, match="count"):
+        gs.recommend(x, 0)
+    with pytest.raises(gs.InputError, match="objective"):
+        gs.recommend(x, 2, objective="happiness", trials=2)
+    with pytest.raises(gs.InputError, match="--exclude"):
+        gs.recommend(x, 2, exclude=["nobody"], trials=2)
+    with pytest.raises(gs.InputError, match="--target needs --curve"):
+        gs.recommend(x, 2, target=(0.5, 10), trials=2)
+    with pytest.raises(gs.InputError, match="no scenario|scenario"):
+        gs.recommend(x, 2, scenario="nope", trials=2)
+    with pytest.raises(TypeError):
+        gs.recommend(x, "two")
+
+
+@pytest.fixture
+def small_calibration(tmp_path):
+    text = (REPO / "scenarios" / "real" / "medical_innovation_bass.toml").read_text()
+    for key, value in (("particles", 40), ("generations", 2), ("predictive", 10)):
+        text, n = __import__("re").subn(rf"(?m)^{key} = \d+", f"{key} = {value}", text)
+        assert n == 1
+    path = tmp_path / "calibration.toml"
+    path.write_text(text)
+    return path
+
+
+def test_calibrate_is_the_command(small_calibration, tmp_path):
+    if not Path(gs.data_directory(), "medical-innovation-ckm").is_dir():
+        pytest.skip(f"the data sets are not in {gs.data_directory()}")
+    cli = subprocess.run([str(engine_binary()), "calibrate", str(small_calibration), "--threads", "2", "-o",
+                          str(tmp_path / "cli.h5")], check=True, capture_output=True, text=True, timeout=120).stdout
+    c = gs.calibrate(small_calibration, threads=1)
+    assert report_lines(c.report()) == report_lines(cli)
+    assert c.parameters == ["bass.p", "bass.q"] and c.posterior.shape == (40, 2)
+    assert c.predictive_curves.shape == (10, 18) and abs(c.weights.sum() - 1) < 1e-9
+    assert all(lo <= m <= hi for m, lo, hi in zip(c.median, c.lower, c.upper))
+    c.save(tmp_path / "py.h5")
+    with h5py.File(tmp_path / "cli.h5", "r") as a, h5py.File(tmp_path / "py.h5", "r") as b:
+        names = []
+        a.visit(names.append)
+        for name in names:
+            if isinstance(a[name], h5py.Dataset) and "seconds" not in name:
+                assert bits(a[name][()]) == bits(b[name][()]), name
+    with pytest.raises(gs.InputError, match="calibrate overrides bass.p=0.1: bass.p is a free parameter"):
+        gs.calibrate(small_calibration, overrides={"bass.p": 0.1})
+    with pytest.raises(gs.InputError, match="no-such"):
+        gs.calibrate(tmp_path / "no-such.toml")
+
+
+def small_sweep(tmp_path):
+    text = (REPO / "scenarios" / "sweeps" / "grid.toml").read_text()
+    for pattern, value in ((r"(?m)^trials = 40", "trials = 3"), (r"(?m)^steps = 104.*$", "steps = 20"),
+                           (r"(?m)^values = \[0, 5, 10, 20, 40, 80\]", "values = [0, 5]"),
+                           (r"(?m)^values = \[4, 8, 13, 26, 52, inf\].*$", "values = [4, inf]")):
+        text, n = __import__("re").subn(pattern, value, text)
+        assert n == 1, pattern
+    path = tmp_path / "grid.toml"
+    path.write_text(text)
+    return path
+
+
+def test_sweep_is_the_command(tmp_path):
+    grid = small_sweep(tmp_path)
+    subprocess.run([str(engine_binary()), "sweep", str(grid), "-o", str(tmp_path / "cli.h5"), "-q", "--threads", "2",
+                    "--set", "organization.size=150"], check=True, timeout=300)
+    seen = []
+    s = gs.sweep(grid, tmp_path / "py.h5", {"organization.size": 150}, threads=1, progress=lambda d, t: seen.append(d))
+    assert s.points == 4 and s.computed == 4 and s.parameters == ["champions.count", "mandate.half_life"]
+    assert s.values.shape == (4, 2) and np.isinf(s.values[1, 1]) and seen[-1] == 4
+    with h5py.File(tmp_path / "cli.h5", "r") as a, h5py.File(tmp_path / "py.h5", "r") as b:
+        names = []
+        a.visit(names.append)
+        compared = 0
+        for name in names:
+            if isinstance(a[name], h5py.Dataset):
+                assert bits(a[name][()]) == bits(b[name][()]), name
+                compared += 1
+        assert compared > 20
+    with pytest.raises(gs.InputError):
+        gs.sweep(grid, tmp_path / "py.h5")  # exists: force or resume
+    again = gs.sweep(grid, tmp_path / "py.h5", {"organization.size": 150}, resume=True)
+    assert again.already_complete
+    with pytest.raises(gs.InputError, match="sweep overrides champions.count=3: sweep parameter champions.count"):
+        gs.sweep(grid, tmp_path / "other.h5", {"champions.count": 3})
+    with pytest.raises(gs.InputError, match="resume"):
+        gs.sweep(grid, tmp_path / "py.h5", force=True, resume=True)
