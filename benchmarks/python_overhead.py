@@ -8,11 +8,14 @@ Runs W1 (benchmarks/scenarios/org10k.toml: 10,000 agents, 104 weeks, 200 trials 
   module   gs.run(x) in this interpreter (engine, results kept as numpy-ready arrays in memory);
   +save    gs.run(x) and results.save(OUT.h5): the same work as the command, from Python;
   +arrays  gs.run(x) and every scenario's arrays as numpy (results[name].arrays).
-Prints the median of each over the repeats and the overhead of module+save and module+arrays against the
-command: (module time - cli time) / cli time. The module's results are the command's bits (tests/python).
+Prints the median of each over the repeats, in wall-clock time and in CPU time (user + system of every thread:
+for the command from the child's rusage, for the module from this process's, so that a loaded machine
+disturbs the comparison less), and the overhead against the command: (module - cli) / cli. The module's
+results are the command's bits (tests/python/test_module.py).
 """
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -36,34 +39,50 @@ def main():
     binary = os.path.join(args.build, "sim", "groundswell")
     x = gs.Experiment.from_file(scenario)
     times = {"cli": [], "module": [], "module+save": [], "module+arrays": []}
+    cpu = {k: [] for k in times}
+    conversion = []  # the arrays alone: the module's own work after the engine's
+
+    def children():
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "w1.h5")
         for _ in range(args.repeats):
-            start = time.perf_counter()
+            start, c0 = time.perf_counter(), children()
             subprocess.run([binary, "run", scenario, "-o", out, "--force", "-q", "--trials", str(args.trials),
                             "--threads", str(args.threads)], check=True)
             times["cli"].append(time.perf_counter() - start)
+            cpu["cli"].append(children() - c0)
 
-            start = time.perf_counter()
+            start, c0 = time.perf_counter(), time.process_time()
             r = gs.run(x, trials=args.trials, threads=args.threads)
             times["module"].append(time.perf_counter() - start)
+            cpu["module"].append(time.process_time() - c0)
             r.save(out, force=True)
             times["module+save"].append(time.perf_counter() - start)
+            cpu["module+save"].append(time.process_time() - c0)
             del r
 
-            start = time.perf_counter()
+            start, c0 = time.perf_counter(), time.process_time()
             r = gs.run(x, trials=args.trials, threads=args.threads)
+            t1 = time.perf_counter()
             for name in r:
                 r[name].arrays
             times["module+arrays"].append(time.perf_counter() - start)
+            cpu["module+arrays"].append(time.process_time() - c0)
+            conversion.append(time.perf_counter() - t1)
             del r
-    cli = statistics.median(times["cli"])
     print(f"W1 org10k: 10,000 agents x {x.steps} weeks x {args.trials} trials, {args.threads} threads, "
-          f"median of {args.repeats}")
-    for k, v in times.items():
-        m = statistics.median(v)
-        extra = "" if k == "cli" else f"   {100 * (m - cli) / cli:+.1f}% against the command"
-        print(f"  {k:14s} {m:8.2f} s  (runs: {', '.join(f'{t:.2f}' for t in v)}){extra}")
+          f"median of {args.repeats}; load average before: {os.getloadavg()[0]:.1f}")
+    for label, table in (("wall", times), ("cpu", cpu)):
+        cli = statistics.median(table["cli"])
+        for k, v in table.items():
+            m = statistics.median(v)
+            extra = "" if k == "cli" else f"   {100 * (m - cli) / cli:+.1f}% against the command"
+            print(f"  {label:4s} {k:14s} {m:8.2f} s  (runs: {', '.join(f'{t:.2f}' for t in v)}){extra}")
+    c = statistics.median(conversion)
+    print(f"  the arrays alone (numpy from the results in memory): {1000 * c:.1f} ms, "
+          f"{100 * c / statistics.median(times['cli']):.3f}% of the command's wall time")
 
 
 if __name__ == "__main__":
