@@ -24,7 +24,7 @@ from conftest import REPO, SDT_SCENARIOS, engine_binary
 def module_dir():
     given = os.environ.get("GROUNDSWELL_PYTHON_DIR")
     if given:
-        return Path(given)
+        return Path(given).resolve()
     return engine_binary().resolve().parent.parent / "python"
 
 
