@@ -11,6 +11,7 @@ packages=(
   python3 python3-numpy python3-h5py python3-matplotlib python3-scipy python3-pytest python3-xarray python3-h5netcdf
   libcpp-httplib-dev nlohmann-json3-dev chromium
   libopenmpi-dev openmpi-bin
+  pybind11-dev python3-dev python3-networkx python3-nbconvert python3-nbclient python3-nbformat python3-ipykernel
 )
 # The browser test (tests/e2e) runs playwright-core 1.61 (the last release
 # that supports Node.js 18, Debian 12's own nodejs; it drives Debian's

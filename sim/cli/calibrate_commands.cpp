@@ -17,20 +17,26 @@
 
 namespace groundswell::cli {
 
-int calibrate_command(const CalibrateArgs& args) {
-  calibrate::CalibrationSpec spec = calibrate::load_calibration(args.calibration_file);
-  for (const std::string& text : args.sets)
+void apply_calibration_sets(calibrate::CalibrationSpec& spec, const std::vector<std::string>& sets) {
+  for (const std::string& text : sets)
     for (const auto& free : spec.parameters)
       if (text.rfind(free.key + "=", 0) == 0)
         throw InputError("--set " + text + ": " + free.key +
                          " is a free parameter of the calibration (its prior is in [parameters]); remove it there "
                          "to fix its value");
-  apply_set_options(spec.experiment, args.sets);
-  if (!args.output.empty()) {
-    std::vector<Input> inputs = experiment_inputs(spec.experiment, args.calibration_file, "the calibration file");
-    if (!spec.observed.file.empty()) inputs.push_back({spec.observed.file, "the observed table"});
-    check_output(args.output, args.force, inputs);
-  }
+  apply_set_options(spec.experiment, sets);
+}
+
+std::vector<Input> calibration_inputs(const calibrate::CalibrationSpec& spec, const std::string& file) {
+  std::vector<Input> inputs = experiment_inputs(spec.experiment, file, "the calibration file");
+  if (!spec.observed.file.empty()) inputs.push_back({spec.observed.file, "the observed table"});
+  return inputs;
+}
+
+int calibrate_command(const CalibrateArgs& args) {
+  calibrate::CalibrationSpec spec = calibrate::load_calibration(args.calibration_file);
+  apply_calibration_sets(spec, args.sets);
+  if (!args.output.empty()) check_output(args.output, args.force, calibration_inputs(spec, args.calibration_file));
   const unsigned threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
   if (spec.abc.trials > 1)
     std::fprintf(stderr,

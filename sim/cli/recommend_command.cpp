@@ -67,11 +67,7 @@ unsigned whole(const std::string& option, const std::string& text) {
 
 }  // namespace
 
-int recommend_command(const RecommendArgs& args) {
-  model::ExperimentSpec x = model::load_experiment(args.scenario_file);
-  apply_set_options(x, args.sets);
-  if (args.seed_given) x.seed = args.seed;
-  if (!args.output.empty()) check_output(args.output, args.force, experiment_inputs(x, args.scenario_file));
+recommend::Options recommend_options(const model::ExperimentSpec& x, const RecommendArgs& args) {
   recommend::Options o;
   o.scenario = args.scenario;
   o.count = args.count;
@@ -135,6 +131,15 @@ int recommend_command(const RecommendArgs& args) {
     o.target = recommend::Target{level, static_cast<Step>(whole("--target", args.target.substr(at + 1)))};
     if (!o.curve) throw InputError("--target needs --curve (the counts to try), e.g. --curve 0:40:5");
   }
+  return o;
+}
+
+int recommend_command(const RecommendArgs& args) {
+  model::ExperimentSpec x = model::load_experiment(args.scenario_file);
+  apply_set_options(x, args.sets);
+  if (args.seed_given) x.seed = args.seed;
+  if (!args.output.empty()) check_output(args.output, args.force, experiment_inputs(x, args.scenario_file));
+  recommend::Options o = recommend_options(x, args);
   o.stop = catch_stop_signals();
   if (!args.quiet) o.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   const recommend::Result r = recommend::recommend(x, o);

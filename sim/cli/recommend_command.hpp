@@ -3,6 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "groundswell/model/scenario.hpp"
+#include "groundswell/recommend/recommend.hpp"
+
 namespace groundswell::cli {
 
 struct RecommendArgs {
@@ -14,5 +17,13 @@ struct RecommendArgs {
        quiet = false;
 };
 int recommend_command(const RecommendArgs& args);
+
+/// The options of recommend::recommend() that the arguments give for the
+/// experiment `x` (already changed by --set and --seed): ids resolved on the
+/// organization of trial 0, the default shortlist, --curve and --target read,
+/// the memory checked (messages name args.scenario_file). Leaves stop and
+/// progress unset. Shared by the command and the Python module.
+/// @throws InputError naming the option and the fix
+recommend::Options recommend_options(const model::ExperimentSpec& x, const RecommendArgs& args);
 
 }  // namespace groundswell::cli

@@ -85,6 +85,38 @@ std::vector<Input> sweep_inputs(const sweep::Plan& plan, const std::string& file
 
 }  // namespace
 
+sweep::Plan load_sweep_plan(const SweepArgs& args, sweep::Shard& shard) {
+  std::optional<sweep::Plan> plan;
+  if (args.resume && args.force)
+    throw InputError("sweep: --resume keeps the committed points and --force discards them; give one");
+  sweep::Adjustment adjust;
+  if (!args.sets.empty()) {
+    if (!args.shard.empty())
+      throw InputError("sweep: --set with --shard: merge reads the file alone; put the values in the file");
+    for (const std::string& text : args.sets) adjust.label += text + "\n";
+    adjust.apply = [sets = args.sets](model::ExperimentSpec& x) { apply_set_options(x, sets); };
+  }
+  plan = sweep::Plan::load(args.scenario_file, adjust);
+  for (const std::string& text : args.sets) {
+    const std::string key = text.substr(0, text.find('='));
+    for (const auto& par : plan->parameters())
+      if (key == par.name || (key.size() > par.name.size() &&
+                              key.compare(key.size() - par.name.size() - 1, std::string::npos, "." + par.name) == 0))
+        throw InputError("--set " + text + ": sweep parameter " + par.name +
+                         " is varied by the design; remove it from [sweep] to fix its value");
+  }
+  if (!args.shard.empty()) shard = parse_shard(args.shard);
+  if (!args.list_points && args.output.empty())
+    throw InputError("sweep: give the output file with -o SWEEP.h5 (or --list-points)");
+  if (!args.list_points) {
+    // The output and its parts directory (emptied by --force) are never an input.
+    const std::vector<Input> inputs = sweep_inputs(*plan, args.scenario_file);
+    check_not_input(args.output, inputs);
+    check_not_input(args.output + ".parts", inputs, "output " + args.output + ": its parts directory");
+  }
+  return std::move(*plan);
+}
+
 int sweep_command(const SweepArgs& args) {
   const sweep::Ranks ranks;  // MPI ranks only when started by mpirun/srun
   const bool root = ranks.rank() == 0;
@@ -92,33 +124,7 @@ int sweep_command(const SweepArgs& args) {
   sweep::Shard shard;
   std::string error;
   try {
-    if (args.resume && args.force)
-      throw InputError("sweep: --resume keeps the committed points and --force discards them; give one");
-    sweep::Adjustment adjust;
-    if (!args.sets.empty()) {
-      if (!args.shard.empty())
-        throw InputError("sweep: --set with --shard: merge reads the file alone; put the values in the file");
-      for (const std::string& text : args.sets) adjust.label += text + "\n";
-      adjust.apply = [sets = args.sets](model::ExperimentSpec& x) { apply_set_options(x, sets); };
-    }
-    plan = sweep::Plan::load(args.scenario_file, adjust);
-    for (const std::string& text : args.sets) {
-      const std::string key = text.substr(0, text.find('='));
-      for (const auto& par : plan->parameters())
-        if (key == par.name || (key.size() > par.name.size() &&
-                                key.compare(key.size() - par.name.size() - 1, std::string::npos, "." + par.name) == 0))
-          throw InputError("--set " + text + ": sweep parameter " + par.name +
-                           " is varied by the design; remove it from [sweep] to fix its value");
-    }
-    if (!args.shard.empty()) shard = parse_shard(args.shard);
-    if (!args.list_points && args.output.empty())
-      throw InputError("sweep: give the output file with -o SWEEP.h5 (or --list-points)");
-    if (!args.list_points) {
-      // The output and its parts directory (emptied by --force) are never an input.
-      const std::vector<Input> inputs = sweep_inputs(*plan, args.scenario_file);
-      check_not_input(args.output, inputs);
-      check_not_input(args.output + ".parts", inputs, "output " + args.output + ": its parts directory");
-    }
+    plan = load_sweep_plan(args, shard);
   } catch (const InputError& e) {
     error = e.what();
   }

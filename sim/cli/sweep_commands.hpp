@@ -3,6 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "groundswell/sweep/plan.hpp"
+#include "groundswell/sweep/runner.hpp"
+
 namespace groundswell::cli {
 
 struct SweepArgs {
@@ -12,6 +15,13 @@ struct SweepArgs {
   bool resume = false, force = false, quiet = false, verbose = false, list_points = false;
 };
 int sweep_command(const SweepArgs& args);
+
+/// The sweep's plan as `sweep` reads it: the file with the --set values
+/// applied after each point's swept ones (a swept key refused), --shard read
+/// into `shard`, and the output and its parts directory checked not to be an
+/// input. Shared by the command and the Python module.
+/// @throws InputError naming the option, the file or the key, and the fix
+sweep::Plan load_sweep_plan(const SweepArgs& args, sweep::Shard& shard);
 
 struct MergeArgs {
   std::vector<std::string> inputs;

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 
 #include "groundswell/experiment/memory.hpp"
 #include "io/hdf5.hpp"
@@ -403,6 +404,50 @@ void ResultsWriter::write_batch(TrialIndex first, const experiment::TrialBatch& 
   }
 } catch (const std::runtime_error& e) {
   throw impl_->failure(e.what());
+}
+
+std::vector<DatasetValues> scenario_datasets(const std::vector<engine::TrialCurves>& curves,
+                                             const std::vector<engine::TrialMetrics>& metrics,
+                                             const std::vector<engine::TrialAttribution>& attribution, bool per_agent) {
+  if (metrics.size() != curves.size() || attribution.size() != curves.size())
+    throw std::invalid_argument("scenario_datasets: curves, metrics and attribution differ in their number of trials");
+  std::vector<DatasetValues> out;
+  const std::size_t trials = curves.size();
+  const std::size_t steps = trials ? static_cast<std::size_t>(curves.front().steps) + 1 : 0;
+  const auto departments = trials ? static_cast<std::size_t>(std::max(curves.front().departments, 0)) : 0;
+  const std::size_t agents = trials ? attribution.front().credit_by_agent.size() : 0;
+  for (const Series& series : scenario_series(per_agent)) {
+    if (series.shape == Shape::StepDepartment && departments == 0) continue;  // as write_batch
+    DatasetValues d;
+    d.path = series.path;
+    d.dimensions = dimension_names(series.shape);
+    switch (series.shape) {
+      case Shape::Trial:
+        d.shape = {trials};
+        break;
+      case Shape::Step:
+        d.shape = {trials, steps};
+        break;
+      case Shape::StepDepartment:
+        d.shape = {trials, steps, departments};
+        break;
+      case Shape::Agent:
+        d.shape = {trials, agents};
+        break;
+    }
+    d.int8 = series.int8;
+    d.units = series.units;
+    d.description = series.description;
+    for (std::size_t i = 0; i < trials; ++i) {
+      const TrialView trial{curves[i], metrics[i], attribution[i]};
+      if (series.floats)
+        series.floats(trial, d.floats);
+      else
+        series.integers(trial, d.integers);
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
 }
 
 void ResultsWriter::finish() try {

@@ -1,8 +1,11 @@
 #pragma once
 // The HDF5 results file (layout documented in docs/output.md). HDF5 stays
 // behind this interface: no HDF5 type appears in a public header.
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "groundswell/experiment/ensemble.hpp"
 
@@ -36,6 +39,31 @@ class ResultsWriter final : public experiment::TrialSink {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// One dataset of a scenario's group (docs/output.md) with its values, in
+/// memory: what ResultsWriter writes under /scenarios/<name>/, from the same
+/// table of datasets, for callers that keep results in memory (the Python
+/// module, python/). Exactly one of `floats` and `integers` holds the values,
+/// in row-major order of `shape`.
+struct DatasetValues {
+  std::string path;                ///< under the scenario's group: "curves/A", "metrics/t50", ...
+  std::vector<std::size_t> shape;  ///< [trials], [trials, steps+1], [trials, steps+1, departments], [trials, agents]
+  std::vector<std::string> dimensions;  ///< the names of the axes: "trial", "week", "department", "agent"
+  std::vector<float> floats;            ///< float32 datasets
+  std::vector<std::int32_t> integers;   ///< int32 datasets, and the int8 ones (`int8`)
+  bool int8 = false;                    ///< stored as int8 in the file
+  std::string units, description;       ///< the dataset's attributes
+};
+
+/// Every dataset of one scenario as the results file holds it (the datasets
+/// per department are left out for an organization without departments, as
+/// in the file; department_size and department_name are not included).
+/// @param curves, metrics, attribution one entry per trial, in trial order
+/// @param per_agent the scenario's record.credit (the per-agent datasets)
+/// @throws std::invalid_argument if the three differ in length
+std::vector<DatasetValues> scenario_datasets(const std::vector<engine::TrialCurves>& curves,
+                                             const std::vector<engine::TrialMetrics>& metrics,
+                                             const std::vector<engine::TrialAttribution>& attribution, bool per_agent);
 
 /// What a results file holds, read back (used by `groundswell info`).
 struct ResultsSummary {
