@@ -1,6 +1,6 @@
 // calibrate() (docs/python.md, docs/calibration.md): `groundswell calibrate`
 // for Python. The calibration file is read and changed by the command's own
-// code (calibrate::load_calibration, cli::apply_calibration_sets), the ABC runs
+// code (calibrate::load_calibration, cli::load_calibration_with_sets), the ABC runs
 // on a thread of its own with Ctrl-C handled (interrupt.hpp), and save()
 // writes the command's calibration file after the command's output checks.
 #include <pybind11/numpy.h>
@@ -99,9 +99,8 @@ Calibration run_calibrate(const std::string& file, const std::vector<std::pair<s
   const std::vector<std::string> sets = set_texts(overrides, "calibrate");
   {
     const py::gil_scoped_release release;
-    c.spec = calibrate::load_calibration(file);
     try {
-      cli::apply_calibration_sets(c.spec, sets);
+      c.spec = cli::load_calibration_with_sets(file, sets);
     } catch (const InputError& e) {
       throw InputError(python_message(e.what(), "calibrate overrides"));
     }

@@ -381,13 +381,14 @@ void set_parameter(model::ScenarioSpec& s, const std::string& key, double value)
   model::set_number(s, key, value);
 }
 
-CalibrationSpec parse_calibration(const std::string& text, const std::string& source_name,
-                                  const std::string& base_dir) {
+CalibrationSpec parse_calibration(const std::string& text, const std::string& source_name, const std::string& base_dir,
+                                  const std::function<void(model::ExperimentSpec&)>& adjust) {
   screen_ascii(text, source_name);
   const toml::table root = model::parse_toml(text, source_name);
   const Reader r(source_name);
   CalibrationSpec c;
   c.experiment = read_scenario_part(r, root, text, source_name, base_dir);
+  if (adjust) adjust(c.experiment);
   read_observed(r, root, base_dir, c);
   read_free_parameters(r, root, c);
   read_abc(r, root, c);
@@ -395,9 +396,9 @@ CalibrationSpec parse_calibration(const std::string& text, const std::string& so
   return c;
 }
 
-CalibrationSpec load_calibration(const std::string& path) {
+CalibrationSpec load_calibration(const std::string& path, const std::function<void(model::ExperimentSpec&)>& adjust) {
   const model::ScenarioFile file = model::read_scenario_file(path);
-  return parse_calibration(file.text, path, file.base_dir);
+  return parse_calibration(file.text, path, file.base_dir, adjust);
 }
 
 }  // namespace groundswell::calibrate

@@ -17,14 +17,20 @@
 
 namespace groundswell::cli {
 
-void apply_calibration_sets(calibrate::CalibrationSpec& spec, const std::vector<std::string>& sets) {
-  for (const std::string& text : sets)
+calibrate::CalibrationSpec load_calibration_with_sets(const std::string& file, const std::vector<std::string>& sets) {
+  calibrate::CalibrationSpec spec = calibrate::load_calibration(file, [&](model::ExperimentSpec& x) {
+    for (const std::string& text : sets) parse_set(x, text);  // the form of each text first
+    apply_set_options(x, sets);
+  });
+  for (const std::string& text : sets) {
+    const SetTarget t = parse_set(spec.experiment, text);
     for (const auto& free : spec.parameters)
-      if (text.rfind(free.key + "=", 0) == 0)
+      if (t.change.key == free.key)
         throw InputError("--set " + text + ": " + free.key +
                          " is a free parameter of the calibration (its prior is in [parameters]); remove it there "
                          "to fix its value");
-  apply_set_options(spec.experiment, sets);
+  }
+  return spec;
 }
 
 std::vector<Input> calibration_inputs(const calibrate::CalibrationSpec& spec, const std::string& file) {
@@ -34,8 +40,7 @@ std::vector<Input> calibration_inputs(const calibrate::CalibrationSpec& spec, co
 }
 
 int calibrate_command(const CalibrateArgs& args) {
-  calibrate::CalibrationSpec spec = calibrate::load_calibration(args.calibration_file);
-  apply_calibration_sets(spec, args.sets);
+  const calibrate::CalibrationSpec spec = load_calibration_with_sets(args.calibration_file, args.sets);
   if (!args.output.empty()) check_output(args.output, args.force, calibration_inputs(spec, args.calibration_file));
   const unsigned threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
   if (spec.abc.trials > 1)

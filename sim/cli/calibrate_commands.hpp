@@ -16,10 +16,12 @@ struct CalibrateArgs {
 };
 int calibrate_command(const CalibrateArgs& args);
 
-/// Applies `--set` texts to the calibration's experiment, refusing a free
-/// parameter (its prior says its values). Shared with the Python module.
-/// @throws InputError naming the --set and the fix
-void apply_calibration_sets(calibrate::CalibrationSpec& spec, const std::vector<std::string>& sets);
+/// Reads a calibration file with `--set` texts applied to its scenario part
+/// before the file's own checks (so that, say, `--set rule=threshold` meets
+/// "has no effect under rule"), refusing a free parameter (its prior says its
+/// values). Shared with the Python module.
+/// @throws InputError naming the file or the --set, and the fix
+calibrate::CalibrationSpec load_calibration_with_sets(const std::string& file, const std::vector<std::string>& sets);
 
 /// The files a calibration reads (the calibration file `file`, the
 /// organization's, the observed table), which its output may not be.

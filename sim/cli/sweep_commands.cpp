@@ -98,10 +98,9 @@ sweep::Plan load_sweep_plan(const SweepArgs& args, sweep::Shard& shard) {
   }
   plan = sweep::Plan::load(args.scenario_file, adjust);
   for (const std::string& text : args.sets) {
-    const std::string key = text.substr(0, text.find('='));
+    const std::string key = parse_set(plan->base(), text).change.key;  // as applied: trimmed, scenario name off
     for (const auto& par : plan->parameters())
-      if (key == par.name || (key.size() > par.name.size() &&
-                              key.compare(key.size() - par.name.size() - 1, std::string::npos, "." + par.name) == 0))
+      if (key == par.name)
         throw InputError("--set " + text + ": sweep parameter " + par.name +
                          " is varied by the design; remove it from [sweep] to fix its value");
   }

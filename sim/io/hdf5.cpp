@@ -174,6 +174,11 @@ std::string read_string_attribute(hid_t obj, const char* name) {
   Handle attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose, std::string("open attribute ") + name);
   Handle type(H5Aget_type(attr.get()), H5Tclose, "get type");
   if (H5Tget_class(type.get()) != H5T_STRING) return {};
+  if (H5Tis_variable_str(type.get()) <= 0) {  // a fixed-length string, as other tools write them
+    std::string fixed(H5Tget_size(type.get()), '\0');
+    check(H5Aread(attr.get(), type.get(), fixed.data()), std::string("read attribute ") + name);
+    return fixed.substr(0, fixed.find('\0'));
+  }
   const Handle memory = utf8_string_type();
   char* data = nullptr;
   check(H5Aread(attr.get(), memory.get(), &data), std::string("read attribute ") + name);

@@ -4,6 +4,7 @@
 // status, exactly one clear line on stderr (no stack trace, no "terminate
 // called", no sanitizer report), nothing on stdout, and no output file nor a
 // temporary left behind. Messages and statuses are described in docs/errors.md.
+#include <hdf5.h>
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -468,6 +469,10 @@ TEST_CASE("network file faults found at run time leave no output", "[unit][cli]"
   CHECK(dir.leftovers().empty());
 }
 
+namespace {
+std::map<std::string, std::string> writer_inputs();  // below, with the writers' tests
+}  // namespace
+
 TEST_CASE("bad command lines: status 2, one line, nothing written", "[unit][cli]") {
   const std::map<std::string, std::string> ok = {{"s.toml", kHeader + "[organization]\nsize = 50\n"}};
   const std::map<std::string, std::string> rec = {
@@ -564,6 +569,21 @@ TEST_CASE("bad command lines: status 2, one line, nothing written", "[unit][cli]
        {"recommend", "s.toml", "--count", "2", "--scenario", "a", "--exclude", "ceo", "-o", "out.h5"},
        2,
        {"--exclude ceo: ceo is neither an id of the organization's data nor a number in 0..49"}},
+      {"calibrate --set of a free parameter, spaces around the key",
+       writer_inputs(),
+       {"calibrate", "c.toml", "--set", "bass.p = 0.01", "-o", "out.h5"},
+       2,
+       {"--set bass.p = 0.01: bass.p is a free parameter of the calibration"}},
+      {"calibrate --set meets the calibration file's own checks",
+       writer_inputs(),
+       {"calibrate", "c.toml", "--set", "rule=threshold", "-o", "out.h5"},
+       2,
+       {"c.toml:", "parameter \"bass.p\" has no effect under rule \"threshold\""}},
+      {"sweep --set of a swept key, spaces around the key",
+       writer_inputs(),
+       {"sweep", "w.toml", "--set", "sdt.beta_s =0.3", "-o", "out.h5"},
+       2,
+       {"sweep parameter sdt.beta_s is varied by the design"}},
   });
 }
 

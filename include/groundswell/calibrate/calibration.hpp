@@ -83,8 +83,12 @@ struct CalibrationSpec {
 /// line, key and the fix for any fault (unknown key, bad prior, a parameter
 /// the scenario parser would refuse at a prior bound, ...). Does not open the
 /// observed file or the network (run_calibration does).
-CalibrationSpec load_calibration(const std::string& path);
-CalibrationSpec parse_calibration(const std::string& text, const std::string& source_name, const std::string& base_dir);
+/// `adjust`, when given, changes the scenario part (the command line's --set)
+/// before the free parameters, the prior box and the rest are checked against it.
+CalibrationSpec load_calibration(const std::string& path,
+                                 const std::function<void(model::ExperimentSpec&)>& adjust = {});
+CalibrationSpec parse_calibration(const std::string& text, const std::string& source_name, const std::string& base_dir,
+                                  const std::function<void(model::ExperimentSpec&)>& adjust = {});
 
 /// Scenario keys that can be free parameters.
 const std::vector<std::string>& calibratable_keys();
