@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -106,30 +105,17 @@ Calibration run_calibrate(const std::string& file, const std::vector<std::pair<s
     }
   }
   c.threads = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
-  std::mutex mutex;
-  std::vector<std::string> lines;
-  const auto poll = [&] {
-    std::vector<std::string> pending;
-    {
-      const std::lock_guard<std::mutex> lock(mutex);
-      pending.swap(lines);
-    }
-    if (!progress.is_none())
-      for (const auto& line : pending) progress(line);
-  };
-  run_interruptible(
-      [&](const std::atomic<bool>& stop) {
+  run_interruptible_with_lines(
+      [&](const std::atomic<bool>& stop, const Say& say) {
         calibrate::CalibrationOptions o;
         o.threads = c.threads;
         o.stop = &stop;
-        o.progress = [&](const std::string& line) {
-          const std::lock_guard<std::mutex> lock(mutex);
-          lines.push_back(line);
-        };
+        o.progress = say;
         c.result = calibrate::run_calibration(c.spec, o);  // interrupted: run_interruptible raises
       },
-      poll);
-  poll();
+      [&](const std::string& line) {
+        if (!progress.is_none()) progress(line);
+      });
   return c;
 }
 

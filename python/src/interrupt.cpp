@@ -7,7 +7,9 @@
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace groundswell::python {
 
@@ -60,6 +62,26 @@ void run_interruptible(const std::function<void(const std::atomic<bool>& stop)>&
   if (interrupted) throw py::error_already_set();
   if (poll_error) throw std::move(*poll_error);
   if (failure) std::rethrow_exception(failure);
+}
+
+void run_interruptible_with_lines(const std::function<void(const std::atomic<bool>& stop, const Say& say)>& work,
+                                  const std::function<void(const std::string& line)>& deliver) {
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  const Say say = [&](const std::string& line) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    lines.push_back(line);
+  };
+  const auto poll = [&] {
+    std::vector<std::string> pending;
+    {
+      const std::lock_guard<std::mutex> lock(mutex);
+      pending.swap(lines);
+    }
+    for (const auto& line : pending) deliver(line);
+  };
+  run_interruptible([&](const std::atomic<bool>& stop) { work(stop, say); }, poll);
+  poll();
 }
 
 }  // namespace groundswell::python

@@ -7,6 +7,7 @@
 // safe point.
 #include <atomic>
 #include <functional>
+#include <string>
 
 namespace groundswell::python {
 
@@ -19,5 +20,16 @@ namespace groundswell::python {
 ///         from `poll`, after the work has stopped; else what `work` threw
 void run_interruptible(const std::function<void(const std::atomic<bool>& stop)>& work,
                        const std::function<void()>& poll = {});
+
+/// A line of progress, said by the engine's thread.
+using Say = std::function<void(const std::string& line)>;
+
+/// run_interruptible() for work that reports progress lines (calibrate,
+/// recommend): `work` is given `say`, which queues a line from its thread;
+/// `deliver` gets the queued lines in order with the GIL held, at each wake-up
+/// and once after the work.
+/// @throws as run_interruptible()
+void run_interruptible_with_lines(const std::function<void(const std::atomic<bool>& stop, const Say& say)>& work,
+                                  const std::function<void(const std::string& line)>& deliver);
 
 }  // namespace groundswell::python

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -138,29 +137,16 @@ Recommendation run_recommend(const Experiment& e, const cli::RecommendArgs& give
     rec.options = cli::recommend_options(spec, args);
     if (rec.options.threads == 0) rec.options.threads = std::max(1u, std::thread::hardware_concurrency());
   }
-  std::mutex mutex;
-  std::vector<std::string> lines;  // progress lines of the engine's thread, handed to Python by poll
-  const auto poll = [&] {
-    std::vector<std::string> pending;
-    {
-      const std::lock_guard<std::mutex> lock(mutex);
-      pending.swap(lines);
-    }
-    if (!progress.is_none())
-      for (const auto& line : pending) progress(line);
-  };
-  run_interruptible(
-      [&](const std::atomic<bool>& stop) {
+  run_interruptible_with_lines(
+      [&](const std::atomic<bool>& stop, const Say& say) {
         recommend::Options o = rec.options;
         o.stop = &stop;
-        o.progress = [&](const std::string& line) {
-          const std::lock_guard<std::mutex> lock(mutex);
-          lines.push_back(line);
-        };
+        o.progress = say;
         rec.result = recommend::recommend(spec, o);  // interrupted: run_interruptible raises
       },
-      poll);
-  poll();
+      [&](const std::string& line) {
+        if (!progress.is_none()) progress(line);
+      });
   return rec;
 }
 

@@ -552,8 +552,10 @@ def test_calibrate_is_the_command(small_calibration, tmp_path):
         pytest.skip(f"the data sets are not in {gs.data_directory()}")
     cli = subprocess.run([str(engine_binary()), "calibrate", str(small_calibration), "--threads", "2", "-o",
                           str(tmp_path / "cli.h5")], check=True, capture_output=True, text=True, timeout=120).stdout
-    c = gs.calibrate(small_calibration, threads=1)
+    seen = []
+    c = gs.calibrate(small_calibration, threads=1, progress=seen.append)
     assert report_lines(c.report()) == report_lines(cli)
+    assert seen[0].startswith("calibrating") and any("generation" in line for line in seen)  # the lines, in order
     assert c.parameters == ["bass.p", "bass.q"] and c.posterior.shape == (40, 2)
     assert c.predictive_curves.shape == (10, 18) and abs(c.weights.sum() - 1) < 1e-9
     assert all(lo <= m <= hi for m, lo, hi in zip(c.median, c.lower, c.upper))
