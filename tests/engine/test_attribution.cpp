@@ -133,7 +133,7 @@ TEST_CASE("attribution on a three-agent organization equals the formula of MODEL
   CHECK(a.agent_role == std::vector<std::int8_t>{2, 1, 0});
 }
 
-TEST_CASE("an entry with nobody positive to credit is spontaneous; resisters are never credited",
+TEST_CASE("an entry with nobody positive to credit is spontaneous, resisters are never credited",
           "[unit][attribution]") {
   // Agent 1 listens only to a resister (v < 0): its pull is the sigmoid's tail.
   auto setup = make_setup({kNoManager, 0});
@@ -290,7 +290,7 @@ TEST_CASE("the step pull (tau = 0) at its boundary is decided as the kernel deci
   CHECK(a.credit_by_agent[0] == Approx(20 / 40.05).epsilon(1e-6));
 }
 
-TEST_CASE("issuers switched at mandate.start are entries by issuer, whatever their state; burnout is no entry",
+TEST_CASE("issuers switched at mandate.start are entries by issuer, whatever their state, burnout is no entry",
           "[unit][attribution]") {
   // Agent 0 (top) issues the mandate at step 1 from C; agent 1 is a lone champion who burns out.
   auto setup = make_setup({kNoManager, kNoManager});

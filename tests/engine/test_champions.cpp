@@ -25,7 +25,7 @@ TEST_CASE("formal champions are the top of the org chart in breadth-first order"
   for (AgentId k = 0; k < 20; ++k) CHECK(c[k] == k);
 }
 
-TEST_CASE("central champions are the most listened to; ties go to the lower id", "[unit][champions]") {
+TEST_CASE("central champions are the most listened to, ties go to the lower id", "[unit][champions]") {
   const auto o = hierarchy(1000);
   const auto score = org::listened_to(o, false);
   const auto c = engine::select_champions(o, champions(30, model::Selection::Central), 1);
@@ -79,7 +79,7 @@ TEST_CASE("random champions are distinct and drawn from the trial's stream", "[u
   CHECK_THROWS_AS(engine::select_champions(o, champions(501, model::Selection::Random), 5), InputError);
 }
 
-TEST_CASE("a coalition makes champions listen to each other; bridges cross departments", "[unit][champions]") {
+TEST_CASE("a coalition makes champions listen to each other, bridges cross departments", "[unit][champions]") {
   auto o = hierarchy(300);
   const auto before = o.network.edge_count();
   const std::vector<AgentId> team{3, 40, 77, 150};

@@ -74,7 +74,7 @@ TEST_CASE("no pressure before the mandate starts, and none under a resisting man
   CHECK(sim.state().pressure[2] == 0.0f);  // manager 1 resists
 }
 
-TEST_CASE("mandate intensity halves every half-life; sustained attention keeps it constant", "[unit][sdt]") {
+TEST_CASE("mandate intensity halves every half-life, sustained attention keeps it constant", "[unit][sdt]") {
   auto spec = quiet_spec();
   const auto setup = make_setup({kNoManager, 0});
   spec.mandate = {model::Issuers::Top, 1, 1, 0.8, 13.0};

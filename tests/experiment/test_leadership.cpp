@@ -40,7 +40,7 @@ std::pair<double, double> paired(const std::vector<double>& a, const std::vector
 
 }  // namespace
 
-TEST_CASE("defaults: distributed beats formal champions; top-down complies more but internalizes less",
+TEST_CASE("defaults: distributed beats formal champions, top-down complies more but internalizes less",
           "[stat][leadership]") {
   // The scenarios of scenarios/leadership.toml, 60 trials.
   auto x = model::load_experiment(GROUNDSWELL_SOURCE_DIR "/scenarios/leadership.toml");

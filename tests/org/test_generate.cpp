@@ -36,7 +36,7 @@ TEST_CASE("hierarchy: complete span-ary tree, departments under level-1 managers
   CHECK(o.depth() == 5);  // 1 + 7 + 49 + 343 = 400 < 1000 <= 2801
 }
 
-TEST_CASE("hierarchy: every agent listens to its manager; advisors are unique, weighted in (0,1)", "[unit][org]") {
+TEST_CASE("hierarchy: every agent listens to its manager, advisors are unique, weighted in (0,1)", "[unit][org]") {
   const auto o = org::generate_organization(spec_of(model::Generator::Hierarchy, 2000), 4);
   const auto& net = o.network;
   for (AgentId i = 0; i < o.size(); ++i) {

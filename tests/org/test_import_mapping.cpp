@@ -93,7 +93,7 @@ TEST_CASE("direction says who listens to whom", "[unit][org][import]") {
   CHECK(org::map_network(undirected, listen_spec("advice", TieDirection::Unset), 0.5F).network.edge_count() == 4);
 }
 
-TEST_CASE("repeated arcs keep the largest weight within a relation and add across relations; self-loops go",
+TEST_CASE("repeated arcs keep the largest weight within a relation and add across relations, self-loops go",
           "[unit][org][import]") {
   const auto raw = raw_network(3, {{"advice", {{0, 1, 1.0}, {0, 1, 3.0}, {1, 1, 1.0}, {1, 2, 1.0}}},
                                    {"discussion", {{0, 1, 0.5}, {2, 0, 1.0}, {2, 2, 4.0}}}});

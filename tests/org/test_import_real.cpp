@@ -93,7 +93,7 @@ std::size_t attribute(const org::RawNetwork& raw, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("real data: Krackhardt's high-tech managers (SOURCE.md counts; reports_to gives the hierarchy)",
+TEST_CASE("real data: Krackhardt's high-tech managers (SOURCE.md counts, reports_to gives the hierarchy)",
           "[unit][org][import][real]") {
   const std::string path = data_file("krackhardt-hightech/HighTech.paj");
   if (path.empty()) return;
@@ -138,7 +138,7 @@ TEST_CASE("real data: Krackhardt's high-tech managers (SOURCE.md counts; reports
   CHECK(report.formal_ties + report.formal_already_informal == 20);
 }
 
-TEST_CASE("real data: Thurman's office (SOURCE.md counts; immediate superiors from the closed THURA)",
+TEST_CASE("real data: Thurman's office (SOURCE.md counts, immediate superiors from the closed THURA)",
           "[unit][org][import][real]") {
   const std::string path = data_file("thurman-office/THUROFF.DAT");
   if (path.empty()) return;
