@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <stdexcept>
 
 #include "cli/calibrate_commands.hpp"
 #include "cli/commands.hpp"
@@ -11,6 +12,7 @@
 #include "cli/serve_command.hpp"
 #include "cli/stop_signal.hpp"
 #include "cli/sweep_commands.hpp"
+#include "groundswell/engine/isa.hpp"
 #include "groundswell/server/server.hpp"
 #include "groundswell/types.hpp"
 #include "groundswell/version.hpp"
@@ -22,6 +24,15 @@ int run_groundswell(int argc, char** argv) {
   CLI::App app{"Groundswell: agent-based simulation of change spreading through an organization"};
   app.set_version_flag("--version", std::string("groundswell ") + kVersion + " (" + kGitCommit + ")");
   app.require_subcommand(1);
+  // The instruction set of the sdt rule's agent pass (engine/isa.hpp), for
+  // benchmarks and checks: every path gives the same bits. Given before or
+  // after the command (fallthrough).
+  std::string isa;
+  app.add_option("--isa", isa,
+                 "Instruction set of the sdt rule: sse2, avx2 or avx512 (default: the widest this processor runs, "
+                 "or GROUNDSWELL_ISA); results are the same bits on every one")
+      ->check(CLI::IsMember({"sse2", "avx2", "avx512"}));
+  app.fallthrough();
 
   // CLI11 would read "-3" into an unsigned option as 2^64 - 3.
   const CLI::Validator non_negative(
@@ -170,6 +181,13 @@ int run_groundswell(int argc, char** argv) {
   // From here a Ctrl-C or SIGTERM stops any command within about a second,
   // reading its input included (sim/cli/stop_signal.cpp); serve waits for
   // the signals itself.
+  try {  // before any work: a GROUNDSWELL_ISA or --isa this processor does not run
+    if (!isa.empty()) engine::set_instruction_set(*engine::parse_instruction_set(isa));
+    static_cast<void>(engine::instruction_set());
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "groundswell: error: " << e.what() << "\n";
+    return cli::kUsage;
+  }
   if (!*serve_cmd) cli::catch_stop_signals();
   try {
     if (*run_cmd) return cli::run_command(run);

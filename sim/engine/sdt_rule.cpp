@@ -4,26 +4,17 @@
 // doi:10.1207/S15327965PLI1104_01 (autonomy, competence, relatedness);
 // Granovetter (1978), AJS 83:1420 (thresholds); Brehm (1966) reactance.
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <cstdint>
-#include <cstring>
 
-#include "engine/detail/lanes.hpp"
 #include "engine/detail/parallel.hpp"
 #include "engine/detail/rules.hpp"
+#include "engine/detail/sdt_kernel.hpp"
+#include "groundswell/engine/isa.hpp"
 
 namespace groundswell::engine::detail {
 namespace {
 
 using model::Issuers;
-
-/// 1 - exp(-H) in single precision, four at a time; a series for small H
-/// keeps the relative error below 1e-6 where 1 - e^-H would cancel. 0 for H = 0.
-inline Float4 change_probability(Float4 H) {
-  const Float4 series = H * (splat(1.0f) - H * (splat(0.5f) - H * splat(1.0f / 6.0f)));
-  return H < splat(0.01f) ? series : splat(1.0f) - exp4(-H);
-}
 
 /// Phase "interventions": at mandate.start the issuers are marked; with
 /// issuers_adopt they switch to A and are committed from then on, not before
@@ -41,326 +32,6 @@ void issue_mandate(const TrialContext& ctx, RunState& s) {
     s.current.state[i] = State::A;
   }
 }
-
-/// The sdt parameters in single precision, converted once per step.
-struct SdtRates {
-  float tau, w_a, w_c, w_r, beta0, beta_s, beta_p, rho_p, rho_s, kappa_i, lambda_l, lambda_a, lambda_r;
-  float eta_a, zeta_a, eta_c, practice, resources, zeta_c, eta_r, zeta_r, lambda_b;
-  explicit SdtRates(const model::SdtParams& p)
-      : tau(f(p.tau)),
-        w_a(f(p.w_a)),
-        w_c(f(p.w_c)),
-        w_r(f(p.w_r)),
-        beta0(f(p.beta0)),
-        beta_s(f(p.beta_s)),
-        beta_p(f(p.beta_p)),
-        rho_p(f(p.rho_p)),
-        rho_s(f(p.rho_s)),
-        kappa_i(f(p.kappa_i)),
-        lambda_l(f(p.lambda_l)),
-        lambda_a(f(p.lambda_a)),
-        lambda_r(f(p.lambda_r)),
-        eta_a(f(p.eta_a)),
-        zeta_a(f(p.zeta_a)),
-        eta_c(f(p.eta_c)),
-        practice(f(p.practice)),
-        resources(f(p.resources)),
-        zeta_c(f(p.zeta_c)),
-        eta_r(f(p.eta_r)),
-        zeta_r(f(p.zeta_r)),
-        lambda_b(f(p.lambda_b)) {}
-  static float f(double v) { return static_cast<float>(v); }
-};
-
-// States as integers for the branch-free passes; committed agents have no
-// hazards, active champions only burnout (MODEL.md 5.8).
-constexpr int kN = static_cast<int>(State::N), kC = static_cast<int>(State::C), kA = static_cast<int>(State::A),
-              kR = static_cast<int>(State::R), kCommitted = kStateCount, kChampion = kStateCount + 1;
-
-/// Signals up to this many bytes are taken to stay in cache (a typical L2);
-/// beyond, the organization is "large" (compact signals, prefetching).
-constexpr std::size_t kSignalsInCache = std::size_t{1} << 20;
-inline bool large_organization(std::size_t n) { return n * sizeof(Signal) > kSignalsInCache; }
-
-struct SdtKernel {
-  const TrialContext& ctx;
-  RunState& s;
-  Workspace& w;
-  Step t;                    // the step being computed
-  float mu;                  // mandate intensity at t
-  float formal_pressure;     // formalization.pressure from the step after formalization, else 0
-  float value[kStateCount];  // v(N), v(C), v(A), v(R)
-  SdtRates rate;
-
-  /// Phase "agents", in chunks of agents small enough to stay in the first
-  /// level cache. Each chunk goes through passes that do one thing to all of
-  /// its agents: pressure, listen, hazards, draws and choices, traits. What a
-  /// chunk hears stays in the chunk (no array of it goes through memory). The
-  /// hazard and trait passes have no branches (a state selects among values
-  /// computed for every state), so the compiler works on several agents per
-  /// instruction.
-  static constexpr std::size_t kChunk = 64;
-  using Bits = std::array<std::uint32_t, 4>;
-  struct Chunk {
-    Heard heard[kChunk];                // x, u, k, q
-    float hazard[kStateCount][kChunk];  // to N, C, A, R; kChunk is a multiple of kLanes
-    Bits bits[kChunk / 4 + 1];          // a chunk not starting at a multiple of 4 spans one more block
-  };
-
-  /// Phase "listen": one pass over every agent's in-edges computing the four
-  /// weighted sums x, u, k, q together (MODEL.md 5.1, 5.5-5.7), as one 4-lane
-  /// multiply-add per tie. Each lane keeps its own order of additions, so
-  /// results do not depend on the hardware. This pass does nothing but gather,
-  /// so the processor overlaps many agents' memory accesses. On large
-  /// organizations (kLarge) the signals do not fit in cache and that is what
-  /// counts: there they are compact (half the bytes, decoded per tie) and the
-  /// signals of ties ahead are prefetched. Both give the same sums.
-  template <bool kLarge>
-  void listen(std::size_t first, std::size_t count, Heard* heard) const {
-    static_assert(sizeof(Signal) == sizeof(Float4));
-    const std::array<Float4, 8> decode = decode_table();  // knowledge filled per tie
-    const auto& net = ctx.setup.organization.network;
-    const Signal* signal = w.signal.data();
-    const CompactSignal* compact = w.compact_signal.data();
-    const AgentId* source = net.sources.data();
-    const float* weight = net.weights.data();
-    const EdgeIndex last = net.edge_count();
-    constexpr EdgeIndex kAhead = 64;  // ties ahead to prefetch
-    auto heard_from = [&](EdgeIndex e) {
-      Float4 x;
-      if constexpr (kLarge) {
-        const CompactSignal& sj = compact[source[e]];
-        x = decode[sj.code];
-        x[2] = sj.knowledge;
-      } else {
-        std::memcpy(&x, &signal[source[e]], sizeof x);
-      }
-      return weight[e] * x;
-    };
-    for (std::size_t k = 0; k < count; ++k) {
-      const std::size_t i = first + k;
-      // Two accumulators (even and odd ties) halve the chain of dependent additions.
-      Float4 even = {0, 0, 0, 0}, odd = {0, 0, 0, 0};
-      EdgeIndex e = net.offsets[i];
-      const EdgeIndex stop = net.offsets[i + 1];
-      for (; e + 1 < stop; e += 2) {
-        if (kLarge && e + kAhead + 1 < last) {
-          __builtin_prefetch(&compact[source[e + kAhead]]);
-          __builtin_prefetch(&compact[source[e + kAhead + 1]]);
-        }
-        even += heard_from(e);
-        odd += heard_from(e + 1);
-      }
-      if (e < stop) even += heard_from(e);
-      const Float4 sum = (even + odd) * ctx.inverse_total_weight[i];
-      std::memcpy(&heard[k], &sum, sizeof sum);
-    }
-  }
-
-  /// The four lanes of each signal code (state + 4 x champion), knowledge 0.
-  std::array<Float4, 8> decode_table() const {
-    std::array<Float4, 8> decode;
-    for (int code = 0; code < 8; ++code) {
-      const int st = code & 3;
-      decode[code] = Float4{value[st], code >= 4 ? 1.0f : 0.0f, 0.0f, st == kA ? 1.0f : 0.0f};
-    }
-    return decode;
-  }
-
-  /// Phase "publish": what each agent shows its listeners this step; only
-  /// active champions give autonomy support (MODEL.md 5.5).
-  template <bool kLarge>
-  void publish(std::size_t begin, std::size_t end) const {
-    const std::array<Float4, 8> decode = decode_table();
-    for (std::size_t k = begin; k < end; ++k) {
-      const State sj = s.current.state[k];
-      const int code = static_cast<int>(sj) + (s.champion[k] ? 4 : 0);
-      const float knowledge = sj == State::A ? s.current.competence[k] : 0.0f;
-      if constexpr (kLarge) {
-        w.compact_signal[k] = {knowledge, static_cast<std::uint8_t>(code)};
-      } else {
-        Float4 signal = decode[code];
-        signal[2] = knowledge;
-        std::memcpy(&w.signal[k], &signal, sizeof signal);
-      }
-    }
-  }
-
-  /// MODEL.md 4: pressure reaches i when its manager issued the mandate or
-  /// went along (C or A) by the start of the step.
-  float pressure(AgentId i) const {
-    if (mu <= 0.0f) return 0.0f;
-    const std::int32_t m = ctx.setup.organization.manager[i];
-    if (m == kNoManager) return 0.0f;
-    const auto mi = static_cast<AgentId>(m);
-    const State sm = s.current.state[mi];
-    return s.issuer[mi] || sm == State::C || sm == State::A ? mu : 0.0f;
-  }
-
-  /// MODEL.md 5.8, the hazards of each agent's current state, four agents at
-  /// a time (lanes.hpp); committed agents have none. An active champion has
-  /// one, burnout lambda_b (1 - q_i), held in the slot "to A" (it stays in A;
-  /// choose() ends the role). kSmooth: tau > 0, else the step function.
-  template <bool kSmooth>
-  void hazards(std::size_t first, std::size_t count, const Heard* heard, Chunk& chunk) const {
-    const Float4 tau = splat(rate.tau);
-    auto pull = [tau](Float4 z) {  // sigma(z / tau) of MODEL.md 5.2
-      if constexpr (kSmooth)
-        return splat(1.0f) / (splat(1.0f) + exp4(-z / tau));
-      else {
-        static_cast<void>(tau);                               // used by the smooth pull only
-        return z >= splat(0.0f) ? splat(1.0f) : splat(0.0f);  // Granovetter's step
-      }
-    };
-    const Float4 zero = splat(0.0f), one = splat(1.0f);
-    for (std::size_t k = 0; k < count; k += kLanes) {
-      const std::size_t i = first + k, valid = std::min(kLanes, count - k);
-      const Float4 a = load4(&s.current.autonomy[i], valid), c = load4(&s.current.competence[i], valid),
-                   r = load4(&s.current.relatedness[i], valid), P = load4(&s.pressure[i], valid),
-                   theta = load4(&ctx.setup.threshold[i], valid);
-      Float4 x = zero, q = zero;
-      Int4 st = {kCommitted, kCommitted, kCommitted, kCommitted};
-      for (std::size_t l = 0; l < valid; ++l) {
-        x[l] = heard[k + l].exposure;
-        q[l] = heard[k + l].belonging;
-        // an active champion is committed: ordinary agents read one flag, as in v1
-        if (!s.committed[i + l])
-          st[l] = static_cast<int>(s.current.state[i + l]);
-        else if (s.champion[i + l])
-          st[l] = kChampion;
-      }
-      const Float4 motivation = splat(rate.w_a) * a + splat(rate.w_c) * c + splat(rate.w_r) * r;
-      const Int4 in_N = st == kN, in_C = st == kC, in_A = st == kA, in_R = st == kR;
-      // The pulls matter only in N and R; once most agents have adopted, most
-      // groups of four have neither.
-      const Int4 pulled = in_N | in_R;
-      const bool any_pulled = (pulled[0] | pulled[1] | pulled[2] | pulled[3]) != 0;
-      const Float4 S = any_pulled ? pull(x - theta) : zero, S_neg = any_pulled ? pull(-x - theta) : zero;
-      const Float4 to_N = in_C   ? splat(rate.lambda_l) * max4(zero, one - P) * (one - motivation)
-                          : in_A ? splat(rate.lambda_a) * (one - motivation)
-                          : in_R ? splat(rate.lambda_r) * S * r
-                                 : zero;
-      const Float4 to_C = in_N ? splat(rate.beta_p) * P : zero;
-      const Float4 to_A = in_N              ? (splat(rate.beta0) + splat(rate.beta_s) * S) * motivation
-                          : in_C            ? splat(rate.kappa_i) * c * a
-                          : st == kChampion ? splat(rate.lambda_b) * (one - q)  // burnout
-                                            : zero;
-      const Float4 to_R = in_N ? splat(rate.rho_p) * P * (one - a) + splat(rate.rho_s) * S_neg : zero;
-      std::memcpy(&chunk.hazard[0][k], &to_N, sizeof to_N);  // the chunk holds whole groups of four
-      std::memcpy(&chunk.hazard[1][k], &to_C, sizeof to_C);
-      std::memcpy(&chunk.hazard[2][k], &to_A, sizeof to_A);
-      std::memcpy(&chunk.hazard[3][k], &to_R, sizeof to_R);
-    }
-  }
-
-  /// MODEL.md 5.8: with H the sum of the hazards, the agent changes state with
-  /// probability p = 1 - exp(-H), to a state chosen with probability h / H.
-  /// One uniform u decides both: a change iff u < p, and then u / p, uniform
-  /// on (0, 1) given u < p, picks the state. Agent i uses lane i mod 4 of
-  /// Philox block (t, i / 4), so each agent has its own number whichever
-  /// chunk or thread computes it. The test u < p runs four agents at a time;
-  /// only the few agents that change go on to pick their new state. An
-  /// active champion's change is its burnout: it stays in A and, from the
-  /// next step, is neither champion nor committed (unless a committed issuer).
-  void choose(std::size_t first, std::size_t count, Chunk& chunk) const {
-    const std::size_t first_block = first / 4;
-    const std::size_t blocks = (first + count - 1) / 4 - first_block + 1;
-    for (std::size_t b = 0; b < blocks; ++b)
-      chunk.bits[b] = ctx.rng.bits(static_cast<std::uint32_t>(t), first_block + b);
-    for (std::size_t k = 0; k < count; k += kLanes) {
-      const std::size_t valid = std::min(kLanes, count - k);
-      Float4 h[kStateCount];
-      for (int j = 0; j < kStateCount; ++j) std::memcpy(&h[j], &chunk.hazard[j][k], sizeof h[j]);
-      const Float4 H = h[0] + h[1] + h[2] + h[3];
-      const Float4 p = change_probability(H);
-      Int4 high_bits = {0, 0, 0, 0};  // the top 24 bits of each agent's word
-      for (std::size_t l = 0; l < valid; ++l) {
-        const std::size_t i = first + k + l;
-        high_bits[l] = static_cast<std::int32_t>(chunk.bits[i / 4 - first_block][i % 4] >> 8);
-      }
-      // (m + 1/2) 2^-24 for m = 0..2^24-1: exact in single precision, inside (0, 1)
-      const Float4 u = (__builtin_convertvector(high_bits, Float4) + splat(0.5f)) * splat(1.0f / 16777216.0f);
-      const Int4 change = u < p;
-      for (std::size_t l = 0; l < valid; ++l) {
-        const std::size_t i = first + k + l;
-        State next = s.current.state[i];
-        if (change[l]) {
-          float pick = u[l] / p[l] * H[l];
-          int chosen = -1;
-          for (int j = 0; j < kStateCount && chosen < 0; ++j) {
-            if (h[j][l] <= 0.0f) continue;
-            if (pick < h[j][l]) chosen = j;
-            pick -= h[j][l];
-          }
-          for (int j = kStateCount - 1; j >= 0 && chosen < 0; --j)  // rounding: the last state with a hazard
-            if (h[j][l] > 0.0f) chosen = j;
-          next = static_cast<State>(chosen);
-          if (s.champion[i]) {  // burnout; only agent i reads its flags in this pass
-            s.champion[i] = 0;
-            s.committed[i] = s.issuer[i] && ctx.spec.mandate.issuers_adopt;
-          }
-        }
-        w.next.state[i] = next;
-      }
-    }
-  }
-
-  /// MODEL.md 5.9: needs grow with support, coaching and belonging and are
-  /// eroded by pressure ("you must", "you were doing it wrong", blame).
-  void traits(std::size_t first, std::size_t count, const Heard* heard) const {
-    const Float4 zero = splat(0.0f), one = splat(1.0f);
-    const Float4 resourced = splat(rate.resources * s.resources);
-    for (std::size_t k = 0; k < count; k += kLanes) {
-      const std::size_t i = first + k, valid = std::min(kLanes, count - k);
-      const Float4 a = load4(&s.current.autonomy[i], valid), c = load4(&s.current.competence[i], valid),
-                   r = load4(&s.current.relatedness[i], valid), P = load4(&s.pressure[i], valid);
-      Float4 support = zero, knowledge = zero, belonging = zero;
-      Int4 st = {kN, kN, kN, kN};
-      for (std::size_t l = 0; l < valid; ++l) {
-        const Heard& h = heard[k + l];
-        support[l] = h.support;
-        knowledge[l] = h.knowledge;
-        belonging[l] = h.belonging;
-        st[l] = static_cast<int>(s.current.state[i + l]);
-      }
-      const Float4 practising = st == kA || st == kC ? splat(rate.practice) : zero;
-      const Float4 learning = knowledge + resourced + practising;
-      store4(&w.next.autonomy[i], clamp01(a + splat(rate.eta_a) * (support * (one - a) - splat(rate.zeta_a) * P * a)),
-             valid);
-      store4(&w.next.competence[i],
-             clamp01(c + splat(rate.eta_c) * (learning * (one - c) - splat(rate.zeta_c) * P * c)), valid);
-      store4(&w.next.relatedness[i],
-             clamp01(r + splat(rate.eta_r) * (belonging * (one - r) - splat(rate.zeta_r) * P * r)), valid);
-    }
-  }
-
-  /// Phase "agents": pressure, listen, hazards, choices and traits, chunk by
-  /// chunk. Large organizations have listened already (phase "listen").
-  template <bool kLarge>
-  void update(std::size_t begin, std::size_t end) const {
-    Chunk chunk;
-    for (std::size_t first = begin; first < end; first += kChunk) {
-      const std::size_t count = std::min(end - first, kChunk);
-      if (mu > 0.0f || formal_pressure > 0.0f) {
-        for (std::size_t i = first; i < first + count; ++i) {
-          const float P = pressure(static_cast<AgentId>(i));
-          // MODEL.md 4: once formal, a "must" for everyone not in A
-          s.pressure[i] = s.current.state[i] != State::A ? std::max(P, formal_pressure) : P;
-        }
-      } else {
-        std::fill_n(s.pressure.begin() + static_cast<std::ptrdiff_t>(first), count, 0.0f);
-      }
-      if constexpr (!kLarge) listen<false>(first, count, chunk.heard);
-      const Heard* heard = kLarge ? w.heard.data() + first : chunk.heard;
-      if (rate.tau > 0.0f)
-        hazards<true>(first, count, heard, chunk);
-      else
-        hazards<false>(first, count, heard, chunk);
-      choose(first, count, chunk);
-      traits(first, count, heard);
-    }
-  }
-};
 
 /// Phase "formalization" (MODEL.md 4): at the end of the first step where the
 /// adopted share reaches formalize_at, formal leaders not resisting adopt
@@ -380,6 +51,20 @@ void formalize(const TrialContext& ctx, RunState& s) {
     st = State::A;
     s.formalized.push_back(i);  // once per trial; for attribution (MODEL.md 7)
   }
+}
+
+/// The agent pass compiled for `isa` (sim/engine/sdt_kernel_*.cpp).
+using AgentPass = void (*)(const SdtStep&, std::size_t, std::size_t);
+AgentPass agent_pass(InstructionSet isa) {
+  switch (isa) {
+    case InstructionSet::avx512:
+      return sdt_agents_avx512;
+    case InstructionSet::avx2:
+      return sdt_agents_avx2;
+    case InstructionSet::sse2:
+      break;
+  }
+  return sdt_agents_sse2;
 }
 
 }  // namespace
@@ -413,25 +98,25 @@ void sdt_step(const TrialContext& ctx, RunState& s, Workspace& w) {
   if (s.formalized_at >= 0) s.resources = 1.0f;  // F = 1 from the step after formalization
   issue_mandate(ctx, s);
   const auto& p = ctx.spec.sdt;
-  const SdtKernel kernel{ctx,
-                         s,
-                         w,
-                         t,
-                         static_cast<float>(mandate_intensity(ctx.spec.mandate, t)),
-                         s.formalized_at >= 0 ? static_cast<float>(ctx.spec.formalization.pressure) : 0.0f,
-                         {0.0f, static_cast<float>(p.gamma_c), 1.0f, -static_cast<float>(p.gamma_r)},
-                         SdtRates(p)};
+  const SdtStep step{ctx,
+                     s,
+                     w,
+                     t,
+                     static_cast<float>(mandate_intensity(ctx.spec.mandate, t)),
+                     s.formalized_at >= 0 ? static_cast<float>(ctx.spec.formalization.pressure) : 0.0f,
+                     {0.0f, static_cast<float>(p.gamma_c), 1.0f, -static_cast<float>(p.gamma_r)},
+                     SdtRates(p)};
+  const auto agents = agent_pass(instruction_set());
   const std::size_t n = ctx.setup.organization.size();
   if (large_organization(n)) {
     // Large organizations listen in a pass of their own: a pass that does
     // nothing but gather keeps many memory accesses in flight at once.
-    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.publish<true>(b, e); });
-    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.listen<true>(b, e - b, w.heard.data() + b); });
-    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.update<true>(b, e); });
+    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { step.publish<true>(b, e); });
+    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { step.listen<true>(b, e - b, w.heard.data() + b); });
   } else {
-    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.publish<false>(b, e); });
-    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { kernel.update<false>(b, e); });
+    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { step.publish<false>(b, e); });
   }
+  for_each_agent_block(n, [&](std::size_t b, std::size_t e) { agents(step, b, e); });
   std::swap(s.current, w.next);
   s.time = t;
   formalize(ctx, s);

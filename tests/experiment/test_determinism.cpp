@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "groundswell/engine/isa.hpp"
 #include "groundswell/experiment/ensemble.hpp"
 #include "groundswell/experiment/parallel.hpp"
 #include "groundswell/model/scenario.hpp"
@@ -314,6 +315,68 @@ TEST_CASE(
   check_thread_invariant(kV2Large, "v2_large.toml");
 }
 
-TEST_CASE("agreement is bit-identical for 1, 2 and 8 threads; a different seed differs", "[seed]") {
+TEST_CASE("agreement is bit-identical for 1, 2 and 8 threads, a different seed differs", "[seed]") {
   check_thread_invariant(kAgreement, "agreement.toml");
+}
+
+namespace {
+
+// The step function of Granovetter (tau = 0) and the smooth pull, with a
+// mandate that lapses, champions who burn out and formal pressure: every
+// branch of the agent pass, on an organization whose size is not a multiple
+// of 16 lanes.
+const char* kEveryBranch = R"(
+rule = "sdt"
+[experiment]
+seed = 4242
+trials = 12
+steps = 30
+[organization]
+size = 397
+[sdt]
+lambda_b = 0.2
+[[scenario]]
+name = "step_pull"
+sdt = { tau = 0 }
+mandate = { issuers = "leaders", levels = 2, half_life = 6 }
+champions = { count = 9, selection = "distributed", coalition = true }
+[[scenario]]
+name = "smooth_pull"
+mandate = { issuers = "top", half_life = inf }
+champions = { count = 9, selection = "random" }
+formalization = { at = 0.1, pressure = 0.4 }
+)";
+
+}  // namespace
+
+TEST_CASE("the sdt rule gives the same bits on every instruction-set path this processor runs", "[seed]") {
+  const engine::InstructionSet before = engine::instruction_set();
+  const auto paths = engine::supported_instruction_sets();
+  if (paths.size() == 1) WARN("this processor runs only sse2: one path, nothing to compare");
+  for (const auto& [text, name] : {std::pair{kEveryBranch, "every_branch.toml"}, std::pair{kV2, "v2.toml"},
+                                   std::pair{kV2Large, "v2_large.toml"}, std::pair{kLarge, "large.toml"}}) {
+    const auto x = model::parse_experiment(text, name, ".");
+    engine::set_instruction_set(engine::InstructionSet::sse2);
+    const Collector sse2 = run(x, 2, 0);
+    for (const engine::InstructionSet isa : paths) {
+      INFO(name << " on " << engine::name(isa) << " against sse2");
+      engine::set_instruction_set(isa);
+      CHECK(identical(sse2, run(x, 2, 0)));
+    }
+  }
+  engine::set_instruction_set(before);
+}
+
+TEST_CASE("instruction sets are named, parsed and refused when the processor lacks them", "[unit]") {
+  for (const engine::InstructionSet isa :
+       {engine::InstructionSet::sse2, engine::InstructionSet::avx2, engine::InstructionSet::avx512})
+    CHECK(engine::parse_instruction_set(engine::name(isa)) == isa);
+  CHECK_FALSE(engine::parse_instruction_set("avx").has_value());
+  CHECK_FALSE(engine::parse_instruction_set("SSE2").has_value());
+  const auto paths = engine::supported_instruction_sets();
+  REQUIRE_FALSE(paths.empty());
+  CHECK(paths.front() == engine::InstructionSet::sse2);
+  if (paths.size() < 3)
+    CHECK_THROWS_WITH(engine::set_instruction_set(engine::InstructionSet::avx512),
+                      Catch::Contains("this processor does not run avx512"));
 }
