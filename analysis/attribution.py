@@ -64,6 +64,8 @@ class Summary:
     credit_mean: dict = field(default_factory=dict)  # role -> mean share of a trial's peer credit (NaN: none)
     credit_low: dict = field(default_factory=dict)  # role -> lower end of the 95% CI (NaN: fewer than 2 trials)
     credit_high: dict = field(default_factory=dict)
+    entered_low: dict = field(default_factory=dict)  # cause -> lower end of the 95% CI of entered[cause]
+    entered_high: dict = field(default_factory=dict)
 
     @property
     def entered(self):
@@ -114,15 +116,15 @@ def organization_size(results, scenario):
                        "the attribution's numbers of agents into shares of staff")
 
 
-def _mean_ci(x):
-    """Mean of x and mean +- 1.96 standard errors clipped to [0, 1]; NaN where undefined."""
+def _mean_ci(x, upper=1.0):
+    """Mean of x and mean +- 1.96 standard errors clipped to [0, upper]; NaN where undefined."""
     if x.size == 0:
         return math.nan, math.nan, math.nan
     m = float(x.mean())
     if x.size < 2:
         return m, math.nan, math.nan
     se = float(x.std(ddof=1)) / math.sqrt(x.size)
-    return m, max(0.0, m - Z95 * se), min(1.0, m + Z95 * se)
+    return m, max(0.0, m - Z95 * se), min(upper, m + Z95 * se)
 
 
 def summarize(results, scenario):
@@ -137,10 +139,15 @@ def summarize(results, scenario):
     mean, low, high = {}, {}, {}
     for r in ROLES:
         mean[r], low[r], high[r] = _mean_ci(totals[r][has] / total[has])
+    # each trial's entries by cause up to T, as shares of staff (re-entries counted: may pass 1)
+    entered_low, entered_high = {}, {}
+    for c in CAUSES:
+        _, entered_low[c], entered_high[c] = _mean_ci(at.entries[c].sum(axis=1) / size, upper=math.inf)
     return Summary(name=scenario.name, trials=int(at.entries["peer"].shape[0]), size=size, steps=results.steps,
                    final_internalized=float(np.mean(scenario.metrics["final_internalized"])),
                    cumulative=cumulative, complying=float(at.entries_complying.sum(axis=1).mean()) / size,
-                   credit_trials=int(has.sum()), credit_mean=mean, credit_low=low, credit_high=high)
+                   credit_trials=int(has.sum()), credit_mean=mean, credit_low=low, credit_high=high,
+                   entered_low=entered_low, entered_high=entered_high)
 
 
 def summaries(results, scenarios=None):
@@ -163,6 +170,13 @@ def credit_cell(sm, role):
     return f"{pct(sm.credit_mean[role])} [{pct(sm.credit_low[role])}, {pct(sm.credit_high[role])}]"
 
 
+def entered_cell(sm, cause):
+    """A cause's entries into A by T as a share of staff, with its 95% interval when there are 2+ trials."""
+    if math.isnan(sm.entered_low.get(cause, math.nan)):
+        return pct(sm.entered[cause])
+    return f"{pct(sm.entered[cause])} [{pct(sm.entered_low[cause])}, {pct(sm.entered_high[cause])}]"
+
+
 def format_table(results, sums):
     """The attribution as plain text, one block per scenario."""
     T = results.steps
@@ -175,14 +189,19 @@ def format_table(results, sums):
         lines.append(f"  internalized (A) at week {T}: {pct(sm.final_internalized)} of staff")
         if sm.entered_total > 0:
             lines.append(f"  entered internalized (A) by week {T}: {pct(sm.entered_total)} of staff "
-                         "(some may have left A since), by cause:")
-            lines.append(f"    {'cause'.ljust(width)}  {'share of staff':>14}  {'share of entries':>16}")
+                         "(re-entries counted; some may have left A since), by cause:")
+            cells = {c: entered_cell(sm, c) for c in CAUSES}
+            cw = max(14, *(len(v) for v in cells.values()))
+            lines.append(f"    {'cause'.ljust(width)}  {'share of staff':>{cw}}  {'share of entries':>16}")
             for c in CAUSES:
-                lines.append(f"    {CAUSE_WORDS[c].ljust(width)}  {pct(sm.entered[c]):>14}  "
+                lines.append(f"    {CAUSE_WORDS[c].ljust(width)}  {cells[c]:>{cw}}  "
                              f"{pct(sm.share_of_entries(c)):>16}")
+            if sm.trials >= 2:
+                lines.append(f"    [{INTERVAL}]")
         else:
             lines.append(f"  entered internalized (A) by week {T}: nobody (no entries into A)")
-        lines.append(f"  entered complying (C) by week {T}: {pct(sm.complying)} of staff (all caused by pressure)")
+        lines.append(f"  entered complying (C) by week {T}: {pct(sm.complying)} of staff "
+                     "(re-entries counted; all caused by pressure)")
         if sm.has_credit:
             lines.append(f"  peer credit by role: share of each trial's peer credit, mean over the {sm.credit_trials} "
                          f"trial{'s' if sm.credit_trials != 1 else ''} with peer credit [{INTERVAL}]:")
@@ -245,7 +264,7 @@ def figure(results, scenarios=None):
         ax.set_visible(False)
     for k, ax in enumerate(axes[:n]):
         if k % ncols == 0:
-            ax.set_ylabel("entered internalized (A)\nshare of staff")
+            ax.set_ylabel("entered internalized (A)\nshare of staff (re-entries counted)")
         if k >= n - ncols:
             ax.set_xlabel("week")
             ax.xaxis.set_tick_params(labelbottom=True)

@@ -6,15 +6,18 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "groundswell/experiment/ensemble.hpp"
 #include "groundswell/experiment/memory.hpp"
@@ -235,16 +238,28 @@ int parameters_command(bool markdown) {
     std::cout << model::parameter_markdown();
     return kOk;
   }
+  // One line per key: key, default and unit, type and allowed values, meaning.
   const model::ScenarioSpec defaults;
-  std::size_t width = 0;
-  for (const auto& p : model::parameter_table()) width = std::max(width, p.key.size());
+  std::vector<std::array<std::string, 4>> lines;
+  std::array<std::size_t, 3> width{};
   for (const auto& p : model::parameter_table()) {
     std::string value = model::format_value(p.get(defaults));
     if (value == "unset") value = "(not set)";
     if (value.empty()) value = "\"\"";
-    std::cout << p.key << std::string(width + 2 - p.key.size(), ' ') << value << (p.unit.empty() ? "" : " " + p.unit)
-              << "  " << p.meaning << "\n";
+    auto [type, allowed] = model::parameter_domain(p);
+    allowed.erase(std::remove(allowed.begin(), allowed.end(), '`'), allowed.end());
+    lines.push_back({p.key, value + (p.unit.empty() ? "" : " " + p.unit), type + (allowed.empty() ? "" : " " + allowed),
+                     p.meaning});
+    for (std::size_t k = 0; k < width.size(); ++k) width[k] = std::max(width[k], lines.back()[k].size());
   }
+  std::cout << std::left << std::setw(static_cast<int>(width[0] + 2)) << "key"
+            << std::setw(static_cast<int>(width[1] + 2)) << "default" << std::setw(static_cast<int>(width[2] + 2))
+            << "type and allowed values"
+            << "meaning\n";
+  for (const auto& l : lines)
+    std::cout << std::setw(static_cast<int>(width[0] + 2)) << l[0] << std::setw(static_cast<int>(width[1] + 2)) << l[1]
+              << std::setw(static_cast<int>(width[2] + 2)) << l[2] << l[3] << "\n";
+  std::cout << std::right;
   return kOk;
 }
 

@@ -29,8 +29,8 @@ int run_groundswell(int argc, char** argv) {
   // after the command (fallthrough).
   std::string isa;
   app.add_option("--isa", isa,
-                 "Instruction set of the sdt rule: sse2, avx2 or avx512 (default: the widest this processor runs, "
-                 "or GROUNDSWELL_ISA); results are the same bits on every one")
+                 "Instruction set of the sdt rule: sse2, avx2 or avx512 (default: GROUNDSWELL_ISA, else avx2 "
+                 "where the processor has it); results are the same bits on every one")
       ->check(CLI::IsMember({"sse2", "avx2", "avx512"}));
   app.fallthrough();
 

@@ -31,14 +31,22 @@ InstructionSet check_supported(InstructionSet isa, const std::string& what) {
   return isa;
 }
 
+/// AVX2 where the processor has it, else SSE2. Not AVX-512: on this
+/// project's machine (a 2-core Xeon VM) the 16-lane path ran the whole
+/// command slower than SSE2 (benchmarks/RESULTS.md), as 512-bit arithmetic
+/// lowers the clock of the core for everything else it runs too.
+InstructionSet default_instruction_set() {
+  return processor_runs(InstructionSet::avx2) ? InstructionSet::avx2 : InstructionSet::sse2;
+}
+
 InstructionSet from_environment() {
   const char* text = std::getenv("GROUNDSWELL_ISA");  // NOLINT(concurrency-mt-unsafe): read once, before any trial
-  if (text == nullptr || *text == '\0') return supported_instruction_sets().back();
+  if (text == nullptr || *text == '\0') return default_instruction_set();
   const auto isa = parse_instruction_set(text);
   if (!isa)
     throw std::invalid_argument(std::string("GROUNDSWELL_ISA=") + text +
                                 ": not an instruction set; use one of sse2, avx2, avx512 (this processor runs " +
-                                supported_instruction_set_names() + "), or unset it to use the widest");
+                                supported_instruction_set_names() + "), or unset it for the default");
   return check_supported(*isa, std::string("GROUNDSWELL_ISA=") + text);
 }
 

@@ -87,7 +87,8 @@ void sdt_start(const TrialContext& ctx, RunState& s, Workspace& w) {
   w.next = s.current;
   if (large_organization(n)) {
     w.compact_signal.assign(n, CompactSignal{});
-    w.heard.assign(n, Heard{});
+    for (auto* column : {&w.heard_exposure, &w.heard_support, &w.heard_knowledge, &w.heard_belonging})
+      column->assign(n, 0.0f);
   } else {
     w.signal.assign(n, Signal{});
   }
@@ -112,7 +113,9 @@ void sdt_step(const TrialContext& ctx, RunState& s, Workspace& w) {
     // Large organizations listen in a pass of their own: a pass that does
     // nothing but gather keeps many memory accesses in flight at once.
     for_each_agent_block(n, [&](std::size_t b, std::size_t e) { step.publish<true>(b, e); });
-    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { step.listen<true>(b, e - b, w.heard.data() + b); });
+    const HeardColumns heard{w.heard_exposure.data(), w.heard_support.data(), w.heard_knowledge.data(),
+                             w.heard_belonging.data()};
+    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { step.listen<true>(b, e - b, heard.at(b)); });
   } else {
     for_each_agent_block(n, [&](std::size_t b, std::size_t e) { step.publish<false>(b, e); });
   }

@@ -629,6 +629,35 @@ void set_number(ScenarioSpec& scenario, const std::string& key, double value) {
   p->set(scenario, value);
 }
 
+ParameterDomain parameter_domain(const ParameterInfo& p) {
+  std::string type, allowed;
+  switch (p.type) {
+    case ParameterType::Real:
+      type = "real";
+      allowed = std::string(p.min_open ? "(" : "[") + format_number(p.min) + ", " + format_number(p.max) +
+                (p.max_open ? ")" : "]");
+      if (p.infinity) allowed += ", `inf`";
+      if (!p.unset_word.empty()) allowed += ", `\"" + p.unset_word + "\"`";
+      break;
+    case ParameterType::Integer:
+      type = "integer";
+      allowed = integer_text(p.min) + " .. " + integer_text(p.max);
+      break;
+    case ParameterType::Boolean:
+      type = "boolean";
+      allowed = "`true`, `false`";
+      break;
+    case ParameterType::Text:
+      type = "text";
+      break;
+    case ParameterType::Choice:
+      type = "word";
+      for (const auto& c : p.choices) allowed += (allowed.empty() ? "" : ", ") + ("`" + c + "`");
+      break;
+  }
+  return {type, allowed};
+}
+
 std::string parameter_markdown() {
   const ScenarioSpec defaults;
   std::ostringstream md;
@@ -639,31 +668,7 @@ std::string parameter_markdown() {
       md << (section.empty() ? "" : "\n") << "#### " << (section.empty() ? "top level" : "`[" + section + "]`")
          << "\n\n| key | type | default | allowed | unit | meaning |\n|---|---|---|---|---|---|\n";
     }
-    std::string type, allowed;
-    switch (p.type) {
-      case ParameterType::Real:
-        type = "real";
-        allowed = std::string(p.min_open ? "(" : "[") + format_number(p.min) + ", " + format_number(p.max) +
-                  (p.max_open ? ")" : "]");
-        if (p.infinity) allowed += ", `inf`";
-        if (!p.unset_word.empty()) allowed += ", `\"" + p.unset_word + "\"`";
-        break;
-      case ParameterType::Integer:
-        type = "integer";
-        allowed = integer_text(p.min) + " .. " + integer_text(p.max);
-        break;
-      case ParameterType::Boolean:
-        type = "boolean";
-        allowed = "`true`, `false`";
-        break;
-      case ParameterType::Text:
-        type = "text";
-        break;
-      case ParameterType::Choice:
-        type = "word";
-        for (const auto& c : p.choices) allowed += (allowed.empty() ? "" : ", ") + ("`" + c + "`");
-        break;
-    }
+    const auto [type, allowed] = parameter_domain(p);
     std::string value = format_value(p.get(defaults));
     if (p.type == ParameterType::Choice || (p.type == ParameterType::Real && !p.unset_word.empty() &&
                                             std::holds_alternative<std::string>(p.get(defaults))))

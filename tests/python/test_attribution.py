@@ -65,6 +65,30 @@ def test_shares_by_cause_match_the_hand_computation(make_results):
     assert sm.complying == pytest.approx(0.2)  # (1 + 3) / 2 / 10
 
 
+def test_entries_by_cause_have_a_95_percent_interval_over_trials(make_results):
+    """Peer entries by step 2 are 3 and 3 of 10 staff (no spread); spontaneous 1 and 0, so the interval is
+    0.05 +- 1.96 SE, clipped at 0 below and not at 1 above (re-entries can pass 100% of staff)."""
+    res = load(tiny_file(make_results))
+    sm = attribution.summarize(res, res.scenario("mixed"))
+    assert (sm.entered_low["peer"], sm.entered_high["peer"]) == pytest.approx((0.3, 0.3))
+    se = np.std([0.1, 0.0], ddof=1) / math.sqrt(2)
+    assert sm.entered_low["spontaneous"] == 0.0
+    assert sm.entered_high["spontaneous"] == pytest.approx(0.05 + 1.96 * se)
+    assert sm.entered_high["seeded"] == pytest.approx(0.2)
+    assert attribution.entered_cell(sm, "spontaneous") == f"5.0% [0.0%, {100 * (0.05 + 1.96 * se):.1f}%]"
+    many = np.full((2, 3), 8.0)  # 24 entries into A of 10 staff in each trial: 240%, never clipped to 100%
+    path = make_results({"s": {"final_adopted": [1.0, 1.0],
+                               "attribution": {"entries": {c: many if c == "peer" else np.zeros((2, 3))
+                                                           for c in CAUSES},
+                                               "entries_complying": np.zeros((2, 3)),
+                                               "credit": {r: np.zeros((2, 3)) for r in ROLES}}}},
+                        name="many.h5", steps=2, size=10)
+    res = load(path)
+    sm = attribution.summarize(res, res.scenario("s"))
+    assert sm.entered["peer"] == pytest.approx(2.4)
+    assert sm.entered_high["peer"] == pytest.approx(2.4)
+
+
 def test_credit_shares_and_their_interval(make_results):
     """Shares per trial: leaders 1/3 and 1, champions 2/3 and 0; mean +- 1.96 SE, clipped to [0, 1]."""
     res = load(tiny_file(make_results))

@@ -118,4 +118,11 @@ void set_number(ScenarioSpec& scenario, const std::string& key, double value);
 /// The parameter tables of docs/model.md, one per section, as Markdown.
 std::string parameter_markdown();
 
+/// A key's type ("real", "integer", "boolean", "text", "word") and allowed
+/// values as docs/model.md shows them (words in `backticks`).
+struct ParameterDomain {
+  std::string type, allowed;
+};
+ParameterDomain parameter_domain(const ParameterInfo& p);
+
 }  // namespace groundswell::model

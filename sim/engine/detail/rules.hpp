@@ -1,5 +1,6 @@
 #pragma once
 // The step of each rule, as phases over the run state (MODEL.md 5 and 6).
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -33,9 +34,15 @@ struct CompactSignal {
   std::uint8_t code;
 };
 
-/// The weighted means an agent hears: x, u, k, q of MODEL.md 5.
-struct alignas(16) Heard {
-  float exposure, support, knowledge, belonging;
+/// The weighted means agents hear, x, u, k, q of MODEL.md 5, as one column
+/// each (agent k of a range at [k]), so that the passes after listen load
+/// them as whole vectors of agents.
+struct HeardColumns {
+  float* exposure;
+  float* support;
+  float* knowledge;
+  float* belonging;
+  HeardColumns at(std::size_t k) const { return {exposure + k, support + k, knowledge + k, belonging + k}; }
 };
 
 /// One slot of a speaker's alias table (Walker 1977; Vose 1991): slot k is
@@ -51,7 +58,8 @@ struct Workspace {
   AgentArrays next;                           ///< sdt: the step being computed (swapped with the state's)
   std::vector<Signal> signal;                 ///< sdt: each agent's signal, published at the start of a step
   std::vector<CompactSignal> compact_signal;  ///< sdt, large organizations: the same, compact (one of the two is used)
-  std::vector<Heard> heard;  ///< sdt, large organizations: x, u, k, q this step (small ones keep them per chunk)
+  /// sdt, large organizations: x, u, k, q this step, a column each (small ones keep them per chunk)
+  std::vector<float> heard_exposure, heard_support, heard_knowledge, heard_belonging;
   std::vector<float> adopted_weight;  ///< classic rules: sum of w_ij over adopted j, kept incrementally
   std::vector<AgentId> adopters;      ///< classic rules: this step's adopters (keeps its capacity)
   std::vector<AgentId> converters;    ///< cascade, agreement: who converted each of them

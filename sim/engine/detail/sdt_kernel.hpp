@@ -88,7 +88,7 @@ struct SdtStep {
   /// counts: there they are compact (half the bytes, decoded per tie) and the
   /// signals of ties ahead are prefetched. Both give the same sums.
   template <bool kLarge>
-  [[gnu::always_inline]] inline void listen(std::size_t first, std::size_t count, Heard* heard) const {
+  [[gnu::always_inline]] inline void listen(std::size_t first, std::size_t count, HeardColumns heard) const {
     static_assert(sizeof(Signal) == sizeof(Float4));
     const std::array<Float4, 8> decode = decode_table();  // knowledge filled per tie
     const auto& net = ctx.setup.organization.network;
@@ -125,7 +125,10 @@ struct SdtStep {
       }
       if (e < stop) even += heard_from(e);
       const Float4 sum = (even + odd) * ctx.inverse_total_weight[i];
-      std::memcpy(&heard[k], &sum, sizeof sum);
+      heard.exposure[k] = sum[0];
+      heard.support[k] = sum[1];
+      heard.knowledge[k] = sum[2];
+      heard.belonging[k] = sum[3];
     }
   }
 
@@ -192,19 +195,42 @@ struct SdtKernel {
   static_assert(kChunk % L == 0);
   using Bits = std::array<std::uint32_t, 4>;
   struct Chunk {
-    Heard heard[kChunk];                // x, u, k, q
+    float heard[4][kChunk];             // x, u, k, q (HeardColumns)
     float hazard[kStateCount][kChunk];  // to N, C, A, R; kChunk is a multiple of L
     Bits bits[kChunk / 4 + 1];          // a chunk not starting at a multiple of 4 spans one more block
   };
   using V = FloatV<L>;
   using I = IntV<L>;
 
+  /// `valid` (1..L) bytes at p (states or flags) as integers; the other lanes 0.
+  template <std::size_t M>
+  [[gnu::always_inline]] static inline I bytes(const void* p, std::size_t valid) {
+    typedef std::uint8_t Bytes
+        __attribute__((vector_size(M)));  // NOLINT(modernize-use-using): the attribute needs typedef
+    Bytes b{};
+    std::memcpy(&b, p, valid);
+    return __builtin_convertvector(b, I);
+  }
+
+  /// The hazard pass's state of agents i..i+valid-1: kCommitted for committed
+  /// agents (no hazards), kChampion for active champions (committed too; only
+  /// burnout), else the state. Lanes past `valid` are committed.
+  [[gnu::always_inline]] inline I states(std::size_t i, std::size_t valid) const {
+    const RunState& s = step.s;
+    static_assert(sizeof(State) == 1 && sizeof(s.committed[0]) == 1 && sizeof(s.champion[0]) == 1);
+    const I state = bytes<L>(&s.current.state[i], valid), committed = bytes<L>(&s.committed[i], valid),
+            champion = bytes<L>(&s.champion[i], valid);
+    I st = committed != 0 ? (champion != 0 ? splat_int<L>(kChampion) : splat_int<L>(kCommitted)) : state;
+    for (std::size_t l = valid; l < L; ++l) st[l] = kCommitted;
+    return st;
+  }
+
   /// MODEL.md 5.8, the hazards of each agent's current state, L agents at a
   /// time (lanes.hpp); committed agents have none. An active champion has
   /// one, burnout lambda_b (1 - q_i), held in the slot "to A" (it stays in A;
   /// choose() ends the role). kSmooth: tau > 0, else the step function.
   template <bool kSmooth>
-  [[gnu::always_inline]] inline void hazards(std::size_t first, std::size_t count, const Heard* heard,
+  [[gnu::always_inline]] inline void hazards(std::size_t first, std::size_t count, HeardColumns heard,
                                              Chunk& chunk) const {
     const RunState& s = step.s;
     const SdtRates& rate = step.rate;
@@ -223,17 +249,8 @@ struct SdtKernel {
       const V a = load<L>(&s.current.autonomy[i], valid), c = load<L>(&s.current.competence[i], valid),
               r = load<L>(&s.current.relatedness[i], valid), P = load<L>(&s.pressure[i], valid),
               theta = load<L>(&step.ctx.setup.threshold[i], valid);
-      V x = zero, q = zero;
-      I st = splat_int<L>(kCommitted);
-      for (std::size_t l = 0; l < valid; ++l) {
-        x[l] = heard[k + l].exposure;
-        q[l] = heard[k + l].belonging;
-        // an active champion is committed: ordinary agents read one flag, as in v1
-        if (!s.committed[i + l])
-          st[l] = static_cast<int>(s.current.state[i + l]);
-        else if (s.champion[i + l])
-          st[l] = kChampion;
-      }
+      const V x = load<L>(heard.exposure + k, valid), q = load<L>(heard.belonging + k, valid);
+      const I st = states(i, valid);
       const V motivation = splat<L>(rate.w_a) * a + splat<L>(rate.w_c) * c + splat<L>(rate.w_r) * r;
       const I in_N = st == kN, in_C = st == kC, in_A = st == kA, in_R = st == kR;
       // The pulls matter only in N and R; once most agents have adopted, most
@@ -312,7 +329,7 @@ struct SdtKernel {
 
   /// MODEL.md 5.9: needs grow with support, coaching and belonging and are
   /// eroded by pressure ("you must", "you were doing it wrong", blame).
-  [[gnu::always_inline]] inline void traits(std::size_t first, std::size_t count, const Heard* heard) const {
+  [[gnu::always_inline]] inline void traits(std::size_t first, std::size_t count, HeardColumns heard) const {
     const RunState& s = step.s;
     const SdtRates& rate = step.rate;
     AgentArrays& next = step.w.next;
@@ -322,15 +339,9 @@ struct SdtKernel {
       const std::size_t i = first + k, valid = std::min(L, count - k);
       const V a = load<L>(&s.current.autonomy[i], valid), c = load<L>(&s.current.competence[i], valid),
               r = load<L>(&s.current.relatedness[i], valid), P = load<L>(&s.pressure[i], valid);
-      V support = zero, knowledge = zero, belonging = zero;
-      I st = splat_int<L>(kN);
-      for (std::size_t l = 0; l < valid; ++l) {
-        const Heard& h = heard[k + l];
-        support[l] = h.support;
-        knowledge[l] = h.knowledge;
-        belonging[l] = h.belonging;
-        st[l] = static_cast<int>(s.current.state[i + l]);
-      }
+      const V support = load<L>(heard.support + k, valid), knowledge = load<L>(heard.knowledge + k, valid),
+              belonging = load<L>(heard.belonging + k, valid);
+      const I st = bytes<L>(&s.current.state[i], valid);
       const V practising = st == kA || st == kC ? splat<L>(rate.practice) : zero;
       const V learning = knowledge + resourced + practising;
       store<L>(&next.autonomy[i],
@@ -359,8 +370,11 @@ struct SdtKernel {
       } else {
         std::fill_n(s.pressure.begin() + static_cast<std::ptrdiff_t>(first), count, 0.0f);
       }
-      if constexpr (!kLarge) step.listen<false>(first, count, chunk.heard);
-      const Heard* heard = kLarge ? step.w.heard.data() + first : chunk.heard;
+      const HeardColumns heard = kLarge ? HeardColumns{step.w.heard_exposure.data(), step.w.heard_support.data(),
+                                                       step.w.heard_knowledge.data(), step.w.heard_belonging.data()}
+                                              .at(first)
+                                        : HeardColumns{chunk.heard[0], chunk.heard[1], chunk.heard[2], chunk.heard[3]};
+      if constexpr (!kLarge) step.listen<false>(first, count, heard);
       if (step.rate.tau > 0.0f)
         hazards<true>(first, count, heard, chunk);
       else
