@@ -159,3 +159,19 @@ TEST_CASE("sweep integer keys and calibration keys come from the table", "[unit]
   CHECK(s.champions.count == 0);
   CHECK_THROWS_AS(set_number(s, "champions.selection", 1), InputError);
 }
+
+TEST_CASE("every key's type and allowed values are stated, as docs/model.md shows them", "[unit][parser]") {
+  for (const auto& p : parameter_table()) {
+    INFO(p.key);
+    const ParameterDomain d = parameter_domain(p);
+    CHECK_FALSE(d.type.empty());
+    if (p.type != ParameterType::Text) CHECK_FALSE(d.allowed.empty());
+  }
+  const ParameterDomain w_a = parameter_domain(*find_parameter("sdt.w_a"));
+  CHECK(w_a.type == "real");
+  CHECK(w_a.allowed == "[0, 1]");
+  const ParameterDomain half_life = parameter_domain(*find_parameter("mandate.half_life"));
+  CHECK(half_life.allowed.find("`inf`") != std::string::npos);
+  CHECK(parameter_domain(*find_parameter("rule")).allowed.find("`agreement`") != std::string::npos);
+  CHECK(parameter_domain(*find_parameter("organization.size")).type == "integer");
+}
