@@ -95,7 +95,17 @@ def require(results, scenarios):
         raise ResultsError(f"{results.path}: no attribution: the file was written before attribution existed "
                            f"(format_version {results.format_version}); re-run the experiment with a newer "
                            "groundswell (format_version 2)")
+    off = [s.name for s in scenarios if s.attribution is None and not_recorded(s)]
+    if off:
+        raise ResultsError(f"{results.path}: scenario {off[0]} was run with record.attribution = false, so no "
+                           "attribution was recorded; run it again without that setting (or choose other scenarios "
+                           "with --scenario)")
     raise ResultsError(f"{results.path}: missing group /scenarios/{lacking[0]}/attribution")
+
+
+def not_recorded(scenario):
+    """Whether the scenario was run with record.attribution = false (its recorded parameters say so)."""
+    return "record.attribution = false" in scenario.parameters.splitlines()
 
 
 def organization_size(results, scenario):

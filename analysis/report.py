@@ -301,8 +301,10 @@ def _attribution_section(results):
         return [f"<p>Not in this file: it was written before attribution existed (format_version "
                 f"{results.format_version}); re-run the experiment with a newer groundswell to see where the "
                 "internalized adoptions came from.</p>"]
-    lacking = ", ".join(s.name for s in results.scenarios if s.attribution is None)
-    return [f"<p>No attribution for: {html.escape(lacking)}.</p>"]
+    lacking = [s for s in results.scenarios if s.attribution is None]
+    why = ("run with record.attribution = false" if all(attribution.not_recorded(s) for s in lacking)
+           else "no attribution group in the file")
+    return [f"<p>No attribution for: {html.escape(', '.join(s.name for s in lacking))} ({why}).</p>"]
 
 
 def build(results, baseline=None, n_boot=2000, seed=0):

@@ -77,7 +77,7 @@ py::list datasets(const Results& r, std::size_t s) {
   {
     py::gil_scoped_release release;
     values = io::scenario_datasets(r.trials.curves[s], r.trials.metrics[s], r.trials.attribution[s],
-                                   r.spec->scenarios[s].record.credit);
+                                   r.spec->scenarios[s].record);
   }
   py::list out;
   for (auto& d : values) {

@@ -52,7 +52,7 @@ void run_one_trial(const model::ExperimentSpec& x, const OrganizationCache& cach
     if (stop && stop->load()) return;
     const engine::TrialSetup setup = engine::prepare_trial(spec, x.seed, trial, *base);
     if (!engine::run_trial(spec, setup, engine::dynamics_key(x.seed, spec.name, trial), x.steps, batch.curves[s][k],
-                           stop, &batch.attribution[s][k]))
+                           stop, spec.record.attribution ? &batch.attribution[s][k] : nullptr))
       return;
   }
 }

@@ -99,7 +99,7 @@ std::vector<std::string> dimension_names(Shape shape) {
 
 /// Every dataset of a scenario, in the order of docs/output.md, with its
 /// units ("1" for a share or a code, as in CF) and description.
-std::vector<Series> scenario_series(bool per_agent) {
+std::vector<Series> scenario_series(const model::RecordSpec& record) {
   using E = hdf5::Element;
   using Curve = std::function<const std::vector<float>&(const TrialView&)>;
   std::vector<Series> v;
@@ -158,6 +158,7 @@ std::vector<Series> scenario_series(bool per_agent) {
         [](const TrialView& t) { return t.metrics.departments_internalized; });
   count("metrics/departments_reached", "departments with A + C >= 0.5 at step T",
         [](const TrialView& t) { return t.metrics.departments_reached; });
+  if (!record.attribution) return v;  // record.attribution = false: no attribution/ group
   const char* const causes[] = {
       "champions (classic rules: seeds) in A at step 0",
       "mandate issuers switched to A at mandate.start",
@@ -182,7 +183,7 @@ std::vector<Series> scenario_series(bool per_agent) {
          [r](const TrialView& t) -> const std::vector<float>& {
            return t.attribution.credit[static_cast<std::size_t>(r)];
          });
-  if (per_agent) {
+  if (record.credit) {
     v.push_back({"attribution/credit/by_agent", E::F32, Shape::Agent,
                  [](const TrialView& t, std::vector<float>& out) { append(out, t.attribution.credit_by_agent); },
                  nullptr, false, "agents", "each agent's peer credit summed over the run"});
@@ -311,7 +312,7 @@ void ResultsWriter::create(const model::ExperimentSpec& x, unsigned threads) {
     std::ostringstream params;
     for (const auto& [k, v] : spec.parameters) params << k << " = " << v << "\n";
     hdf5::write_string_attribute(d.group, "parameters", params.str());
-    d.series = scenario_series(spec.record.credit);
+    d.series = scenario_series(spec.record);
     d.datasets.resize(d.series.size());
     for (std::size_t k = 0; k < d.series.size(); ++k) {
       const Series& series = d.series[k];
@@ -408,7 +409,8 @@ void ResultsWriter::write_batch(TrialIndex first, const experiment::TrialBatch& 
 
 std::vector<DatasetValues> scenario_datasets(const std::vector<engine::TrialCurves>& curves,
                                              const std::vector<engine::TrialMetrics>& metrics,
-                                             const std::vector<engine::TrialAttribution>& attribution, bool per_agent) {
+                                             const std::vector<engine::TrialAttribution>& attribution,
+                                             const model::RecordSpec& record) {
   if (metrics.size() != curves.size() || attribution.size() != curves.size())
     throw std::invalid_argument("scenario_datasets: curves, metrics and attribution differ in their number of trials");
   std::vector<DatasetValues> out;
@@ -416,7 +418,7 @@ std::vector<DatasetValues> scenario_datasets(const std::vector<engine::TrialCurv
   const std::size_t steps = trials ? static_cast<std::size_t>(curves.front().steps) + 1 : 0;
   const auto departments = trials ? static_cast<std::size_t>(std::max(curves.front().departments, 0)) : 0;
   const std::size_t agents = trials ? attribution.front().credit_by_agent.size() : 0;
-  for (const Series& series : scenario_series(per_agent)) {
+  for (const Series& series : scenario_series(record)) {
     if (series.shape == Shape::StepDepartment && departments == 0) continue;  // as write_batch
     DatasetValues d;
     d.path = series.path;

@@ -383,6 +383,9 @@ void add_strategy_keys(std::vector<ParameterInfo>& t) {
 /// What a run keeps beyond the curves, metrics and attribution by role (docs/output.md).
 void add_record_keys(std::vector<ParameterInfo>& t) {
   t.push_back(boolean(
+      "record.attribution", [](ScenarioSpec& s) -> bool& { return s.record.attribution; },
+      "record where the entries into A came from, `attribution/` (MODEL.md 7); false: not computed, not stored"));
+  t.push_back(boolean(
       "record.credit", [](ScenarioSpec& s) -> bool& { return s.record.credit; },
       "also store each agent's peer credit over the run, `attribution/credit/by_agent` [trials, agents] (MODEL.md 7)"));
 }
@@ -585,6 +588,8 @@ std::string check_scenario(const ScenarioSpec& s) {
   if (s.bridges > 0 && generic && o.departments < 2)
     return "connectors.bridges = " + std::to_string(s.bridges) +
            " needs at least two departments; set organization.departments >= 2";
+  if (s.record.credit && !s.record.attribution)
+    return "record.credit = true needs record.attribution = true (credit is part of the attribution)";
   if (s.mandate.issuers == Issuers::Leaders && o.generator == Generator::Hierarchy) {
     const std::int64_t depth = hierarchy_depth(o.size, o.span);
     if (s.mandate.levels >= depth)

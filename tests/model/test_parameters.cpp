@@ -175,3 +175,9 @@ TEST_CASE("every key's type and allowed values are stated, as docs/model.md show
   CHECK(parameter_domain(*find_parameter("rule")).allowed.find("`agreement`") != std::string::npos);
   CHECK(parameter_domain(*find_parameter("organization.size")).type == "integer");
 }
+
+TEST_CASE("record.credit needs record.attribution", "[unit][parser]") {
+  CHECK_FALSE(parse_one("[record]\nattribution = false\n").record.attribution);
+  CHECK_THROWS_WITH(parse_one("[record]\nattribution = false\ncredit = true\n"),
+                    Catch::Contains("record.credit = true needs record.attribution = true"));
+}

@@ -235,3 +235,38 @@ def test_report_on_a_format_1_file_says_why_there_is_no_attribution(make_results
     text = out.read_text()
     assert "written before attribution existed" in text
     assert "Not in this file: t50_internalized" in text
+
+
+def test_record_attribution_false_stores_none_and_changes_no_other_bit(tmp_path, capsys):
+    """record.attribution = false (issue 19: attribution costs nothing when not recorded): the file has no
+    attribution/ group, every other dataset is bit-identical to the run with it, `analysis attribution` says why,
+    and the report says why too."""
+    import h5py
+    import subprocess
+    from conftest import engine_binary
+    binary = engine_binary()
+    if not binary.is_file():
+        pytest.skip(f"engine binary not found at {binary}; build it or set GROUNDSWELL_BINARY")
+    toml = tmp_path / "x.toml"
+    toml.write_text('rule = "sdt"\n[experiment]\nname = "x"\nseed = 3\ntrials = 12\nsteps = 30\n'
+                    '[organization]\nsize = 300\n[[scenario]]\nname = "distributed"\n'
+                    'champions = { count = 8, selection = "distributed", coalition = true }\n'
+                    'mandate = { issuers = "top" }\nformalization = { at = 0.2 }\n')
+    on, off = tmp_path / "on.h5", tmp_path / "off.h5"
+    subprocess.run([str(binary), "run", str(toml), "-o", str(on), "-q"], check=True, timeout=60)
+    subprocess.run([str(binary), "run", str(toml), "-o", str(off), "-q", "--set", "record.attribution=false"],
+                   check=True, timeout=60)
+    with h5py.File(on) as a, h5py.File(off) as b:
+        ga, gb = a["scenarios/distributed"], b["scenarios/distributed"]
+        assert "attribution" in ga and "attribution" not in gb
+        names = []
+        ga.visit(lambda n: names.append(n) if isinstance(ga[n], h5py.Dataset) else None)
+        kept = [n for n in names if not n.startswith("attribution")]
+        assert len(kept) > 20
+        for n in kept:
+            assert ga[n][()].tobytes() == gb[n][()].tobytes(), n
+    assert main(["attribution", str(off), "-o", str(tmp_path / "a.png")]) == 2
+    assert "record.attribution = false" in capsys.readouterr().err
+    html = tmp_path / "r.html"
+    assert main(["report", str(off), "-o", str(html)]) == 0
+    assert "run with record.attribution = false" in html.read_text()

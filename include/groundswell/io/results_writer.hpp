@@ -59,11 +59,13 @@ struct DatasetValues {
 /// per department are left out for an organization without departments, as
 /// in the file; department_size and department_name are not included).
 /// @param curves, metrics, attribution one entry per trial, in trial order
-/// @param per_agent the scenario's record.credit (the per-agent datasets)
+/// @param record the scenario's record keys: attribution/ only with
+///        record.attribution, the per-agent datasets only with record.credit
 /// @throws std::invalid_argument if the three differ in length
 std::vector<DatasetValues> scenario_datasets(const std::vector<engine::TrialCurves>& curves,
                                              const std::vector<engine::TrialMetrics>& metrics,
-                                             const std::vector<engine::TrialAttribution>& attribution, bool per_agent);
+                                             const std::vector<engine::TrialAttribution>& attribution,
+                                             const model::RecordSpec& record);
 
 /// What a results file holds, read back (used by `groundswell info`).
 struct ResultsSummary {

@@ -108,7 +108,8 @@ struct ChampionSpec {
 
 /// What a run keeps beyond the curves, metrics and attribution by role.
 struct RecordSpec {
-  bool credit = false;  ///< each agent's peer credit over the run (MODEL.md 7)
+  bool attribution = true;  ///< entries into A by cause and peer credit by role (MODEL.md 7)
+  bool credit = false;      ///< each agent's peer credit over the run (MODEL.md 7); needs attribution
 };
 
 /// One named scenario: organization + rule + parameters + strategy.
