@@ -386,13 +386,15 @@ def _curve_panels(axes, rec):
         handles.append(_target_line(ax, c))
     ax.set_ylabel(objective_words(rec, short=True) if rec.objective == "t50" else
                   objective_words(rec).split(" at week")[0].split(" over weeks")[0])
-    ax.set_title("(b) How many change agents\nfresh trials: mean, band = 95% CI of the mean", loc="left")
+    # Beside (b') each title line must fit its own panel's width, or it runs into the next title.
+    ax.set_title("(b) How many change agents\n" + ("fresh trials: mean,\nband = 95% CI of the mean" if len(axes) > 1
+                                                    else "fresh trials: mean, band = 95% CI of the mean"), loc="left")
     if len(axes) > 1:
         t = axes[1]
         handles = _curve_lines(t, c, c.at_target, reach=True)
         handles.append(_target_line(t, c))
         t.set_ylabel(f"internalized (A) share at week {c.target_week}")
-        t.set_title(f"(b') The target: internalized (A)\nat week {c.target_week}", loc="left")
+        t.set_title(f"(b') The target:\ninternalized (A) share\nat week {c.target_week}", loc="left")
     handles.append(Patch(color="0.5", alpha=0.25, lw=0, label="band: 95% CI of the mean\n(mean \u00b1 1.96 SE)"))
     title = "smallest count reaching\nthe target (ring)" if c.has_target else None
     axes[-1].legend(handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=13, frameon=False,

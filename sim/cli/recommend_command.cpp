@@ -65,6 +65,15 @@ unsigned whole(const std::string& option, const std::string& text) {
   return static_cast<unsigned>(v);
 }
 
+/// N of --candidates top:N, at least 1.
+unsigned top_count(const std::string& candidates) {
+  const unsigned n = whole("--candidates top:N", candidates.substr(4));
+  if (n == 0)
+    throw InputError("--candidates " + candidates +
+                     ": give top:N with N >= 1 (the N most listened to), all, or a list of ids");
+  return n;
+}
+
 }  // namespace
 
 recommend::Options recommend_options(const model::ExperimentSpec& x, const RecommendArgs& args) {
@@ -94,7 +103,7 @@ recommend::Options recommend_options(const model::ExperimentSpec& x, const Recom
     // Before the first organization is built: the default shortlist of 200, or everyone.
     recommend::Options estimate = o;
     if (args.candidates.rfind("top:", 0) == 0)
-      estimate.shortlist = whole("--candidates top:N", args.candidates.substr(4));
+      estimate.shortlist = top_count(args.candidates);
     else if (args.candidates.empty())
       estimate.shortlist = 200;
     experiment::require_memory(recommend::memory_estimate(x, estimate), args.scenario_file, "this recommendation",
@@ -104,7 +113,7 @@ recommend::Options recommend_options(const model::ExperimentSpec& x, const Recom
     c.exclude = people("--exclude", args.exclude, first);
     c.require = people("--require", args.require, first);
     if (args.candidates.rfind("top:", 0) == 0)
-      o.shortlist = whole("--candidates top:N", args.candidates.substr(4));
+      o.shortlist = top_count(args.candidates);
     else if (!args.candidates.empty() && args.candidates != "all")
       o.candidates = people("--candidates", args.candidates, first);
     else if (args.candidates.empty() && first.size() > 200)

@@ -234,11 +234,19 @@ const model::ScenarioSpec& find_scenario(const model::ExperimentSpec& x, const s
   throw InputError("--scenario " + name + ": no such scenario in " + x.source_path + "; it has: " + names);
 }
 
+/// "1 person", "2 people".
+std::string count_of(std::size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+/// The person's id as the user gives it: the id in the data, or the number.
+std::string label_of(const org::Organization& o, AgentId i) { return o.ids.empty() ? std::to_string(i) : o.ids[i]; }
+
 /// Who the person is, from trial 0's organization; listeners as a mean over the choosing trials.
 Person describe(const org::Organization& o, AgentId i, const std::vector<double>& listeners) {
   Person p;
   p.agent = i;
-  p.label = o.ids.empty() ? std::to_string(i) : o.ids[i];
+  p.label = label_of(o, i);
   const auto d = static_cast<std::size_t>(o.department[i]);
   p.department = d < o.department_names.size() ? o.department_names[d] : std::to_string(d);
   p.level = o.level[i];
@@ -340,8 +348,26 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
   const std::set<AgentId> excluded(c.exclude.begin(), c.exclude.end());
   checked_ids(c.exclude, n, "--exclude");
   const std::vector<AgentId> required = checked_ids(c.require, n, "--require");
-  for (AgentId i : required)
-    if (excluded.count(i)) throw InputError("agent " + std::to_string(i) + " is both --require'd and --exclude'd");
+  std::vector<std::uint32_t> per_department(static_cast<std::size_t>(std::max(first.department_count, 1)), 0);
+  for (AgentId i : required) {
+    const std::string who = "--require " + label_of(first, i);
+    if (excluded.count(i)) throw InputError(who + ": is also --exclude'd; give them in one of the two");
+    if (c.formal_only && !first.is_formal_leader[i])
+      throw InputError(who +
+                       ": is not a formal leader, and --formal-only allows only formal leaders; drop one of the two");
+    if (c.informal_only && first.is_formal_leader[i])
+      throw InputError(who +
+                       ": is a formal leader, and --informal-only allows only people who are not; drop one of the "
+                       "two");
+    const auto d = static_cast<std::size_t>(first.department[i]);
+    if (c.max_per_department > 0 && ++per_department[d] > c.max_per_department)
+      throw InputError(who + ": would be required change agent number " + std::to_string(per_department[d]) +
+                       " in department " +
+                       (d < first.department_names.size() ? first.department_names[d] : std::to_string(d)) +
+                       ", beyond --max-per-department " + std::to_string(c.max_per_department) +
+                       "; require fewer people there or raise the limit");
+  }
+  std::fill(per_department.begin(), per_department.end(), 0u);  // counted again as they are accepted
   std::vector<AgentId> candidates;
   for (AgentId i : pool) {
     if (excluded.count(i) || std::find(required.begin(), required.end(), i) != required.end()) continue;
@@ -356,12 +382,12 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
   const std::uint32_t goal = std::max(o.count, o.curve ? std::min(o.curve->to, available) : 0u);
   if (o.count == 0) throw InputError("--count 0: choose at least one change agent");
   if (required.size() > o.count)
-    throw InputError("--require lists " + std::to_string(required.size()) + " people, more than --count " +
+    throw InputError("--require lists " + count_of(required.size(), "person", "people") + ", more than --count " +
                      std::to_string(o.count));
   if (o.count > available)
-    throw InputError("asked for " + std::to_string(o.count) + " change agents but only " + std::to_string(available) +
-                     " people may be chosen (candidates after the shortlist and constraints, plus --require)");
-  std::vector<std::uint32_t> per_department(static_cast<std::size_t>(std::max(first.department_count, 1)), 0);
+    throw InputError("asked for " + count_of(o.count, "change agent", "change agents") + " but only " +
+                     count_of(available, "person", "people") +
+                     " may be chosen (candidates after the shortlist and constraints, plus --require)");
   auto department_full = [&](AgentId i) {
     return c.max_per_department > 0 &&
            per_department[static_cast<std::size_t>(first.department[i])] >= c.max_per_department;
@@ -465,10 +491,11 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
     r.seconds = progress.elapsed();
     return r;
   }
-  if (chosen.size() < goal)
-    throw InputError("only " + std::to_string(chosen.size()) + " change agents fit the constraints (e.g. " +
-                     "--max-per-department " + std::to_string(c.max_per_department) + "); asked for " +
-                     std::to_string(goal));
+  // Only --count itself must fit; the curve's greedy row stops where the constraints do (NaN beyond).
+  if (chosen.size() < o.count)
+    throw InputError("only " + count_of(chosen.size(), "change agent fits", "change agents fit") +
+                     " the constraints (--max-per-department " + std::to_string(c.max_per_department) +
+                     "); asked for --count " + std::to_string(o.count));
 
   // Fresh trials: the recommended set against the five rules, paired.
   const TrialIndex fresh = r.trials;
@@ -493,7 +520,8 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
       cr.rule = rows[row];
       cr.counts = counts;
       for (std::uint32_t k : counts) {
-        if (row == 0 && k > chosen.size()) {  // beyond the candidates: no greedy set of that size
+        if (row == 0 &&
+            k > chosen.size()) {  // beyond what the candidates and constraints allow: no greedy set of that size
           cr.value.emplace_back();
           if (o.target) cr.at_target.emplace_back();
           continue;

@@ -1,4 +1,5 @@
 // What `groundswell recommend` prints and writes (docs/recommend.md).
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 
@@ -78,16 +79,30 @@ std::string format_result(const Result& r) {
     out += line;
   }
   if (!r.curve.empty()) {
-    out += "\nHow many change agents (fresh trials, mean):\n";
+    // A cell is "mean ±half-width" of the 95% interval ("-": not computed, beyond what the constraints allow).
+    const bool weeks = r.objective == Objective::T50;
+    const std::size_t width = weeks ? 13 : 14;
+    auto cell = [&](const std::string& text, std::size_t shown) {
+      return std::string(width > shown ? width - shown : 1, ' ') + text;
+    };
+    out += std::string("\nHow many change agents (fresh trials, mean \u00b1 half-width of the 95% CI") +
+           (weeks ? ", weeks" : "") + "):\n";
     std::snprintf(line, sizeof line, "  %-12s", "count");
     out += line;
-    for (std::uint32_t k : r.curve.front().counts) out += fmt("%8.0f", k);
+    for (std::uint32_t k : r.curve.front().counts) out += cell(std::to_string(k), std::to_string(k).size());
     out += "\n";
     for (const CurveRow& row : r.curve) {
       std::snprintf(line, sizeof line, "  %-12s", row.rule.c_str());
       out += line;
-      for (const Estimate& e : row.value)
-        out += e.n == 0 ? "       -" : fmt(r.objective == Objective::T50 ? "%8.1f" : "%8.3f", e.mean);
+      for (const Estimate& e : row.value) {
+        if (e.n == 0) {
+          out += cell("-", 1);
+          continue;
+        }
+        const std::string text =
+            fmt(weeks ? "%.1f \u00b1%.1f" : "%.3f \u00b1%.3f", e.mean, std::max(0.0, (e.high - e.low) / 2));
+        out += cell(text, text.size() - 1);  // the sign is two bytes, one column
+      }
       out += "\n";
     }
     if (!r.curve.front().at_target.empty()) {

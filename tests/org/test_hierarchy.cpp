@@ -110,3 +110,48 @@ TEST_CASE("a CSV level that agrees with the manager column passes", "[unit][org]
   CHECK(read_nodes_error(header + "c,X,b,2\na,X,,0\nb,X,a,1\nd,Y,,0\ne,Y,d,1\n").empty());
   CHECK(read_nodes_error(header + "solo,X,,0\n").empty());
 }
+
+TEST_CASE("without_agent: a departure's reports report to its manager, ties and ids follow", "[unit][org]") {
+  // 0 at the top; 1 and 2 report to 0; 3 and 4 to 1; 5 to 3. Everyone listens
+  // to their manager (formal ties), and 4 also to 2, 2 to 1 (informal).
+  org::Organization o;
+  o.manager = {kNoManager, 0, 0, 1, 1, 3};
+  o.department = {0, 1, 2, 1, 1, 1};
+  o.department_count = 3;
+  o.ids = {"ceo", "vp", "cfo", "m", "x", "y"};
+  o.level = org::levels_from_managers(o.manager);
+  org::mark_formal_leaders(o);
+  std::vector<org::Tie> ties;
+  for (AgentId i = 1; i < 6; ++i) ties.push_back({i, static_cast<AgentId>(o.manager[i]), 1.0f, true});
+  ties.push_back({4, 2, 0.5f, false});
+  ties.push_back({2, 1, 0.25f, false});
+  o.network = org::build_network(6, ties);
+
+  SECTION("a middle manager departs: its reports move up to its manager") {
+    const org::Organization w = org::without_agent(o, 1);
+    REQUIRE(w.size() == 5);
+    CHECK(w.ids == std::vector<std::string>{"ceo", "cfo", "m", "x", "y"});
+    // m and x (reports of vp) now report to ceo (0); y keeps m, now id 2.
+    CHECK(w.manager == std::vector<std::int32_t>{kNoManager, 0, 0, 0, 2});
+    CHECK(w.level == std::vector<std::int32_t>{0, 1, 1, 1, 2});
+    CHECK(w.is_formal_leader == std::vector<std::uint8_t>{1, 0, 1, 0, 0});
+    CHECK(w.department == std::vector<DepartmentId>{0, 2, 1, 1, 1});
+    // Ties to and from vp are gone (vp listened to ceo; m, x and cfo to vp); the other three are renumbered.
+    CHECK(w.network.edge_count() == 3);
+    CHECK(org::listens_to(w.network, 1, 0));   // cfo -> ceo
+    CHECK(org::listens_to(w.network, 4, 2));   // y -> m
+    CHECK(org::listens_to(w.network, 3, 1));   // x -> cfo (informal)
+    CHECK(!org::listens_to(w.network, 2, 0));  // m did not listen to ceo: only the reporting line moved
+  }
+  SECTION("the top departs: its reports become tops") {
+    const org::Organization w = org::without_agent(o, 0);
+    CHECK(w.manager == std::vector<std::int32_t>{kNoManager, kNoManager, 0, 0, 2});
+    CHECK(w.level == std::vector<std::int32_t>{0, 0, 1, 1, 2});
+  }
+  SECTION("a report departs: nobody else changes manager") {
+    const org::Organization w = org::without_agent(o, 5);
+    CHECK(w.manager == std::vector<std::int32_t>{kNoManager, 0, 0, 1, 1});
+    CHECK(w.is_formal_leader == std::vector<std::uint8_t>{1, 1, 0, 0, 0});
+  }
+  CHECK_THROWS_AS(org::without_agent(o, 6), std::out_of_range);
+}
