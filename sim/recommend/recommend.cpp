@@ -17,6 +17,7 @@
 #include "groundswell/engine/recorder.hpp"
 #include "groundswell/experiment/memory.hpp"
 #include "groundswell/experiment/parallel.hpp"
+#include "groundswell/experiment/summary.hpp"
 #include "groundswell/org/generate.hpp"
 
 namespace groundswell::recommend {
@@ -270,6 +271,14 @@ struct Progress {
   void say(const std::string& line) const {
     if (options.progress) options.progress(line);
   }
+  /// ", about T left in this part": the time a part has taken since
+  /// `part_start` (an elapsed() reading), spread over `done` of `all` units
+  /// of it; empty before the first unit or after the last.
+  std::string left(double part_start, std::size_t done, std::size_t all) const {
+    if (done == 0 || done >= all) return {};
+    const double per_unit = (elapsed() - part_start) / static_cast<double>(done);
+    return ", about " + experiment::duration_text(per_unit * static_cast<double>(all - done)) + " left in this part";
+  }
 };
 
 }  // namespace
@@ -399,6 +408,7 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
   std::vector<AgentId> chosen;
   Scores current = eval.run(0, r.trials, given(&chosen));
   ++r.evaluations;
+  double picks_start = -1;  // elapsed() at the first pick
   auto accept = [&](AgentId i, const Scores& with, bool is_required) {
     Pick p;
     p.person = describe(first, i, listeners);
@@ -413,7 +423,10 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
     std::snprintf(line, sizeof line, "pick %zu/%u: agent %s (gain %+.4f), %llu evaluations, %.0f s", r.picks.size(),
                   goal, p.person.label.c_str(), p.gain.mean, static_cast<unsigned long long>(r.evaluations),
                   progress.elapsed());
-    progress.say(line);
+    // after the first pick the rounds are alike (lazy ones cheaper): the picks so far say how long the rest take
+    if (picks_start < 0) picks_start = progress.elapsed();
+    const std::size_t later = r.picks.size() - 1;
+    progress.say(line + progress.left(picks_start, later, goal - 1));
   };
   auto stopped = [&] { return o.stop && o.stop->load(); };
   for (AgentId i : required) {
@@ -515,6 +528,7 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
     for (std::uint32_t k = o.curve->from; k <= o.curve->to; k += std::max(1u, o.curve->step)) counts.push_back(k);
     std::vector<std::string> rows{"greedy"};
     for (model::Selection rule : kRules) rows.emplace_back(model::to_string(rule));
+    const double curve_start = progress.elapsed();
     for (std::size_t row = 0; row < rows.size() && !stopped(); ++row) {
       CurveRow cr;
       cr.rule = rows[row];
@@ -538,7 +552,9 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
           if (!cr.reaches && cr.at_target.back().mean >= o.target->level) cr.reaches = k;
         }
       }
-      progress.say("curve: " + cr.rule + " done, " + std::to_string(static_cast<long>(progress.elapsed())) + " s");
+      progress.say("curve: " + cr.rule + " done (" + std::to_string(row + 1) + " of " + std::to_string(rows.size()) +
+                   " rows), " + std::to_string(static_cast<long>(progress.elapsed())) + " s" +
+                   progress.left(curve_start, row + 1, rows.size()));
       r.curve.push_back(std::move(cr));
     }
   }
@@ -552,11 +568,16 @@ Result recommend(const model::ExperimentSpec& x, const Options& o) {
     std::stable_sort(order.begin(), order.end(), [&](AgentId a, AgentId b) { return weighted[a] > weighted[b]; });
     order.resize(std::min<std::size_t>(n, std::max<std::size_t>(20, 4 * std::size_t{o.key_people})));
     progress.say("key people: " + std::to_string(order.size()) + " departures among the most listened-to");
+    const double key_start = progress.elapsed();
     const Scores whole = eval.run(0, r.trials, Choice{});
     std::vector<std::pair<double, AgentId>> loss;
     for (AgentId i : order) {
       if (stopped()) break;
       loss.emplace_back(estimate(minus(whole, eval.run(0, r.trials, departure(i)))).mean, i);
+      if (loss.size() % std::max<std::size_t>(1, order.size() / 4) == 0 && loss.size() < order.size())
+        progress.say("key people: " + std::to_string(loss.size()) + " of " + std::to_string(order.size()) +
+                     " departures, " + std::to_string(static_cast<long>(progress.elapsed())) + " s" +
+                     progress.left(key_start, loss.size(), order.size()));
     }
     std::stable_sort(loss.begin(), loss.end(), [](const auto& a, const auto& b) {
       return a.first > b.first || (a.first == b.first && a.second < b.second);
