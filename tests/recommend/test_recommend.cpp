@@ -96,7 +96,8 @@ champions = { count = 2 }
   }
 }
 
-TEST_CASE("key people (--key-people) ranks the two centres of two stars first, with their true loss", "[stat][recommend]") {
+TEST_CASE("key people (--key-people) ranks the two centres of two stars first, with their true loss",
+          "[stat][recommend]") {
   // Two stars of five; each leaf listens to its centre, and in the
   // independent cascade (p = 1/2) a converted centre converts each of its
   // leaves with probability 1/2. The scenario's two change agents are the top
