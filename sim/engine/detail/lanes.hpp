@@ -32,14 +32,14 @@ using Int4 = IntV<4>;
 
 template <std::size_t L>
 [[gnu::always_inline]] inline FloatV<L> splat(float v) {
-  FloatV<L> r;
+  FloatV<L> r = {};
   for (std::size_t l = 0; l < L; ++l) r[l] = v;
   return r;
 }
 
 template <std::size_t L>
 [[gnu::always_inline]] inline IntV<L> splat_int(std::int32_t v) {
-  IntV<L> r;
+  IntV<L> r = {};
   for (std::size_t l = 0; l < L; ++l) r[l] = v;
   return r;
 }
