@@ -996,6 +996,55 @@ TEST_CASE("no command writes over one of its own inputs even with --force", "[un
   }
 }
 
+TEST_CASE("sweep keeps the one output rule: no link or device replaced, --resume rebuilds only a sweep file",
+          "[unit][cli]") {
+  Scratch dir;
+  prepare_writer_inputs(dir);
+  dir.write("target.txt", "precious");
+  fs::create_symlink("target.txt", dir.path() / "link.h5");
+  REQUIRE(::mkfifo((dir.path() / "fifo.h5").c_str(), 0600) == 0);
+  // --force replaced links and device files (an audit's `sweep -o /dev/null --force` as root replaced /dev/null).
+  for (const char* name : {"link.h5", "fifo.h5"}) {
+    for (const bool force : {false, true}) {
+      INFO(name << (force ? " --force" : ""));
+      std::vector<std::string> args{"sweep", "w.toml", "-o", name, "-q"};
+      if (force) args.emplace_back("--force");
+      const Outcome r = run(args, dir);
+      CHECK(r.status == 2);
+      CHECK(r.out.empty());
+      check_one_clear_line(r.err, {std::string("output ") + name + " exists and is not a regular file"});
+    }
+  }
+  CHECK(fs::is_symlink(dir.path() / "link.h5"));
+  CHECK(fs::is_fifo(dir.path() / "fifo.h5"));
+  CHECK(slurp(dir.path() / "target.txt") == "precious");
+  CHECK_FALSE(fs::exists(dir.path() / "link.h5.parts"));
+
+  // --resume on a file that is no sweep file (a run's results, a text file) once overwrote it after a warning.
+  REQUIRE(run({"run", "s.toml", "-o", "r.h5", "-q"}, dir).status == 0);
+  dir.write("notes.h5", "precious notes");
+  for (const char* name : {"r.h5", "notes.h5"}) {
+    INFO(name);
+    const std::string before = slurp(dir.path() / name);
+    const Outcome r = run({"sweep", "w.toml", "-o", name, "--resume", "-q"}, dir);
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    check_one_clear_line(r.err, {std::string("output ") + name + " is not a sweep file", "--force to replace it"});
+    CHECK(slurp(dir.path() / name) == before);
+    CHECK_FALSE(fs::exists(dir.path() / (std::string(name) + ".parts")));
+    // --force replaces it.
+    const Outcome forced = run({"sweep", "w.toml", "-o", name, "--force", "-q"}, dir);
+    INFO("forced stderr: " << forced.err);
+    CHECK(forced.status == 0);
+    CHECK(slurp(dir.path() / name) != before);
+  }
+  // A sweep file of this plan is still continued by --resume.
+  const Outcome resumed = run({"sweep", "w.toml", "-o", "r.h5", "--resume", "-q"}, dir);
+  INFO("resumed stderr: " << resumed.err);
+  CHECK(resumed.status == 0);
+  CHECK(dir.leftovers("r.h5") == std::vector<std::string>{"r.h5"});
+}
+
 TEST_CASE("on a full disk no writing command leaves anything under its output's name", "[unit][cli][disk]") {
   for (const Writer& w : kWriters) {
     SECTION(w.command) {
