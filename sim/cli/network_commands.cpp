@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/outputs.hpp"
+#include "cli/stop_signal.hpp"
 #include "groundswell/data_dir.hpp"
 #include "groundswell/engine/trial.hpp"
 #include "groundswell/model/scenario.hpp"
@@ -15,6 +16,7 @@
 #include "groundswell/org/generate.hpp"
 #include "groundswell/org/import.hpp"
 #include "groundswell/org/tables.hpp"
+#include "safe_write.hpp"
 
 namespace groundswell::cli {
 namespace {
@@ -137,15 +139,29 @@ CLI::App* add_network_describe(CLI::App& network, NetworkDescribeArgs& args) {
   return cmd;
 }
 
+bool write_tables_or_stop(const org::Organization& organization, const std::vector<std::uint8_t>& champion,
+                          const std::string& directory, const std::atomic<bool>* stop) {
+  try {
+    if (!stop || !stop->load()) {
+      org::write_organization_tables(organization, champion, directory, stop);
+      return true;
+    }
+  } catch (const WriteStopped&) {  // nothing written, a directory made for the tables removed
+  }
+  std::fprintf(stderr, "groundswell: stopped by %s; no output written\n", stop_signal_name());
+  return false;
+}
+
 int network_import_command(const NetworkImportArgs& args) {
   const model::OrganizationSpec spec = source_spec(args.source);
   std::vector<Input> inputs;
   add_organization_inputs(spec, inputs);
   check_table_outputs(args.directory, args.force, inputs);
+  const std::atomic<bool>* stop = catch_stop_signals();
   org::ImportReport report;
   const org::Organization organization = org::import_organization(spec, &report);
+  if (!write_tables_or_stop(organization, {}, args.directory, stop)) return stopped_exit_status();
   for (const auto& line : report.lines) std::printf("%s\n", line.c_str());
-  org::write_organization_tables(organization, {}, args.directory);
   std::printf("wrote %s/nodes.csv (%u agents, %d departments) and %s/edges.csv (%llu ties: %zu informal, %zu formal)\n",
               args.directory.c_str(), organization.size(), organization.department_count, args.directory.c_str(),
               static_cast<unsigned long long>(organization.network.edge_count()), report.listen_ties,

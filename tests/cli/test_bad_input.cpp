@@ -1134,6 +1134,65 @@ TEST_CASE("a stop ends a command reading its scenario from a slow pipe", "[unit]
   }
 }
 
+namespace {
+
+/// Waits until a temporary appears anywhere under the scratch directory (a table being written).
+bool wait_for_table_temporary(const Scratch& dir, pid_t pid) {
+  for (int k = 0; k < 6000; ++k) {
+    std::error_code ec;
+    for (const auto& entry : fs::recursive_directory_iterator(dir.path(), ec))
+      if (entry.path().filename().string().find(".tmp") != std::string::npos) return true;
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("a stop ends network export and import leaving no table, temporary or directory", "[unit][cli][signal]") {
+  struct Stop {
+    const char* what;
+    std::string size;
+    bool while_writing;  ///< signal once a table's temporary exists, else 0.1 s after the start
+    bool import;         ///< network import of tables exported first, else network export
+  };
+  // 1,000,000 people: ~180 MB of tables; the temporaries were left when the watchdog ended the export.
+  // 200,000 people: the stop at 0.1 s was ignored and both tables written (rc 0).
+  for (const Stop& c : {Stop{"export, stopped while writing", "1000000", true, false},
+                        Stop{"export, stopped at 0.1 s", "200000", false, false},
+                        Stop{"import, stopped at 0.1 s", "200000", false, true}}) {
+    SECTION(c.what) {
+      Scratch dir;
+      dir.write("big.toml", "[experiment]\nseed = 3\ntrials = 1\nsteps = 10\n[organization]\nsize = " + c.size + "\n");
+      if (c.import) REQUIRE(run({"network", "export", "big.toml", "-o", "src"}, dir).status == 0);
+      const std::vector<std::string> args =
+          c.import ? std::vector<std::string>{"network",       "import", "src/edges.csv", "--nodes",
+                                              "src/nodes.csv", "-o",     "new/tables"}
+                   : std::vector<std::string>{"network", "export", "big.toml", "-o", "new/tables"};
+      const fs::path out = dir.path().string() + ".stdout", err = dir.path().string() + ".stderr";
+      const pid_t pid = spawn(args, dir.path(), out, err);
+      if (c.while_writing)
+        REQUIRE(wait_for_table_temporary(dir, pid));
+      else
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      ::kill(pid, SIGINT);
+      const auto sent = std::chrono::steady_clock::now();
+      const Outcome r = finish(pid, out, err);
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+      fs::remove(out);
+      fs::remove(err);
+      INFO("stderr: " << r.err << "\nstopped in " << seconds << " s");
+      CHECK(seconds < 2.0);
+      CHECK(r.signal == 0);
+      CHECK(r.status == 130);
+      check_one_clear_line(r.err, {"stopped by SIGINT", "no output written"});
+      CHECK(dir.leftovers().empty());
+      CHECK_FALSE(fs::exists(dir.path() / "new"));  // the directory the command made is removed
+    }
+  }
+}
+
 TEST_CASE("info names the kind of every file the program writes, with a short summary", "[unit][cli]") {
   struct Kind {
     const char* command;
