@@ -11,6 +11,7 @@
 #include "cli/stop_signal.hpp"
 #include "groundswell/data_dir.hpp"
 #include "groundswell/engine/trial.hpp"
+#include "groundswell/experiment/memory.hpp"
 #include "groundswell/model/scenario.hpp"
 #include "groundswell/org/describe.hpp"
 #include "groundswell/org/generate.hpp"
@@ -157,6 +158,8 @@ int network_import_command(const NetworkImportArgs& args) {
   std::vector<Input> inputs;
   add_organization_inputs(spec, inputs);
   check_table_outputs(args.directory, args.force, inputs);
+  experiment::require_memory(experiment::import_memory(spec), args.source.file, "importing this network",
+                             "use a smaller network (a Pajek or UCINET file is sized by the vertex count it declares)");
   const std::atomic<bool>* stop = catch_stop_signals();
   org::ImportReport report;
   const org::Organization organization = org::import_organization(spec, &report);
@@ -185,11 +188,16 @@ int network_describe_command(const NetworkDescribeArgs& args) {
       throw InputError("--trial " + std::to_string(args.trial) + " is beyond the experiment's " +
                        std::to_string(x.trials) + " trials");
     const model::OrganizationSpec& spec = x.scenarios[index].organization;
+    experiment::require_memory(experiment::run_memory(x, 1), args.source.file, "this organization",
+                               "reduce organization.size or the ties per agent");
     std::printf("scenario %s of %s, trial %u (organization before champions, coalition and connectors)\n",
                 x.scenarios[index].name.c_str(), args.source.file.c_str(), args.trial);
     organization = org::generate_organization(spec, engine::organization_key(x.seed, args.trial));
   } else {
     const model::OrganizationSpec spec = source_spec(args.source);
+    experiment::require_memory(
+        experiment::import_memory(spec), args.source.file, "reading this network",
+        "use a smaller network (a Pajek or UCINET file is sized by the vertex count it declares)");
     org::ImportReport report;
     if (spec.import.format == model::NetworkFormat::Csv) {
       organization = org::import_organization(spec, &report);
