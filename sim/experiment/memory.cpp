@@ -93,9 +93,14 @@ Size size_of(const model::OrganizationSpec& o) {
     case model::Generator::File: {
       std::error_code ec;
       if (o.import.format != model::NetworkFormat::Csv) {  // one network file (and a layers file)
-        const auto bytes = static_cast<double>(fs::file_size(o.import.network, ec)) +
-                           (o.import.layers.empty() ? 0.0 : static_cast<double>(fs::file_size(o.import.layers, ec)));
-        if (ec) return {};  // a missing file is reported when it is read
+        // Pajek, UCINET, GraphML: one network file; SNAP and multiplex: the edge list (and a layers file).
+        double bytes = 0;
+        for (const std::string* file : {&o.import.network, &o.edges_file, &o.import.layers}) {
+          if (file->empty()) continue;
+          const auto size = fs::file_size(*file, ec);
+          if (ec) return {};  // a missing file is reported when it is read
+          bytes += static_cast<double>(size);
+        }
         const bool declares =
             o.import.format == model::NetworkFormat::Pajek || o.import.format == model::NetworkFormat::Ucinet;
         const double declared = declares ? declared_vertices(o.import.network, o.import.format) : 0;
