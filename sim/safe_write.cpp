@@ -29,6 +29,21 @@ std::set<std::string>& pending_temporaries() {
   return names;
 }
 bool g_abandoned = false;  // under g_pending_mutex
+/// The directories of the PendingDirectories alive, deepest first within each.
+std::vector<std::string>& pending_directories() {
+  static std::vector<std::string> names;
+  return names;
+}
+
+void register_temporary(const std::string& name) {
+  const std::lock_guard<std::mutex> lock(g_pending_mutex);
+  pending_temporaries().insert(name);
+}
+
+void unregister_temporary(const std::string& name) {
+  const std::lock_guard<std::mutex> lock(g_pending_mutex);
+  pending_temporaries().erase(name);
+}
 
 [[noreturn]] void fail(const std::string& what, int error) {
   throw std::runtime_error(what + ": " + std::strerror(error));
@@ -153,6 +168,45 @@ void abandon_pending_files() noexcept {
   g_pending_mutex.lock();  // held until the process ends: no commit after this
   g_abandoned = true;
   for (const auto& name : pending_temporaries()) ::unlink(name.c_str());
+  for (const auto& name : pending_directories()) ::rmdir(name.c_str());  // only if empty
+}
+
+PendingDirectories::PendingDirectories(const std::string& directory) {
+  if (directory.empty()) return;
+  std::error_code ec;
+  std::vector<std::string> missing;
+  for (fs::path d = fs::absolute(directory, ec); !d.empty() && !fs::exists(d, ec) && d != d.parent_path();
+       d = d.parent_path())
+    missing.push_back(d.string());
+  {
+    const std::lock_guard<std::mutex> lock(g_pending_mutex);
+    auto& all = pending_directories();
+    all.insert(all.end(), missing.begin(), missing.end());
+  }
+  made_ = std::move(missing);
+  fs::create_directories(directory, ec);
+  if (ec) {
+    std::error_code ignored;
+    for (const auto& d : made_) fs::remove(d, ignored);
+    keep();
+    throw std::runtime_error("cannot create the directory " + directory + ": " + ec.message());
+  }
+}
+
+PendingDirectories::~PendingDirectories() {
+  std::error_code ec;
+  for (const auto& d : made_) fs::remove(d, ec);  // only if still empty; deepest first
+  keep();
+}
+
+void PendingDirectories::keep() noexcept {
+  const std::lock_guard<std::mutex> lock(g_pending_mutex);
+  auto& all = pending_directories();
+  for (const auto& d : made_) {
+    const auto it = std::find(all.begin(), all.end(), d);
+    if (it != all.end()) all.erase(it);
+  }
+  made_.clear();
 }
 
 PendingFile::~PendingFile() {
@@ -209,23 +263,49 @@ void write_text_safely(const std::string& path, const std::string& description,
 
 namespace {
 
-/// The temporaries (and the copies of replaced files) of write_texts_safely;
-/// whatever is still listed when it goes out of scope is removed.
+/// The temporaries (and the copies of replaced files) of write_texts_safely,
+/// registered for abandon_pending_files; whatever is still listed when it
+/// goes out of scope is removed.
 struct Scratch {
   std::vector<std::string> names;
+  void add(const std::string& name) {
+    register_temporary(name);
+    names.push_back(name);
+  }
+  Scratch() = default;
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
   ~Scratch() {
     std::error_code ec;
-    for (const auto& name : names) fs::remove(name, ec);
+    for (const auto& name : names) {
+      fs::remove(name, ec);
+      unregister_temporary(name);
+    }
   }
 };
 
+/// A DescriptorBuffer that fails (ECANCELED) once `stop` is set, so that a
+/// long table stops within 64 kB of a SIGINT.
+class StoppableBuffer : public DescriptorBuffer {
+ public:
+  StoppableBuffer(int fd, const std::atomic<bool>* stop) : DescriptorBuffer(fd), stop_(stop) {}
+  bool stopped() const { return stop_ && stop_->load(); }
+
+ protected:
+  int_type overflow(int_type c) override { return stopped() ? traits_type::eof() : DescriptorBuffer::overflow(c); }
+
+ private:
+  const std::atomic<bool>* stop_;
+};
+
 /// Writes one file of a set to its temporary, to the disk.
-void write_temporary(const TextFile& file, const std::string& temporary) {
+void write_temporary(const TextFile& file, const std::string& temporary, const std::atomic<bool>* stop) {
   Descriptor fd(create(temporary));
-  DescriptorBuffer buffer(fd.get());
+  StoppableBuffer buffer(fd.get(), stop);
   std::ostream out(&buffer);
   out.imbue(std::locale::classic());  // no digit grouping in numbers
   file.write(out);
+  if (buffer.stopped()) throw WriteStopped();
   out.flush();
   if (buffer.error()) fail("cannot write " + temporary, buffer.error());
   if (!out) throw std::runtime_error("cannot write " + temporary);
@@ -235,13 +315,13 @@ void write_temporary(const TextFile& file, const std::string& temporary) {
 
 }  // namespace
 
-void write_texts_safely(const std::vector<TextFile>& files) {
+void write_texts_safely(const std::vector<TextFile>& files, const std::atomic<bool>* stop) {
   Scratch scratch;
   std::vector<std::string> temporary, previous(files.size());
   for (const auto& f : files) temporary.push_back(temporary_name(f.path));
   std::size_t current = 0;  // the file an error is about
   std::size_t renamed = 0;  // files[0..renamed) are under their names
-  // Puts back what was under the names before; cannot fail further.
+  // Puts back what was under the names before; cannot fail further; a second call does nothing.
   const auto undo = [&] {
     for (std::size_t j = renamed; j-- > 0;) {
       if (!previous[j].empty())
@@ -249,12 +329,10 @@ void write_texts_safely(const std::vector<TextFile>& files) {
       else
         ::unlink(files[j].path.c_str());
     }
+    renamed = 0;
   };
-  try {
-    for (current = 0; current < files.size(); ++current) {
-      scratch.names.push_back(temporary[current]);
-      write_temporary(files[current], temporary[current]);
-    }
+  // Renames every temporary into place; g_pending_mutex is held.
+  const auto rename_all = [&] {
     for (current = 0; current < files.size(); ++current) {
       const std::string& path = files[current].path;
       // A second name for the file being replaced, so that it can be put back.
@@ -264,6 +342,7 @@ void write_texts_safely(const std::vector<TextFile>& files) {
       ::unlink(keep.c_str());
       if (::link(path.c_str(), keep.c_str()) == 0) {
         previous[current] = keep;
+        pending_temporaries().insert(keep);
         scratch.names.push_back(keep);
       } else if (errno != ENOENT && errno != EPERM && errno != EOPNOTSUPP && errno != EMLINK) {
         fail("cannot keep the previous " + path + " while it is replaced", errno);
@@ -272,7 +351,26 @@ void write_texts_safely(const std::vector<TextFile>& files) {
         fail("cannot rename " + temporary[current] + " to " + path, errno);
       ++renamed;
     }
+  };
+  try {
+    for (current = 0; current < files.size(); ++current) {
+      scratch.add(temporary[current]);
+      write_temporary(files[current], temporary[current], stop);
+    }
+    {  // All renamed or none: the watchdog's abandon_pending_files waits for this lock.
+      const std::lock_guard<std::mutex> lock(g_pending_mutex);
+      if (g_abandoned || (stop && stop->load())) throw WriteStopped();
+      try {
+        rename_all();
+      } catch (...) {
+        undo();
+        throw;
+      }
+    }
     for (current = 0; current < files.size(); ++current) sync_directory(files[current].path);
+  } catch (const WriteStopped&) {
+    undo();
+    throw;
   } catch (const std::runtime_error& e) {
     undo();
     const TextFile& f = files[std::min(current, files.size() - 1)];

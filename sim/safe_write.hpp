@@ -9,6 +9,7 @@
 //
 // Module "base" (POSIX and the standard library only), so that every module
 // can use it, org's tables and io's HDF5 files alike, without a cycle.
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <iosfwd>
@@ -60,11 +61,38 @@ class PendingFile {
   bool committed_ = false;
 };
 
-/// Removes the temporary of every PendingFile alive and stops further
-/// commits: for a process about to end at once (the stop watchdog of
-/// sim/cli/stop_signal.cpp), so that it leaves no hidden temporary behind.
+/// Removes the temporary of every PendingFile alive (and of every
+/// write_texts_safely under way, with its copies of replaced files), removes
+/// the directories a PendingDirectories made that are still empty, and stops
+/// further commits: for a process about to end at once (the stop watchdog of
+/// sim/cli/stop_signal.cpp), so that it leaves nothing behind.
 /// Not async-signal-safe: called from a thread, never from a handler.
 void abandon_pending_files() noexcept;
+
+/// The missing directories made for an output, removed again (each only if
+/// still empty, deepest first) when the writing fails, is stopped, or is
+/// abandoned (abandon_pending_files); kept once keep() is called.
+class PendingDirectories {
+ public:
+  /// Creates `directory` and its missing parents ("" and existing ones: nothing).
+  /// @throws std::runtime_error "cannot create the directory D: CAUSE"
+  explicit PendingDirectories(const std::string& directory);
+  ~PendingDirectories();
+  PendingDirectories(const PendingDirectories&) = delete;
+  PendingDirectories& operator=(const PendingDirectories&) = delete;
+  /// The writing succeeded: the directories stay.
+  void keep() noexcept;
+
+ private:
+  std::vector<std::string> made_;  // deepest first
+};
+
+/// Thrown by a writer given a stop flag that was set before its files were
+/// published: nothing was written under the output names.
+class WriteStopped : public std::runtime_error {
+ public:
+  WriteStopped() : std::runtime_error("stopped before the output was written; nothing was written") {}
+};
 
 /// Writes a text file through its temporary. The stream uses the classic
 /// locale (no digit grouping) and reports write errors with their errno cause.
@@ -92,9 +120,14 @@ struct TextFile {
 /// either every file is new or each name is as it was. (On a file system
 /// without hard links a replaced file cannot be kept: its name is then left
 /// empty, never holding a new file whose partners are old.)
+/// The temporaries and copies are registered as a PendingFile's are, so a
+/// stop watchdog's abandon_pending_files removes them; the renames are done
+/// under the same lock, so they are all done or none.
+/// @param stop when given and set (a SIGINT), the writing ends at the next
+///   64 kB written or before the first rename, leaving nothing: WriteStopped
 /// @throws std::runtime_error from write_error, naming the file that failed;
-///   any other exception of a `write` unchanged, with the same cleanup
-void write_texts_safely(const std::vector<TextFile>& files);
+///   WriteStopped; any other exception of a `write` unchanged, with the same cleanup
+void write_texts_safely(const std::vector<TextFile>& files, const std::atomic<bool>* stop = nullptr);
 
 /// Writes `size` bytes as the file `path` through its temporary.
 /// @param path the final name

@@ -33,6 +33,7 @@
 #include "groundswell/data_dir.hpp"
 #include "groundswell/engine/recorder.hpp"
 #include "groundswell/engine/trial.hpp"
+#include "groundswell/experiment/memory.hpp"
 #include "groundswell/experiment/parallel.hpp"
 #include "groundswell/experiment/summary.hpp"
 #include "groundswell/org/generate.hpp"
@@ -782,6 +783,31 @@ void predictive_errors(const Problem& problem, std::size_t draws, CalibrationRes
 }
 
 }  // namespace
+
+double calibration_memory(const CalibrationSpec& spec, unsigned threads) {
+  constexpr double kBaseBytes = 20e6;  // program, libraries, thread stacks
+  const model::ScenarioSpec& s = spec.experiment.scenarios.front();
+  const double agents = experiment::organization_agents(s.organization);
+  const double d = static_cast<double>(spec.parameters.size());
+  const double row = static_cast<double>(spec.experiment.steps) + 1;
+  // The organization compared, read or generated once, and per agent its
+  // observed step, role and department share.
+  const double problem =
+      std::max(experiment::organization_memory(s.organization), experiment::shared_organization_memory(s)) +
+      agents * 16;
+  // One trial per thread, with its adoption times for abc.trials trials.
+  const double running = std::max(1u, threads) * (experiment::trial_memory(s) + 4.0 * agents * spec.abc.trials);
+  // Rejection: every draw's values and distance, their copy in the result,
+  // the order; SMC: a population, its proposals and the history of them.
+  const double draws = spec.abc.method == Method::Rejection ? static_cast<double>(spec.abc.draws) : 0;
+  const double particles = spec.abc.particles;
+  const double populations = spec.abc.method == Method::Rejection ? 1 : spec.abc.generations + 2.0;
+  const double samples = draws * 8 * (2 * d + 3) + populations * particles * 8 * (2 * d + 3);
+  // Posterior predictive: its samples and curves (fit agents, held-out agents).
+  const double predictive =
+      static_cast<double>(spec.abc.predictive) * (8 * d + 4 * row * (spec.holdout.empty() ? 1 : 2));
+  return kBaseBytes + problem + running + samples + predictive;
+}
 
 CalibrationResult run_calibration(const CalibrationSpec& spec, const CalibrationOptions& options) {
   const auto start = std::chrono::steady_clock::now();

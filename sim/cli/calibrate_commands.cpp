@@ -14,6 +14,7 @@
 #include "cli/overrides.hpp"
 #include "cli/stop_signal.hpp"
 #include "groundswell/calibrate/calibration.hpp"
+#include "groundswell/experiment/memory.hpp"
 
 namespace groundswell::cli {
 
@@ -43,6 +44,9 @@ int calibrate_command(const CalibrateArgs& args) {
   const calibrate::CalibrationSpec spec = load_calibration_with_sets(args.calibration_file, args.sets);
   if (!args.output.empty()) check_output(args.output, args.force, calibration_inputs(spec, args.calibration_file));
   const unsigned threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
+  experiment::require_memory(
+      calibrate::calibration_memory(spec, threads), args.calibration_file, "this calibration",
+      "reduce organization.size, abc.draws, abc.particles, abc.predictive, the steps or --threads");
   if (spec.abc.trials > 1)
     std::fprintf(stderr,
                  "groundswell: warning: abc.trials = %u compares the mean of %u trials with one record, which fits as "

@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+#include "cli/network_commands.hpp"
 #include "cli/outputs.hpp"
 #include "cli/overrides.hpp"
 #include "cli/stop_signal.hpp"
@@ -224,8 +225,9 @@ int network_export_command(const ExportArgs& args) {
   check_table_outputs(args.directory, args.force, experiment_inputs(x, args.scenario_file));
   experiment::require_memory(experiment::run_memory(x, 1), args.scenario_file, "this organization",
                              "reduce organization.size or the ties per agent");
+  const std::atomic<bool>* stop = catch_stop_signals();
   const engine::TrialSetup setup = experiment::prepare_scenario_trial(x, index, args.trial);
-  org::write_organization_tables(setup.organization, setup.is_champion, args.directory);
+  if (!write_tables_or_stop(setup.organization, setup.is_champion, args.directory, stop)) return stopped_exit_status();
   std::printf("wrote %s/nodes.csv (%u agents, %zu champions) and %s/edges.csv (%llu ties) for scenario %s, trial %u\n",
               args.directory.c_str(), setup.organization.size(), setup.champions.size(), args.directory.c_str(),
               static_cast<unsigned long long>(setup.organization.network.edge_count()), x.scenarios[index].name.c_str(),

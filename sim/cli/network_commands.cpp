@@ -8,13 +8,16 @@
 
 #include "cli/commands.hpp"
 #include "cli/outputs.hpp"
+#include "cli/stop_signal.hpp"
 #include "groundswell/data_dir.hpp"
 #include "groundswell/engine/trial.hpp"
+#include "groundswell/experiment/memory.hpp"
 #include "groundswell/model/scenario.hpp"
 #include "groundswell/org/describe.hpp"
 #include "groundswell/org/generate.hpp"
 #include "groundswell/org/import.hpp"
 #include "groundswell/org/tables.hpp"
+#include "safe_write.hpp"
 
 namespace groundswell::cli {
 namespace {
@@ -137,15 +140,31 @@ CLI::App* add_network_describe(CLI::App& network, NetworkDescribeArgs& args) {
   return cmd;
 }
 
+bool write_tables_or_stop(const org::Organization& organization, const std::vector<std::uint8_t>& champion,
+                          const std::string& directory, const std::atomic<bool>* stop) {
+  try {
+    if (!stop || !stop->load()) {
+      org::write_organization_tables(organization, champion, directory, stop);
+      return true;
+    }
+  } catch (const WriteStopped&) {  // nothing written, a directory made for the tables removed
+  }
+  std::fprintf(stderr, "groundswell: stopped by %s; no output written\n", stop_signal_name());
+  return false;
+}
+
 int network_import_command(const NetworkImportArgs& args) {
   const model::OrganizationSpec spec = source_spec(args.source);
   std::vector<Input> inputs;
   add_organization_inputs(spec, inputs);
   check_table_outputs(args.directory, args.force, inputs);
+  experiment::require_memory(experiment::import_memory(spec), args.source.file, "importing this network",
+                             "use a smaller network (a Pajek or UCINET file is sized by the vertex count it declares)");
+  const std::atomic<bool>* stop = catch_stop_signals();
   org::ImportReport report;
   const org::Organization organization = org::import_organization(spec, &report);
+  if (!write_tables_or_stop(organization, {}, args.directory, stop)) return stopped_exit_status();
   for (const auto& line : report.lines) std::printf("%s\n", line.c_str());
-  org::write_organization_tables(organization, {}, args.directory);
   std::printf("wrote %s/nodes.csv (%u agents, %d departments) and %s/edges.csv (%llu ties: %zu informal, %zu formal)\n",
               args.directory.c_str(), organization.size(), organization.department_count, args.directory.c_str(),
               static_cast<unsigned long long>(organization.network.edge_count()), report.listen_ties,
@@ -169,11 +188,16 @@ int network_describe_command(const NetworkDescribeArgs& args) {
       throw InputError("--trial " + std::to_string(args.trial) + " is beyond the experiment's " +
                        std::to_string(x.trials) + " trials");
     const model::OrganizationSpec& spec = x.scenarios[index].organization;
+    experiment::require_memory(experiment::run_memory(x, 1), args.source.file, "this organization",
+                               "reduce organization.size or the ties per agent");
     std::printf("scenario %s of %s, trial %u (organization before champions, coalition and connectors)\n",
                 x.scenarios[index].name.c_str(), args.source.file.c_str(), args.trial);
     organization = org::generate_organization(spec, engine::organization_key(x.seed, args.trial));
   } else {
     const model::OrganizationSpec spec = source_spec(args.source);
+    experiment::require_memory(
+        experiment::import_memory(spec), args.source.file, "reading this network",
+        "use a smaller network (a Pajek or UCINET file is sized by the vertex count it declares)");
     org::ImportReport report;
     if (spec.import.format == model::NetworkFormat::Csv) {
       organization = org::import_organization(spec, &report);

@@ -2,12 +2,19 @@
 // `groundswell network import` and `network describe` (docs/data.md): real
 // organizations from Pajek, UCINET DL, GraphML, SNAP, multiplex edge lists
 // and CSV tables, mapped to the model's ties by a few options.
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
 }
+
+namespace groundswell::org {
+struct Organization;
+}  // namespace groundswell::org
 
 namespace groundswell::cli {
 
@@ -42,5 +49,12 @@ void add_data_dir_option(CLI::App& command);
 
 int network_import_command(const NetworkImportArgs& args);
 int network_describe_command(const NetworkDescribeArgs& args);
+
+/// Writes DIRECTORY/nodes.csv and DIRECTORY/edges.csv (org::write_organization_tables)
+/// unless `stop` is set before or while they are written (a SIGINT): then
+/// nothing is left, a directory made for them included, "stopped by SIGINT;
+/// no output written" is printed, and false returned (exit with stopped_exit_status()).
+bool write_tables_or_stop(const org::Organization& organization, const std::vector<std::uint8_t>& champion,
+                          const std::string& directory, const std::atomic<bool>* stop);
 
 }  // namespace groundswell::cli

@@ -14,6 +14,7 @@
 #include "groundswell/experiment/memory.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 
@@ -32,10 +33,42 @@ constexpr double kClassicBytesPerTie = 22;  // bass, threshold, cascade, agreeme
 constexpr double kAliasBytesPerTie = 8;     // agreement: listener alias tables (at most one slot per tie)
 constexpr double kCachedBytesPerTie = 10;   // complete and file: one shared organization
 constexpr double kFileBytesPerCsvByte = 3;  // reading the CSV tables: ids, maps, tie list
+// Reading a Pajek, UCINET, GraphML or edge-list file: labels, their line
+// numbers, the id map, then the organization. `network describe` of a Pajek
+// file of 3e6 isolated vertices peaked at 559 MB (186 bytes per vertex).
+constexpr double kImportBytesPerAgent = 250;
+
+/// The vertex count a Pajek (`*Vertices N`) or UCINET DL (`N = N`) file
+/// declares in its first 64 kB; 0 if none is found (then the file size is used).
+double declared_vertices(const std::string& path, model::NetworkFormat format) {
+  std::ifstream in(path, std::ios::binary);
+  std::string head(std::size_t{1} << 16, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(std::max<std::streamsize>(0, in.gcount())));
+  std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string key = format == model::NetworkFormat::Pajek ? "*vertices" : "n";
+  for (std::size_t at = head.find(key); at != std::string::npos; at = head.find(key, at + 1)) {
+    if (at > 0 && std::isalnum(static_cast<unsigned char>(head[at - 1]))) continue;  // "nm", "*vertices" only
+    std::size_t k = at + key.size();
+    if (format == model::NetworkFormat::Ucinet) {
+      while (k < head.size() && (head[k] == ' ' || head[k] == '\t')) ++k;
+      if (k >= head.size() || head[k] != '=') continue;
+      ++k;
+    }
+    while (k < head.size() && std::isspace(static_cast<unsigned char>(head[k]))) ++k;
+    double n = 0;
+    bool digits = false;
+    for (; k < head.size() && std::isdigit(static_cast<unsigned char>(head[k])); ++k, digits = true)
+      n = n * 10 + (head[k] - '0');
+    if (digits) return n;
+  }
+  return 0;
+}
 
 /// Agents, ties and departments of one organization of `o` (file tables: from their sizes).
 struct Size {
   double agents = 0, ties = 0, departments = 1, csv_bytes = 0;
+  bool imported = false;  ///< read from a Pajek, UCINET, GraphML or edge-list file
 };
 Size size_of(const model::OrganizationSpec& o) {
   Size z;
@@ -59,6 +92,25 @@ Size size_of(const model::OrganizationSpec& o) {
       break;
     case model::Generator::File: {
       std::error_code ec;
+      if (o.import.format != model::NetworkFormat::Csv) {  // one network file (and a layers file)
+        // Pajek, UCINET, GraphML: one network file; SNAP and multiplex: the edge list (and a layers file).
+        double bytes = 0;
+        for (const std::string* file : {&o.import.network, &o.edges_file, &o.import.layers}) {
+          if (file->empty()) continue;
+          const auto size = fs::file_size(*file, ec);
+          if (ec) return {};  // a missing file is reported when it is read
+          bytes += static_cast<double>(size);
+        }
+        const bool declares =
+            o.import.format == model::NetworkFormat::Pajek || o.import.format == model::NetworkFormat::Ucinet;
+        const double declared = declares ? declared_vertices(o.import.network, o.import.format) : 0;
+        z.agents = std::max(declared, bytes / 16);
+        z.ties = bytes / 4;  // "1 2\n"; a matrix cell "1 " is less, but most cells are 0
+        z.departments = 1;
+        z.csv_bytes = bytes;
+        z.imported = true;
+        break;
+      }
       const auto nodes = static_cast<double>(fs::file_size(o.nodes_file, ec));
       const auto edges = ec ? 0.0 : static_cast<double>(fs::file_size(o.edges_file, ec));
       if (ec) return {};      // a missing table is reported when it is read
@@ -107,10 +159,16 @@ double trial_memory(const model::ScenarioSpec& s) {
   return z.agents * kBytesPerAgent + z.ties * tie_bytes;
 }
 
+double import_memory(const model::OrganizationSpec& o) {
+  const Size z = size_of(o);
+  return std::max({kFileBytesPerCsvByte * z.csv_bytes, organization_memory(o),
+                   z.imported ? kImportBytesPerAgent * z.agents + kCachedBytesPerTie * z.ties : 0.0});
+}
+
 double shared_organization_memory(const model::ScenarioSpec& s) {
   const auto g = s.organization.generator;
   if (g != model::Generator::Complete && g != model::Generator::File) return 0;
-  return std::max(kFileBytesPerCsvByte * size_of(s.organization).csv_bytes, organization_memory(s.organization));
+  return import_memory(s.organization);
 }
 
 double metrics_memory(const model::ExperimentSpec& x) {

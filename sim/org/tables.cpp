@@ -431,7 +431,7 @@ Organization read_organization_tables(const std::string& nodes_path, const std::
 }
 
 void write_organization_tables(const Organization& organization, const std::vector<std::uint8_t>& champion,
-                               const std::string& directory) {
+                               const std::string& directory, const std::atomic<bool>* stop) {
   const Organization& org = organization;
   const std::size_t n = org.size();
   // Inconsistent arguments are programming errors, reported before writing.
@@ -455,50 +455,40 @@ void write_organization_tables(const Organization& organization, const std::vect
   for (std::size_t a = 0; a < org.attribute_names.size(); ++a)
     if (champion.empty() || org.attribute_names[a] != "champion") kept.push_back(a);
 
-  // A missing directory is made, and removed again if the tables cannot be written.
-  std::vector<fs::path> made;
-  if (!directory.empty()) {
-    std::error_code ec;
-    for (fs::path d = fs::absolute(directory, ec); !d.empty() && !fs::exists(d, ec) && d != d.parent_path();
-         d = d.parent_path())
-      made.push_back(d);
-    fs::create_directories(directory, ec);
-    if (ec) throw std::runtime_error("cannot create the directory " + directory + ": " + ec.message());
-  }
+  // A missing directory is made, and removed again if the tables cannot be
+  // written, are stopped, or the process is ended by the stop watchdog.
+  PendingDirectories made(directory);
   const fs::path dir(directory);
 
   // Both tables as one (safe_write.hpp): each through a temporary and fsync,
   // renamed only when both are whole; a failure leaves neither new table.
   const InfluenceNetwork& net = org.network;
-  try {
-    write_texts_safely({{(dir / "nodes.csv").string(), "table",
-                         [&](std::ostream& out) {
-                           out << "id,department,manager,level";
-                           for (std::size_t a : kept) out << ',' << csv_field(org.attribute_names[a]);
-                           if (!champion.empty()) out << ",champion";
+  write_texts_safely({{(dir / "nodes.csv").string(), "table",
+                       [&](std::ostream& out) {
+                         out << "id,department,manager,level";
+                         for (std::size_t a : kept) out << ',' << csv_field(org.attribute_names[a]);
+                         if (!champion.empty()) out << ",champion";
+                         out << '\n';
+                         for (std::size_t i = 0; i < n; ++i) {
+                           const std::int32_t m = org.manager[i];
+                           out << id[i] << ',' << department_name(org.department[i]) << ','
+                               << (m == kNoManager ? std::string{} : id[static_cast<std::size_t>(m)]) << ','
+                               << org.level[i];
+                           for (std::size_t a : kept) out << ',' << csv_field(org.attributes[i][a]);
+                           if (!champion.empty()) out << ',' << (champion[i] ? '1' : '0');
                            out << '\n';
-                           for (std::size_t i = 0; i < n; ++i) {
-                             const std::int32_t m = org.manager[i];
-                             out << id[i] << ',' << department_name(org.department[i]) << ','
-                                 << (m == kNoManager ? std::string{} : id[static_cast<std::size_t>(m)]) << ','
-                                 << org.level[i];
-                             for (std::size_t a : kept) out << ',' << csv_field(org.attributes[i][a]);
-                             if (!champion.empty()) out << ',' << (champion[i] ? '1' : '0');
-                             out << '\n';
-                           }
-                         }},
-                        {(dir / "edges.csv").string(), "table", [&](std::ostream& out) {
-                           out << "source,target,weight,type\n";
-                           for (std::size_t i = 0; i < n; ++i)
-                             for (EdgeIndex e = net.offsets[i]; e < net.offsets[i + 1]; ++e)
-                               out << id[i] << ',' << id[net.sources[e]] << ',' << format_weight(net.weights[e]) << ','
-                                   << (net.formal[e] ? "formal" : "informal") << '\n';
-                         }}});
-  } catch (...) {
-    std::error_code ec;
-    for (const auto& d : made) fs::remove(d, ec);  // only if still empty; deepest first
-    throw;
-  }
+                         }
+                       }},
+                      {(dir / "edges.csv").string(), "table",
+                       [&](std::ostream& out) {
+                         out << "source,target,weight,type\n";
+                         for (std::size_t i = 0; i < n; ++i)
+                           for (EdgeIndex e = net.offsets[i]; e < net.offsets[i + 1]; ++e)
+                             out << id[i] << ',' << id[net.sources[e]] << ',' << format_weight(net.weights[e]) << ','
+                                 << (net.formal[e] ? "formal" : "informal") << '\n';
+                       }}},
+                     stop);
+  made.keep();
 }
 
 }  // namespace groundswell::org

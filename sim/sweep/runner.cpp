@@ -74,12 +74,22 @@ Prepared prepare(const Plan& plan, const SweepOptions& o, detail::PartStore& sto
     throw InputError("output " + o.output + ": directory " + dir.string() + " is not writable");
   if (fs::is_directory(out, ec))
     throw InputError("output " + o.output + " is a directory; give a file name such as sweep.h5");
+  // As check_output (cli/outputs.hpp): a link or a device is never replaced, --force or not.
+  const bool exists = fs::exists(fs::symlink_status(out, ec));
+  if (exists && !fs::is_regular_file(fs::symlink_status(out, ec)))
+    throw InputError("output " + o.output + " exists and is not a regular file; choose another name");
 
-  if (fs::exists(out, ec) && !o.force) {
+  if (exists && !o.force) {
     if (!o.resume)
       throw InputError(
           "output " + o.output +
           " exists; pass --resume to continue that sweep, --force to overwrite it, or choose another name");
+    // Only a sweep file, intact or damaged, is rebuilt by --resume; anything else is the user's.
+    const std::string kind = not_a_sweep_file(o.output);
+    if (!kind.empty())
+      throw InputError("output " + o.output + " is not a sweep file (" + kind +
+                       "); --resume continues only a sweep written by 'groundswell sweep': pass --force to replace "
+                       "it or choose another name");
     try {
       const SweepFileInfo info = read_sweep_info(o.output);
       if (info.fingerprint != plan.fingerprint())

@@ -420,6 +420,18 @@ Handle open_sweep(const std::string& path) {
 
 }  // namespace
 
+std::string not_a_sweep_file(const std::string& path) {
+  h5::quiet_errors();
+  if (H5Fis_hdf5(path.c_str()) <= 0) return "not an HDF5 file";
+  try {
+    Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open " + path);
+    const std::string format = h5::read_string_attribute(file.get(), "format");
+    if (!format.empty() && format != kFormat) return "an HDF5 file of format \"" + format + "\"";
+  } catch (const std::exception&) {  // an HDF5 file that does not open: perhaps a damaged sweep file
+  }
+  return {};
+}
+
 SweepFileInfo read_sweep_info(const std::string& path) {
   SweepFileInfo info;
   try {

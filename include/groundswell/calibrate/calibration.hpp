@@ -135,6 +135,16 @@ struct CalibrationOptions {
 /// InputError for faults of the observed file or the network.
 CalibrationResult run_calibration(const CalibrationSpec& spec, const CalibrationOptions& options);
 
+/// The peak memory of run_calibration(spec) with `threads` threads, in bytes
+/// (docs/errors.md, "Sizes that cannot fit"): the organization compared
+/// (experiment::organization_memory, with reading file tables) and its
+/// observed record, one trial per thread (experiment::trial_memory) with its
+/// adoption times, every draw of rejection (abc.draws x parameters values,
+/// kept and written), the SMC populations, and the posterior predictive
+/// curves (abc.predictive x (steps + 1) floats, twice with a holdout).
+/// For `calibrate`, to refuse with experiment::require_memory before work.
+double calibration_memory(const CalibrationSpec& spec, unsigned threads);
+
 /// Writes the HDF5 calibration file (docs/calibration.md) under a temporary
 /// name and renames it into place; nothing is left on failure.
 void write_calibration(const std::string& path, const CalibrationSpec& spec, const CalibrationResult& result,

@@ -30,6 +30,12 @@ double organization_agents(const model::OrganizationSpec& o);
 /// tie arrays), in bytes: what a cache of organizations holds per entry.
 double organization_memory(const model::OrganizationSpec& o);
 
+/// Building one organization of `o` once: for the file generator, reading its
+/// CSV tables or its network file (Pajek and UCINET DL sized by the vertex
+/// count they declare, the others by their size), else organization_memory.
+/// Used by `network import` and `network describe`, and for shared organizations.
+double import_memory(const model::OrganizationSpec& o);
+
 /// One trial's organization of scenario `s` and the trial's state over it
 /// (agents, ties, the rule's extra structures), in bytes.
 double trial_memory(const model::ScenarioSpec& s);

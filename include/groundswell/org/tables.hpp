@@ -1,5 +1,6 @@
 #pragma once
 // The node and edge CSV tables of MODEL.md 2.3: read and written.
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -22,8 +23,11 @@ Organization read_organization_tables(const std::string& nodes_path, const std::
 /// synced, and are renamed only when both are whole; on any failure neither
 /// new table is left, and a directory made for them is removed again.
 /// `champion` (may be empty) adds a `champion` column with 1 for champions.
-/// Throws std::runtime_error on I/O errors.
+/// @param stop when given and set (a SIGINT), the writing ends within 64 kB
+///   and nothing is left, the directory made included
+/// @throws std::runtime_error on I/O errors; WriteStopped (sim/safe_write.hpp),
+///   a std::runtime_error, when stopped
 void write_organization_tables(const Organization& organization, const std::vector<std::uint8_t>& champion,
-                               const std::string& directory);
+                               const std::string& directory, const std::atomic<bool>* stop = nullptr);
 
 }  // namespace groundswell::org

@@ -73,6 +73,12 @@ struct SweepFileInfo {
 /// missing, not a sweep file, or damaged.
 SweepFileInfo read_sweep_info(const std::string& path);
 
+/// What an existing file is, as `sweep --resume` decides whether it may be
+/// rebuilt: the kind named when it is clearly not a sweep file ("a text file,
+/// not HDF5"; "a groundswell-results file"), empty when it is or may be one
+/// (intact, or damaged past its format attribute). Throws nothing.
+std::string not_a_sweep_file(const std::string& path);
+
 /// The point-axis datasets of a file of `plan`, in the order the writer
 /// creates them (SweepFileWriter::columns() of a writer of the plan).
 std::vector<SweepFileWriter::Column> sweep_columns(const Plan& plan);
