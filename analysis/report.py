@@ -282,29 +282,34 @@ def _summary_rows(results, n_boot, seed):
 
 
 def _attribution_section(results):
-    """The attribution figure and table, or a note saying why the file has none."""
-    if all(s.attribution is not None for s in results.scenarios):
-        try:
-            sums = attribution.summaries(results)
-        except ResultsError as err:
-            return [f"<p>No attribution: {html.escape(str(err))}</p>"]
-        header = attribution.table_header(results.steps)
-        return [_img(attribution.figure(results), "entries into internalized (A) by cause, and peer credit by role"),
-                _table(header, attribution.table_rows(sums), text_cols=1),
-                '<p class="note">Shares of staff: mean over trials of the entries into internalized (A) by week '
-                f"{results.steps}, by cause, divided by the organization's size (in parentheses: share of all "
-                "entries into A). An agent who left A and came back counts each time, so the entries can exceed "
-                "the internalized share at the end. Peer credit: each role's share of a run's credit for the "
-                "peer-caused entries into A, mean over the trials with peer credit, 95% CI = mean &plusmn; 1.96 "
-                "standard errors over those trials (clipped to 0-100%).</p>"]
+    """The attribution figure and table of the scenarios that have one, and a note naming those without."""
     if results.format_version < 2:
         return [f"<p>Not in this file: it was written before attribution existed (format_version "
                 f"{results.format_version}); re-run the experiment with a newer groundswell to see where the "
                 "internalized adoptions came from.</p>"]
+    have = [s.name for s in results.scenarios if s.attribution is not None]
     lacking = [s for s in results.scenarios if s.attribution is None]
-    why = ("run with record.attribution = false" if all(attribution.not_recorded(s) for s in lacking)
-           else "no attribution group in the file")
-    return [f"<p>No attribution for: {html.escape(', '.join(s.name for s in lacking))} ({why}).</p>"]
+    parts = []
+    if have:
+        try:
+            sums = attribution.summaries(results, have)
+        except ResultsError as err:
+            return [f"<p>No attribution: {html.escape(str(err))}</p>"]
+        header = attribution.table_header(results.steps)
+        parts += [_img(attribution.figure(results, have),
+                       "entries into internalized (A) by cause, and peer credit by role"),
+                  _table(header, attribution.table_rows(sums), text_cols=1),
+                  '<p class="note">Shares of staff: mean over trials of the entries into internalized (A) by week '
+                  f"{results.steps}, by cause, divided by the organization's size (in parentheses: share of all "
+                  "entries into A). An agent who left A and came back counts each time, so the entries can exceed "
+                  "the internalized share at the end. Peer credit: each role's share of a run's credit for the "
+                  "peer-caused entries into A, mean over the trials with peer credit, 95% CI = mean &plusmn; 1.96 "
+                  "standard errors over those trials (clipped to 0-100%).</p>"]
+    if lacking:
+        why = ("run with record.attribution = false" if all(attribution.not_recorded(s) for s in lacking)
+               else "no attribution group in the file")
+        parts.append(f"<p>No attribution for: {html.escape(', '.join(s.name for s in lacking))} ({why}).</p>")
+    return parts
 
 
 def build(results, baseline=None, n_boot=2000, seed=0):

@@ -287,7 +287,7 @@ class Results(Mapping):
             dims = first[var].dims
             if ("department" in dims and not same_departments) or any(
                     var not in p.data_vars or p[var].shape != first[var].shape for p in parts):
-                continue  # departments that differ, or a dataset some scenarios lack (record.credit)
+                continue  # departments that differ, or a dataset some scenarios lack (record.credit, .attribution)
             variables[var] = (("scenario",) + dims, np.stack([p[var].values for p in parts]), first[var].attrs)
         coords = {"scenario": list(self.scenarios), "trial": first["trial"].values, "week": first["week"].values}
         if same_departments:

@@ -9,7 +9,7 @@ namespace groundswell::engine {
 namespace {
 
 bool processor_runs(InstructionSet isa) {
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(__x86_64__)
   switch (isa) {
     case InstructionSet::sse2:
       return true;

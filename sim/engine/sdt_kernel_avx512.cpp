@@ -7,12 +7,12 @@
 
 namespace groundswell::engine::detail {
 
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(__x86_64__)
 __attribute__((target("avx512f"))) void sdt_agents_avx512(const SdtStep& step, std::size_t begin, std::size_t end) {
   SdtKernel<16>{step}.run(begin, end);
 }
 #else
-// Not an x86 processor: isa.cpp never chooses this path.
+// Not x86-64: isa.cpp never chooses this path.
 void sdt_agents_avx512(const SdtStep& step, std::size_t begin, std::size_t end) { SdtKernel<4>{step}.run(begin, end); }
 #endif
 

@@ -270,3 +270,13 @@ def test_record_attribution_false_stores_none_and_changes_no_other_bit(tmp_path,
     html = tmp_path / "r.html"
     assert main(["report", str(off), "-o", str(html)]) == 0
     assert "run with record.attribution = false" in html.read_text()
+    # one scenario with attribution, one without: the report draws the first and names the second
+    mixed_toml = tmp_path / "mixed.toml"
+    mixed_toml.write_text(toml.read_text() + '[[scenario]]\nname = "without"\nrecord = { attribution = false }\n')
+    mixed = tmp_path / "mixed.h5"
+    subprocess.run([str(binary), "run", str(mixed_toml), "-o", str(mixed), "-q"], check=True, timeout=60)
+    assert main(["report", str(mixed), "-o", str(html)]) == 0
+    text = html.read_text()
+    assert "No attribution for: without (run with record.attribution = false)" in text
+    assert "entries into internalized (A) by cause, and peer credit by role" in text  # the figure, drawn
+    assert main(["attribution", str(mixed), "--scenarios", "distributed", "-o", str(tmp_path / "d.png")]) == 0

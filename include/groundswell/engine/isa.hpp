@@ -5,7 +5,7 @@
 // where the processor has it, else SSE2, unless GROUNDSWELL_ISA or
 // set_instruction_set says otherwise; AVX-512 only when asked for, since it
 // measured slower than AVX2 here (isa.cpp). Every path gives the same bits (engine/detail/lanes.hpp says
-// why; tests/engine/test_isa.cpp checks it), so the choice is about speed only
+// why; tests/experiment/test_determinism.cpp checks it), so the choice is about speed only
 // and is not recorded in results.
 #include <optional>
 #include <string>
@@ -31,7 +31,8 @@ std::vector<InstructionSet> supported_instruction_sets();
 ///         set or one this processor does not run (the message says which it runs)
 InstructionSet instruction_set();
 
-/// Uses `isa` for every trial that starts from now on (thread-safe).
+/// Uses `isa` from the next step of every trial on (thread-safe; the bits are
+/// the same either way).
 /// @throws std::invalid_argument when this processor does not run `isa`
 void set_instruction_set(InstructionSet isa);
 
