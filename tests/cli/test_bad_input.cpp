@@ -1191,6 +1191,23 @@ bool wait_for_table_temporary(const Scratch& dir, pid_t pid) {
   return false;
 }
 
+/// Waits until process `pid` catches `sig` (Linux: the SigCgt mask of
+/// /proc/PID/status), so that a signal sent next meets the command's handler
+/// and not the default action of a process still starting (slow under a
+/// sanitizer on a loaded machine). False if it exits first or takes 20 s.
+bool wait_for_handler(pid_t pid, int sig) {
+  for (int k = 0; k < 2000; ++k) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line))
+      if (line.rfind("SigCgt:", 0) == 0 && (std::stoull(line.substr(7), nullptr, 16) >> (sig - 1) & 1) != 0)
+        return true;
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 }  // namespace
 
 TEST_CASE("a stop ends network export and import leaving no table, temporary or directory", "[unit][cli][signal]") {
@@ -1215,10 +1232,12 @@ TEST_CASE("a stop ends network export and import leaving no table, temporary or 
                    : std::vector<std::string>{"network", "export", "big.toml", "-o", "new/tables"};
       const fs::path out = dir.path().string() + ".stdout", err = dir.path().string() + ".stderr";
       const pid_t pid = spawn(args, dir.path(), out, err);
-      if (c.while_writing)
+      if (c.while_writing) {
         REQUIRE(wait_for_table_temporary(dir, pid));
-      else
+      } else {  // 0.1 s into the command's own work (generation or reading), not its start-up
+        REQUIRE(wait_for_handler(pid, SIGINT));
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
       ::kill(pid, SIGINT);
       const auto sent = std::chrono::steady_clock::now();
       const Outcome r = finish(pid, out, err);
