@@ -867,7 +867,10 @@ std::vector<std::int32_t> simulate_adoption_times(const model::ScenarioSpec& sce
     if (stop && stop->load()) return;
     const auto trial = static_cast<TrialIndex>(k);
     std::shared_ptr<const org::Organization> own;
-    if (!organization && trial > 0) {
+    // Complete and file organizations do not depend on the trial (run builds them once too).
+    const model::Generator g = scenario.organization.generator;
+    const bool fixed = g == model::Generator::Complete || g == model::Generator::File;
+    if (!organization && trial > 0 && !fixed) {
       own = std::make_shared<const org::Organization>(
           org::generate_organization(scenario.organization, engine::organization_key(seed, trial)));
       if (own->size() != n)

@@ -641,6 +641,9 @@ def test_adoption_times_of_a_calibration_file():
     assert bits(t) == bits(again)
     d = gs.adoption_times(MEDICAL_INNOVATION, trials=2, overrides={"observed.unrecorded": "drop"})
     assert d.shape == (2, 125)
+    # The file's Experiment on its (file) organization simulates the same trials.
+    x = r.experiment.with_overrides({"bass.p": 0.05, "bass.q": 0.4})
+    assert bits(gs.adoption_times(x, trials=3)) == bits(t)
 
 
 BASS = {"rule": "bass", "experiment": {"name": "bass", "seed": 3, "trials": 1, "steps": 6},
