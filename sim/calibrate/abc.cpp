@@ -292,7 +292,7 @@ Problem prepare_problem(const CalibrationSpec& spec) {
 void simulate_trial(const model::ScenarioSpec& spec, std::uint64_t seed, TrialIndex k, const Problem& p,
                     std::int32_t* time, engine::StopToken stop) {
   const engine::TrialSetup setup = engine::prepare_trial(spec, seed, k, p.organization);
-  engine::TrialSimulation sim(spec, setup, engine::dynamics_key(seed, spec.name, k));
+  engine::TrialSimulation sim(spec, setup, engine::dynamics_key(seed, spec.name, k), p.steps);
   engine::AdoptionTimeRecorder times(time);
   engine::run_trial(sim, p.steps, times, stop);
 }
