@@ -102,3 +102,305 @@ def test_gibbs_conditionals_match_the_direct_products():
             for j, k in enumerate(cls[0]):
                 np.testing.assert_allclose(logits[j] - logits[j].max(), aug.conditional(np.array(theta), k),
                                            atol=1e-9)
+
+
+def test_integrate_without_missing_equals_the_exact_posterior():
+    """[seed] With nobody missing, the data-augmentation sampler is the exact-likelihood sampler: the same seed
+    gives the same draws bit for bit (one parameter move per iteration in both); another seed other draws."""
+    rng = np.random.default_rng(6)
+    base = small_network(rng, 150, 10)
+    rec = L.Record(base.offsets, base.sources, base.weights, L.simulate_times(base, L.Model(), [0.03, 0.5], rng),
+                   base.role, base.steps)
+    priors = [L.Prior("log_uniform", 0.001, 0.5), L.Prior("uniform", 0.0, 2.0)]
+    a = L.sample(rec, L.Model(), priors, iterations=400, seed=3, treatment="drop")
+    b = L.sample(rec, L.Model(), priors, iterations=400, seed=3, treatment="integrate", moves=1)
+    c = L.sample(rec, L.Model(), priors, iterations=400, seed=4, treatment="drop")
+    assert np.array_equal(a.samples, b.samples)
+    assert not np.array_equal(a.samples, c.samples)
+
+
+def test_profile_interval_at_the_boundary_is_reported_as_such():
+    """[unit] With q = 0 in truth and little contagion in the data, the MLE of q sits at 0 and the lower profile
+    limit is the bound 0, flagged; the LR test of q uses the 50:50 mixture (p-value 1 at LR = 0, half the
+    chi2(1) tail otherwise)."""
+    rng = np.random.default_rng(7)
+    base = small_network(rng, 200, 10)
+    for _ in range(20):  # the first record whose MLE of q is 0 (about half of them under q = 0)
+        rec = L.Record(base.offsets, base.sources, base.weights, L.simulate_times(base, L.Model(), [0.05, 0.0], rng),
+                       base.role, base.steps)
+        full = L.fit(L.Likelihood(rec, L.Model()))
+        if full.estimate[1] == 0:
+            break
+    assert full.estimate[1] == 0
+    iv = full.intervals[0.95][1]
+    assert iv.low == 0 and iv.low_at_bound and not iv.high_at_bound and iv.high > 0
+    assert "0 (bound)" in iv.text()
+    null = L.fit(L.Likelihood(rec, L.Model(network=False)))
+    t = L.lr_test(null, full, boundary=True)
+    assert t.statistic == pytest.approx(0, abs=1e-6) and t.p_value == 1.0
+    fake = L.Fit(full.model, full.names, full.estimate, null.loglik + 1.5, full.n)
+    # LR = 2 * 1.5 = 3: p = 0.5 * P(chi2(1) > 3) = 0.5 * 0.0832645166 (the chi2(1) tail at 3 is 2 * (1 - Phi(sqrt 3)))
+    assert L.lr_test(null, fake, boundary=True).p_value == pytest.approx(0.5 * 0.0832645166635504, rel=1e-9)
+
+
+def test_bayes_factor_is_an_occam_factor():
+    """[unit] The quadrature marginal likelihoods: on a record without contagion the network model's evidence
+    falls like 1/w once U(0, w) is wider than the likelihood in q, so BF(no network : network) grows about
+    proportionally to w; the quadrature is converged (a finer grid changes log m by < 1e-3)."""
+    rng = np.random.default_rng(8)
+    base = small_network(rng, 200, 12)
+    rec = L.Record(base.offsets, base.sources, base.weights, L.simulate_times(base, L.Model(), [0.05, 0.0], rng),
+                   base.role, base.steps)
+    lik = L.Likelihood(rec, L.Model())
+    prior = L.Prior("log_uniform", 0.001, 0.5)
+    m0, m1 = L.marginal_likelihoods(lik, prior, (0.5, 1.0, 2.0))
+    f0, f1 = L.marginal_likelihoods(lik, prior, (0.5, 1.0, 2.0), p_points=1200, q_points=1201)
+    assert abs(m0 - f0) < 1e-3 and all(abs(m1[w] - f1[w]) < 1e-3 for w in m1)
+    bf = {w: math.exp(m0 - v) for w, v in m1.items()}
+    assert bf[0.5] < bf[1.0] < bf[2.0]
+    assert bf[2.0] / bf[1.0] == pytest.approx(2.0, rel=0.05)  # the likelihood in q lies well inside [0, 1]
+    # the 1-D marginal against scipy's adaptive quadrature of L(p, 0) over log p
+    from scipy import integrate
+    top = L.fit(L.Likelihood(rec, L.Model(network=False)), profile=False).loglik
+    value, _ = integrate.quad(lambda v: math.exp(lik([math.exp(v), 0.0]) - top), math.log(0.001), math.log(0.5),
+                              points=[math.log(0.05)], limit=200, epsabs=0, epsrel=1e-10)
+    assert m0 == pytest.approx(top + math.log(value / math.log(500)), abs=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# On records simulated by the engine (groundswell.adoption_times)
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from scipy import stats  # noqa: E402
+
+from conftest import REPO, engine_binary  # noqa: E402
+
+SCENARIO = REPO / "scenarios" / "validation" / "likelihood_bass.toml"
+TRUTH = np.array([0.02, 0.4])  # bass.p, bass.q of SCENARIO
+PRIORS = [L.Prior("log_uniform", 0.001, 0.5), L.Prior("uniform", 0.0, 2.0)]
+MI = REPO / "scenarios" / "real" / "medical_innovation_bass.toml"
+MI_DATA = REPO.parent / "shared" / "data" / "raw" / "medical-innovation-ckm"
+
+
+def module():
+    """The groundswell module of this build (as tests/python/test_module.py finds it), or skip."""
+    given = os.environ.get("GROUNDSWELL_PYTHON_DIR")
+    where = os.path.abspath(given) if given else str(engine_binary().resolve().parent.parent / "python")
+    if not os.path.isfile(os.path.join(where, "groundswell", "__init__.py")):
+        pytest.skip(f"the Python module was not built (no {where}/groundswell)")
+    if where not in sys.path:
+        sys.path.insert(0, where)
+    import groundswell
+    if not hasattr(groundswell, "adoption_times"):
+        pytest.skip("the groundswell module has no adoption_times (rebuild it from this checkout)")
+    return groundswell
+
+
+@pytest.fixture(scope="module")
+def engine():
+    """(groundswell, the experiment on one fixed organization, the record's network as a Record without times)."""
+    gs = module()
+    exp = gs.Experiment.from_file(SCENARIO)
+    params = exp.parameters("bass")
+    assert float(params["bass.p"]) == TRUTH[0] and float(params["bass.q"]) == TRUTH[1]
+    org = gs.generate(exp, seed=exp.seed)
+    fixed = exp.with_organization(org)
+    if hasattr(org, "exposure_network"):
+        net = org.exposure_network(definition="cohesion")
+    else:
+        net = {"offsets": org.offsets, "sources": org.sources, "weights": org.weights}
+    T = exp.steps
+    base = L.Record(net["offsets"], net["sources"], net["weights"], np.full(org.size, T + 1),
+                    np.ones(org.size, np.uint8), T)
+    return gs, fixed, base
+
+
+def engine_records(engine, trials, seed):
+    gs, exp, base = engine
+    times = np.asarray(gs.adoption_times(exp, trials=trials, seed=seed))
+    assert times.shape == (trials, base.size)
+    return [L.Record(base.offsets, base.sources, base.weights, t, base.role, base.steps) for t in times]
+
+
+def coverage(records, level=0.90):
+    """How many records' profile intervals at `level` hold the truth, per parameter (p, q)."""
+    inside = np.zeros(2, dtype=int)
+    for rec in records:
+        f = L.fit(L.Likelihood(rec, L.Model()), levels=(level,))
+        inside += [iv.low <= v <= iv.high for iv, v in zip(f.intervals[level], TRUTH)]
+    return inside
+
+
+def test_engine_step_one_hazard_is_one_minus_exp_minus_p(engine):
+    """[stat] Nobody is exposed at step 1 (no seeds), so the engine's step-1 adoption share over agents and
+    trials is 1 - exp(-p) = 0.0198 (the rule's hazard form, MODEL.md 6): within 4 binomial SE."""
+    recs = engine_records(engine, 40, 101)
+    first = np.mean([np.mean(r.time == 1) for r in recs])
+    n = 40 * recs[0].size
+    h = 1 - math.exp(-TRUTH[0])
+    assert abs(first - h) < 4 * math.sqrt(h * (1 - h) / n)
+
+
+def test_recovery_fast(engine):
+    """[stat] Recovery of p = 0.02, q = 0.4 from 10 engine records: the truth inside the 90% profile interval in
+    at least 6 of 10 for each parameter (P(pass | coverage 0.9) = 0.998, binomial)."""
+    inside = coverage(engine_records(engine, 10, 202))
+    assert np.all(inside >= 6), inside
+
+
+@pytest.mark.slow
+def test_recovery_at_the_nominal_rate(engine):
+    """[stat] 50 engine records: the truth inside the 90% profile interval at the nominal rate, 39 <= count <= 49
+    for each parameter (P(pass | coverage 0.9) = 0.9968 - 0.0052 = 0.992; P(pass | 0.7) = 0.14)."""
+    inside = coverage(engine_records(engine, 50, 303))
+    assert np.all((inside >= 39) & (inside <= 49)), inside
+
+
+@pytest.mark.slow
+def test_coverage_fails_a_70_percent_interval(engine):
+    """[stat] 100 engine records, pass iff the truth is inside the 90% profile interval in at least 80, for each
+    parameter: P(pass | coverage 0.9) = 0.9992 and P(pass | coverage 0.7) = 0.016 (binomial), so an interval
+    that covers only 70% fails."""
+    assert stats.binom.sf(79, 100, 0.9) > 0.999 and stats.binom.sf(79, 100, 0.7) < 0.02
+    inside = coverage(engine_records(engine, 100, 404))
+    assert np.all(inside >= 80), inside
+
+
+def test_abc_and_likelihood_agree(engine, tmp_path):
+    """[stat] One engine record fitted by ABC-SMC (groundswell.calibrate, distance "curve", the same priors) and
+    by the exact-likelihood posterior (MCMC). The ABC posterior conditions on the aggregate curve only (not
+    sufficient for p and q), so it is wider but centred on the same values: each posterior median lies inside
+    the other's 90% interval, and the likelihood's 90% interval is not wider than ABC's, for p and for q."""
+    gs, exp, base = engine
+    rec = engine_records(engine, 1, 505)[0]
+    org_dir = tmp_path / "org"
+    org = gs.generate(gs.Experiment.from_file(SCENARIO), seed=gs.Experiment.from_file(SCENARIO).seed)
+    org.save(org_dir)
+    T = rec.steps
+    with open(tmp_path / "observed.csv", "w") as f:
+        f.write("id,time\n")
+        for i, t in zip(org.ids, rec.time):
+            f.write(f"{i},{t}\n")
+    (tmp_path / "abc.toml").write_text(f"""rule = "bass"
+[experiment]
+name = "likelihood_abc"
+seed = 7
+steps = {T}
+[organization]
+generator = "file"
+nodes = "{org_dir / 'nodes.csv'}"
+edges = "{org_dir / 'edges.csv'}"
+[champions]
+count = 0
+[observed]
+file = "{tmp_path / 'observed.csv'}"
+id = "id"
+time = "time"
+never = [{T + 1}]
+[[parameter]]
+key = "bass.p"
+prior = "log_uniform"
+min = 0.001
+max = 0.5
+[[parameter]]
+key = "bass.q"
+prior = "uniform"
+min = 0.0
+max = 2.0
+[abc]
+method = "smc"
+particles = 300
+generations = 8
+quantile = 0.5
+trials = 1
+distance = "curve"
+predictive = 10
+""")
+    abc = gs.calibrate(tmp_path / "abc.toml", threads=1)
+    d = abc.as_dict() if hasattr(abc, "as_dict") else abc._c.as_dict()
+    lik = L.sample(rec, L.Model(), PRIORS, iterations=4000, seed=5)
+    for j, name in enumerate(("p", "q")):
+        a_med, a_lo, a_hi = d["median"][j], d["lower"][j], d["upper"][j]
+        assert lik.lower90[j] <= a_med <= lik.upper90[j], (name, a_med, lik.lower90[j], lik.upper90[j])
+        assert a_lo <= lik.median[j] <= a_hi, (name, lik.median[j], a_lo, a_hi)
+        assert lik.upper90[j] - lik.lower90[j] <= a_hi - a_lo, (name, lik.upper90[j] - lik.lower90[j], a_hi - a_lo)
+
+
+def integrate_inside(engine, trials, seed, iterations):
+    rng = np.random.default_rng(seed)
+    inside = np.zeros(2, dtype=int)
+    for r, rec in enumerate(engine_records(engine, trials, seed)):
+        hidden = rec.hidden(rng.random(rec.size) < 0.4)
+        post = L.sample(hidden, L.Model(), PRIORS, iterations=iterations, seed=seed + r, treatment="integrate")
+        inside += (post.lower90 <= TRUTH) & (TRUTH <= post.upper90)
+    return inside
+
+
+def test_integrate_covers_the_truth_fast(engine):
+    """[stat] 40% of the agents' times hidden (their ties kept), integrated over by data augmentation: the truth
+    inside the 90% posterior interval in at least 2 of 3 engine records for each parameter (P(pass | coverage
+    0.9) = 0.972)."""
+    inside = integrate_inside(engine, 3, 606, 1000)
+    assert np.all(inside >= 2), inside
+
+
+@pytest.mark.slow
+def test_integrate_covers_the_truth(engine):
+    """[stat] As above over 10 records: at least 7 of 10 inside for each parameter (P(pass | coverage 0.9) =
+    0.987; P(pass | 0.5) = 0.17)."""
+    inside = integrate_inside(engine, 10, 707, 2000)
+    assert np.all(inside >= 7), inside
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The command line
+
+
+def run_cli(*args):
+    env = dict(os.environ)
+    given = os.environ.get("GROUNDSWELL_PYTHON_DIR")
+    where = os.path.abspath(given) if given else str(engine_binary().resolve().parent.parent / "python")
+    env["PYTHONPATH"] = os.pathsep.join([where, str(REPO)])
+    return subprocess.run([sys.executable, "-m", "analysis", "calibration", *map(str, args)], capture_output=True,
+                          text=True, env=env, cwd=REPO, timeout=600)
+
+
+def test_cli_bad_input(tmp_path):
+    """Bad input: a one-line error naming the file (and the key), status 2."""
+    r = run_cli(tmp_path / "absent.toml")
+    assert r.returncode == 2 and "absent.toml: file not found" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    bad = tmp_path / "bad.toml"
+    bad.write_text('rule = "bass"\n[[parameter]]\nkey = "bass.q"\nprior = "normal"\nmin = 0\nmax = 2\n')
+    r = run_cli(bad)
+    assert r.returncode == 2 and "bad.toml" in r.stderr and "bass.q" in r.stderr and "prior" in r.stderr
+    bad.write_text("not toml [")
+    r = run_cli(bad)
+    assert r.returncode == 2 and "bad.toml" in r.stderr
+    r = run_cli(bad, "--outside", "quadratic")
+    assert r.returncode == 2 and "--outside" in r.stderr
+    r = run_cli(tmp_path / "x.h5", "--mcmc", "10")
+    assert r.returncode == 2 and "--mcmc" in r.stderr
+
+
+@pytest.mark.skipif(not MI_DATA.is_dir(), reason=f"the Medical Innovation data are not at {MI_DATA}")
+def test_cli_report_on_medical_innovation(tmp_path):
+    """The report on the Medical Innovation record (a short one: constant p, m = 1, 300 iterations): the hazard,
+    the models with profile intervals and the LR test of q, both treatments, the Bayes factors; -o writes JSON
+    and refuses to write over the input."""
+    module()
+    out = tmp_path / "mi.json"
+    r = run_cli(MI, "--outside", "constant", "--market", "off", "--mcmc", "300", "-o", out)
+    assert r.returncode == 0, r.stderr
+    text = r.stdout
+    for needle in ("observed hazard", "0.09 0.08 0.09 0.11 0.13 0.15 0.21", "125 fitted", "121 unrecorded",
+                   "profile", "no network, p constant", "network (cohesion), p constant",
+                   "network (struct. equiv.), p constant", "integrate", "BF(no network : network)"):
+        assert needle in text, needle
+    import json
+    data = json.loads(out.read_text())
+    assert data["counts"]["drop"]["fitted"] == 125 and len(data["fits"]) == 3
+    r = run_cli(MI, "--outside", "constant", "--market", "off", "--unrecorded", "drop", "--mcmc", "100", "-o", MI)
+    assert r.returncode == 2 and "input" in r.stderr
