@@ -865,6 +865,32 @@ def _log_posterior(st, model, priors, u):
     return lp + loglik(st, pi, q, m)
 
 
+def _curvature(f, u, h=1e-3):
+    """The inverse of minus the Hessian of f at u by central differences: the starting proposal covariance
+    (Roberts and Rosenthal 2001: 2.38^2 / d times the posterior covariance); a diagonal 0.05^2 if it is not
+    positive definite there (e.g. at a bound)."""
+    d = u.size
+    E = np.eye(d) * h
+    f0 = f(u)
+    Hm = np.empty((d, d))
+    for a in range(d):
+        for b in range(a, d):
+            if a == b:
+                v = (f(u + E[a]) - 2 * f0 + f(u - E[a])) / h ** 2
+            else:
+                v = (f(u + E[a] + E[b]) - f(u + E[a] - E[b]) - f(u - E[a] + E[b]) + f(u - E[a] - E[b])) / (4 * h * h)
+            Hm[a, b] = Hm[b, a] = v
+    fallback = np.eye(d) * 0.05 ** 2
+    if not np.all(np.isfinite(Hm)):
+        return fallback
+    try:
+        cov = np.linalg.inv(-Hm)
+        np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        return fallback
+    return cov
+
+
 def sample(record, model, priors, iterations=4000, burn_in=None, seed=0, treatment="drop", start=None,
            progress=None, moves=None):
     """Posterior draws by random-walk Metropolis on u = log(parameters) under `priors` (one Prior per
@@ -895,7 +921,7 @@ def sample(record, model, priors, iterations=4000, burn_in=None, seed=0, treatme
                        [pr.high * (1 - 1e-9) for pr in priors]))
     cur = _log_posterior(st, model, priors, u)
     scale = 2.38 ** 2 / d
-    cov = np.eye(d) * 0.05 ** 2
+    cov = _curvature(lambda v: _log_posterior(st, model, priors, v), u)
     kept = np.empty((iterations, d))
     accepted = proposals = 0
     changes = updates = 0
