@@ -774,8 +774,10 @@ class _Augmented:
                 pk.append(np.full(rows.size, j))
                 pi.append(rows)
                 pa.append(a)
-            self.classes.append((ks, np.concatenate(pk).astype(np.int64), np.concatenate(pi).astype(np.int64),
-                                 np.concatenate(pa)))
+            pk = np.concatenate(pk).astype(np.int64)  # sorted: the pairs of each member together
+            has = np.unique(pk)
+            starts = np.searchsorted(pk, has)
+            self.classes.append((ks, pk, np.concatenate(pi).astype(np.int64), np.concatenate(pa), has, starts))
         self.refresh()
 
     def refresh(self):
@@ -787,7 +789,7 @@ class _Augmented:
 
     def logits(self, theta, cls):
         """The log full conditionals (up to constants) of a class's times over 1..T+1: [K, T + 1]."""
-        ks, pk, pi_, pa = cls
+        ks, pk, pi_, pa, has, starts = cls
         pi, q, m = self.model.split(theta)
         p_t = self.D @ pi
         T = self.T
@@ -814,7 +816,7 @@ class _Augmented:
             S = cumb[:, T][:, None] + qa * np.maximum(0, T - cands[None, :])
             with np.errstate(divide="ignore"):
                 terms = np.where(adopter, -before + log1mexp(at), np.logaddexp(log_out, log_m - S))
-            np.add.at(total, pk, terms)
+            total[has] += np.add.reduceat(terms, starts, axis=0)
         return total
 
     def gibbs(self, theta, rng):
@@ -827,6 +829,7 @@ class _Augmented:
         tau_i (for a never-adopter, max(0, T - c) steps). Closed forms, [agents, T + 1] at a time."""
         T = self.T
         cands = np.arange(1, T + 2)
+        steps = np.arange(T)[None, :]
         changed = 0
         for cls in self.classes:
             ks = cls[0]
@@ -838,7 +841,11 @@ class _Augmented:
             c_new = cands[np.minimum(pick, T)]
             changed += int(np.sum(c_new != c_old))
             self.time[ks] = c_new
-            self.refresh()
+            _, pk, rows, pa, _, _ = cls
+            if rows.size:  # the listeners' exposures; no two members of a class share a listener
+                self.X[rows] += pa[:, None] * ((steps >= c_new[pk][:, None]).astype(np.float64)
+                                               - (steps >= c_old[pk][:, None]))
+        self.refresh()  # every exposure afresh once a sweep (held-out listeners too; no drift)
         return changed
 
     def conditional(self, theta, k):

@@ -97,11 +97,19 @@ def test_gibbs_conditionals_match_the_direct_products():
         rec = L.Record(base.offsets, base.sources, base.weights, L.simulate_times(base, model, theta, rng),
                        base.role, base.steps).hidden(rng.random(80) < 0.4)
         aug = L._Augmented(rec, model, rng)
-        for cls in aug.classes:
-            logits = aug.logits(np.array(theta), cls)
-            for j, k in enumerate(cls[0]):
-                np.testing.assert_allclose(logits[j] - logits[j].max(), aug.conditional(np.array(theta), k),
-                                           atol=1e-9)
+        for sweep in range(3):
+            for cls in aug.classes:
+                logits = aug.logits(np.array(theta), cls)
+                for j, k in enumerate(cls[0]):
+                    np.testing.assert_allclose(logits[j] - logits[j].max(), aug.conditional(np.array(theta), k),
+                                               atol=1e-9)
+            # within a sweep the exposures are updated in place: they equal the exposures computed afresh
+            refresh, aug.refresh = aug.refresh, lambda: None
+            aug.gibbs(np.array(theta), rng)
+            aug.refresh = refresh
+            fresh = L.exposure_matrix(aug.A, aug.time, aug.T)
+            np.testing.assert_allclose(aug.X[aug.terms], fresh[aug.terms], atol=1e-12)
+            aug.refresh()
 
 
 def test_integrate_without_missing_equals_the_exact_posterior():
@@ -271,9 +279,17 @@ def test_coverage_fails_a_70_percent_interval(engine):
 
 def test_abc_and_likelihood_agree(engine, tmp_path):
     """[stat] One engine record fitted by ABC-SMC (groundswell.calibrate, distance "curve", the same priors) and
-    by the exact-likelihood posterior (MCMC). The ABC posterior conditions on the aggregate curve only (not
-    sufficient for p and q), so it is wider but centred on the same values: each posterior median lies inside
-    the other's 90% interval, and the likelihood's 90% interval is not wider than ABC's, for p and for q."""
+    by the exact-likelihood posterior (MCMC, drop = everything observed here).
+
+    Reasoning for the tolerance: ABC conditions on a summary s (the cumulative curve, within its tolerance),
+    the likelihood on the whole record x, which refines s. Over records with the same s, the full posterior
+    averages to the ABC posterior, so (law of total variance, normal approximation) the likelihood median
+    differs from the ABC median by about N(0, sd_ABC^2 - sd_lik^2), and sd_lik <= sd_ABC. Checked, for p and
+    for q: the likelihood's 90% interval is not wider than ABC's, and |median_lik - median_ABC| <= 2.576
+    sqrt(sd_ABC^2 - sd_lik^2) (two-sided 99%), each sd from its 90% interval (width / 3.29). The converse
+    "ABC median inside the likelihood's 90% interval" is not a valid check: when ABC is three times wider the
+    ABC median falls outside the likelihood's interval often (in one of three numpy-simulated records tried
+    while writing this test, q: ABC median 0.493 against [0.373, 0.479]), without any disagreement."""
     gs, exp, base = engine
     rec = engine_records(engine, 1, 505)[0]
     org_dir = tmp_path / "org"
@@ -282,7 +298,7 @@ def test_abc_and_likelihood_agree(engine, tmp_path):
     T = rec.steps
     with open(tmp_path / "observed.csv", "w") as f:
         f.write("id,time\n")
-        for i, t in zip(org.ids, rec.time):
+        for i, t in zip(list(org.ids) or range(org.size), rec.time):
             f.write(f"{i},{t}\n")
     (tmp_path / "abc.toml").write_text(f"""rule = "bass"
 [experiment]
@@ -320,13 +336,16 @@ distance = "curve"
 predictive = 10
 """)
     abc = gs.calibrate(tmp_path / "abc.toml", threads=1)
-    d = abc.as_dict() if hasattr(abc, "as_dict") else abc._c.as_dict()
+    d = {"median": abc.median, "lower": abc.lower, "upper": abc.upper}
+    assert list(abc.parameters) == ["bass.p", "bass.q"]
     lik = L.sample(rec, L.Model(), PRIORS, iterations=4000, seed=5)
+    z90 = 2 * stats.norm.ppf(0.95)  # a 90% interval is 3.29 sd wide
     for j, name in enumerate(("p", "q")):
         a_med, a_lo, a_hi = d["median"][j], d["lower"][j], d["upper"][j]
-        assert lik.lower90[j] <= a_med <= lik.upper90[j], (name, a_med, lik.lower90[j], lik.upper90[j])
-        assert a_lo <= lik.median[j] <= a_hi, (name, lik.median[j], a_lo, a_hi)
-        assert lik.upper90[j] - lik.lower90[j] <= a_hi - a_lo, (name, lik.upper90[j] - lik.lower90[j], a_hi - a_lo)
+        width_lik, width_abc = lik.upper90[j] - lik.lower90[j], a_hi - a_lo
+        assert width_lik <= width_abc, (name, width_lik, width_abc)
+        spread = math.sqrt((width_abc / z90) ** 2 - (width_lik / z90) ** 2)
+        assert abs(lik.median[j] - a_med) <= stats.norm.ppf(0.995) * spread, (name, lik.median[j], a_med, spread)
 
 
 def integrate_inside(engine, trials, seed, iterations):
