@@ -902,15 +902,15 @@ def sample(record, model, priors, iterations=4000, burn_in=None, seed=0, treatme
            progress=None, moves=None):
     """Posterior draws by random-walk Metropolis on u = log(parameters) under `priors` (one Prior per
     parameter), with, for treatment "integrate", a Gibbs sweep over the missing agents' times before each
-    round of `moves` parameter moves (default 1 for drop, 5 for integrate, where a sweep costs far more than
-    a move; data augmentation, Tanner and Wong 1987). "drop" needs a record without ties to missing
+    round of `moves` parameter moves (default 5; one iteration keeps the state after them; data augmentation,
+    Tanner and Wong 1987). "drop" needs a record without ties to missing
     agents. The proposal covariance adapts during the burn-in (default iterations // 4) and is then fixed.
     Seeded by numpy's Generator(PCG64(seed)): the same seed gives the same draws. progress(text) is called
     every tenth of the run."""
     if treatment not in TREATMENTS:
         raise ValueError(f"treatment must be one of {', '.join(TREATMENTS)}")
     rng = np.random.Generator(np.random.PCG64(seed))
-    moves = (1 if treatment == "drop" else 5) if moves is None else int(moves)
+    moves = 5 if moves is None else int(moves)
     burn = iterations // 4 if burn_in is None else int(burn_in)
     d = len(model.names)
     if treatment == "drop":
@@ -1186,9 +1186,10 @@ def format_report(r):
     if r["posteriors"]:
         lines.append("")
         ci = r["counts"].get("integrate")
-        lines.append(f"Posteriors by MCMC (random-walk Metropolis on log parameters; integrate: a Gibbs sweep over "
-                     f"the unrecorded agents' times per iteration), {r['iterations']} iterations after burn-in, "
-                     f"seed {r['seed']}" + (f"; integrate: {ci['missing']} missing times" if ci else ""))
+        lines.append(f"Posteriors by MCMC: per iteration 5 random-walk Metropolis moves on the log parameters "
+                     f"(integrate: after a Gibbs sweep over the unrecorded agents' times); {r['iterations']} "
+                     f"iterations after a burn-in of {r['iterations'] // 4}, seed {r['seed']}"
+                     + (f"; integrate: {ci['missing']} missing times" if ci else ""))
         lines.append(f"     {'treatment':<10} {'model':<32} {'param':<6} {'median':>9} {'90% interval':>24} "
                      f"{'ESS':>7} {'accept':>7} {'moved':>6}  prior")
         for p in r["posteriors"]:

@@ -114,14 +114,14 @@ def test_gibbs_conditionals_match_the_direct_products():
 
 def test_integrate_without_missing_equals_the_exact_posterior():
     """[seed] With nobody missing, the data-augmentation sampler is the exact-likelihood sampler: the same seed
-    gives the same draws bit for bit (one parameter move per iteration in both); another seed other draws."""
+    gives the same draws bit for bit; another seed other draws."""
     rng = np.random.default_rng(6)
     base = small_network(rng, 150, 10)
     rec = L.Record(base.offsets, base.sources, base.weights, L.simulate_times(base, L.Model(), [0.03, 0.5], rng),
                    base.role, base.steps)
     priors = [L.Prior("log_uniform", 0.001, 0.5), L.Prior("uniform", 0.0, 2.0)]
     a = L.sample(rec, L.Model(), priors, iterations=400, seed=3, treatment="drop")
-    b = L.sample(rec, L.Model(), priors, iterations=400, seed=3, treatment="integrate", moves=1)
+    b = L.sample(rec, L.Model(), priors, iterations=400, seed=3, treatment="integrate")
     c = L.sample(rec, L.Model(), priors, iterations=400, seed=4, treatment="drop")
     assert np.array_equal(a.samples, b.samples)
     assert not np.array_equal(a.samples, c.samples)
