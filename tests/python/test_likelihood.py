@@ -468,3 +468,35 @@ def test_cli_report_on_medical_innovation(tmp_path):
     assert data["counts"]["drop"]["fitted"] == 125 and len(data["fits"]) == 3
     r = run_cli(MI, "--outside", "constant", "--market", "off", "--unrecorded", "drop", "--mcmc", "100", "-o", MI)
     assert r.returncode == 2 and "input" in r.stderr
+
+
+def test_report_and_results_file_from_numpy_records(tmp_path):
+    """The report and its results file from records built in numpy (no bindings): every section printed;
+    -o writes JSON or HDF5 whole (no temporary left), refuses an input and an unknown extension."""
+    import json
+
+    import h5py
+    from analysis.results import ResultsError
+    rng = np.random.default_rng(10)
+    base = small_network(rng, 120, 10)
+    t = L.simulate_times(base, L.Model(), [0.04, 0.5], rng)
+    full = L.Record(base.offsets, base.sources, base.weights, t, base.role, base.steps).hidden(rng.random(120) < 0.3)
+    records = {("cohesion", True): full.without_missing_ties(), ("cohesion", False): full}
+    r = L.analyse(None, exposures=("cohesion",), outsides=("constant", "piecewise"), breaks=(5,), iterations=200,
+                  records=records, progress=None)
+    text = L.format_report(r)
+    for needle in ("observed hazard", "Maximum likelihood, unrecorded = drop", "p piecewise at 5", "95% [",
+                   "LR(q=0)", "integrate", "BF(no network : network)", "Other nested tests"):
+        assert needle in text, needle
+    assert len(r["fits"]) == 8 and len(r["posteriors"]) == 4
+    L.write_results(r, tmp_path / "r.json")
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["fits"][1]["parameters"] == ["p", "q"] and data["counts"]["drop"]["fitted"] == r["fits"][0].n
+    L.write_results(r, tmp_path / "r.h5")
+    with h5py.File(tmp_path / "r.h5") as f:
+        assert f.attrs["format"] == "groundswell-likelihood" and f["posteriors/01/samples"].shape == (200, 2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.h5", "r.json"]
+    with pytest.raises(ResultsError, match="input"):
+        L.write_results(r, tmp_path / "r.json", inputs=[tmp_path / "r.json"])
+    with pytest.raises(ResultsError, match="unknown results format"):
+        L.write_results(r, tmp_path / "r.txt")
