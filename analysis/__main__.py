@@ -59,6 +59,15 @@ def _sweep(args):
 
 
 def _calibration(args):
+    if str(args.results).lower().endswith(".toml"):  # a calibration file: the likelihood fits
+        from . import likelihood
+        likelihood.command(args)
+        return
+    given = [f"--{k.replace('_', '-')}" for k in ("unrecorded", "exposure", "outside", "market", "breaks", "mcmc",
+                                                     "seed") if getattr(args, k) is not None]
+    if given:
+        raise _error(f"{args.results}: {', '.join(given)} only apply to a calibration file (.toml), the likelihood "
+                     f"report")
     from . import calibration
     calibration.command(args)
 
@@ -168,10 +177,27 @@ def parser():
     c.set_defaults(func=_sweep)
 
     help = ("a calibration file (docs/calibration.md): posterior medians and 90%% intervals; with -o, posterior "
-            "histograms, pair plots and the posterior predictive band; with --compare, ABC model choice")
+            "histograms, pair plots and the posterior predictive band; with --compare, ABC model choice. Given the "
+            "calibration TOML instead, the individual-level likelihood of the bass rule (docs/likelihood.md): "
+            "maximum likelihood with profile intervals, LR tests, AIC/BIC, MCMC posteriors, Bayes factors")
     c = sub.add_parser("calibration", help=help, description=help)
-    c.add_argument("results", help="calibration file written by 'groundswell calibrate' (HDF5)")
-    c.add_argument("-o", "--output", help="figure to write: .png, .svg or .pdf")
+    c.add_argument("results", help="calibration file written by 'groundswell calibrate' (HDF5), or a calibration "
+                   "file (.toml) for the likelihood report")
+    c.add_argument("-o", "--output", help="figure to write: .png, .svg or .pdf (likelihood report: the results as "
+                   ".json or .h5)")
+    c.add_argument("--unrecorded", choices=("drop", "integrate", "both"),
+                   help="likelihood: drop the unrecorded agents' ties (exact), integrate over their times (MCMC), "
+                   "or both (default)")
+    c.add_argument("--exposure", help="likelihood: comma-separated exposure definitions, cohesion and/or "
+                   "structural_equivalence (default: both)")
+    c.add_argument("--outside", help="likelihood: comma-separated outside pulls p(t), constant, linear, piecewise "
+                   "(default: all three)")
+    c.add_argument("--breaks", help="likelihood: the steps where piecewise p_2 (and p_3) start, e.g. 8 or 6,12 "
+                   "(default: 8)")
+    c.add_argument("--market", help="likelihood: market potential off, on or off,on (default: off,on)")
+    c.add_argument("--mcmc", type=_positive, metavar="ITERATIONS",
+                   help="likelihood: MCMC iterations after burn-in (default: 2000)")
+    c.add_argument("--seed", type=int, help="likelihood: seed of the MCMC (default: 0)")
     c.add_argument("--compare", nargs="+", metavar="OTHER.h5",
                    help="other calibration files of the same data: posterior model probabilities from the share of "
                    "each file's prior draws within a common tolerance")

@@ -23,7 +23,7 @@ namespace groundswell::sweep::detail {
 namespace {
 
 int g_rank = 0, g_size = 1, g_local = 1;
-bool g_active = false;
+[[maybe_unused]] bool g_active = false;  // read only with GROUNDSWELL_MPI
 
 [[maybe_unused]] constexpr int kTagRequest = 1;  // worker -> master: uint64 length of the result that follows (0: none)
 [[maybe_unused]] constexpr int kTagData = 2;     // worker -> master: the result's bytes

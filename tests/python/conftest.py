@@ -185,9 +185,13 @@ def make_results(tmp_path):
     return make
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """Mark every test that runs the engine (through engine_files) `engine`: `-m "not engine"` (or `-k "not
-    engine"`) runs only the tests on synthetic files, e.g. while the binary is stale."""
+    engine"`) runs only the tests on synthetic files, e.g. while the binary is stale. Tests marked `slow` are
+    skipped unless the -m expression names them (`-m slow`), as the C++ tests hide theirs behind [.slow]."""
+    run_slow = "slow" in (config.getoption("markexpr", "") or "")
     for item in items:
         if "engine_files" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.engine)
+        if "slow" in item.keywords and not run_slow:
+            item.add_marker(pytest.mark.skip(reason="slow statistical test: run with -m slow"))
