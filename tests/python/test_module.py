@@ -283,24 +283,30 @@ def test_progress_and_its_errors(small_file):
 
 
 def test_the_gil_is_released_while_the_engine_runs():
-    """Another Python thread keeps running while gs.run works."""
+    """Another Python thread keeps running while gs.run works. The run is made long enough to tell (trials doubled
+    until it takes 0.3 s): a fixed size was once too quick on an idle machine to measure anything."""
     big = gs.Experiment.from_dict(SMALL).with_overrides({"organization.size": 2000})
-    ticks = []
-    done = threading.Event()
+    trials = 40
+    while True:
+        ticks = []
+        done = threading.Event()
 
-    def count():
-        while not done.is_set():
-            ticks.append(time.perf_counter())
-            time.sleep(0.005)
-    t = threading.Thread(target=count)
-    t.start()
-    start = time.perf_counter()
-    gs.run(big, trials=40, threads=1)
-    elapsed = time.perf_counter() - start
-    done.set()
-    t.join()
+        def count():
+            while not done.is_set():
+                ticks.append(time.perf_counter())
+                time.sleep(0.005)
+        t = threading.Thread(target=count)
+        t.start()
+        start = time.perf_counter()
+        gs.run(big, trials=trials, threads=1)
+        elapsed = time.perf_counter() - start
+        done.set()
+        t.join()
+        if elapsed > 0.3 or trials >= 40 * 64:
+            break
+        trials *= 2
     during = [x for x in ticks if start <= x <= start + elapsed]
-    assert elapsed > 0.2
+    assert elapsed > 0.3, (trials, elapsed)
     assert len(during) > 0.3 * elapsed / 0.005, (len(during), elapsed)
 
 
