@@ -13,8 +13,8 @@ source, the key and the fix.
 import os as _os
 
 from ._groundswell import InputError, __version__, data_directory, git_commit, set_data_directory
-from ._api import (Calibration, Experiment, Recommendation, Results, ScenarioResults, Sweep, calibrate, recommend,
-                   run, sweep)
+from ._api import (Calibration, Experiment, ObservedRecord, Recommendation, Results, ScenarioResults, Sweep,
+                   adoption_times, calibrate, observed_record, recommend, run, sweep)
 from ._organization import Organization, generate
 
 
@@ -42,14 +42,17 @@ __all__ = [
     "Calibration",
     "Experiment",
     "InputError",
+    "ObservedRecord",
     "Organization",
     "Recommendation",
     "Results",
     "ScenarioResults",
     "Sweep",
+    "adoption_times",
     "calibrate",
     "data_directory",
     "generate",
+    "observed_record",
     "recommend",
     "git_commit",
     "run",

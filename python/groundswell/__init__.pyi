@@ -199,6 +199,36 @@ def calibrate(
     progress: Optional[Callable[[str], Any]] = ...,
 ) -> Calibration: ...
 
+class ObservedRecord:
+    experiment: Experiment
+    organization: Organization
+    time: npt.NDArray[np.int32]
+    role: npt.NDArray[np.uint8]
+    steps: int
+    ids: list[str]
+    fit: int
+    holdout: int
+    missing: int
+    never: int
+    dropped: int
+    unrecorded: str
+    def __len__(self) -> int: ...
+
+def observed_record(
+    file: _Path,
+    overrides: Optional[Union[Mapping[str, _Value], Iterable[tuple[str, _Value]]]] = ...,
+) -> ObservedRecord: ...
+
+def adoption_times(
+    file_or_experiment: Union[_Path, Experiment],
+    trials: int = ...,
+    seed: Optional[int] = ...,
+    overrides: Optional[Union[Mapping[str, _Value], Iterable[tuple[str, _Value]]]] = ...,
+    threads: Optional[int] = ...,
+    *,
+    scenario: Optional[str] = ...,
+) -> npt.NDArray[np.int32]: ...
+
 class Sweep:
     output: str
     design: str

@@ -497,6 +497,96 @@ def calibrate(file, overrides=None, threads=None, progress=None):
     return Calibration(_native.calibrate(os.fspath(file), [(str(k), v) for k, v in pairs], n, progress))
 
 
+def _pairs(overrides):
+    pairs = [] if overrides is None else (list(overrides.items()) if isinstance(overrides, Mapping)
+                                          else list(overrides))
+    return [(str(k), v) for k, v in pairs]
+
+
+class ObservedRecord:
+    """The observed record a calibration file fits, as run_calibration reads it (docs/calibration.md).
+
+    experiment    the Experiment of the file's scenario (overrides applied)
+    organization  the Organization the calibration simulates: trial 0's, without the unrecorded agents
+                  when observed.unrecorded = "drop"
+    time          numpy int32 [agents]: the observed step 1..steps, steps + 1 for never, -1 for missing
+                  (a code of observed.missing, no row, or every agent with observed.curve)
+    role          numpy uint8 [agents]: 0 out of the distance, 1 fitted, 2 held out ([holdout])
+    steps         T (experiment.steps)
+    ids           the agents' ids (the organization's, or "0".."N-1")
+    fit, holdout, missing, never, dropped   counts: fitted, held out, read without a time, never adopted,
+                  removed by unrecorded = "drop"
+    unrecorded    "simulate" or "drop"
+    """
+
+    def __init__(self, native):
+        from ._organization import Organization
+
+        for key, value in native.items():
+            setattr(self, key, value)
+        self.experiment = Experiment(native["experiment"])
+        self.organization = Organization(native["organization"])
+
+    def __len__(self):
+        return len(self.time)
+
+    def __repr__(self):
+        return ("<groundswell.ObservedRecord: %d agents, %d fitted, %d held out, %d never, %d missing, %d dropped; "
+                "%d steps>" % (len(self.time), self.fit, self.holdout, self.never, self.missing, self.dropped,
+                               self.steps))
+
+
+def observed_record(file, overrides=None):
+    """The observed record of a calibration file, read by the code `groundswell calibrate` fits it with.
+
+    file        a calibration file (docs/calibration.md)
+    overrides   {key: value} as calibrate() takes them: scenario keys (a free parameter is refused) and
+                "observed.unrecorded" ("simulate" or "drop")
+    Returns an ObservedRecord. Raises InputError with the command's message for a fault of the file, the
+    observed table or the network.
+    """
+    return ObservedRecord(_native.observed_record(os.fspath(file), _pairs(overrides)))
+
+
+def adoption_times(file_or_experiment, trials=1, seed=None, overrides=None, threads=None, *, scenario=None):
+    """Each agent's simulated adoption step, by the engine as a calibration simulates a particle.
+
+    file_or_experiment  a calibration file (its scenario and steps, on the organization observed_record()
+                        gives, so columns match its time) or an Experiment (trial k on trial k's organization,
+                        as run() builds it; `scenario` names one when it has several)
+    trials      trials to simulate; trial k is keyed (seed, k) as in calibrate and run, so trial k has the
+                same bits whatever `trials` and `threads` are
+    seed        the experiment seed (default: the file's or experiment's experiment.seed)
+    overrides   {key: value} of scenario keys (free parameters too: this is how to simulate at known
+                parameter values) and, for a file, "observed.unrecorded"
+    threads     worker threads (default: every core); never changes a result
+    Returns numpy int32 [trials, agents]: the first step in A (or C), 0 for the seeds, steps + 1 if never.
+    Ctrl-C raises KeyboardInterrupt; bad input raises InputError.
+    """
+    trials = _whole("trials", trials, 1)
+    n = 0 if threads is None else _whole("threads", threads, 1)
+    if seed is not None and (isinstance(seed, bool) or not 0 <= int(seed) < 2**64):
+        raise _native.InputError("adoption_times: seed = %r is out of range: allowed [0, 2^64 - 1]" % (seed,))
+    s = None if seed is None else int(seed)
+    if isinstance(file_or_experiment, Experiment):
+        x = file_or_experiment
+        if overrides:
+            x = x.with_overrides(overrides)
+        names = x.scenarios
+        if scenario is None:
+            if len(names) != 1:
+                raise _native.InputError("adoption_times: the experiment has %d scenarios (%s); name one with "
+                                         "scenario=" % (len(names), ", ".join(names)))
+            index = 0
+        else:
+            index = x._index(scenario)
+        return _native.adoption_times_of_experiment(x._x, index, trials, s, n)
+    if scenario is not None:
+        raise _native.InputError("adoption_times: scenario= is for an Experiment; a calibration file has one "
+                                 "scenario")
+    return _native.adoption_times_of_file(os.fspath(file_or_experiment), _pairs(overrides), trials, s, n)
+
+
 class Sweep:
     """What sweep() did: the sweep file written (docs/sweeps.md) and the design's points.
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "groundswell/model/scenario.hpp"
+#include "groundswell/org/organization.hpp"
 
 namespace groundswell::python {
 
@@ -18,6 +19,11 @@ namespace groundswell::python {
 /// (with_overrides and the run's trials, seed and scenarios make new ones).
 struct Experiment {
   std::shared_ptr<const model::ExperimentSpec> spec;
+};
+
+/// An organization as Python holds it (_Organization), never changed in place.
+struct Organization {
+  std::shared_ptr<const org::Organization> org;
 };
 
 /// The `--set KEY=VALUE` texts of Python's {key: value} (values written as
@@ -36,7 +42,8 @@ void bind_run(pybind11::module_& m);
 void bind_organization(pybind11::module_& m);
 /// recommend() and _Recommendation: `groundswell recommend`.
 void bind_recommend(pybind11::module_& m);
-/// calibrate() and _Calibration: `groundswell calibrate`.
+/// calibrate() and _Calibration: `groundswell calibrate`; observed_record()
+/// and adoption_times(): the calibration's record and its simulations.
 void bind_calibrate(pybind11::module_& m);
 /// sweep(): `groundswell sweep` in one process.
 void bind_sweep(pybind11::module_& m);

@@ -3,12 +3,17 @@
 // code (calibrate::load_calibration, cli::load_calibration_with_sets), the ABC runs
 // on a thread of its own with Ctrl-C handled (interrupt.hpp), and save()
 // writes the command's calibration file after the command's output checks.
+// observed_record() shows the record a calibration fits (calibrate::observed_record)
+// and adoption_times() simulates per-agent adoption steps as a calibration
+// does (calibrate::simulate_adoption_times), for likelihoods written in Python.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -91,19 +96,89 @@ void save(const Calibration& c, const std::string& path, bool force) {
   calibrate::write_calibration(path, c.spec, c.result, c.threads);
 }
 
+/// The calibration file `file` with `overrides` applied (observed.unrecorded among them).
+calibrate::CalibrationSpec load_with_overrides(const std::string& file,
+                                               const std::vector<std::pair<std::string, py::object>>& overrides,
+                                               const std::string& source, bool allow_free_parameters) {
+  const std::vector<std::string> sets = set_texts(overrides, source);
+  const py::gil_scoped_release release;
+  try {
+    return cli::load_calibration_with_sets(file, sets, allow_free_parameters);
+  } catch (const InputError& e) {
+    throw InputError(python_message(e.what(), source + " overrides"));
+  }
+}
+
+/// {experiment, organization, time, role, steps, ids, counts} of the record the calibration fits.
+py::dict observed_record(const std::string& file, const std::vector<std::pair<std::string, py::object>>& overrides) {
+  const calibrate::CalibrationSpec spec = load_with_overrides(file, overrides, "observed_record", false);
+  auto record = std::make_shared<calibrate::ObservedRecord>();
+  {
+    const py::gil_scoped_release release;
+    *record = calibrate::observed_record(spec);
+  }
+  const org::Organization& o = record->organization;
+  std::vector<std::string> ids = o.ids;
+  if (ids.empty())
+    for (AgentId i = 0; i < o.size(); ++i) ids.push_back(std::to_string(i));
+  py::dict d;
+  d["experiment"] = Experiment{std::make_shared<const model::ExperimentSpec>(spec.experiment)};
+  d["time"] = array(record->observed, {static_cast<py::ssize_t>(record->observed.size())});
+  d["role"] = array(record->role, {static_cast<py::ssize_t>(record->role.size())});
+  d["steps"] = record->steps;
+  d["ids"] = ids;
+  d["fit"] = record->fit;
+  d["holdout"] = record->holdout;
+  d["missing"] = record->missing;
+  d["never"] = record->never_count;
+  d["dropped"] = record->dropped;
+  d["unrecorded"] = std::string(calibrate::to_string(spec.observed.unrecorded));
+  // The organization last: the record's is moved into it, not copied.
+  d["organization"] = Organization{std::make_shared<const org::Organization>(std::move(record->organization))};
+  return d;
+}
+
+/// [trials x agents] adoption steps of `scenario` (calibrate::simulate_adoption_times), Ctrl-C handled.
+py::array_t<std::int32_t> adoption_times(const model::ScenarioSpec& scenario, const org::Organization* organization,
+                                         Step steps, std::uint64_t seed, TrialIndex trials, unsigned threads) {
+  std::vector<std::int32_t> times;
+  std::size_t agents = 0;
+  run_interruptible([&](const std::atomic<bool>& stop) {
+    times = calibrate::simulate_adoption_times(scenario, organization, steps, seed, trials, threads, &stop);
+  });
+  agents = trials ? times.size() / trials : 0;
+  return array(times, {static_cast<py::ssize_t>(trials), static_cast<py::ssize_t>(agents)});
+}
+
+/// adoption_times of a calibration file: its scenario (overrides applied, free
+/// parameters too) on the organization it fits, for its steps.
+py::array_t<std::int32_t> adoption_times_of_file(const std::string& file,
+                                                 const std::vector<std::pair<std::string, py::object>>& overrides,
+                                                 TrialIndex trials, std::optional<std::uint64_t> seed,
+                                                 unsigned threads) {
+  const calibrate::CalibrationSpec spec = load_with_overrides(file, overrides, "adoption_times", true);
+  calibrate::ObservedRecord record;
+  {
+    const py::gil_scoped_release release;
+    record = calibrate::observed_record(spec);
+  }
+  const model::ExperimentSpec& x = spec.experiment;
+  return adoption_times(x.scenarios.front(), &record.organization, x.steps, seed.value_or(x.seed), trials, threads);
+}
+
+/// adoption_times of scenario `scenario` of an experiment: trial k on trial k's organization, as `run` builds it.
+py::array_t<std::int32_t> adoption_times_of_experiment(const Experiment& e, std::size_t scenario, TrialIndex trials,
+                                                       std::optional<std::uint64_t> seed, unsigned threads) {
+  const model::ExperimentSpec& x = *e.spec;
+  if (scenario >= x.scenarios.size()) throw py::index_error("no scenario " + std::to_string(scenario));
+  return adoption_times(x.scenarios[scenario], nullptr, x.steps, seed.value_or(x.seed), trials, threads);
+}
+
 Calibration run_calibrate(const std::string& file, const std::vector<std::pair<std::string, py::object>>& overrides,
                           unsigned threads, const py::object& progress) {
   Calibration c;
   c.file = file;
-  const std::vector<std::string> sets = set_texts(overrides, "calibrate");
-  {
-    const py::gil_scoped_release release;
-    try {
-      c.spec = cli::load_calibration_with_sets(file, sets);
-    } catch (const InputError& e) {
-      throw InputError(python_message(e.what(), "calibrate overrides"));
-    }
-  }
+  c.spec = load_with_overrides(file, overrides, "calibrate", false);
   c.threads = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
   run_interruptible_with_lines(
       [&](const std::atomic<bool>& stop, const Say& say) {
@@ -131,6 +206,11 @@ void bind_calibrate(py::module_& m) {
       });
   m.def("calibrate", &run_calibrate, py::arg("file"), py::arg("overrides"), py::arg("threads"),
         py::arg("progress") = py::none());
+  m.def("observed_record", &observed_record, py::arg("file"), py::arg("overrides"));
+  m.def("adoption_times_of_file", &adoption_times_of_file, py::arg("file"), py::arg("overrides"), py::arg("trials"),
+        py::arg("seed"), py::arg("threads"));
+  m.def("adoption_times_of_experiment", &adoption_times_of_experiment, py::arg("experiment"), py::arg("scenario"),
+        py::arg("trials"), py::arg("seed"), py::arg("threads"));
 }
 
 }  // namespace groundswell::python

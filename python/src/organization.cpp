@@ -25,10 +25,6 @@ namespace {
 
 namespace py = pybind11;
 
-struct Organization {
-  std::shared_ptr<const org::Organization> org;
-};
-
 /// A read-only numpy view of `v`, kept alive by `owner` (the Organization).
 template <typename T>
 py::array view(const std::vector<T>& v, const py::object& owner) {

@@ -25,6 +25,7 @@
 #include <functional>
 #include <iomanip>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <sstream>
 #include <unordered_map>
@@ -37,6 +38,7 @@
 #include "groundswell/experiment/parallel.hpp"
 #include "groundswell/experiment/summary.hpp"
 #include "groundswell/org/generate.hpp"
+#include "groundswell/org/hierarchy.hpp"
 #include "groundswell/random.hpp"
 
 namespace groundswell::calibrate {
@@ -55,18 +57,13 @@ std::string calibration_header(const CalibrationSpec& spec) {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-/// What is compared: the organization, and each agent's observed adoption step and role.
-struct Problem {
-  org::Organization organization;
-  Step steps = 0;
-  std::int32_t never = 0;                      ///< steps + 1
-  std::vector<std::int32_t> observed;          ///< per agent: 1..T, never, or -1 (missing)
-  std::vector<std::uint8_t> role;              ///< 0 out of the distance, 1 fit, 2 held out
+/// What is compared: the observed record (the organization, each agent's
+/// observed adoption step and role) and the observed curves made of it.
+struct Problem : ObservedRecord {
   std::vector<double> observed_curve;          ///< fit agents, steps 0..T
   std::vector<double> observed_holdout_curve;  ///< held-out agents
   std::vector<std::uint32_t> fit_in_department;
   std::vector<double> observed_department_curves;  ///< [department x (T + 1)], fit agents
-  std::uint32_t fit = 0, holdout = 0, missing = 0, never_count = 0;
 };
 
 std::vector<std::string> split_row(const std::string& line) {
@@ -104,9 +101,9 @@ std::vector<double> curve_of(const std::vector<std::int32_t>& time, const std::v
 }
 
 /// The organization of trial 0 and the empty record: every agent missing, out of the distance.
-Problem start_problem(const CalibrationSpec& spec) {
+ObservedRecord start_record(const CalibrationSpec& spec) {
   const model::ExperimentSpec& x = spec.experiment;
-  Problem p;
+  ObservedRecord p;
   p.steps = x.steps;
   p.never = engine::AdoptionTimeRecorder::never(x.steps);
   p.organization = org::generate_organization(x.scenarios.front().organization, engine::organization_key(x.seed, 0));
@@ -115,13 +112,11 @@ Problem start_problem(const CalibrationSpec& spec) {
   return p;
 }
 
-/// observed.curve: every agent is fitted against the given curve (step 0 is 0).
-void use_observed_curve(const CalibrationSpec& spec, Problem& p) {
+/// observed.curve: every agent is fitted (against the given curve).
+void fit_every_agent(ObservedRecord& p) {
   const AgentId n = p.organization.size();
   p.role.assign(n, 1);
   p.fit = n;
-  p.observed_curve.assign(1, 0.0);
-  p.observed_curve.insert(p.observed_curve.end(), spec.observed.curve.begin(), spec.observed.curve.end());
 }
 
 /// The column called `name` of the header (observed.`key`); throws InputError naming the columns there are.
@@ -140,7 +135,7 @@ std::size_t column_of(const std::vector<std::string>& header, const std::string&
 /// Agent i's observed adoption time `value`: a step 1..T (fitted), a code of
 /// observed.never (fitted, never adopted) or of observed.missing (excluded).
 void set_observed_time(const CalibrationSpec& spec, const std::string& value, const std::string& where, AgentId i,
-                       Problem& p) {
+                       ObservedRecord& p) {
   std::int64_t v = 0;
   std::size_t used = 0;
   try {
@@ -173,7 +168,7 @@ void set_observed_time(const CalibrationSpec& spec, const std::string& value, co
 
 /// observed.file: a header line, then one row per agent (id, adoption time);
 /// agents without a row are missing.
-void read_observed_file(const CalibrationSpec& spec, Problem& p) {
+void read_observed_file(const CalibrationSpec& spec, ObservedRecord& p) {
   const std::string& source = spec.experiment.source_path;
   const std::string& path = spec.observed.file;
   std::ifstream in(path, std::ios::binary);
@@ -220,7 +215,7 @@ void read_observed_file(const CalibrationSpec& spec, Problem& p) {
 }
 
 /// The fitted agents of the `holdout` departments become held out (role 2).
-void hold_out_departments(const CalibrationSpec& spec, Problem& p) {
+void hold_out_departments(const CalibrationSpec& spec, ObservedRecord& p) {
   const org::Organization& o = p.organization;
   for (const std::string& name : spec.holdout) {
     DepartmentId d = -1;
@@ -239,8 +234,25 @@ void hold_out_departments(const CalibrationSpec& spec, Problem& p) {
   }
 }
 
-/// Counts the fitted and held-out agents and makes their observed curves.
-void observed_curves(const CalibrationSpec& spec, Problem& p) {
+/// observed.unrecorded = "drop": the agents without an observed time leave the organization.
+void drop_unrecorded(ObservedRecord& p) {
+  std::vector<std::uint8_t> keep(p.observed.size());
+  for (std::size_t i = 0; i < keep.size(); ++i) keep[i] = p.observed[i] >= 0;
+  p.organization = org::without_agents(p.organization, keep);
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < keep.size(); ++i) {
+    if (!keep[i]) continue;
+    p.observed[k] = p.observed[i];
+    p.role[k] = p.role[i];
+    ++k;
+  }
+  p.dropped = static_cast<std::uint32_t>(keep.size() - k);
+  p.observed.resize(k);
+  p.role.resize(k);
+}
+
+/// Counts the fitted and held-out agents; throws InputError when none is left to fit.
+void count_roles(const CalibrationSpec& spec, ObservedRecord& p) {
   const std::string& source = spec.experiment.source_path;
   for (AgentId i = 0; i < p.organization.size(); ++i) {
     p.fit += p.role[i] == 1;
@@ -249,8 +261,6 @@ void observed_curves(const CalibrationSpec& spec, Problem& p) {
   if (p.fit == 0) throw InputError(source + ": no observed agent is left to fit (all missing or held out)");
   if (!spec.holdout.empty() && p.holdout == 0)
     throw InputError(source + ": the holdout departments have no observed agents; hold out other departments");
-  p.observed_curve = curve_of(p.observed, p.role, 1, p.steps);
-  if (p.holdout) p.observed_holdout_curve = curve_of(p.observed, p.role, 2, p.steps);
 }
 
 /// The fitted agents' observed curve in each department (for distance = "departments").
@@ -273,28 +283,51 @@ void department_curves(Problem& p) {
       if (p.fit_in_department[d]) p.observed_department_curves[d * row + t] /= p.fit_in_department[d];
 }
 
-/// The organization and the observed record, checked against each other.
-Problem prepare_problem(const CalibrationSpec& spec) {
-  Problem p = start_problem(spec);
+}  // namespace
+
+ObservedRecord observed_record(const CalibrationSpec& spec) {
+  if (!spec.observed.curve.empty() && spec.observed.unrecorded == Unrecorded::Drop)
+    throw InputError(
+        spec.experiment.source_path +
+        ": observed.unrecorded = \"drop\" needs per-agent data: give observed.file instead of observed.curve");
+  ObservedRecord p = start_record(spec);
   if (!spec.observed.curve.empty()) {
-    use_observed_curve(spec, p);
+    fit_every_agent(p);
+    return p;
+  }
+  read_observed_file(spec, p);
+  if (spec.observed.unrecorded == Unrecorded::Drop) drop_unrecorded(p);
+  hold_out_departments(spec, p);
+  count_roles(spec, p);
+  return p;
+}
+
+namespace {
+
+/// The observed record and its curves.
+Problem prepare_problem(const CalibrationSpec& spec) {
+  Problem p;
+  static_cast<ObservedRecord&>(p) = observed_record(spec);
+  if (!spec.observed.curve.empty()) {
+    p.observed_curve.assign(1, 0.0);  // step 0 is 0
+    p.observed_curve.insert(p.observed_curve.end(), spec.observed.curve.begin(), spec.observed.curve.end());
   } else {
-    read_observed_file(spec, p);
-    hold_out_departments(spec, p);
-    observed_curves(spec, p);
+    p.observed_curve = curve_of(p.observed, p.role, 1, p.steps);
+    if (p.holdout) p.observed_holdout_curve = curve_of(p.observed, p.role, 2, p.steps);
   }
   department_curves(p);
   return p;
 }
 
-/// One engine trial: each agent's first step in A or C (0 for seeds, T + 1 if never).
-/// Stops early (times then incomplete) when `stop` is requested.
-void simulate_trial(const model::ScenarioSpec& spec, std::uint64_t seed, TrialIndex k, const Problem& p,
-                    std::int32_t* time, engine::StopToken stop) {
-  const engine::TrialSetup setup = engine::prepare_trial(spec, seed, k, p.organization);
+/// One engine trial on `organization`: each agent's first step in A or C (0
+/// for seeds, T + 1 if never). Stops early (times then incomplete) when
+/// `stop` is requested.
+void simulate_trial(const model::ScenarioSpec& spec, std::uint64_t seed, TrialIndex k,
+                    const org::Organization& organization, Step steps, std::int32_t* time, engine::StopToken stop) {
+  const engine::TrialSetup setup = engine::prepare_trial(spec, seed, k, organization);
   engine::TrialSimulation sim(spec, setup, engine::dynamics_key(seed, spec.name, k));
   engine::AdoptionTimeRecorder times(time);
-  engine::run_trial(sim, p.steps, times, stop);
+  engine::run_trial(sim, steps, times, stop);
 }
 
 double rmse(const std::vector<double>& a, const std::vector<double>& b, std::size_t from) {
@@ -426,7 +459,7 @@ struct Runner {
     const std::size_t n = problem.organization.size();
     times.resize(spec.abc.trials * n);
     for (std::uint32_t k = 0; k < spec.abc.trials; ++k)
-      simulate_trial(s, sim_seed, k, problem, times.data() + k * n, stop);
+      simulate_trial(s, sim_seed, k, problem.organization, problem.steps, times.data() + k * n, stop);
     return distance(problem, spec.abc.distance, times, spec.abc.trials);
   }
 
@@ -470,6 +503,7 @@ CalibrationResult start_result(const Problem& problem) {
   r.holdout_agents = problem.holdout;
   r.missing_agents = problem.missing;
   r.never_agents = problem.never_count;
+  r.dropped_agents = problem.dropped;
   for (DepartmentId k = 0; k < problem.organization.department_count; ++k)
     r.departments.push_back(department_name(problem.organization, k));
   r.observed_curve = problem.observed_curve;
@@ -756,7 +790,8 @@ bool predictive_draws(const Runner& run, CalibrationResult& r) {
       set_parameter(s, run.space.params[j]->key, post.samples[i * d + j]);
     }
     std::vector<std::int32_t> times(problem.organization.size());
-    simulate_trial(s, stream_key(Purpose::PredictiveSimulate, run.seed, k), 0, problem, times.data(), run.stop);
+    simulate_trial(s, stream_key(Purpose::PredictiveSimulate, run.seed, k), 0, problem.organization, problem.steps,
+                   times.data(), run.stop);
     const auto fit = curve_of(times, problem.role, 1, problem.steps);
     for (std::size_t t = 0; t < row; ++t) r.predictive_curves[k * row + t] = static_cast<float>(fit[t]);
     if (problem.holdout) {
@@ -792,9 +827,10 @@ double calibration_memory(const CalibrationSpec& spec, unsigned threads) {
   const double row = static_cast<double>(spec.experiment.steps) + 1;
   // The organization compared, read or generated once, and per agent its
   // observed step, role and department share.
-  const double problem =
-      std::max(experiment::organization_memory(s.organization), experiment::shared_organization_memory(s)) +
-      agents * 16;
+  // observed.unrecorded = "drop": the organization without them is built while the whole one is held.
+  const double organization =
+      std::max(experiment::organization_memory(s.organization), experiment::shared_organization_memory(s));
+  const double problem = organization * (spec.observed.unrecorded == Unrecorded::Drop ? 2 : 1) + agents * 16;
   // One trial per thread, with its adoption times for abc.trials trials.
   const double running = std::max(1u, threads) * (experiment::trial_memory(s) + 4.0 * agents * spec.abc.trials);
   // Rejection: every draw's values and distance, their copy in the result,
@@ -807,6 +843,45 @@ double calibration_memory(const CalibrationSpec& spec, unsigned threads) {
   const double predictive =
       static_cast<double>(spec.abc.predictive) * (8 * d + 4 * row * (spec.holdout.empty() ? 1 : 2));
   return kBaseBytes + problem + running + samples + predictive;
+}
+
+const char* to_string(Unrecorded u) noexcept { return u == Unrecorded::Drop ? "drop" : "simulate"; }
+
+std::optional<Unrecorded> unrecorded_from_string(const std::string& text) noexcept {
+  if (text == "simulate") return Unrecorded::Simulate;
+  if (text == "drop") return Unrecorded::Drop;
+  return std::nullopt;
+}
+
+std::vector<std::int32_t> simulate_adoption_times(const model::ScenarioSpec& scenario,
+                                                  const org::Organization* organization, Step steps, std::uint64_t seed,
+                                                  TrialIndex trials, unsigned threads, const std::atomic<bool>* stop) {
+  std::shared_ptr<const org::Organization> first;  // trial 0's organization when each trial has its own
+  if (!organization)
+    first = std::make_shared<const org::Organization>(
+        org::generate_organization(scenario.organization, engine::organization_key(seed, 0)));
+  const org::Organization& shape = organization ? *organization : *first;
+  const std::size_t n = shape.size();
+  std::vector<std::int32_t> times(static_cast<std::size_t>(trials) * n, 0);
+  experiment::for_each_index(trials, threads, [&](std::size_t k) {
+    if (stop && stop->load()) return;
+    const auto trial = static_cast<TrialIndex>(k);
+    std::shared_ptr<const org::Organization> own;
+    // Complete and file organizations do not depend on the trial (run builds them once too).
+    const model::Generator g = scenario.organization.generator;
+    const bool fixed = g == model::Generator::Complete || g == model::Generator::File;
+    if (!organization && trial > 0 && !fixed) {
+      own = std::make_shared<const org::Organization>(
+          org::generate_organization(scenario.organization, engine::organization_key(seed, trial)));
+      if (own->size() != n)
+        throw InputError("adoption times: trial " + std::to_string(trial) + "'s organization has " +
+                         std::to_string(own->size()) + " agents and trial 0's has " + std::to_string(n) +
+                         "; give one organization for every trial (a file or a fixed size)");
+    }
+    const org::Organization& o = own ? *own : shape;
+    simulate_trial(scenario, seed, trial, o, steps, times.data() + k * n, stop);
+  });
+  return times;
 }
 
 CalibrationResult run_calibration(const CalibrationSpec& spec, const CalibrationOptions& options) {
@@ -857,8 +932,11 @@ std::string format_calibration(const CalibrationSpec& spec, const CalibrationRes
     os << x.name << ": " << r.generations.size() << " of " << spec.abc.generations << " generations run\n";
   os << "observed: " << r.fit_agents << " agents fitted";
   if (r.holdout_agents) os << ", " << r.holdout_agents << " held out";
-  os << ", " << r.missing_agents << " missing (excluded), " << r.never_agents << " never adopted; " << x.steps
-     << " steps\n";
+  if (spec.observed.unrecorded == Unrecorded::Drop)
+    os << ", " << r.dropped_agents << " missing and dropped from the organization (observed.unrecorded = \"drop\")";
+  else
+    os << ", " << r.missing_agents << " missing (excluded)";
+  os << ", " << r.never_agents << " never adopted; " << x.steps << " steps\n";
   std::uint64_t attempts = 0;
   for (const auto& g : r.generations) attempts += g.attempts;
   os << "final tolerance " << std::setprecision(3) << post.epsilon << std::setprecision(6) << "; " << attempts

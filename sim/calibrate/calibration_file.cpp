@@ -169,8 +169,22 @@ void read_observed(const Reader& r, const toml::table& root, const std::string& 
     r.fail(nullptr,
            "missing section [observed]: give file, id and time columns (or curve = [...]); see docs/calibration.md");
   const toml::table& o = r.table(on, "observed");
-  r.only(o, "observed.", {"file", "id", "time", "never", "missing", "curve"});
+  r.only(o, "observed.", {"file", "id", "time", "never", "missing", "curve", "unrecorded"});
+  if (const toml::node* u = o.get("unrecorded")) {
+    const auto* text = u->as_string();
+    const std::string value = text ? text->get() : std::string();
+    const std::optional<Unrecorded> parsed = unrecorded_from_string(value);
+    if (!parsed)
+      r.fail(u,
+             "key 'observed.unrecorded' must be \"simulate\" (the agents without a time stay in the network, out of "
+             "the distance) or \"drop\" (they are removed from the organization)" +
+                 (text ? ", not \"" + value + "\"" : std::string()));
+    c.observed.unrecorded = *parsed;
+  }
   if (o.contains("curve")) {
+    if (c.observed.unrecorded == Unrecorded::Drop)
+      r.fail(o.get("unrecorded"),
+             "key 'observed.unrecorded' = \"drop\" needs per-agent data: give observed.file instead of observed.curve");
     for (const char* k : {"file", "id", "time", "never", "missing"})
       if (const toml::node* n = o.get(k))
         r.fail(n, std::string("key 'observed.") + k +

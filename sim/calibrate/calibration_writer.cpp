@@ -141,6 +141,8 @@ void write_contents(hid_t root, const CalibrationSpec& spec, const CalibrationRe
     attr_u64(g.get(), "holdout_agents", r.holdout_agents);
     attr_u64(g.get(), "missing_agents", r.missing_agents);
     attr_u64(g.get(), "never_agents", r.never_agents);
+    write_string_attribute(g.get(), "unrecorded", to_string(spec.observed.unrecorded));
+    attr_u64(g.get(), "dropped_agents", r.dropped_agents);
     std::string holdout;
     for (const auto& h : spec.holdout) holdout += (holdout.empty() ? "" : ",") + h;
     write_string_attribute(g.get(), "holdout_departments", holdout);

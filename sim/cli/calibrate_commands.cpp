@@ -6,6 +6,8 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -18,12 +20,57 @@
 
 namespace groundswell::cli {
 
-calibrate::CalibrationSpec load_calibration_with_sets(const std::string& file, const std::vector<std::string>& sets) {
-  calibrate::CalibrationSpec spec = calibrate::load_calibration(file, [&](model::ExperimentSpec& x) {
-    for (const std::string& text : sets) parse_set(x, text);  // the form of each text first
-    apply_set_options(x, sets);
-  });
+namespace {
+
+/// The `--set observed.unrecorded=VALUE` of `text`, if that is its key (the
+/// one key outside the scenario a --set may change): VALUE, unquoted.
+std::optional<std::string> observed_set(const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos) return std::nullopt;
+  const auto trim = [](std::string v) {
+    const auto b = v.find_first_not_of(" \t"), e = v.find_last_not_of(" \t");
+    return b == std::string::npos ? std::string() : v.substr(b, e - b + 1);
+  };
+  if (trim(text.substr(0, eq)) != "observed.unrecorded") return std::nullopt;
+  std::string value = trim(text.substr(eq + 1));
+  if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+    value = value.substr(1, value.size() - 2);
+  return value;
+}
+
+}  // namespace
+
+calibrate::CalibrationSpec load_calibration_with_sets(const std::string& file, const std::vector<std::string>& sets,
+                                                      bool allow_free_parameters) {
+  std::vector<std::string> scenario_sets;
+  std::optional<calibrate::Unrecorded> unrecorded;
+  std::string unrecorded_text;
   for (const std::string& text : sets) {
+    const std::optional<std::string> value = observed_set(text);
+    if (!value) {
+      scenario_sets.push_back(text);
+      continue;
+    }
+    unrecorded_text = text;
+    unrecorded = calibrate::unrecorded_from_string(*value);
+    if (!unrecorded)
+      throw InputError("--set " + text +
+                       ": observed.unrecorded must be \"simulate\" (the agents without a time stay in the network, "
+                       "out of the distance) or \"drop\" (they are removed from the organization)");
+  }
+  calibrate::CalibrationSpec spec = calibrate::load_calibration(file, [&](model::ExperimentSpec& x) {
+    for (const std::string& text : scenario_sets) parse_set(x, text);  // the form of each text first
+    apply_set_options(x, scenario_sets);
+  });
+  if (unrecorded) {
+    if (*unrecorded == calibrate::Unrecorded::Drop && !spec.observed.curve.empty())
+      throw InputError(file + ": --set observed.unrecorded=drop needs per-agent data: the file gives observed.curve");
+    spec.observed.unrecorded = *unrecorded;
+    // The file's `overrides` attribute lists every --set, this one too.
+    spec.experiment.overrides += (spec.experiment.overrides.empty() ? "" : "\n") + unrecorded_text;
+  }
+  if (allow_free_parameters) return spec;
+  for (const std::string& text : scenario_sets) {
     const SetTarget t = parse_set(spec.experiment, text);
     for (const auto& free : spec.parameters)
       if (t.change.key == free.key)

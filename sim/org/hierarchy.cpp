@@ -105,4 +105,45 @@ Organization without_agent(const Organization& o, AgentId removed) {
   return out;
 }
 
+Organization without_agents(const Organization& o, const std::vector<std::uint8_t>& keep) {
+  const AgentId n = o.size();
+  if (keep.size() != n)
+    throw std::invalid_argument("without_agents: " + std::to_string(keep.size()) + " keep flags for " +
+                                std::to_string(n) + " agents");
+  std::vector<AgentId> renumber(n, 0);  // new id of a kept agent
+  AgentId kept = 0;
+  for (AgentId i = 0; i < n; ++i)
+    if (keep[i]) renumber[i] = kept++;
+  const bool all = kept == n;
+  Organization out;
+  out.department_count = o.department_count;
+  out.department_names = o.department_names;
+  out.attribute_names = o.attribute_names;
+  for (AgentId i = 0; i < n; ++i) {
+    if (!keep[i]) continue;
+    std::int32_t m = o.manager[i];
+    while (m != kNoManager && !keep[static_cast<AgentId>(m)]) m = o.manager[static_cast<AgentId>(m)];
+    out.manager.push_back(m == kNoManager ? kNoManager : static_cast<std::int32_t>(renumber[static_cast<AgentId>(m)]));
+    out.department.push_back(o.department[i]);
+    if (!o.ids.empty())
+      out.ids.push_back(o.ids[i]);
+    else if (!all)
+      out.ids.push_back(std::to_string(i));
+    if (!o.attributes.empty()) out.attributes.push_back(o.attributes[i]);
+  }
+  out.level = levels_from_managers(out.manager);
+  mark_formal_leaders(out);
+  std::vector<Tie> ties;
+  const auto& net = o.network;
+  ties.reserve(net.edge_count());
+  for (AgentId i = 0; i < n; ++i) {
+    if (!keep[i]) continue;
+    for (EdgeIndex e = net.offsets[i]; e < net.offsets[i + 1]; ++e)
+      if (keep[net.sources[e]])
+        ties.push_back({renumber[i], renumber[net.sources[e]], net.weights[e], net.formal[e] != 0});
+  }
+  out.network = build_network(kept, ties);
+  return out;
+}
+
 }  // namespace groundswell::org

@@ -17,6 +17,7 @@
 #include "groundswell/calibrate/calibration.hpp"
 #include "groundswell/engine/trial.hpp"
 #include "groundswell/org/generate.hpp"
+#include "groundswell/org/hierarchy.hpp"
 
 using namespace groundswell;
 namespace fs = std::filesystem;
@@ -457,6 +458,18 @@ TEST_CASE("bad calibration files name the file, line, key and fix", "[unit][cali
     text.erase(text.find("[observed]"), text.find("[[parameter]]") - text.find("[observed]"));
     CHECK_THAT(error_of(text, dir), Catch::Contains("missing section [observed]"));
   }
+  SECTION("observed.unrecorded: an unknown treatment names the file, key and the values allowed") {
+    const auto e = error_of(replace(kGood, "missing = [98, 99]", "missing = [98, 99]\nunrecorded = \"delete\""), dir);
+    CHECK_THAT(e, Catch::Contains("cal.toml:16:") && Catch::Contains("observed.unrecorded") &&
+                      Catch::Contains("\"simulate\"") && Catch::Contains("\"drop\"") &&
+                      Catch::Contains("not \"delete\""));
+  }
+  SECTION("observed.unrecorded = drop needs per-agent data") {
+    std::string text =
+        replace(kGood, "file = \"obs.txt\"\nid = \"id\"\ntime = \"month\"\nnever = [18]\nmissing = [98, 99]",
+                "curve = [0.1, 0.2, 0.3, 0.4, 0.5]\nunrecorded = \"drop\"");
+    CHECK_THAT(error_of(text, dir), Catch::Contains("needs per-agent data"));
+  }
   SECTION("a scenario key error is reported by the scenario parser") {
     const auto e = error_of(replace(kGood, "size = 20", "sise = 20"), dir);
     CHECK_THAT(e, Catch::Contains("cal.toml:7:") && Catch::Contains("organization.size"));
@@ -499,4 +512,112 @@ TEST_CASE("groundswell calibrate writes a calibration file", "[unit][cli][calibr
   std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   CHECK_THAT(all,
              Catch::Contains("bass.q") && Catch::Contains("90% interval") && Catch::Contains("out-of-sample error"));
+}
+
+namespace {
+
+/// kGood on 22 agents, with rows for agents 0..19 only: 7 never (i % 3 == 0),
+/// 2 with the missing code 98 (5 and 10), 2 without a row (20 and 21).
+struct UnrecordedCase {
+  TempDir dir;
+  std::string text;
+  UnrecordedCase() {
+    std::ostringstream obs;
+    obs << "id month\n";
+    for (int i = 0; i < 20; ++i) obs << i << ' ' << (i % 3 == 0 ? 18 : i % 5 == 0 ? 98 : 1 + i % 5) << '\n';
+    dir.file("obs.txt", obs.str());
+    text = replace(kGood, "size = 20", "size = 22");
+  }
+  calibrate::CalibrationSpec spec(const std::string& unrecorded) const {
+    return parse(replace(text, "missing = [98, 99]", "missing = [98, 99]\nunrecorded = \"" + unrecorded + "\""), dir);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("observed.unrecorded: simulate keeps the unrecorded agents, drop removes them first", "[unit][calibrate]") {
+  const UnrecordedCase c;
+  const calibrate::ObservedRecord kept = calibrate::observed_record(c.spec("simulate"));
+  REQUIRE(kept.organization.size() == 22);
+  CHECK(kept.fit == 18);
+  CHECK(kept.missing == 4);
+  CHECK(kept.never_count == 7);
+  CHECK(kept.dropped == 0);
+  CHECK(kept.never == 6);
+  CHECK(kept.observed[5] == -1);
+  CHECK(kept.observed[21] == -1);
+  CHECK(kept.role[5] == 0);
+  CHECK(kept.observed[0] == 6);
+  CHECK(kept.observed[1] == 2);
+  // The default is "simulate".
+  CHECK(calibrate::observed_record(parse(c.text, c.dir)).observed == kept.observed);
+
+  const calibrate::CalibrationSpec drop_spec = c.spec("drop");
+  CHECK(drop_spec.observed.unrecorded == calibrate::Unrecorded::Drop);
+  const calibrate::ObservedRecord dropped = calibrate::observed_record(drop_spec);
+  REQUIRE(dropped.organization.size() == 18);
+  CHECK(dropped.dropped == 4);
+  CHECK(dropped.missing == 4);
+  CHECK(dropped.fit == 18);
+  CHECK(dropped.never_count == 7);
+  std::vector<std::string> ids;
+  std::vector<std::uint8_t> keep(22, 0);
+  std::vector<std::int32_t> times;
+  for (AgentId i = 0; i < 22; ++i)
+    if (kept.observed[i] >= 0) {
+      ids.push_back(std::to_string(i));
+      keep[i] = 1;
+      times.push_back(kept.observed[i]);
+    }
+  CHECK(dropped.organization.ids == ids);  // the generated organization's numbers, as ids
+  CHECK(dropped.observed == times);
+  CHECK(dropped.role == std::vector<std::uint8_t>(18, 1));
+  // The organization is the whole one without them: their ties in both directions are gone.
+  const org::Organization expected = org::without_agents(kept.organization, keep);
+  CHECK(dropped.organization.network.offsets == expected.network.offsets);
+  CHECK(dropped.organization.network.sources == expected.network.sources);
+  CHECK(dropped.organization.manager == expected.manager);
+  CHECK(dropped.organization.department_count == kept.organization.department_count);
+  CHECK(calibrate::calibration_memory(drop_spec, 1) > calibrate::calibration_memory(c.spec("simulate"), 1));
+}
+
+TEST_CASE("calibrate with observed.unrecorded = drop fits the rest and says how many were dropped",
+          "[unit][calibrate]") {
+  const UnrecordedCase c;
+  const calibrate::CalibrationSpec spec = c.spec("drop");
+  const calibrate::CalibrationResult r = calibrate::run_calibration(spec, threads(1));
+  REQUIRE_FALSE(r.interrupted);
+  CHECK(r.fit_agents == 18);
+  CHECK(r.dropped_agents == 4);
+  CHECK(r.missing_agents == 4);
+  CHECK(r.generations.size() == 2);
+  const std::string text = calibrate::format_calibration(spec, r);
+  CHECK_THAT(text, Catch::Contains("4 missing and dropped from the organization"));
+  // Bit-identical for 1 and 2 threads, as under "simulate".
+  const calibrate::CalibrationResult two = calibrate::run_calibration(spec, threads(2));
+  CHECK(two.generations.back().samples == r.generations.back().samples);
+  CHECK(two.predictive_curves == r.predictive_curves);
+
+  const calibrate::CalibrationSpec simulate = c.spec("simulate");
+  const calibrate::CalibrationResult s = calibrate::run_calibration(simulate, threads(1));
+  CHECK(s.dropped_agents == 0);
+  CHECK_THAT(calibrate::format_calibration(simulate, s), Catch::Contains("4 missing (excluded)"));
+}
+
+TEST_CASE("simulate_adoption_times: trial k keyed by (seed, k), any thread count", "[seed][calibrate]") {
+  const UnrecordedCase c;
+  const calibrate::CalibrationSpec spec = c.spec("simulate");
+  const model::ScenarioSpec& s = spec.experiment.scenarios.front();
+  const calibrate::ObservedRecord record = calibrate::observed_record(spec);
+  const auto one = calibrate::simulate_adoption_times(s, &record.organization, 5, 7, 6, 1);
+  const auto two = calibrate::simulate_adoption_times(s, &record.organization, 5, 7, 6, 2);
+  REQUIRE(one.size() == std::size_t{132});  // 6 trials x 22 agents
+  CHECK(one == two);
+  const auto first = calibrate::simulate_adoption_times(s, &record.organization, 5, 7, 2, 2);
+  CHECK(std::vector<std::int32_t>(one.begin(), one.begin() + 44) == first);  // trials 0 and 1
+  CHECK(calibrate::simulate_adoption_times(s, &record.organization, 5, 8, 6, 1) != one);
+  for (std::int32_t t : one) CHECK((t >= 0 && t <= 6));
+  // Trial 0 of trial k's own organization (seed 1: the calibration's) is the record's organization.
+  const auto own = calibrate::simulate_adoption_times(s, nullptr, 5, spec.experiment.seed, 1, 1);
+  CHECK(own == calibrate::simulate_adoption_times(s, &record.organization, 5, spec.experiment.seed, 1, 1));
 }

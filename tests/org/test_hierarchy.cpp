@@ -155,3 +155,60 @@ TEST_CASE("without_agent: a departure's reports report to its manager, ties and 
   }
   CHECK_THROWS_AS(org::without_agent(o, 6), std::out_of_range);
 }
+
+TEST_CASE("without_agents: ties of the removed go both ways, reports move to the nearest kept manager, ids kept",
+          "[unit][org]") {
+  // 0 at the top; 1 and 2 report to 0; 3 and 4 to 1; 5 to 3. Everyone listens
+  // to their manager (formal ties), and 4 also to 2, 2 to 1, 5 to 4 (informal).
+  org::Organization o;
+  o.manager = {kNoManager, 0, 0, 1, 1, 3};
+  o.department = {0, 1, 2, 1, 1, 1};
+  o.department_count = 3;
+  o.department_names = {"top", "ops", "money"};
+  o.ids = {"ceo", "vp", "cfo", "m", "x", "y"};
+  o.level = org::levels_from_managers(o.manager);
+  org::mark_formal_leaders(o);
+  std::vector<org::Tie> ties;
+  for (AgentId i = 1; i < 6; ++i) ties.push_back({i, static_cast<AgentId>(o.manager[i]), 1.0f, true});
+  ties.push_back({4, 2, 0.5f, false});
+  ties.push_back({2, 1, 0.25f, false});
+  ties.push_back({5, 4, 0.75f, false});
+  o.network = org::build_network(6, ties);
+
+  SECTION("a manager and its manager leave: y reports to the ceo, two levels up") {
+    const org::Organization w = org::without_agents(o, {1, 0, 1, 0, 1, 1});  // vp and m leave
+    REQUIRE(w.size() == 4);
+    CHECK(w.ids == std::vector<std::string>{"ceo", "cfo", "x", "y"});
+    CHECK(w.manager == std::vector<std::int32_t>{kNoManager, 0, 0, 0});
+    CHECK(w.level == std::vector<std::int32_t>{0, 1, 1, 1});
+    CHECK(w.is_formal_leader == std::vector<std::uint8_t>{1, 0, 0, 0});
+    CHECK(w.department == std::vector<DepartmentId>{0, 2, 1, 1});
+    CHECK(w.department_count == 3);
+    CHECK(w.department_names == o.department_names);
+    // Left: cfo -> ceo, x -> cfo (0.5), y -> x (0.75); every tie to or from vp and m is gone.
+    CHECK(w.network.edge_count() == 3);
+    CHECK(org::listens_to(w.network, 1, 0));
+    CHECK(org::listens_to(w.network, 2, 1));
+    CHECK(org::listens_to(w.network, 3, 2));
+    CHECK(!org::listens_to(w.network, 3, 0));  // only the reporting line moved, not a tie
+  }
+  SECTION("the same as without_agent for one agent") {
+    const org::Organization a = org::without_agents(o, {1, 0, 1, 1, 1, 1});
+    const org::Organization b = org::without_agent(o, 1);
+    CHECK(a.manager == b.manager);
+    CHECK(a.ids == b.ids);
+    CHECK(a.network.offsets == b.network.offsets);
+    CHECK(a.network.sources == b.network.sources);
+    CHECK(a.network.weights == b.network.weights);
+  }
+  SECTION("keeping everyone changes nothing; a generated organization keeps its numbers as ids") {
+    const org::Organization all = org::without_agents(o, std::vector<std::uint8_t>(6, 1));
+    CHECK(all.manager == o.manager);
+    CHECK(all.network.sources == o.network.sources);
+    org::Organization g = o;
+    g.ids.clear();
+    CHECK(org::without_agents(g, std::vector<std::uint8_t>(6, 1)).ids.empty());
+    CHECK(org::without_agents(g, {0, 1, 1, 1, 1, 1}).ids == std::vector<std::string>{"1", "2", "3", "4", "5"});
+  }
+  CHECK_THROWS_AS(org::without_agents(o, {1, 1}), std::invalid_argument);
+}

@@ -572,6 +572,122 @@ def test_calibrate_is_the_command(small_calibration, tmp_path):
         gs.calibrate(tmp_path / "no-such.toml")
 
 
+MEDICAL_INNOVATION = REPO / "scenarios" / "real" / "medical_innovation_bass.toml"
+
+
+def medical_innovation_available():
+    return Path(gs.data_directory(), "medical-innovation-ckm").is_dir()
+
+
+def test_observed_record_of_medical_innovation():
+    if not medical_innovation_available():
+        pytest.skip(f"the data sets are not in {gs.data_directory()}")
+    r = gs.observed_record(MEDICAL_INNOVATION)
+    assert len(r) == 246 and r.organization.size == 246 and len(r.ids) == 246
+    assert r.time.dtype == np.int32 and r.role.dtype == np.uint8 and r.steps == 17
+    assert (r.fit, r.never, r.missing, r.dropped, r.holdout) == (125, 16, 121, 0, 0)
+    assert (r.role == 1).sum() == 125 and (r.role == 0).sum() == 121
+    assert (r.time == -1).sum() == 121 and (r.time == 18).sum() == 16
+    assert ((r.time >= 1) == (r.role == 1)).all() and r.time.max() == 18
+    assert r.unrecorded == "simulate" and r.experiment.name == "medical_innovation_bass"
+    assert r.ids == r.organization.ids
+
+    d = gs.observed_record(MEDICAL_INNOVATION, overrides={"observed.unrecorded": "drop"})
+    assert len(d) == 125 and d.organization.size == 125 and (d.fit, d.never, d.dropped) == (125, 16, 121)
+    assert d.unrecorded == "drop" and (d.time >= 1).all() and (d.role == 1).all()
+    keep = r.time >= 0
+    assert d.ids == [i for i, k in zip(r.ids, keep) if k] and (d.time == r.time[keep]).all()
+    assert d.organization.department_names == r.organization.department_names
+    assert len(d.organization.sources) < len(r.organization.sources)
+
+    with pytest.raises(gs.InputError, match='observed.unrecorded must be "simulate"'):
+        gs.observed_record(MEDICAL_INNOVATION, overrides={"observed.unrecorded": "delete"})
+    with pytest.raises(gs.InputError, match="observed_record overrides bass.p=0.1: bass.p is a free parameter"):
+        gs.observed_record(MEDICAL_INNOVATION, overrides={"bass.p": 0.1})
+
+
+def test_observed_record_errors(tmp_path):
+    with pytest.raises(gs.InputError, match="no-such"):
+        gs.observed_record(tmp_path / "no-such.toml")
+    bad = tmp_path / "cal.toml"
+    bad.write_text(textwrap.dedent("""
+        rule = "bass"
+        [experiment]
+        seed = 1
+        steps = 5
+        [organization]
+        size = 20
+        [observed]
+        file = "obs.txt"
+        id = "id"
+        time = "month"
+        [[parameter]]
+        key = "bass.q"
+        min = 0
+        max = 1
+        """))
+    (tmp_path / "obs.txt").write_text("id month\n0 1\n1 9\n")
+    with pytest.raises(gs.InputError, match="obs.txt:3: adoption time 9 is not a step 1..5"):
+        gs.observed_record(bad)
+
+
+def test_adoption_times_of_a_calibration_file():
+    if not medical_innovation_available():
+        pytest.skip(f"the data sets are not in {gs.data_directory()}")
+    r = gs.observed_record(MEDICAL_INNOVATION)
+    t = gs.adoption_times(MEDICAL_INNOVATION, trials=3, overrides={"bass.p": 0.05, "bass.q": 0.4}, threads=1)
+    assert t.shape == (3, 246) and t.dtype == np.int32 and t.min() >= 0 and t.max() <= r.steps + 1
+    again = gs.adoption_times(MEDICAL_INNOVATION, trials=3, overrides={"bass.p": 0.05, "bass.q": 0.4}, threads=2)
+    assert bits(t) == bits(again)
+    d = gs.adoption_times(MEDICAL_INNOVATION, trials=2, overrides={"observed.unrecorded": "drop"})
+    assert d.shape == (2, 125)
+    # The file's Experiment on its (file) organization simulates the same trials.
+    x = r.experiment.with_overrides({"bass.p": 0.05, "bass.q": 0.4})
+    assert bits(gs.adoption_times(x, trials=3)) == bits(t)
+
+
+BASS = {"rule": "bass", "experiment": {"name": "bass", "seed": 3, "trials": 1, "steps": 6},
+        "organization": {"size": 400}, "bass": {"p": 0.03, "q": 0.5}}
+
+
+def test_adoption_times_thread_invariance_and_seed_dependence():
+    x = gs.Experiment.from_dict(BASS)
+    one = gs.adoption_times(x, trials=8, threads=1)
+    assert one.shape == (8, 400) and one.dtype == np.int32
+    assert bits(one) == bits(gs.adoption_times(x, trials=8, threads=3))
+    assert bits(one[:3]) == bits(gs.adoption_times(x, trials=3, threads=2))  # trial k does not depend on trials
+    assert bits(one) == bits(gs.adoption_times(x, trials=8, seed=3))  # the experiment's seed by default
+    other = gs.adoption_times(x, trials=8, seed=4)
+    assert bits(one) != bits(other)
+    assert 0 <= one.min() and one.max() <= 7 and (one == 7).any()
+    # Overrides change the scenario as with_overrides does.
+    assert bits(gs.adoption_times(x, trials=2, overrides={"bass.q": 0.0})) == \
+        bits(gs.adoption_times(x.with_overrides({"bass.q": 0.0}), trials=2))
+    with pytest.raises(gs.InputError, match="seed"):
+        gs.adoption_times(x, seed=-1)
+    with pytest.raises(gs.InputError, match="trials"):
+        gs.adoption_times(x, trials=0)
+    two = gs.Experiment.from_dict({**BASS, "scenario": [{"name": "a"}, {"name": "b", "bass": {"q": 0.0}}]})
+    with pytest.raises(gs.InputError, match="name one with scenario="):
+        gs.adoption_times(two)
+    b = gs.adoption_times(two, scenario="b", trials=2)
+    assert b.shape == (2, 400) and bits(b) != bits(gs.adoption_times(two, scenario="a", trials=2))
+    with pytest.raises(KeyError):
+        gs.adoption_times(two, scenario="c")
+
+
+def test_adoption_times_bass_without_contagion_is_the_closed_form():
+    # q = 0: every agent not adopted at the start adopts in step 1 with probability 1 - exp(-p) (MODEL.md 6).
+    p = 0.05
+    x = gs.Experiment.from_dict({**BASS, "organization": {"size": 20000}, "bass": {"p": p, "q": 0.0}})
+    t = gs.adoption_times(x, trials=2)
+    at_risk = t[t > 0]
+    share = (at_risk == 1).mean()
+    expected = 1 - math.exp(-p)
+    se = math.sqrt(expected * (1 - expected) / at_risk.size)
+    assert abs(share - expected) < 4 * se, (share, expected, se)
+
+
 def small_sweep(tmp_path):
     text = (REPO / "scenarios" / "sweeps" / "grid.toml").read_text()
     for pattern, value in ((r"(?m)^trials = 40", "trials = 3"), (r"(?m)^steps = 104.*$", "steps = 20"),

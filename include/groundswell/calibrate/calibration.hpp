@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "groundswell/model/scenario.hpp"
+#include "groundswell/org/organization.hpp"
+#include "groundswell/types.hpp"
 
 namespace groundswell::calibrate {
 
@@ -61,13 +63,25 @@ struct AbcSpec {
   std::uint32_t predictive = 100;  ///< posterior predictive draws (one trial each)
 };
 
+/// What a calibration does with the agents the record has no time for (a
+/// code of observed.missing, or no row): Simulate keeps them in the network,
+/// simulated but out of the distance; Drop removes them from the organization
+/// (org::without_agents) before anything is simulated.
+enum class Unrecorded { Simulate, Drop };
+
+/// "simulate" or "drop", as the file spells them.
+const char* to_string(Unrecorded u) noexcept;
+/// The treatment spelled `text` ("simulate" or "drop"); nullopt for any other text.
+std::optional<Unrecorded> unrecorded_from_string(const std::string& text) noexcept;
+
 /// The [observed] section: per-agent adoption steps read from a table, or a cumulative curve.
 struct ObservedSpec {
   std::string file;  ///< table with a header line; blanks, tabs or commas separate columns
   std::string id_column, time_column;
-  std::vector<std::int64_t> never = {};    ///< codes of "never adopted"
-  std::vector<std::int64_t> missing = {};  ///< codes of "not observed": in the network, out of the distance
-  std::vector<double> curve;               ///< alternative: cumulative adopted share at steps 1..T, all agents
+  std::vector<std::int64_t> never = {};          ///< codes of "never adopted"
+  std::vector<std::int64_t> missing = {};        ///< codes of "not observed": in the network, out of the distance
+  std::vector<double> curve;                     ///< alternative: cumulative adopted share at steps 1..T, all agents
+  Unrecorded unrecorded = Unrecorded::Simulate;  ///< observed.unrecorded (needs observed.file for Drop)
 };
 
 /// A loaded calibration file.
@@ -96,6 +110,47 @@ const std::vector<std::string>& calibratable_keys();
 /// Sets `key` of a scenario to `value` (rounded for integer keys). Throws InputError for an unknown key.
 void set_parameter(model::ScenarioSpec& scenario, const std::string& key, double value);
 
+/// The observed record as a calibration compares it with its simulations:
+/// the organization it simulates and each agent's observed step and role.
+struct ObservedRecord {
+  org::Organization organization;  ///< trial 0's organization; without the unrecorded agents under Drop
+  Step steps = 0;                  ///< T = experiment.steps
+  std::int32_t never = 0;          ///< the code of "never adopted": T + 1
+  /// Per agent of `organization`: the observed step 1..T, T + 1 for never, -1
+  /// for missing (a code of observed.missing, no row, or observed.curve's agents).
+  std::vector<std::int32_t> observed;
+  std::vector<std::uint8_t> role;  ///< per agent: 0 out of the distance, 1 fitted, 2 held out
+  std::uint32_t fit = 0, holdout = 0;
+  std::uint32_t missing = 0;      ///< agents of the organization read with no time (before any drop)
+  std::uint32_t never_count = 0;  ///< agents observed never to adopt
+  std::uint32_t dropped = 0;      ///< agents removed by unrecorded = "drop" (0 under "simulate")
+};
+
+/// Reads the observed record of `spec` against its organization: what
+/// run_calibration fits (and the Python module's observed_record shows).
+/// Generates or reads the organization of trial 0 (engine::organization_key(seed, 0)).
+/// With observed.curve every agent is fitted and its `observed` is -1.
+/// @throws InputError naming the file, line and fix for a fault of the
+///         observed table or the network, or when no agent is left to fit
+ObservedRecord observed_record(const CalibrationSpec& spec);
+
+/// Each agent's first step in A or C (engine::AdoptionTimeRecorder: 0 for the
+/// seeds, steps + 1 if never) in trials 0..trials-1 of `scenario`, as a
+/// calibration simulates a particle: trial k is engine::prepare_trial(scenario,
+/// seed, k, organization) run with engine::dynamics_key(seed, scenario.name, k),
+/// so with the experiment seed trial k is trial k of `groundswell run` on the
+/// same organization. `organization` null: trial k's own organization
+/// (engine::organization_key(seed, k)), as `run` builds it; every trial must
+/// then have the same size. Bit-identical for any thread count.
+/// @return [trials x agents] adoption steps
+/// @throws InputError for a scenario the organization cannot have, or
+///         organizations of different sizes
+/// Cost: trials engine trials, on `threads` threads (0 = every core).
+std::vector<std::int32_t> simulate_adoption_times(const model::ScenarioSpec& scenario,
+                                                  const org::Organization* organization, Step steps, std::uint64_t seed,
+                                                  TrialIndex trials, unsigned threads,
+                                                  const std::atomic<bool>* stop = nullptr);
+
 struct Generation {
   double epsilon = 0;             ///< tolerance (inf for a generation drawn from the prior)
   std::uint64_t attempts = 0;     ///< proposals simulated
@@ -110,6 +165,7 @@ struct CalibrationResult {
   std::vector<double> median, lower, upper;          ///< weighted 50%, 5% and 95% quantiles per parameter
   Step steps = 0;
   std::uint32_t fit_agents = 0, holdout_agents = 0, missing_agents = 0, never_agents = 0;
+  std::uint32_t dropped_agents = 0;              ///< removed by observed.unrecorded = "drop"
   std::vector<std::string> departments;          ///< department names, in id order
   std::vector<double> observed_curve;            ///< fit agents: cumulative share, steps 0..T
   std::vector<double> observed_holdout_curve;    ///< holdout agents (empty without holdout)

@@ -56,4 +56,16 @@ std::vector<std::int32_t> levels_from_managers(const std::vector<std::int32_t>& 
 /// @throws std::out_of_range if `removed` is not an agent of `organization`
 Organization without_agent(const Organization& organization, AgentId removed);
 
+/// The organization of the agents with keep[i] != 0, in their order (the
+/// unrecorded agents of a calibration, docs/calibration.md): ties to and from
+/// a removed agent are dropped, a kept agent whose manager is removed reports
+/// to the nearest kept manager up the chain (a top if there is none), levels
+/// and formal leaders follow. Departments keep their numbers and names (one
+/// may be left empty). Ids are kept: a generated organization (no ids) gets
+/// its old numbers "0".."N-1" as ids when an agent is removed.
+/// @param keep one value per agent
+/// @throws std::invalid_argument if keep.size() is not the organization's size
+/// Cost: O(N x depth + ties).
+Organization without_agents(const Organization& organization, const std::vector<std::uint8_t>& keep);
+
 }  // namespace groundswell::org
