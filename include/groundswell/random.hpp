@@ -54,7 +54,7 @@ constexpr std::uint64_t mix_words(std::uint64_t w0, std::uint64_t w1, std::uint6
 
 /// What a random stream is for: the first argument of every stream_key. The
 /// values are among the words mixed and must never change, or results change.
-/// A new purpose takes a new value (the next free one is 205) and a case in
+/// A new purpose takes a new value (the next free one is 206) and a case in
 /// stream_key, in the purpose-second layout.
 enum class Purpose : std::uint64_t {
   // One trial of an experiment (engine, MODEL.md 7).
@@ -72,6 +72,8 @@ enum class Purpose : std::uint64_t {
   Simulate = 202,            ///< the experiment seed of attempt a of generation g
   Predictive = 203,          ///< the particle picked by posterior predictive draw k
   PredictiveSimulate = 204,  ///< the experiment seed of posterior predictive draw k
+  // One trial of an experiment, added later (so in the purpose-second layout).
+  Potential = 205,  ///< bass: who is in the market potential (docs/model.md, "bass")
 };
 
 /// The key of the stream for `purpose` (a Philox key or an experiment seed),
@@ -87,6 +89,7 @@ enum class Purpose : std::uint64_t {
 /// | DesignColumn (seed: the SweepDesign key) | column j   | -       | seed, a, 0, 0       |
 /// | Propose, Simulate                        | generation | attempt | seed, purpose, a, b |
 /// | Predictive, PredictiveSimulate           | draw k     | -       | seed, purpose, a, 0 |
+/// | Potential                                | trial      | -       | seed, purpose, a, 0 |
 ///
 /// Words marked "-" are 0. One coincidence is inherited from the untyped
 /// keys: a trial purpose (1..4) at trial 101..204 mixes the same words as the
@@ -116,6 +119,7 @@ constexpr std::uint64_t stream_key(Purpose purpose, std::uint64_t seed, std::uin
     case Purpose::Simulate:
     case Purpose::Predictive:
     case Purpose::PredictiveSimulate:
+    case Purpose::Potential:
       break;
   }
   return detail::mix_words(seed, p, a, b);

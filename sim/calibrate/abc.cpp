@@ -325,7 +325,7 @@ Problem prepare_problem(const CalibrationSpec& spec) {
 void simulate_trial(const model::ScenarioSpec& spec, std::uint64_t seed, TrialIndex k,
                     const org::Organization& organization, Step steps, std::int32_t* time, engine::StopToken stop) {
   const engine::TrialSetup setup = engine::prepare_trial(spec, seed, k, organization);
-  engine::TrialSimulation sim(spec, setup, engine::dynamics_key(seed, spec.name, k));
+  engine::TrialSimulation sim(spec, setup, engine::dynamics_key(seed, spec.name, k), steps);
   engine::AdoptionTimeRecorder times(time);
   engine::run_trial(sim, steps, times, stop);
 }

@@ -73,7 +73,7 @@ void AttributionRecorder::credit(AgentId j, double amount, std::size_t) {
 }
 
 /// An N -> A entry of agent i. Its hazard (beta0 + beta_s S_i) m_i (sdt) or
-/// p + q x_i (bass) splits it into a spontaneous part and a peer part f_i;
+/// p(t) + q x_i (bass) splits it into a spontaneous part and a peer part f_i;
 /// threshold entries are all peer. The peer part goes to the people i
 /// listens to with a positive value v(s_j) at the start of the step, in
 /// proportion to w_ij v(s_j). Someone who heard nobody positive entered on
@@ -121,7 +121,7 @@ void AttributionRecorder::peer_entry(const TrialSimulation& trial, AgentId i, st
     const double hazard = p.beta0 + p.beta_s * S;
     peer = hazard > 0 ? p.beta_s * S / hazard : 0.0;
   } else if (spec.rule == model::Rule::Bass) {
-    const double hazard = spec.bass.p + spec.bass.q * x;
+    const double hazard = trial.outside_influence(trial.state().time) + spec.bass.q * x;
     peer = hazard > 0 ? spec.bass.q * x / hazard : 0.0;
   }
   entries[static_cast<int>(Cause::Spontaneous)] += 1.0 - peer;

@@ -8,6 +8,7 @@
 #include "groundswell/distributions.hpp"
 
 #include "groundswell/engine/trial.hpp"
+#include "groundswell/org/exposure.hpp"
 #include "groundswell/org/hierarchy.hpp"
 #include "groundswell/random.hpp"
 
@@ -174,11 +175,21 @@ void add_bridges(org::Organization& o, std::uint32_t count, double trust_a, doub
   o.network = org::with_extra_ties(o.network, extra);
 }
 
+std::vector<std::uint8_t> draw_market_potential(double m, AgentId n, std::uint64_t key) {
+  const CounterStream rng(key);
+  std::vector<std::uint8_t> in(n);
+  for (AgentId i = 0; i < n; ++i) in[i] = to_unit(rng.bits(0, i)[0]) < m ? 1 : 0;
+  return in;
+}
+
 TrialSetup prepare_trial(const model::ScenarioSpec& spec, std::uint64_t seed, TrialIndex trial,
                          const org::Organization& base, const TrialVariant& variant) {
   TrialSetup setup;
   draw_initial_agents(spec.agents, spec.rule == model::Rule::Sdt, base.size(), stream_key(Purpose::Traits, seed, trial),
                       setup.agents, setup.threshold);
+  if (spec.rule == model::Rule::Bass && spec.bass.market_potential < 1)
+    setup.in_potential =
+        draw_market_potential(spec.bass.market_potential, base.size(), stream_key(Purpose::Potential, seed, trial));
   if (variant.without) {  // a departure: the others keep the traits they would have had
     const AgentId gone = *variant.without;
     setup.organization = org::without_agent(base, gone);
@@ -189,6 +200,7 @@ TrialSetup prepare_trial(const model::ScenarioSpec& spec, std::uint64_t seed, Tr
     a.competence.erase(a.competence.begin() + at);
     a.relatedness.erase(a.relatedness.begin() + at);
     setup.threshold.erase(setup.threshold.begin() + at);
+    if (!setup.in_potential.empty()) setup.in_potential.erase(setup.in_potential.begin() + at);
   } else {
     setup.organization = base;
   }
@@ -217,6 +229,8 @@ TrialSetup prepare_trial(const model::ScenarioSpec& spec, std::uint64_t seed, Tr
   if (spec.champions.coalition) add_coalition(setup.organization, setup.champions);
   add_bridges(setup.organization, spec.bridges, spec.organization.trust_a, spec.organization.trust_b,
               stream_key(Purpose::Bridges, seed, trial));
+  if (spec.exposure.definition == model::ExposureDefinition::StructuralEquivalence)
+    setup.organization.network = org::structural_equivalence_network(setup.organization, spec.exposure.power);
   return setup;
 }
 

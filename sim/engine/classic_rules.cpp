@@ -50,11 +50,33 @@ void classic_start(const TrialContext& ctx, RunState& s, Workspace& w) {
   spread_exposure(ctx, s, w);
 }
 
+/// The outside influence p(t) of bass at step t = 1..T (docs/model.md, "bass"),
+/// in this order of double operations.
+double bass_outside_influence(const model::BassParams& b, Step t, Step steps) {
+  switch (b.outside) {
+    case model::BassOutside::Constant:
+      break;
+    case model::BassOutside::Linear:
+      if (steps <= 1) break;
+      return b.p + (b.p_end - b.p) * static_cast<double>(t - 1) / static_cast<double>(steps - 1);
+    case model::BassOutside::Piecewise:
+      if (b.period_3 > 0 && t >= b.period_3) return b.p_3;
+      if (b.period_2 > 0 && t >= b.period_2) return b.p_2;
+      break;
+  }
+  return b.p;
+}
+
 /// Bass (1969), Management Science 15:215, doi:10.1287/mnsc.15.5.215:
-/// hazard p + q x_i, probability 1 - exp(-(p + q x_i)) per step.
+/// hazard p(t) + q x_i, probability 1 - exp(-(p(t) + q x_i)) per step, for
+/// agents in the market potential (everyone when m = 1).
 void bass_step(const TrialContext& ctx, RunState& s, Workspace& w) {
-  const double p = ctx.spec.bass.p, q = ctx.spec.bass.q;
+  const auto& bass = ctx.spec.bass;
+  const double q = bass.q;
+  const auto& potential = ctx.setup.in_potential;
+  const double p = bass_outside_influence(bass, s.time + 1, ctx.steps);
   classic_step(ctx, s, w, [&](AgentId i, Step t) {
+    if (!potential.empty() && !potential[i]) return false;
     const double hazard = p + q * exposure(ctx, w, i);
     return to_unit(ctx.rng.bits(static_cast<std::uint32_t>(t), i)[0]) < 1.0 - std::exp(-hazard);
   });

@@ -188,7 +188,7 @@ void SnapshotRecorder::record(const TrialSimulation& trial) {
 
 bool run_trial(const model::ScenarioSpec& spec, const TrialSetup& setup, std::uint64_t key, Step steps,
                TrialCurves& curves, StopToken stop, TrialAttribution* attribution) {
-  TrialSimulation sim(spec, setup, key);
+  TrialSimulation sim(spec, setup, key, steps);
   CurveRecorder recorder(curves);
   if (!attribution) return run_trial(sim, steps, recorder, stop);
   AttributionRecorder attributing(*attribution, spec.record.credit);

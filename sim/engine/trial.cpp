@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "engine/detail/rules.hpp"
 #include "groundswell/engine/trial.hpp"
@@ -27,11 +28,15 @@ org::InfluenceNetwork transpose(const org::InfluenceNetwork& in) {
 
 }  // namespace
 
-TrialSimulation::TrialSimulation(const model::ScenarioSpec& spec, const TrialSetup& setup, std::uint64_t key)
+TrialSimulation::TrialSimulation(const model::ScenarioSpec& spec, const TrialSetup& setup, std::uint64_t key,
+                                 Step steps)
     : spec_(spec), setup_(setup) {
+  if (spec.rule == model::Rule::Bass && spec.bass.outside == model::BassOutside::Linear && steps <= 0)
+    throw std::invalid_argument("bass.outside = \"linear\" needs the run's number of steps");
   const auto& net = setup.organization.network;
   const AgentId n = setup.organization.size();
-  impl_ = std::make_unique<Impl>(Impl{detail::TrialContext{spec, setup, CounterStream(key), {}, {}}, nullptr, {}});
+  impl_ =
+      std::make_unique<Impl>(Impl{detail::TrialContext{spec, setup, CounterStream(key), steps, {}, {}}, nullptr, {}});
   auto& ctx = impl_->ctx;
   ctx.inverse_total_weight.resize(n);
   for (AgentId i = 0; i < n; ++i) {
@@ -65,5 +70,9 @@ TrialSimulation::~TrialSimulation() = default;
 void TrialSimulation::step() { impl_->step(impl_->ctx, state_, impl_->work); }
 
 double TrialSimulation::mandate_intensity(Step t) const noexcept { return detail::mandate_intensity(spec_.mandate, t); }
+
+double TrialSimulation::outside_influence(Step t) const noexcept {
+  return detail::bass_outside_influence(spec_.bass, t, impl_->ctx.steps);
+}
 
 }  // namespace groundswell::engine

@@ -311,9 +311,46 @@ void add_rule_keys(std::vector<ParameterInfo>& t) {
       "innovation coefficient (Sultan, Farley and Lehmann 1990 average)"));
   t.push_back(rate(
       "bass.q", [](ScenarioSpec& s) -> double& { return s.bass.q; }, 100, "imitation coefficient"));
+  t.push_back(choice<BassOutside>(
+      "bass.outside", [](ScenarioSpec& s) -> BassOutside& { return s.bass.outside; },
+      {"constant", "linear", "piecewise"},
+      "outside influence p(t) over steps t = 1..T: `constant` p; `linear` p + (p_end - p)(t - 1)/(T - 1); "
+      "`piecewise` p, then p_2 from step period_2, p_3 from step period_3 (docs/model.md)"));
+  t.push_back(rate(
+      "bass.p_end", [](ScenarioSpec& s) -> double& { return s.bass.p_end; }, 100,
+      "`outside = \"linear\"`: p(T) at the last step T = experiment.steps"));
+  t.push_back(rate(
+      "bass.p_2", [](ScenarioSpec& s) -> double& { return s.bass.p_2; }, 100,
+      "`outside = \"piecewise\"`: p(t) from step period_2 on"));
+  t.push_back(rate(
+      "bass.p_3", [](ScenarioSpec& s) -> double& { return s.bass.p_3; }, 100,
+      "`outside = \"piecewise\"`: p(t) from step period_3 on"));
+  t.push_back(integer<Step>(
+      "bass.period_2", [](ScenarioSpec& s) -> Step& { return s.bass.period_2; }, 0, 1'000'000, "steps",
+      "`outside = \"piecewise\"`: first step of the second period (>= 2); 0 = a single period"));
+  t.push_back(integer<Step>(
+      "bass.period_3", [](ScenarioSpec& s) -> Step& { return s.bass.period_3; }, 0, 1'000'000, "steps",
+      "`outside = \"piecewise\"`: first step of the third period (> period_2); 0 = no third period"));
+  ParameterInfo potential = real(
+      "bass.market_potential", [](ScenarioSpec& s) -> double& { return s.bass.market_potential; }, {0, 1, true},
+      "share",
+      "m: at the start of each trial every agent is in the market potential with probability m, drawn anew per "
+      "trial; agents outside it never adopt (champions adopt as seeds regardless)");
+  potential.calibratable = true;
+  t.push_back(potential);
   t.push_back(rate(
       "cascade.p", [](ScenarioSpec& s) -> double& { return s.cascade.p; }, 1, "success probability is `w_ij * p`"));
   t.back().unit = "probability";
+
+  // [exposure] (docs/model.md, "Exposure")
+  t.push_back(choice<ExposureDefinition>(
+      "exposure.definition", [](ScenarioSpec& s) -> ExposureDefinition& { return s.exposure.definition; },
+      {"cohesion", "structural_equivalence"},
+      "what x_i of bass and threshold weighs: `cohesion` the listens-to ties; `structural_equivalence` SE_ij of "
+      "Burt (1987) on the geodesics (at most 5000 agents)"));
+  t.push_back(real(
+      "exposure.power", [](ScenarioSpec& s) -> double& { return s.exposure.power; }, {0, 100, true}, "",
+      "`structural_equivalence`: v of SE_ij = (dmax_i - d_ij)^v / sum_k (dmax_i - d_ik)^v"));
 }
 
 /// The strategies: [mandate], [champions], [connectors], [formalization] (MODEL.md 4).
@@ -438,6 +475,21 @@ std::int64_t hierarchy_depth(std::uint32_t size, std::uint32_t span) {
     ++depth;
   }
   return depth;
+}
+
+/// The keys of a time-varying outside influence that go together (docs/model.md, "bass").
+std::string check_bass(const BassParams& b) {
+  if (b.period_2 == 0 && b.period_3 != 0)
+    return "bass.period_3 = " + std::to_string(b.period_3) +
+           " needs bass.period_2: set bass.period_2 (the first step of the second period) below it";
+  if (b.period_2 == 1)
+    return "bass.period_2 = 1 would leave no first period: use a step >= 2 (bass.p holds before it), or "
+           "outside = \"constant\" with p = p_2";
+  if (b.period_3 != 0 && b.period_3 <= b.period_2)
+    return "bass.period_3 = " + std::to_string(b.period_3) +
+           " must come after bass.period_2 = " + std::to_string(b.period_2) +
+           ": use a larger step, or 0 for no third period";
+  return {};
 }
 
 }  // namespace
@@ -588,6 +640,20 @@ std::string check_scenario(const ScenarioSpec& s) {
   if (s.bridges > 0 && generic && o.departments < 2)
     return "connectors.bridges = " + std::to_string(s.bridges) +
            " needs at least two departments; set organization.departments >= 2";
+  if (std::string fault = check_bass(s.bass); !fault.empty()) return fault;
+  if (s.exposure.definition == ExposureDefinition::StructuralEquivalence) {
+    if (s.rule != Rule::Bass && s.rule != Rule::Threshold)
+      return std::string(
+                 "exposure.definition = \"structural_equivalence\" applies to rules \"bass\" and "
+                 "\"threshold\" only; rule is \"") +
+             to_string(s.rule) + "\": remove exposure.definition or use one of those rules";
+    if (o.generator != Generator::File && o.size > kMaxStructuralEquivalenceAgents)
+      return "exposure.definition = \"structural_equivalence\" needs the geodesics of every pair of agents (N^2 "
+             "memory, N^3 time per trial), so it allows at most " +
+             std::to_string(kMaxStructuralEquivalenceAgents) +
+             " agents; organization.size = " + std::to_string(o.size) +
+             ": reduce organization.size or use exposure.definition = \"cohesion\"";
+  }
   if (s.record.credit && !s.record.attribution)
     return "record.credit = true needs record.attribution = true (credit is part of the attribution)";
   if (s.mandate.issuers == Issuers::Leaders && o.generator == Generator::Hierarchy) {

@@ -168,7 +168,7 @@ Run::Run(std::string id, RunRequest request, model::ExperimentSpec experiment)
 void Run::animate() {
   const model::ScenarioSpec& spec = experiment_.scenarios.at(0);
   const engine::TrialSetup setup = experiment::prepare_scenario_trial(experiment_, 0, 0);
-  engine::TrialSimulation sim(spec, setup, engine::dynamics_key(experiment_.seed, spec.name, 0));
+  engine::TrialSimulation sim(spec, setup, engine::dynamics_key(experiment_.seed, spec.name, 0), experiment_.steps);
   const org::Organization& org = setup.organization;
   const AgentId n = org.size();
 

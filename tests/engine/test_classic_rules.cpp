@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@
 #include "groundswell/engine/trial.hpp"
 #include "groundswell/experiment/ensemble.hpp"
 #include "groundswell/model/scenario.hpp"
+#include "groundswell/org/exposure.hpp"
 #include "groundswell/org/generate.hpp"
 #include "groundswell/org/organization.hpp"
 #include "groundswell/random.hpp"
@@ -92,7 +94,8 @@ struct ChainMoments {
 /// K(t) is a Markov chain on 0..N with K(t+1) = K(t) + Binomial(N - K(t), r(K(t))),
 /// and its distribution, propagated exactly (states of mass < 1e-18 and
 /// binomial terms < e^-45 dropped), gives E F(t) and the moments of F(t).
-ChainMoments bass_complete_chain(int n, double p, double q, int steps) {
+/// `outside[t]` is the p of step t + 1 (a time-varying outside influence).
+ChainMoments bass_complete_chain(int n, const std::vector<double>& outside, double q, int steps) {
   std::vector<double> log_factorial(static_cast<std::size_t>(n) + 1, 0.0);
   for (int i = 1; i <= n; ++i) log_factorial[i] = log_factorial[i - 1] + std::log(static_cast<double>(i));
   std::vector<double> dist(static_cast<std::size_t>(n) + 1, 0.0), next(dist.size());
@@ -115,7 +118,7 @@ ChainMoments bass_complete_chain(int n, double p, double q, int steps) {
     for (int k = 0; k <= n; ++k) {
       if (dist[k] < 1e-18) continue;
       const int left = n - k;
-      const double r = 1.0 - std::exp(-(p + q * k / (n - 1.0)));
+      const double r = 1.0 - std::exp(-(outside[static_cast<std::size_t>(t)] + q * k / (n - 1.0)));
       if (left == 0 || r <= 0) {
         next[k] += dist[k];
         continue;
@@ -131,11 +134,21 @@ ChainMoments bass_complete_chain(int n, double p, double q, int steps) {
   return m;
 }
 
-/// The recursion of MODEL.md 6 (Bass 1969 in discrete time with hazard p + q F).
-std::vector<double> bass_recursion(double p, double q, int steps) {
+ChainMoments bass_complete_chain(int n, double p, double q, int steps) {
+  return bass_complete_chain(n, std::vector<double>(static_cast<std::size_t>(steps), p), q, steps);
+}
+
+/// The recursion of MODEL.md 6 (Bass 1969 in discrete time with hazard p(t) + q F),
+/// `outside[t]` the p of step t + 1.
+std::vector<double> bass_recursion(const std::vector<double>& outside, double q, int steps) {
   std::vector<double> f{0.0};
-  for (int t = 0; t < steps; ++t) f.push_back(f.back() + (1 - f.back()) * (1 - std::exp(-(p + q * f.back()))));
+  for (int t = 0; t < steps; ++t)
+    f.push_back(f.back() + (1 - f.back()) * (1 - std::exp(-(outside[static_cast<std::size_t>(t)] + q * f.back()))));
   return f;
+}
+
+std::vector<double> bass_recursion(double p, double q, int steps) {
+  return bass_recursion(std::vector<double>(static_cast<std::size_t>(steps), p), q, steps);
 }
 
 /// Runs Bass on complete N = 2000 for `trials` trials and checks every step.
@@ -718,4 +731,144 @@ TEST_CASE("bass and cascade with p = 0 and no seeds never adopt", "[unit][classi
   run_serial(x, &sink);
   for (const auto& curve : sink.adopted[0])
     for (float share : curve) CHECK(share == Approx(3.0 / 300).margin(1e-7));
+}
+
+// ---------------------------------------------------------------------------
+// Bass with a time-varying outside influence and a market potential (issue 21)
+// ---------------------------------------------------------------------------
+
+namespace {
+
+/// Runs bass on complete N = 1000, 100 trials of 30 steps, with `bass_keys`
+/// in [bass], and checks the mean curve against the recursion
+/// F(t+1) = F(t) + (1 - F(t)) (1 - exp(-(p(t+1) + q F(t)))) and the exact
+/// finite-N chain with the same p(t), both within 4 SE at every step. At
+/// N = 1000 the recursion's O(1/N) bias against the chain is at most ~0.05
+/// sd(t) (sd/sqrt(N) scaling of the N = 2000 figures above), i.e. 0.5 SE.
+void check_bass_outside(const std::string& bass_keys, const std::vector<double>& outside) {
+  constexpr int kN = 1000, kSteps = 30;
+  constexpr TrialIndex kTrials = 100;
+  constexpr double kQ = 0.38;
+  REQUIRE(outside.size() == static_cast<std::size_t>(kSteps));
+  const auto x = parse("rule = \"bass\"\n[experiment]\nseed = 2021\ntrials = " + std::to_string(kTrials) +
+                       "\nsteps = " + std::to_string(kSteps) + "\n[organization]\ngenerator = \"complete\"\nsize = " +
+                       std::to_string(kN) + "\n[bass]\nq = 0.38\n" + bass_keys + "[champions]\ncount = 0\n");
+  ShareSink sink;
+  run_serial(x, &sink);
+  REQUIRE(sink.adopted.size() == 1);
+  REQUIRE(sink.adopted[0].size() == kTrials);
+  const ChainMoments exact = bass_complete_chain(kN, outside, kQ, kSteps);
+  const std::vector<double> recursion = bass_recursion(outside, kQ, kSteps);
+  for (int t = 1; t <= kSteps; ++t) {
+    std::vector<double> values;
+    for (const auto& curve : sink.adopted[0]) values.push_back(curve[static_cast<std::size_t>(t)]);
+    const Sample s = sample_of(values);
+    const double se = std::sqrt(s.variance / static_cast<double>(s.n));
+    INFO("step " << t << ": mean " << s.mean << ", recursion " << recursion[t] << ", exact " << exact.mean[t] << ", SE "
+                 << se);
+    CHECK(std::abs(s.mean - recursion[t]) <= 4 * se);
+    CHECK(std::abs(s.mean - exact.mean[t]) <= 4 * se);
+  }
+}
+
+}  // namespace
+
+// p(t) = p + (p_end - p)(t - 1)/(T - 1), t = 1..T (docs/model.md, "bass"):
+// here from 0.002 at step 1 to 0.06 at step 30, a rising outside influence.
+TEST_CASE("bass with a linear outside influence follows the Bass recursion with p(t)", "[stat][classic]") {
+  constexpr int kSteps = 30;
+  std::vector<double> outside;
+  for (int t = 1; t <= kSteps; ++t) outside.push_back(0.002 + (0.06 - 0.002) * (t - 1) / (kSteps - 1.0));
+  check_bass_outside("p = 0.002\noutside = \"linear\"\np_end = 0.06\n", outside);
+}
+
+// Three periods: p = 0.01 for steps 1-4, p_2 = 0.08 for steps 5-11, p_3 = 0 from step 12.
+TEST_CASE("bass with a piecewise outside influence follows the Bass recursion with p(t)", "[stat][classic]") {
+  std::vector<double> outside;
+  for (int t = 1; t <= 30; ++t) outside.push_back(t >= 12 ? 0.0 : t >= 5 ? 0.08 : 0.01);
+  check_bass_outside("p = 0.01\noutside = \"piecewise\"\np_2 = 0.08\nperiod_2 = 5\np_3 = 0.0\nperiod_3 = 12\n",
+                     outside);
+}
+
+// With q = 0 an agent in the potential adopts by step T with probability
+// 1 - exp(-p T) and one outside never does: the final adopted share is
+// m (1 - exp(-p T)) (the mixture, or cure, model of a latent potential).
+TEST_CASE("bass market potential: with q = 0 the final share is m (1 - exp(-p T))", "[stat][classic]") {
+  constexpr double kP = 0.05, kM = 0.6;
+  constexpr int kSteps = 20, kN = 2000;
+  constexpr TrialIndex kTrials = 200;
+  const auto x = parse(
+      "rule = \"bass\"\n[experiment]\nseed = 1987\ntrials = 200\nsteps = 20\n"
+      "[organization]\ngenerator = \"erdos_renyi\"\nsize = 2000\nmean_degree = 4\n"
+      "[bass]\np = 0.05\nq = 0.0\nmarket_potential = 0.6\n[champions]\ncount = 0\n");
+  ShareSink sink;
+  run_serial(x, &sink);
+  REQUIRE(sink.adopted[0].size() == kTrials);
+  std::vector<double> finals;
+  for (const auto& curve : sink.adopted[0]) finals.push_back(curve.back());
+  const Sample s = sample_of(finals);
+  const double expected = kM * (1 - std::exp(-kP * kSteps));
+  // The exact SE: each agent adopts independently with probability `expected`.
+  const double se = std::sqrt(expected * (1 - expected) / kN / static_cast<double>(kTrials));
+  INFO("mean final share " << s.mean << ", expected " << expected << ", SE " << se);
+  CHECK(std::abs(s.mean - expected) <= 4 * se);
+  CHECK(std::abs(std::sqrt(s.variance) - std::sqrt(expected * (1 - expected) / kN)) <=
+        0.25 * std::sqrt(expected * (1 - expected) / kN));  // sd over trials: the binomial one, to 25%
+}
+
+TEST_CASE("bass market potential: outsiders never adopt, seeds adopt regardless, m = 1 draws nothing",
+          "[unit][classic]") {
+  const auto x = parse(
+      "rule = \"bass\"\n[experiment]\nseed = 3\ntrials = 1\nsteps = 200\n"
+      "[organization]\ngenerator = \"erdos_renyi\"\nsize = 400\nmean_degree = 6\n"
+      "[bass]\np = 0.5\nq = 0.5\nmarket_potential = 0.3\n[champions]\ncount = 10\n");
+  const model::ScenarioSpec& spec = x.scenarios[0];
+  const org::Organization base = org::generate_organization(spec.organization, engine::organization_key(x.seed, 0));
+  const engine::TrialSetup setup = engine::prepare_trial(spec, x.seed, 0, base);
+  REQUIRE(setup.in_potential.size() == 400);
+  CHECK(setup.in_potential ==
+        engine::draw_market_potential(0.3, 400, stream_key(Purpose::Potential, x.seed, TrialIndex{0})));
+  engine::TrialSimulation sim(spec, setup, engine::dynamics_key(x.seed, spec.name, 0), x.steps);
+  for (int t = 0; t < 200; ++t) sim.step();
+  std::size_t in = 0;
+  for (AgentId i = 0; i < 400; ++i) {
+    in += setup.in_potential[i];
+    const bool adopted = sim.state().current.state[i] == State::A;
+    INFO("agent " << i);
+    CHECK(adopted == (setup.in_potential[i] == 1 || setup.is_champion[i] == 1));  // p = 0.5, 200 steps: all in do
+  }
+  CHECK(in > 80);
+  CHECK(in < 160);  // 0.3 x 400 = 120, sd 9
+  auto everyone = spec;
+  everyone.bass.market_potential = 1;
+  CHECK(engine::prepare_trial(everyone, x.seed, 0, base).in_potential.empty());
+}
+
+TEST_CASE("bass with outside = linear needs the run's steps", "[unit][classic]") {
+  const auto x = parse(
+      "rule = \"bass\"\n[experiment]\nseed = 3\ntrials = 1\nsteps = 5\n"
+      "[organization]\ngenerator = \"erdos_renyi\"\nsize = 50\n[bass]\noutside = \"linear\"\np_end = 0.1\n");
+  const model::ScenarioSpec& spec = x.scenarios[0];
+  const org::Organization base = org::generate_organization(spec.organization, engine::organization_key(x.seed, 0));
+  const engine::TrialSetup setup = engine::prepare_trial(spec, x.seed, 0, base);
+  CHECK_THROWS_AS(engine::TrialSimulation(spec, setup, 1), std::invalid_argument);
+  CHECK_NOTHROW(engine::TrialSimulation(spec, setup, 1, 5));
+}
+
+TEST_CASE("threshold and bass with structural equivalence run on the SE network of the trial", "[unit][classic]") {
+  const auto x = parse(
+      "rule = \"threshold\"\n[experiment]\nseed = 3\ntrials = 1\nsteps = 5\n"
+      "[organization]\nsize = 60\n[champions]\ncount = 6\ncoalition = true\n"
+      "[exposure]\ndefinition = \"structural_equivalence\"\npower = 2\n");
+  const model::ScenarioSpec& spec = x.scenarios[0];
+  const org::Organization base = org::generate_organization(spec.organization, engine::organization_key(x.seed, 0));
+  const engine::TrialSetup setup = engine::prepare_trial(spec, x.seed, 0, base);
+  auto cohesion = spec;
+  cohesion.exposure.definition = model::ExposureDefinition::Cohesion;
+  const engine::TrialSetup plain = engine::prepare_trial(cohesion, x.seed, 0, base);
+  CHECK(plain.champions == setup.champions);  // chosen on the listens-to ties
+  const org::InfluenceNetwork se = org::structural_equivalence_network(plain.organization, 2.0);
+  CHECK(setup.organization.network.offsets == se.offsets);
+  CHECK(setup.organization.network.sources == se.sources);
+  CHECK(setup.organization.network.weights == se.weights);
 }

@@ -321,6 +321,72 @@ TEST_CASE("agreement is bit-identical for 1, 2 and 8 threads, a different seed d
 
 namespace {
 
+// Issue 21: bass with a time-varying outside influence and a market
+// potential, and both classic rules on structural-equivalence exposure.
+const char* kBassExtensions = R"(
+rule = "bass"
+[experiment]
+seed = 21
+trials = 24
+steps = 30
+[organization]
+size = 150
+[bass]
+p = 0.01
+q = 0.4
+[champions]
+count = 3
+[[scenario]]
+name = "linear_potential"
+bass = { outside = "linear", p_end = 0.05, market_potential = 0.7 }
+[[scenario]]
+name = "piecewise"
+bass = { outside = "piecewise", p_2 = 0.05, period_2 = 5, p_3 = 0.001, period_3 = 20 }
+[[scenario]]
+name = "structural_equivalence"
+bass = { market_potential = 0.8 }
+exposure = { definition = "structural_equivalence", power = 1.5 }
+[[scenario]]
+name = "threshold_se"
+rule = "threshold"
+champions = { count = 20 }
+exposure = { definition = "structural_equivalence" }
+)";
+
+/// The curves and attribution of every trial of the one scenario of `text`.
+Collector run_text(const std::string& text, unsigned threads) {
+  return run(model::parse_experiment(text, "bass_defaults.toml", "."), threads, 0);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "bass outside influence, market potential and structural equivalence are bit-identical for 1, 2 and 8 threads",
+    "[seed]") {
+  check_thread_invariant(kBassExtensions, "bass_extensions.toml");
+}
+
+// The defaults leave every bit as it was: a constant p, m = 1 (no draw),
+// cohesion exposure; so do a linear p with p_end = p (p + 0 x ... = p) and
+// three periods of the same p.
+TEST_CASE("bass defaults, m = 1 and schedules of one value give the bits of plain bass", "[seed]") {
+  const std::string head =
+      "rule = \"bass\"\n[experiment]\nseed = 7\ntrials = 12\nsteps = 25\n[organization]\nsize = 300\n"
+      "[champions]\ncount = 2\n[bass]\np = 0.02\nq = 0.5\n";
+  const Collector plain = run_text(head, 2);
+  CHECK(identical(plain, run_text(head + "outside = \"constant\"\nmarket_potential = 1.0\n"
+                                         "[exposure]\ndefinition = \"cohesion\"\npower = 3\n",
+                                  2)));
+  CHECK(identical(plain, run_text(head + "outside = \"linear\"\np_end = 0.02\n", 2)));
+  CHECK(identical(plain, run_text(head + "outside = \"piecewise\"\np_2 = 0.02\nperiod_2 = 4\np_3 = 0.02\n"
+                                         "period_3 = 9\n",
+                                  2)));
+  CHECK_FALSE(identical(plain, run_text(head + "market_potential = 0.9\n", 2)));
+  CHECK_FALSE(identical(plain, run_text(head + "outside = \"linear\"\np_end = 0.03\n", 2)));
+}
+
+namespace {
+
 // The step function of Granovetter (tau = 0) and the smooth pull, with a
 // mandate that lapses, champions who burn out and formal pressure: every
 // branch of the agent pass, on an organization whose size is not a multiple

@@ -34,7 +34,18 @@ struct TrialSetup {
   std::vector<std::uint8_t> is_champion;
   AgentArrays agents;
   std::vector<float> threshold;
+  /// bass with market_potential m < 1: 1 if agent i may ever adopt, drawn per
+  /// trial (docs/model.md, "bass"); empty = everyone may (m = 1, nothing drawn)
+  std::vector<std::uint8_t> in_potential;
 };
+
+/// The market potential of bass: agent i (of the organization as given) is
+/// in it iff to_unit(Philox(key, counter {0, i, 0, 0})[0]) < m, with key
+/// stream_key(Purpose::Potential, seed, trial). Independent of the rule's
+/// other draws, of the thread and of the scenario's name (scenarios of a
+/// trial share it: common random numbers; a larger m keeps everyone a smaller
+/// m had).
+std::vector<std::uint8_t> draw_market_potential(double m, AgentId n, std::uint64_t key);
 
 /// Initial traits and states of MODEL.md 3 drawn from the stream `key`.
 /// Classic rules have no resisters (states N and A only).
@@ -72,9 +83,14 @@ struct TrialVariant {
   std::optional<AgentId> without;                   ///< removed after the traits are drawn, so the others keep theirs
 };
 
-/// Builds the setup of trial `trial` of a scenario on `base` (the trial's organization).
+/// Builds the setup of trial `trial` of a scenario on `base` (the trial's
+/// organization). With exposure.definition = "structural_equivalence" the
+/// setup's network is then org::structural_equivalence_network of the
+/// organization with its coalition and connectors (champions are chosen on
+/// the listens-to network before).
 /// @param variant given champions or a departure; the default is the scenario as written
-/// @throws InputError for champions or a mandate the organization cannot have
+/// @throws InputError for champions or a mandate the organization cannot have, or
+///   structural equivalence on more than model::kMaxStructuralEquivalenceAgents agents
 TrialSetup prepare_trial(const model::ScenarioSpec& spec, std::uint64_t seed, TrialIndex trial,
                          const org::Organization& base, const TrialVariant& variant = {});
 
@@ -109,7 +125,10 @@ class TrialSimulation {
  public:
   /// Prepares step 1 of the trial `setup` of `spec`; both must outlive the simulation.
   /// @param dynamics_key the key of the step's stream, dynamics_key(seed, scenario, trial)
-  TrialSimulation(const model::ScenarioSpec& spec, const TrialSetup& setup, std::uint64_t dynamics_key);
+  /// @param steps the run's length T (experiment.steps), which bass with
+  ///   outside = "linear" needs; 0 = not known
+  /// @throws std::invalid_argument for bass.outside = "linear" without steps
+  TrialSimulation(const model::ScenarioSpec& spec, const TrialSetup& setup, std::uint64_t dynamics_key, Step steps = 0);
   ~TrialSimulation();
   TrialSimulation(const TrialSimulation&) = delete;
   TrialSimulation& operator=(const TrialSimulation&) = delete;
@@ -121,6 +140,8 @@ class TrialSimulation {
   const model::ScenarioSpec& spec() const noexcept { return spec_; }
   /// Mandate intensity mu(t) of MODEL.md 4.
   double mandate_intensity(Step t) const noexcept;
+  /// The outside influence p(t) of bass at step t (docs/model.md, "bass").
+  double outside_influence(Step t) const noexcept;
 
  private:
   struct Impl;

@@ -67,10 +67,36 @@ struct SdtParams {
   double lambda_b = 0.04;  ///< champion burnout rate, times 1 - q_i (MODEL.md 5.8); 0 = v1
 };
 
-/// Bass (1969) diffusion: hazard p + q x (MODEL.md 6). Defaults: Bass's
-/// average innovation and imitation coefficients (Sultan, Farley and Lehmann 1990).
+/// How the outside influence p(t) of bass changes over the steps (docs/model.md, "bass").
+enum class BassOutside { Constant, Linear, Piecewise };
+
+/// Bass (1969) diffusion: hazard p(t) + q x (MODEL.md 6). Defaults: Bass's
+/// average innovation and imitation coefficients (Sultan, Farley and Lehmann
+/// 1990), a constant p and a market potential of everyone.
 struct BassParams {
   double p = 0.03, q = 0.38;
+  BassOutside outside = BassOutside::Constant;
+  double p_end = 0;             ///< linear: p(T) at the last step T
+  double p_2 = 0, p_3 = 0;      ///< piecewise: p from step period_2, from step period_3
+  Step period_2 = 0;            ///< piecewise: first step of the second period; 0 = none
+  Step period_3 = 0;            ///< piecewise: first step of the third period; 0 = none
+  double market_potential = 1;  ///< m: each agent may ever adopt with probability m, per trial
+};
+
+/// What the exposure x_i of the classic rules bass and threshold weighs
+/// (docs/model.md, "Exposure"): the listens-to ties (cohesion) or structural
+/// equivalence (Burt 1987).
+enum class ExposureDefinition { Cohesion, StructuralEquivalence };
+
+/// The largest organization whose structural equivalence a trial computes:
+/// its geodesics, distances and weights take O(N^2) memory and O(N^3) time
+/// (at 5000 agents about 1 GB and a few minutes per trial on one core).
+inline constexpr std::uint32_t kMaxStructuralEquivalenceAgents = 5000;
+
+/// The exposure of bass and threshold.
+struct ExposureSpec {
+  ExposureDefinition definition = ExposureDefinition::Cohesion;
+  double power = 1;  ///< v of SE_ij = (dmax_i - d_ij)^v / sum_k (dmax_i - d_ik)^v
 };
 
 /// Independent cascade (Kempe, Kleinberg and Tardos 2003): success probability w_ij * p.
@@ -122,6 +148,7 @@ struct ScenarioSpec {
   SdtParams sdt;
   BassParams bass;
   CascadeParams cascade;
+  ExposureSpec exposure;
   MandateSpec mandate;
   ChampionSpec champions;
   std::uint32_t bridges = 0;                                    ///< connectors across silos

@@ -14,6 +14,7 @@ struct TrialContext {
   const model::ScenarioSpec& spec;
   const TrialSetup& setup;
   CounterStream rng;
+  Step steps;                               ///< the run's length T; 0 = not known
   std::vector<float> inverse_total_weight;  ///< 1 / W_i, 0 when i listens to nobody
   org::InfluenceNetwork listeners;          ///< transposed network (classic rules): who listens to j
 };
@@ -74,6 +75,9 @@ struct Workspace {
 void sdt_start(const TrialContext& ctx, RunState& state, Workspace& work);
 void sdt_step(const TrialContext& ctx, RunState& state, Workspace& work);
 double mandate_intensity(const model::MandateSpec& mandate, Step t);
+
+/// p(t) of bass at step t of a run of `steps` steps (docs/model.md, "bass").
+double bass_outside_influence(const model::BassParams& bass, Step t, Step steps);
 
 void classic_start(const TrialContext& ctx, RunState& state, Workspace& work);
 void bass_step(const TrialContext& ctx, RunState& state, Workspace& work);
