@@ -297,6 +297,35 @@ def test_engine_step_one_hazard_is_one_minus_exp_minus_p(engine):
     assert abs(first - h) < 4 * math.sqrt(h * (1 - h) / n)
 
 
+@pytest.mark.parametrize("keys, theta, model", [
+    ({"bass.outside": "linear", "bass.p": 0.02, "bass.p_end": 0.2}, [0.02, 0.2], L.Model(outside="linear")),
+    ({"bass.outside": "piecewise", "bass.p": 0.02, "bass.p_2": 0.15, "bass.p_3": 0.05, "bass.period_2": 6,
+      "bass.period_3": 12}, [0.02, 0.15, 0.05], L.Model(outside="piecewise", breaks=(6, 12))),
+    ({"bass.p": 0.1, "bass.market_potential": 0.6}, [0.1, 0.6], L.Model(market=True)),
+])
+def test_engine_outside_pull_and_market_potential(engine, keys, theta, model):
+    """[stat] The engine's bass.outside forms and bass.market_potential are the likelihood's p(t) and m: with
+    q = 0 (agents independent), over 60 trials x 300 agents, the share adopting among those at risk at each
+    step t equals h(t) = 1 - exp(-p(t)) (m = 1), and with m the share never adopting by T equals
+    1 - m + m exp(-sum p), each within 4 binomial SE (P(any of 18 checks outside) < 0.002)."""
+    gs, exp, base = engine
+    times = np.asarray(gs.adoption_times(exp, trials=60, seed=808, overrides=dict(keys, **{"bass.q": 0.0})))
+    T = base.steps
+    pi, _, m = model.split(np.concatenate((theta[:len(model.outside_names)], [0.0] if model.network else [],
+                                           theta[len(model.outside_names):])))
+    p_t = model.design(T) @ pi
+    if model.market:
+        never = np.mean(times == T + 1)
+        expected = 1 - m + m * math.exp(-p_t.sum())
+        assert abs(never - expected) < 4 * math.sqrt(expected * (1 - expected) / times.size)
+        return
+    for t in range(1, T + 1):
+        at_risk = times >= t
+        h = 1 - math.exp(-p_t[t - 1])
+        share = np.sum(times == t) / np.sum(at_risk)
+        assert abs(share - h) < 4 * math.sqrt(h * (1 - h) / np.sum(at_risk)), (t, share, h)
+
+
 def test_recovery_fast(engine):
     """[stat] Recovery of p = 0.02, q = 0.4 from 10 engine records: the truth inside the 90% profile interval in
     at least 6 of 10 for each parameter (P(pass | coverage 0.9) = 0.998, binomial)."""
