@@ -1250,16 +1250,22 @@ def _jsonable(r):
     return out
 
 
-def write_results(r, path, inputs=()):
-    """The results as JSON (.json) or HDF5 (.h5, .hdf5), written under a temporary name beside `path` and
-    renamed, so that `path` is always whole; refuses to write over an input."""
-    ext = os.path.splitext(os.fspath(path))[1].lower()
-    if ext not in (".json", ".h5", ".hdf5"):
-        raise ResultsError(f"{path}: unknown results format {ext or '(none)'!r}; use .json or .h5")
+def check_output(path, inputs=()):
+    """The results format of `path` (.json, .h5); ResultsError for an input or an unknown extension."""
     real = os.path.realpath(path)
     for i in inputs:
         if os.path.realpath(i) == real:
             raise ResultsError(f"{path}: is an input of the report; choose another output")
+    ext = os.path.splitext(os.fspath(path))[1].lower()
+    if ext not in (".json", ".h5", ".hdf5"):
+        raise ResultsError(f"{path}: unknown results format {ext or '(none)'!r}; use .json or .h5")
+    return ext
+
+
+def write_results(r, path, inputs=()):
+    """The results as JSON (.json) or HDF5 (.h5, .hdf5), written under a temporary name beside `path` and
+    renamed, so that `path` is always whole; refuses to write over an input."""
+    ext = check_output(path, inputs)
     data = _jsonable(r)
     tmp = f"{path}.tmp{os.getpid()}"
     try:
@@ -1318,6 +1324,8 @@ def command(args):
     path = args.results
     if not os.path.isfile(path):
         raise ResultsError(f"{path}: file not found")
+    if args.output:
+        check_output(args.output, inputs=[path])  # before the work, not after
     unrecorded = {"drop": ("drop",), "integrate": ("integrate",), "both": TREATMENTS}[args.unrecorded or "both"]
     notes = []
     if args.exposure is None and not has_exposure_network():
