@@ -579,8 +579,9 @@ class Test:
 def lr_test(small, large, boundary=False):
     """LR = 2 (log L large - log L small); p-value from chi-square(df), or (boundary: one parameter at the edge
     of its space under the null, q = 0 or m = 1) from the 50:50 mixture of chi-square(0) and chi-square(1)
-    (Self and Liang 1987)."""
-    lr = max(0.0, 2 * (large.loglik - small.loglik))
+    (Self and Liang 1987): P(LR >= c) = P(chi2(1) >= c) / 2 for c > 0, and 1 at LR = 0."""
+    lr = 2 * (large.loglik - small.loglik)
+    lr = 0.0 if lr < 1e-6 else lr  # below the maximizer's precision: the same maximum
     df = large.k - small.k
     if boundary:
         p = 1.0 if lr <= 0 else 0.5 * float(stats.chi2.sf(lr, 1))
