@@ -579,8 +579,9 @@ class Test:
 def lr_test(small, large, boundary=False):
     """LR = 2 (log L large - log L small); p-value from chi-square(df), or (boundary: one parameter at the edge
     of its space under the null, q = 0 or m = 1) from the 50:50 mixture of chi-square(0) and chi-square(1)
-    (Self and Liang 1987)."""
-    lr = max(0.0, 2 * (large.loglik - small.loglik))
+    (Self and Liang 1987): P(LR >= c) = P(chi2(1) >= c) / 2 for c > 0, and 1 at LR = 0."""
+    lr = 2 * (large.loglik - small.loglik)
+    lr = 0.0 if lr < 1e-6 else lr  # below the maximizer's precision: the same maximum
     df = large.k - small.k
     if boundary:
         p = 1.0 if lr <= 0 else 0.5 * float(stats.chi2.sf(lr, 1))
@@ -1029,29 +1030,53 @@ def marginal_likelihoods(lik, p_prior, widths, p_points=400, q_points=401):
 # Loading a calibration file through the engine's bindings
 
 
-def load_record(path, exposure="cohesion", drop=True, power=1.0):
-    """The observed record of a calibration file through the engine (groundswell.observed_record and
-    Organization.exposure_network); with drop, the record of [observed] unrecorded = "drop" (ties to the
-    unrecorded removed). ResultsError for bad input."""
+def _module(path):
     try:
         import groundswell
     except ImportError as e:
         raise ResultsError(f"{path}: the groundswell module is needed to read a calibration file ({e}); build it "
                            f"and put build/python on PYTHONPATH") from None
+    if not hasattr(groundswell, "observed_record"):
+        raise ResultsError(f"{path}: the groundswell module ({os.path.dirname(groundswell.__file__)}) has no "
+                           f"observed_record; rebuild it from this checkout")
+    return groundswell
+
+
+def has_exposure_network():
+    """Whether the bindings give the engine's exposure networks (Organization.exposure_network)."""
+    try:
+        import groundswell
+    except ImportError:
+        return False
+    return hasattr(groundswell.Organization, "exposure_network")
+
+
+def load_record(path, exposure="cohesion", drop=True, power=1.0):
+    """The observed record of a calibration file through the engine: groundswell.observed_record (with drop,
+    [observed] unrecorded = "drop": the unrecorded agents removed from the organization) and the exposure
+    network of Organization.exposure_network (CSR of in-ties: agent i weighs sources[offsets[i]:offsets[i+1]]);
+    "cohesion" without that binding is the organization's own listens-to CSR, the same arrays.
+    ResultsError naming the file (the engine's message) for bad input."""
+    gs = _module(path)
     if not os.path.isfile(path):
         raise ResultsError(f"{path}: file not found")
-    if not hasattr(groundswell, "observed_record") or not hasattr(groundswell.Organization, "exposure_network"):
-        raise ResultsError(f"{path}: the groundswell module ({os.path.dirname(groundswell.__file__)}) has no "
-                           f"observed_record or Organization.exposure_network; rebuild it from this checkout")
     try:
-        obs = groundswell.observed_record(os.fspath(path), overrides={"observed.unrecorded": "drop"} if drop else None)
-        net = obs.organization.exposure_network(definition=exposure, power=power)
-    except groundswell.InputError as e:
-        raise ResultsError(str(e).splitlines()[0] if str(e) else f"{path}: bad calibration file") from None
+        obs = gs.observed_record(os.fspath(path), overrides={"observed.unrecorded": "drop" if drop else "simulate"})
+        org = obs.organization
+        if hasattr(org, "exposure_network"):
+            net = org.exposure_network(definition=exposure, power=power)
+        elif exposure == "cohesion":
+            net = {"offsets": org.offsets, "sources": org.sources, "weights": org.weights}
+        else:
+            raise ResultsError(f"{path}: exposure {exposure} needs Organization.exposure_network, which this build "
+                               f"of the groundswell module lacks")
+    except gs.InputError as e:
+        raise ResultsError(str(e).strip().splitlines()[0] if str(e).strip() else f"{path}: bad calibration file") \
+            from None
     rec = Record(offsets=net["offsets"], sources=net["sources"], weights=net["weights"], time=obs.time,
                  role=obs.role, steps=obs.steps, ids=list(obs.ids), name=obs.experiment.name)
-    if drop:
-        rec = rec.without_missing_ties()
+    rec = rec.without_missing_ties() if drop else rec
+    rec.dropped = int(getattr(obs, "dropped", 0)) + (rec.dropped if drop else 0)
     return rec
 
 
@@ -1146,12 +1171,14 @@ def format_report(r):
     lines = []
     c = r["counts"].get("drop") or r["counts"].get("integrate")
     lines.append(f"{r['name'] or r['file']}: individual-level likelihood of the bass rule ({r['file']})")
-    lines.append(f"record: {c['agents']} agents, {c['steps']} steps; {c['fitted']} fitted ({c['adopted']} adopted "
+    lines.append(f"record: {c['agents'] + (c['dropped'] if c['missing'] == 0 else 0)} agents, {c['steps']} steps; {c['fitted']} fitted ({c['adopted']} adopted "
                  f"by step {c['steps']}, {c['never']} never), {c['dropped'] or c['missing']} unrecorded, "
                  f"{c['held_out']} held out, {c['seeds']} seeds")
     h = np.asarray(r["hazard"])
     lines.append(f"observed hazard among the fitted at risk, steps 1..{h.size}: " +
                  " ".join("-" if np.isnan(v) else f"{v:.2f}" for v in h))
+    for note in r.get("notes", ()):
+        lines.append(f"note: {note}")
     if r["fits"]:
         d = r["counts"]["drop"]
         lines.append("")
@@ -1170,7 +1197,7 @@ def format_report(r):
                      "of chi2(0) and chi2(1) (q = 0 is on the boundary; Self and Liang 1987)")
         lines.append("")
         lines.append("MLEs with profile-likelihood intervals (chi2(1) cutoffs 3.841 and 2.706; "
-                     "'(bound)': the profile stays above the cutoff to the edge of the parameter space)")
+                     "'(bound)': the profile stays within the cutoff up to the edge of the parameter space)")
         for f in r["fits"]:
             lines.append(f"{index[id(f)]:>3}  {f.model.label()}")
             for j, name in enumerate(f.names):
@@ -1224,16 +1251,22 @@ def _jsonable(r):
     return out
 
 
-def write_results(r, path, inputs=()):
-    """The results as JSON (.json) or HDF5 (.h5, .hdf5), written under a temporary name beside `path` and
-    renamed, so that `path` is always whole; refuses to write over an input."""
-    ext = os.path.splitext(os.fspath(path))[1].lower()
-    if ext not in (".json", ".h5", ".hdf5"):
-        raise ResultsError(f"{path}: unknown results format {ext or '(none)'!r}; use .json or .h5")
+def check_output(path, inputs=()):
+    """The results format of `path` (.json, .h5); ResultsError for an input or an unknown extension."""
     real = os.path.realpath(path)
     for i in inputs:
         if os.path.realpath(i) == real:
             raise ResultsError(f"{path}: is an input of the report; choose another output")
+    ext = os.path.splitext(os.fspath(path))[1].lower()
+    if ext not in (".json", ".h5", ".hdf5"):
+        raise ResultsError(f"{path}: unknown results format {ext or '(none)'!r}; use .json or .h5")
+    return ext
+
+
+def write_results(r, path, inputs=()):
+    """The results as JSON (.json) or HDF5 (.h5, .hdf5), written under a temporary name beside `path` and
+    renamed, so that `path` is always whole; refuses to write over an input."""
+    ext = check_output(path, inputs)
     data = _jsonable(r)
     tmp = f"{path}.tmp{os.getpid()}"
     try:
@@ -1292,8 +1325,16 @@ def command(args):
     path = args.results
     if not os.path.isfile(path):
         raise ResultsError(f"{path}: file not found")
+    if args.output:
+        check_output(args.output, inputs=[path])  # before the work, not after
     unrecorded = {"drop": ("drop",), "integrate": ("integrate",), "both": TREATMENTS}[args.unrecorded or "both"]
-    exposures = _list(args.exposure or ",".join(EXPOSURES), EXPOSURES, "exposure")
+    notes = []
+    if args.exposure is None and not has_exposure_network():
+        exposures = ["cohesion"]
+        notes.append("structural_equivalence left out: this build of the groundswell module has no "
+                     "Organization.exposure_network")
+    else:
+        exposures = _list(args.exposure or ",".join(EXPOSURES), EXPOSURES, "exposure")
     outsides = _list(args.outside or ",".join(OUTSIDE), OUTSIDE, "outside")
     markets = [v == "on" for v in _list(args.market or "off,on", ("off", "on"), "market")]
     try:
@@ -1301,6 +1342,7 @@ def command(args):
     except ValueError:
         raise ResultsError(f"--breaks {args.breaks}: one or two step numbers, comma-separated") from None
     r = analyse(path, unrecorded, exposures, outsides, breaks, markets, args.mcmc or 2000, args.seed)
+    r["notes"] = notes
     sys.stdout.write(format_report(r))
     if args.output:
         write_results(r, args.output, inputs=[path])

@@ -212,7 +212,7 @@ def engine():
     """(groundswell, the experiment on one fixed organization, the record's network as a Record without times)."""
     gs = module()
     exp = gs.Experiment.from_file(SCENARIO)
-    params = exp.parameters("bass")
+    params = exp.parameters("known")
     assert float(params["bass.p"]) == TRUTH[0] and float(params["bass.q"]) == TRUTH[1]
     org = gs.generate(exp, seed=exp.seed)
     fixed = exp.with_organization(org)
@@ -295,6 +295,35 @@ def test_engine_step_one_hazard_is_one_minus_exp_minus_p(engine):
     n = 40 * recs[0].size
     h = 1 - math.exp(-TRUTH[0])
     assert abs(first - h) < 4 * math.sqrt(h * (1 - h) / n)
+
+
+@pytest.mark.parametrize("keys, theta, model", [
+    ({"bass.outside": "linear", "bass.p": 0.02, "bass.p_end": 0.2}, [0.02, 0.2], L.Model(outside="linear")),
+    ({"bass.outside": "piecewise", "bass.p": 0.02, "bass.p_2": 0.15, "bass.p_3": 0.05, "bass.period_2": 6,
+      "bass.period_3": 12}, [0.02, 0.15, 0.05], L.Model(outside="piecewise", breaks=(6, 12))),
+    ({"bass.p": 0.1, "bass.market_potential": 0.6}, [0.1, 0.6], L.Model(market=True)),
+])
+def test_engine_outside_pull_and_market_potential(engine, keys, theta, model):
+    """[stat] The engine's bass.outside forms and bass.market_potential are the likelihood's p(t) and m: with
+    q = 0 (agents independent), over 60 trials x 300 agents, the share adopting among those at risk at each
+    step t equals h(t) = 1 - exp(-p(t)) (m = 1), and with m the share never adopting by T equals
+    1 - m + m exp(-sum p), each within 4 binomial SE (P(any of 18 checks outside) < 0.002)."""
+    gs, exp, base = engine
+    times = np.asarray(gs.adoption_times(exp, trials=60, seed=808, overrides=dict(keys, **{"bass.q": 0.0})))
+    T = base.steps
+    pi, _, m = model.split(np.concatenate((theta[:len(model.outside_names)], [0.0] if model.network else [],
+                                           theta[len(model.outside_names):])))
+    p_t = model.design(T) @ pi
+    if model.market:
+        never = np.mean(times == T + 1)
+        expected = 1 - m + m * math.exp(-p_t.sum())
+        assert abs(never - expected) < 4 * math.sqrt(expected * (1 - expected) / times.size)
+        return
+    for t in range(1, T + 1):
+        at_risk = times >= t
+        h = 1 - math.exp(-p_t[t - 1])
+        share = np.sum(times == t) / np.sum(at_risk)
+        assert abs(share - h) < 4 * math.sqrt(h * (1 - h) / np.sum(at_risk)), (t, share, h)
 
 
 def test_recovery_fast(engine):
@@ -459,13 +488,16 @@ def test_cli_report_on_medical_innovation(tmp_path):
     r = run_cli(MI, "--outside", "constant", "--market", "off", "--mcmc", "300", "-o", out)
     assert r.returncode == 0, r.stderr
     text = r.stdout
-    for needle in ("observed hazard", "0.09 0.08 0.09 0.11 0.13 0.15 0.21", "125 fitted", "121 unrecorded",
-                   "profile", "no network, p constant", "network (cohesion), p constant",
-                   "network (struct. equiv.), p constant", "integrate", "BF(no network : network)"):
+    se = L.has_exposure_network()  # the same module as the command's
+    needles = ["observed hazard", "0.09 0.08 0.09 0.11 0.13 0.15 0.21", "246 agents", "125 fitted",
+               "121 unrecorded", "profile", "no network, p constant", "network (cohesion), p constant",
+               "integrate", "BF(no network : network)"]
+    needles.append("network (struct. equiv.), p constant" if se else "structural_equivalence left out")
+    for needle in needles:
         assert needle in text, needle
     import json
     data = json.loads(out.read_text())
-    assert data["counts"]["drop"]["fitted"] == 125 and len(data["fits"]) == 3
+    assert data["counts"]["drop"]["fitted"] == 125 and len(data["fits"]) == (3 if se else 2)
     r = run_cli(MI, "--outside", "constant", "--market", "off", "--unrecorded", "drop", "--mcmc", "100", "-o", MI)
     assert r.returncode == 2 and "input" in r.stderr
 
