@@ -506,8 +506,17 @@ def profile_interval(lik, top, z_hat, j, cutoffs):
     kinds = _kinds(lik.model)
     warm = {"z": z_hat.copy()}
 
+    starts = _starts(lik)
+
     def deficit(v):
+        # The warm start alone can stick: a p at the bottom of its log scale has no gradient, so the profile
+        # of q once stayed there and fell below the model without the network (an interval excluding q = 0
+        # with LR(q = 0) = 1.1). Every start of the MLE is tried too.
         value, z = _maximize(lik, warm["z"], fixed=(j, v))
+        for z0 in starts:
+            v0, z1 = _maximize(lik, z0, fixed=(j, v))
+            if v0 > value + 1e-9:
+                value, z = v0, z1
         warm["z"] = z
         return 2 * (top - value)
 

@@ -532,3 +532,24 @@ def test_report_and_results_file_from_numpy_records(tmp_path):
         L.write_results(r, tmp_path / "r.json", inputs=[tmp_path / "r.json"])
     with pytest.raises(ResultsError, match="unknown results format"):
         L.write_results(r, tmp_path / "r.txt")
+
+
+@pytest.mark.skipif(not MI_DATA.is_dir(), reason=f"the Medical Innovation data are not at {MI_DATA}")
+def test_profile_interval_of_q_agrees_with_the_lr_test_on_medical_innovation():
+    """Regression: with structural equivalence and a linear p(t), the MLE puts p_end at the bottom of its log
+    scale, where a warm-started profile stuck; the 95% profile interval of q then excluded 0 while LR(q = 0) was
+    1.1. A profile interval and the LR test are the same statistic: q = 0 is inside the 95% interval iff
+    LR(q = 0) < 3.841 (the maximum of the profile at q = 0 is the model without the network)."""
+    module()
+    if not L.has_exposure_network():
+        pytest.skip("the groundswell module has no Organization.exposure_network")
+    for exposure, outside, breaks in (("structural_equivalence", "linear", ()),
+                                      ("structural_equivalence", "piecewise", (8,)),
+                                      ("cohesion", "constant", ())):
+        rec = L.load_record(str(MI), exposure=exposure)
+        model = L.Model(outside=outside, breaks=breaks, exposure=exposure)
+        full = L.fit(L.Likelihood(rec, model), levels=(0.95,))
+        null = L.fit(L.Likelihood(rec, model.nested_without_q()), levels=(0.95,), profile=False)
+        lr = 2 * (full.loglik - null.loglik)
+        q = full.intervals[0.95][model.names.index("q")]
+        assert (q.low == 0) == (lr < stats.chi2.ppf(0.95, 1)), (exposure, outside, lr, q)
