@@ -1145,11 +1145,11 @@ def analyse(path, unrecorded=("drop", "integrate"), exposures=EXPOSURES, outside
         for m, f in fits.items():
             if m.network:
                 result["tests"].append(("q", lr_test(fits[m.nested_without_q()], f, boundary=True)))
-        for m, f in fits.items():
-            if m.outside != "constant":
-                small = replace(m, outside="constant", breaks=())
+        for m, f in fits.items():  # each nested pair of the models asked for (--outside, --market)
+            small = replace(m, outside="constant", breaks=())
+            if m.outside != "constant" and small in fits:
                 result["tests"].append(("outside", lr_test(fits[small], f)))
-            if m.market:
+            if m.market and replace(m, market=False) in fits:
                 result["tests"].append(("m", lr_test(fits[replace(m, market=False)], f, boundary=True)))
     main = [Model(network=False)] + [Model(exposure=e) for e in exposures]
     for treatment in [t for t in TREATMENTS if t in unrecorded]:
@@ -1211,7 +1211,10 @@ def format_report(r):
             lines.append(f"{index[id(f)]:>3}  {f.model.label()}")
             for j, name in enumerate(f.names):
                 i95, i90 = f.intervals[0.95][j], f.intervals[0.90][j]
-                lines.append(f"       {name:<6} {f.estimate[j]:>9.4g}   95% {i95.text():<30} 90% {i90.text()}")
+                # A p at the bottom of its log scale (1e-8) is the boundary p = 0, printed as such.
+                at_zero = name.startswith("p") and f.estimate[j] <= 1.000001 * math.exp(_LOG_P_BOUNDS[0])
+                estimate = f"{'0 (bound)':>9}" if at_zero else f"{f.estimate[j]:>9.4g}"
+                lines.append(f"       {name:<6} {estimate}   95% {i95.text():<30} 90% {i90.text()}")
         others = [t for kind, t in r["tests"] if kind != "q"]
         if others:
             lines.append("")

@@ -553,3 +553,13 @@ def test_profile_interval_of_q_agrees_with_the_lr_test_on_medical_innovation():
         lr = 2 * (full.loglik - null.loglik)
         q = full.intervals[0.95][model.names.index("q")]
         assert (q.low == 0) == (lr < stats.chi2.ppf(0.95, 1)), (exposure, outside, lr, q)
+
+
+@pytest.mark.skipif(not MI_DATA.is_dir(), reason=f"the Medical Innovation data are not at {MI_DATA}")
+def test_cli_with_only_a_time_varying_outside_pull():
+    """Regression: --outside linear alone stopped with a KeyError looking for the constant model to test it
+    against; the nested tests are now those of the models asked for."""
+    module()
+    r = run_cli(MI, "--outside", "linear", "--market", "off", "--unrecorded", "drop", "--mcmc", "10")
+    assert r.returncode == 0, r.stderr
+    assert "network (cohesion), p linear" in r.stdout and "p constant" not in r.stdout.split("Posteriors")[0]
