@@ -479,6 +479,13 @@ std::int64_t hierarchy_depth(std::uint32_t size, std::uint32_t span) {
 
 /// The keys of a time-varying outside influence that go together (docs/model.md, "bass").
 std::string check_bass(const BassParams& b) {
+  // A key of another form of p(t) would be silently ignored: refuse it.
+  if (b.outside != BassOutside::Linear && b.p_end != 0)
+    return "bass.p_end = " + format_number(b.p_end) +
+           " is used only with bass.outside = \"linear\": set outside = \"linear\" or remove p_end";
+  if (b.outside != BassOutside::Piecewise && (b.p_2 != 0 || b.p_3 != 0 || b.period_2 != 0 || b.period_3 != 0))
+    return "bass.p_2, p_3, period_2 and period_3 are used only with bass.outside = \"piecewise\": set outside = "
+           "\"piecewise\" or remove them";
   if (b.period_2 == 0 && b.period_3 != 0)
     return "bass.period_3 = " + std::to_string(b.period_3) +
            " needs bass.period_2: set bass.period_2 (the first step of the second period) below it";
@@ -489,6 +496,10 @@ std::string check_bass(const BassParams& b) {
     return "bass.period_3 = " + std::to_string(b.period_3) +
            " must come after bass.period_2 = " + std::to_string(b.period_2) +
            ": use a larger step, or 0 for no third period";
+  if (b.outside == BassOutside::Piecewise && b.period_3 == 0 && b.p_3 != 0)
+    return "bass.p_3 = " + format_number(b.p_3) + " needs bass.period_3 (the first step of the third period)";
+  if (b.outside == BassOutside::Piecewise && b.period_2 == 0)
+    return "bass.outside = \"piecewise\" needs bass.period_2 (the first step of the second period, >= 2)";
   return {};
 }
 
