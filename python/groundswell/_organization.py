@@ -194,6 +194,21 @@ class Organization:
     weights = property(lambda self: self._o.weights, doc="float32 [E]: tie weights (trust)")
     formal = property(lambda self: self._o.formal, doc="uint8 [E]: 1 for a formal tie")
 
+    def exposure_network(self, definition="cohesion", power=1.0):
+        """The network whose weights the exposure x_i of bass and threshold uses (docs/model.md, "Exposure").
+
+        definition="cohesion": the listens-to ties (a copy of offsets, sources, weights);
+        definition="structural_equivalence": the weights SE_ij of Burt (1987) with exponent
+        power = v > 0, computed exactly as a trial does (at most 5000 agents; O(N^3) time).
+        Returns a dict of numpy arrays {"offsets": uint64 [N + 1], "sources": uint32 [E],
+        "weights": float32 [E]} in the orientation of Organization.offsets/sources/weights:
+        for agent i, e in offsets[i]:offsets[i + 1] lists the agents sources[e] whom i
+        listens to (whose adoption counts for x_i), with weights[e]; x_i =
+        sum_e weights[e] a[sources[e]] / sum_e weights[e]. Note: a trial's network also has
+        its coalition and connectors, which this organization does not.
+        """
+        return self._o.exposure_network(str(definition), float(power))
+
     def __len__(self):
         return self.size
 

@@ -8,6 +8,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +18,7 @@
 #include "cli/outputs.hpp"
 #include "groundswell/engine/trial.hpp"
 #include "groundswell/org/describe.hpp"
+#include "groundswell/org/exposure.hpp"
 #include "groundswell/org/generate.hpp"
 #include "groundswell/org/organization.hpp"
 #include "groundswell/org/tables.hpp"
@@ -51,6 +54,38 @@ void save(const Organization& o, const std::string& directory, bool force) {
   org::write_organization_tables(*o.org, {}, directory);
 }
 
+/// An owned numpy array holding a copy of `v`.
+template <typename T>
+py::array owned(const std::vector<T>& v) {
+  py::array_t<T> a(static_cast<py::ssize_t>(v.size()));
+  std::copy(v.begin(), v.end(), a.mutable_data());
+  return std::move(a);
+}
+
+/// The network the exposure of bass and threshold weighs (docs/model.md,
+/// "Exposure"), in the CSR of in-ties: {"offsets", "sources", "weights"}.
+py::dict exposure_network(const Organization& o, const std::string& definition, double power) {
+  org::InfluenceNetwork net;
+  {
+    py::gil_scoped_release release;
+    if (definition == "cohesion") {
+      net = o.org->network;
+    } else if (definition == "structural_equivalence") {
+      if (!(power > 0) || !std::isfinite(power))
+        throw InputError("exposure_network: power = " + std::to_string(power) + " must be a number > 0");
+      net = org::structural_equivalence_network(*o.org, power);
+    } else {
+      throw InputError("exposure_network: definition = \"" + definition +
+                       "\" is not allowed: use one of \"cohesion\", \"structural_equivalence\"");
+    }
+  }
+  py::dict d;
+  d["offsets"] = owned(net.offsets);
+  d["sources"] = owned(net.sources);
+  d["weights"] = owned(net.weights);
+  return d;
+}
+
 std::string describe(const Organization& o, std::size_t top) {
   return org::format_description(*o.org, org::describe_organization(*o.org, top));
 }
@@ -65,6 +100,7 @@ void bind_organization(py::module_& m) {
                   py::call_guard<py::gil_scoped_release>())
       .def("save", &save, py::arg("directory"), py::arg("force") = false, py::call_guard<py::gil_scoped_release>())
       .def("describe", &describe, py::arg("top") = 5)
+      .def("exposure_network", &exposure_network, py::arg("definition") = "cohesion", py::arg("power") = 1.0)
       .def_property_readonly("size", [](const Organization& o) { return o.org->size(); })
       .def_property_readonly("department_count", [](const Organization& o) { return o.org->department_count; })
       .def_property_readonly("edge_count", [](const Organization& o) { return o.org->network.edge_count(); })

@@ -32,7 +32,8 @@ constexpr double kBytesPerTie = 26;         // per concurrent trial
 constexpr double kClassicBytesPerTie = 22;  // bass, threshold, cascade, agreement: transposed network
 constexpr double kAliasBytesPerTie = 8;     // agreement: listener alias tables (at most one slot per tie)
 constexpr double kCachedBytesPerTie = 10;   // complete and file: one shared organization
-constexpr double kFileBytesPerCsvByte = 3;  // reading the CSV tables: ids, maps, tie list
+constexpr double kStructuralEquivalenceBytesPerPair = 30;  // geodesics (2), profiles (8), distances (8), rows
+constexpr double kFileBytesPerCsvByte = 3;                 // reading the CSV tables: ids, maps, tie list
 // Reading a Pajek, UCINET, GraphML or edge-list file: labels, their line
 // numbers, the id map, then the organization. `network describe` of a Pajek
 // file of 3e6 isolated vertices peaked at 559 MB (186 bytes per vertex).
@@ -156,6 +157,12 @@ double trial_memory(const model::ScenarioSpec& s) {
   const Size z = size_of(s.organization);
   const double tie_bytes = kBytesPerTie + (s.rule == model::Rule::Sdt ? 0 : kClassicBytesPerTie) +
                            (s.rule == model::Rule::Agreement ? kAliasBytesPerTie : 0);
+  if (s.exposure.definition == model::ExposureDefinition::StructuralEquivalence) {
+    // Up to N(N - 1) weighted ties replace the listens-to ones, and while
+    // they are built the geodesics, profiles and distances take ~30 N^2 bytes.
+    const double pairs = z.agents * z.agents;
+    return z.agents * kBytesPerAgent + (z.ties + pairs) * tie_bytes + kStructuralEquivalenceBytesPerPair * pairs;
+  }
   return z.agents * kBytesPerAgent + z.ties * tie_bytes;
 }
 

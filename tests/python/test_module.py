@@ -725,3 +725,61 @@ def test_sweep_is_the_command(tmp_path):
         gs.sweep(grid, tmp_path / "other.h5", {"champions.count": 3})
     with pytest.raises(gs.InputError, match="resume"):
         gs.sweep(grid, tmp_path / "py.h5", force=True, resume=True)
+
+
+def _structural_equivalence(offsets, sources, weights, power):
+    """An independent numpy implementation of docs/model.md, "Exposure" (Burt 1987; netdiffuseR struct_equiv)."""
+    n = len(offsets) - 1
+    z = np.full((n, n), -1, dtype=np.int64)
+    for i in range(n):  # breadth-first from i along "i listens to j"
+        z[i, i] = 0
+        frontier = [i]
+        while frontier:
+            nxt = []
+            for u in frontier:
+                for e in range(int(offsets[u]), int(offsets[u + 1])):
+                    v = int(sources[e])
+                    if weights[e] > 0 and z[i, v] < 0:
+                        z[i, v] = z[i, u] + 1
+                        nxt.append(v)
+            frontier = nxt
+    z[z < 0] = z.max() + 1
+    d = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            if i != j:
+                k = np.array([k for k in range(n) if k not in (i, j)], dtype=np.int64)
+                s = (z[i, j] - z[j, i]) ** 2 + np.sum((z[i, k] - z[j, k]) ** 2 + (z[k, i] - z[k, j]) ** 2)
+                d[i, j] = np.sqrt(float(s))
+    rows = []
+    for i in range(n):
+        others = [k for k in range(n) if k != i]
+        dmax = max(d[i, k] for k in others)
+        g = np.array([(dmax - d[i, k]) if power == 1.0 else (dmax - d[i, k]) ** power for k in others])
+        total = np.cumsum(g)[-1] if len(g) else 0.0  # a sequential sum, as the engine's
+        w = (g / total).astype(np.float32) if total > 0 else np.zeros(len(g), np.float32)
+        rows.append([(k, x) for k, x in zip(others, w) if x > 0])
+    return rows
+
+
+def test_exposure_network_cohesion_and_structural_equivalence():
+    org = gs.generate({"size": 40, "advisors": 3}, seed=21)
+    same = org.exposure_network()
+    assert set(same) == {"offsets", "sources", "weights"}
+    assert np.array_equal(same["offsets"], org.offsets) and np.array_equal(same["sources"], org.sources)
+    assert np.array_equal(same["weights"], org.weights)
+    for power in (1.0, 2.5):
+        se = org.exposure_network("structural_equivalence", power)
+        assert se["offsets"].dtype == np.uint64 and se["sources"].dtype == np.uint32
+        assert se["weights"].dtype == np.float32 and len(se["offsets"]) == org.size + 1
+        expected = _structural_equivalence(org.offsets, org.sources, org.weights, power)
+        for i in range(org.size):
+            lo, hi = int(se["offsets"][i]), int(se["offsets"][i + 1])
+            got = list(zip(se["sources"][lo:hi].tolist(), se["weights"][lo:hi].tolist()))
+            assert got == [(k, float(w)) for k, w in expected[i]], i  # the same bits
+            if hi > lo:
+                assert abs(float(np.sum(se["weights"][lo:hi], dtype=np.float64)) - 1) < 1e-5
+    with pytest.raises(gs.InputError, match="cohesion"):
+        org.exposure_network("equivalence")
+    with pytest.raises(gs.InputError, match="> 0"):
+        org.exposure_network("structural_equivalence", 0)
