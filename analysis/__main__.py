@@ -196,7 +196,7 @@ def parser():
                    "(default: 8)")
     c.add_argument("--market", help="likelihood: market potential off, on or off,on (default: off,on)")
     c.add_argument("--mcmc", type=_positive, metavar="ITERATIONS",
-                   help="likelihood: MCMC iterations after burn-in (default: 2000)")
+                   help="likelihood: MCMC iterations after a burn-in of a quarter as many (default: 1000)")
     c.add_argument("--seed", type=int, help="likelihood: seed of the MCMC (default: 0)")
     c.add_argument("--compare", nargs="+", metavar="OTHER.h5",
                    help="other calibration files of the same data: posterior model probabilities from the share of "

@@ -1092,6 +1092,10 @@ def load_record(path, exposure="cohesion", drop=True, power=1.0):
 # --------------------------------------------------------------------------------------------------------------
 # The report of `python3 -m analysis calibration FILE.toml`
 
+#: Default MCMC iterations after burn-in of the report (the structural-equivalence weights are dense: a Gibbs
+#: sweep over Medical Innovation's 121 unrecorded costs about 40 ms, the report about 80 s on one core).
+MCMC_ITERATIONS = 1000
+
 #: Widths w of the q ~ U(0, w) priors of the Bayes-factor table.
 BF_WIDTHS = (0.1, 0.3, 0.5, 1.0, 2.0)
 
@@ -1113,7 +1117,7 @@ def _say(text):
 
 
 def analyse(path, unrecorded=("drop", "integrate"), exposures=EXPOSURES, outsides=OUTSIDE, breaks=(8,),
-            markets=(False, True), iterations=2000, seed=None, widths=BF_WIDTHS, progress=_say, records=None):
+            markets=(False, True), iterations=1000, seed=None, widths=BF_WIDTHS, progress=_say, records=None):
     """Every fit of the report as a dict (see format_report). records: {(exposure, drop): Record} to use
     instead of loading `path` through the bindings (tests, records built in numpy)."""
     records = {} if records is None else dict(records)
@@ -1193,14 +1197,14 @@ def format_report(r):
         lines.append("")
         lines.append(f"Maximum likelihood, unrecorded = drop (ties to the {d['dropped']} unrecorded dropped; exact "
                      f"likelihood of the {d['fitted']} fitted; n = {d['fitted']} for BIC)")
-        lines.append(f"{'#':>3}  {'model':<46} {'k':>2} {'log L':>10} {'AIC':>9} {'BIC':>9} {'LR(q=0)':>8} "
+        lines.append(f"{'#':>3}  {'model':<52} {'k':>2} {'log L':>10} {'AIC':>9} {'BIC':>9} {'LR(q=0)':>8} "
                      f"{'p':>7}")
         index = {id(f): i + 1 for i, f in enumerate(r["fits"])}
         qtests = {t.alternative: t for kind, t in r["tests"] if kind == "q"}
         for f in r["fits"]:
             t = qtests.get(f.model.label())
             lr = f"{t.statistic:>8.2f} {t.p_value:>7.3g}" if t else f"{'':>8} {'':>7}"
-            lines.append(f"{index[id(f)]:>3}  {f.model.label():<46} {f.k:>2} {f.loglik:>10.3f} {f.aic:>9.2f} "
+            lines.append(f"{index[id(f)]:>3}  {f.model.label():<52} {f.k:>2} {f.loglik:>10.3f} {f.aic:>9.2f} "
                          f"{f.bic:>9.2f} {lr}")
         lines.append("LR(q=0): 2 (log L - log L of the model without the network), p-value from the 50:50 mixture "
                      "of chi2(0) and chi2(1) (q = 0 is on the boundary; Self and Liang 1987)")
@@ -1220,7 +1224,7 @@ def format_report(r):
             lines.append("")
             lines.append("Other nested tests (LR, reference distribution, p-value):")
             for t in others:
-                lines.append(f"     {t.alternative:<46} vs {t.null:<36} LR {t.statistic:>7.2f}  {t.reference:<22} "
+                lines.append(f"     {t.alternative:<52} vs {t.null:<46} LR {t.statistic:>7.2f}  {t.reference:<22} "
                              f"p {t.p_value:.3g}")
     if r["posteriors"]:
         lines.append("")
@@ -1229,12 +1233,12 @@ def format_report(r):
                      f"(integrate: after a Gibbs sweep over the unrecorded agents' times); {r['iterations']} "
                      f"iterations after a burn-in of {r['iterations'] // 4}, seed {r['seed']}"
                      + (f"; integrate: {ci['missing']} missing times" if ci else ""))
-        lines.append(f"     {'treatment':<10} {'model':<32} {'param':<6} {'median':>9} {'90% interval':>24} "
+        lines.append(f"     {'treatment':<10} {'model':<40} {'param':<6} {'median':>9} {'90% interval':>24} "
                      f"{'ESS':>7} {'accept':>7} {'moved':>6}  prior")
         for p in r["posteriors"]:
             for j, name in enumerate(p.names):
                 moved = "-" if np.isnan(p.time_changes) else f"{p.time_changes:.2f}"
-                lines.append(f"     {p.treatment:<10} {p.model.label():<32} {name:<6} {p.median[j]:>9.4g} "
+                lines.append(f"     {p.treatment:<10} {p.model.label():<40} {name:<6} {p.median[j]:>9.4g} "
                              f"{f'[{_num(p.lower90[j])}, {_num(p.upper90[j])}]':>24} {p.ess[j]:>7.0f} "
                              f"{p.acceptance:>7.2f} {moved:>6}  {p.priors[j].text()}")
         lines.append("accept: Metropolis acceptance of the parameter moves; moved: share of Gibbs updates that "
@@ -1353,7 +1357,7 @@ def command(args):
         breaks = tuple(int(b) for b in (args.breaks or "8").split(","))
     except ValueError:
         raise ResultsError(f"--breaks {args.breaks}: one or two step numbers, comma-separated") from None
-    r = analyse(path, unrecorded, exposures, outsides, breaks, markets, args.mcmc or 2000, args.seed)
+    r = analyse(path, unrecorded, exposures, outsides, breaks, markets, args.mcmc or MCMC_ITERATIONS, args.seed)
     r["notes"] = notes
     sys.stdout.write(format_report(r))
     if args.output:

@@ -333,6 +333,22 @@ def test_recovery_fast(engine):
     assert np.all(inside >= 6), inside
 
 
+def test_recovery_fast_structural_equivalence(engine):
+    """[stat] The same recovery with exposure.definition = "structural_equivalence" in the engine and the
+    engine's SE_ij (Organization.exposure_network) in the likelihood: at least 6 of 10 inside for p and q
+    (P(pass | coverage 0.9) = 0.998)."""
+    gs, exp, base = engine
+    org = gs.generate(gs.Experiment.from_file(SCENARIO), seed=exp.seed)
+    if not hasattr(org, "exposure_network"):
+        pytest.skip("the groundswell module has no Organization.exposure_network")
+    net = org.exposure_network(definition="structural_equivalence")
+    se = L.Record(net["offsets"], net["sources"], net["weights"], base.time, base.role, base.steps)
+    times = np.asarray(gs.adoption_times(exp, trials=10, seed=909,
+                                         overrides={"exposure.definition": "structural_equivalence"}))
+    inside = coverage([L.Record(se.offsets, se.sources, se.weights, t, se.role, se.steps) for t in times])
+    assert np.all(inside >= 6), inside
+
+
 @pytest.mark.slow
 def test_recovery_at_the_nominal_rate(engine):
     """[stat] 50 engine records: the truth inside the 90% profile interval at the nominal rate, 39 <= count <= 49
