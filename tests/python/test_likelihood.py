@@ -194,14 +194,8 @@ MI_DATA = REPO.parent / "shared" / "data" / "raw" / "medical-innovation-ckm"
 
 
 def module():
-    """The groundswell module of this build (as tests/python/test_module.py finds it), or skip."""
-    given = os.environ.get("GROUNDSWELL_PYTHON_DIR")
-    where = os.path.abspath(given) if given else str(engine_binary().resolve().parent.parent / "python")
-    if not os.path.isfile(os.path.join(where, "groundswell", "__init__.py")):
-        pytest.skip(f"the Python module was not built (no {where}/groundswell)")
-    if where not in sys.path:
-        sys.path.insert(0, where)
-    import groundswell
+    """The groundswell module of this build, with adoption_times, or skip."""
+    groundswell = base_module()
     if not hasattr(groundswell, "adoption_times"):
         pytest.skip("the groundswell module has no adoption_times (rebuild it from this checkout)")
     return groundswell
