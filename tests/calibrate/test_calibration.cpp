@@ -183,11 +183,14 @@ TEST_CASE("calibrate recovers bass p and q from data the engine simulated", "[st
 }
 
 TEST_CASE("calibrate: the truth is inside the 90% interval in most repetitions", "[.slow][calibrate_slow]") {
-  // Ten observed records (seeds 1..10), each calibrated afresh. With a 90%
-  // interval the truth falls outside in 1 of 10 on average; P(at most 7 of 10
-  // inside) = 0.07 if the intervals were exact, so at least 7 is asked per parameter.
+  // 100 observed records (seeds 1..100), each calibrated afresh; at least 80
+  // inside is asked per parameter. Binomial: P(pass) = 0.9992 if the 90%
+  // intervals cover 90%, and 0.016 if they cover only 70%, so an interval
+  // that covers 70% fails (issue 21). ABC intervals with a tolerance above 0
+  // are wider than the posterior's, so over-coverage is expected and passes.
+  constexpr int kRecords = 100;
   int inside_p = 0, inside_q = 0;
-  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+  for (std::uint64_t seed = 1; seed <= kRecords; ++seed) {
     TempDir dir;
     std::string text = kTruth;
     text.replace(text.find("seed = 1"), 8, "seed = " + std::to_string(seed));
@@ -196,9 +199,10 @@ TEST_CASE("calibrate: the truth is inside the 90% interval in most repetitions",
     inside_p += r.lower[0] <= 0.02 && 0.02 <= r.upper[0];
     inside_q += r.lower[1] <= 0.6 && 0.6 <= r.upper[1];
   }
-  WARN("truth inside the 90% interval: p " << inside_p << " of 10, q " << inside_q << " of 10");
-  CHECK(inside_p >= 7);
-  CHECK(inside_q >= 7);
+  WARN("truth inside the 90% interval: p " << inside_p << " of " << kRecords << ", q " << inside_q << " of "
+                                           << kRecords);
+  CHECK(inside_p >= 80);
+  CHECK(inside_q >= 80);
 }
 
 TEST_CASE("rejection ABC with exact matching gives the exact posterior of bass p", "[stat][calibrate]") {
