@@ -1,5 +1,6 @@
 // The formal hierarchy's shared rules: manager cycles and levels.
 #include "groundswell/org/hierarchy.hpp"
+#include <algorithm>
 
 #include <cstddef>
 #include <stdexcept>
@@ -74,47 +75,18 @@ std::vector<std::int32_t> levels_from_managers(const std::vector<std::int32_t>& 
   return level;
 }
 
-Organization without_agent(const Organization& o, AgentId removed) {
-  const AgentId n = o.size();
-  if (removed >= n) throw std::out_of_range("without_agent: no agent " + std::to_string(removed));
-  auto renumber = [removed](AgentId i) { return i > removed ? i - 1 : i; };
-  Organization out;
-  out.department_count = o.department_count;
-  out.department_names = o.department_names;
-  out.attribute_names = o.attribute_names;
-  const std::int32_t heir = o.manager[removed];  // who takes over the removed agent's reports
-  for (AgentId i = 0; i < n; ++i) {
-    if (i == removed) continue;
-    std::int32_t m = o.manager[i];
-    if (m == static_cast<std::int32_t>(removed)) m = heir;
-    out.manager.push_back(m == kNoManager ? kNoManager : static_cast<std::int32_t>(renumber(static_cast<AgentId>(m))));
-    out.department.push_back(o.department[i]);
-    if (!o.ids.empty()) out.ids.push_back(o.ids[i]);
-    if (!o.attributes.empty()) out.attributes.push_back(o.attributes[i]);
-  }
-  out.level = levels_from_managers(out.manager);
-  mark_formal_leaders(out);
-  std::vector<Tie> ties;
-  const auto& net = o.network;
-  ties.reserve(net.edge_count());
-  for (AgentId i = 0; i < n; ++i)
-    for (EdgeIndex e = net.offsets[i]; e < net.offsets[i + 1]; ++e)
-      if (i != removed && net.sources[e] != removed)
-        ties.push_back({renumber(i), renumber(net.sources[e]), net.weights[e], net.formal[e] != 0});
-  out.network = build_network(n - 1, ties);
-  return out;
-}
+namespace {
 
-Organization without_agents(const Organization& o, const std::vector<std::uint8_t>& keep) {
+/// The organization of the kept agents (without_agent, without_agents): ties
+/// of a removed agent dropped, reports moved to the nearest kept manager up
+/// the chain; `number_ids`: a generated organization (no ids) gets its old
+/// numbers as ids.
+Organization kept_agents(const Organization& o, const std::vector<std::uint8_t>& keep, bool number_ids) {
   const AgentId n = o.size();
-  if (keep.size() != n)
-    throw std::invalid_argument("without_agents: " + std::to_string(keep.size()) + " keep flags for " +
-                                std::to_string(n) + " agents");
   std::vector<AgentId> renumber(n, 0);  // new id of a kept agent
   AgentId kept = 0;
   for (AgentId i = 0; i < n; ++i)
     if (keep[i]) renumber[i] = kept++;
-  const bool all = kept == n;
   Organization out;
   out.department_count = o.department_count;
   out.department_names = o.department_names;
@@ -127,7 +99,7 @@ Organization without_agents(const Organization& o, const std::vector<std::uint8_
     out.department.push_back(o.department[i]);
     if (!o.ids.empty())
       out.ids.push_back(o.ids[i]);
-    else if (!all)
+    else if (number_ids)
       out.ids.push_back(std::to_string(i));
     if (!o.attributes.empty()) out.attributes.push_back(o.attributes[i]);
   }
@@ -144,6 +116,23 @@ Organization without_agents(const Organization& o, const std::vector<std::uint8_
   }
   out.network = build_network(kept, ties);
   return out;
+}
+
+}  // namespace
+
+Organization without_agent(const Organization& o, AgentId removed) {
+  if (removed >= o.size()) throw std::out_of_range("without_agent: no agent " + std::to_string(removed));
+  std::vector<std::uint8_t> keep(o.size(), 1);
+  keep[removed] = 0;
+  return kept_agents(o, keep, false);  // ids as they were (recommend names agents by their number)
+}
+
+Organization without_agents(const Organization& o, const std::vector<std::uint8_t>& keep) {
+  if (keep.size() != o.size())
+    throw std::invalid_argument("without_agents: " + std::to_string(keep.size()) + " keep flags for " +
+                                std::to_string(o.size()) + " agents");
+  const bool all = std::find(keep.begin(), keep.end(), 0) == keep.end();
+  return kept_agents(o, keep, !all);
 }
 
 }  // namespace groundswell::org
