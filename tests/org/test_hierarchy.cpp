@@ -111,9 +111,11 @@ TEST_CASE("a CSV level that agrees with the manager column passes", "[unit][org]
   CHECK(read_nodes_error(header + "solo,X,,0\n").empty());
 }
 
-TEST_CASE("without_agent: a departure's reports report to its manager, ties and ids follow", "[unit][org]") {
-  // 0 at the top; 1 and 2 report to 0; 3 and 4 to 1; 5 to 3. Everyone listens
-  // to their manager (formal ties), and 4 also to 2, 2 to 1 (informal).
+namespace {
+
+/// Six people: 0 at the top; 1 and 2 report to 0; 3 and 4 to 1; 5 to 3; each
+/// listens to their manager (formal ties, weight 1), plus the `informal` ties.
+org::Organization six_people(const std::vector<org::Tie>& informal) {
   org::Organization o;
   o.manager = {kNoManager, 0, 0, 1, 1, 3};
   o.department = {0, 1, 2, 1, 1, 1};
@@ -123,9 +125,17 @@ TEST_CASE("without_agent: a departure's reports report to its manager, ties and 
   org::mark_formal_leaders(o);
   std::vector<org::Tie> ties;
   for (AgentId i = 1; i < 6; ++i) ties.push_back({i, static_cast<AgentId>(o.manager[i]), 1.0f, true});
-  ties.push_back({4, 2, 0.5f, false});
-  ties.push_back({2, 1, 0.25f, false});
+  ties.insert(ties.end(), informal.begin(), informal.end());
   o.network = org::build_network(6, ties);
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("without_agent: a departure's reports report to its manager, ties and ids follow", "[unit][org]") {
+  // 0 at the top; 1 and 2 report to 0; 3 and 4 to 1; 5 to 3. Everyone listens
+  // to their manager (formal ties), and 4 also to 2, 2 to 1 (informal).
+  const org::Organization o = six_people({{4, 2, 0.5f, false}, {2, 1, 0.25f, false}});
 
   SECTION("a middle manager departs: its reports move up to its manager") {
     const org::Organization w = org::without_agent(o, 1);
@@ -160,20 +170,8 @@ TEST_CASE("without_agents: ties of the removed go both ways, reports move to the
           "[unit][org]") {
   // 0 at the top; 1 and 2 report to 0; 3 and 4 to 1; 5 to 3. Everyone listens
   // to their manager (formal ties), and 4 also to 2, 2 to 1, 5 to 4 (informal).
-  org::Organization o;
-  o.manager = {kNoManager, 0, 0, 1, 1, 3};
-  o.department = {0, 1, 2, 1, 1, 1};
-  o.department_count = 3;
+  org::Organization o = six_people({{4, 2, 0.5f, false}, {2, 1, 0.25f, false}, {5, 4, 0.75f, false}});
   o.department_names = {"top", "ops", "money"};
-  o.ids = {"ceo", "vp", "cfo", "m", "x", "y"};
-  o.level = org::levels_from_managers(o.manager);
-  org::mark_formal_leaders(o);
-  std::vector<org::Tie> ties;
-  for (AgentId i = 1; i < 6; ++i) ties.push_back({i, static_cast<AgentId>(o.manager[i]), 1.0f, true});
-  ties.push_back({4, 2, 0.5f, false});
-  ties.push_back({2, 1, 0.25f, false});
-  ties.push_back({5, 4, 0.75f, false});
-  o.network = org::build_network(6, ties);
 
   SECTION("a manager and its manager leave: y reports to the ceo, two levels up") {
     const org::Organization w = org::without_agents(o, {1, 0, 1, 0, 1, 1});  // vp and m leave
