@@ -2,7 +2,9 @@
 // recorder reads the run state after each step and the states it kept from
 // the step before; the causes follow from the hazards of that step. It draws
 // no random number, so a trial is the same with or without it.
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 
 #include "groundswell/engine/recorder.hpp"
@@ -160,18 +162,27 @@ void AttributionRecorder::record(const TrialSimulation& trial) {
       for (AgentId i : s.formalized) formalized_[i] = 1;
     // cascade and agreement name who converted each entry (RunState::converted_by)
     const bool converted = spec.rule == model::Rule::Cascade || spec.rule == model::Rule::Agreement;
-    for (AgentId i = 0; i < n; ++i) {
-      const State was = before_[i];
-      if (now[i] == State::C && was != State::C) complying += 1.0;  // net over the step
-      if (now[i] != State::A || was == State::A || converted) continue;
-      if (formalized_[i])
-        count(Cause::Formalized);
-      else if (was == State::C)
-        count(Cause::Internalized);
-      else if (was == State::N)
-        peer_entry(trial, i, row);
-      else  // R -> A takes two steps (MODEL.md 5.8)
-        throw std::logic_error("attribution: an entry into A from R in one step");
+    // Only agents whose state changed count, and most keep theirs over a
+    // step: eight states are compared at once and skipped when all are equal.
+    constexpr AgentId kWord = sizeof(std::uint64_t);
+    for (AgentId i = 0; i < n;) {
+      if (i + kWord <= n && std::memcmp(now + i, before_.data() + i, kWord) == 0) {
+        i += kWord;
+        continue;
+      }
+      for (const AgentId end = std::min(n, i + kWord); i < end; ++i) {
+        const State was = before_[i];
+        if (now[i] == State::C && was != State::C) complying += 1.0;  // net over the step
+        if (now[i] != State::A || was == State::A || converted) continue;
+        if (formalized_[i])
+          count(Cause::Formalized);
+        else if (was == State::C)
+          count(Cause::Internalized);
+        else if (was == State::N)
+          peer_entry(trial, i, row);
+        else  // R -> A takes two steps (MODEL.md 5.8)
+          throw std::logic_error("attribution: an entry into A from R in one step");
+      }
     }
     if (formalized_now)
       for (AgentId i : s.formalized) formalized_[i] = 0;

@@ -3,13 +3,13 @@
 #include "groundswell/engine/recorder.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "engine/detail/parallel.hpp"
 
 namespace groundswell::engine {
 namespace {
-constexpr std::size_t kSums = 9;      // counts of N, C, A, R; sums of a, c, r, P; active champions
-constexpr std::size_t kCounters = 4;  // interleaved department tallies
+constexpr std::size_t kSums = 5;  // sums of a, c, r, P; active champions
 }  // namespace
 
 void TrialCurves::resize(Step steps_, const org::Organization& o) {
@@ -34,12 +34,16 @@ void CurveRecorder::begin(const TrialSimulation& trial, Step steps) {
   curves_.resize(steps, o);
   const std::size_t blocks = (o.size() + detail::kAgentBlock - 1) / detail::kAgentBlock;
   const auto d_count = static_cast<std::size_t>(o.department_count);
-  partial_.assign(blocks * (kSums + 2 * d_count), 0.0);
-  tally_.assign(blocks * 2 * kCounters * d_count, 0);
+  partial_.assign(blocks * kSums, 0.0);
+  tally_.assign(blocks * (kStateCount + 2 * d_count), 0);
+  before_.assign(o.size(), State::N);
+  counted_ = false;
 }
 
 /// Sums over fixed blocks of agents (in parallel for large organizations),
 /// then over blocks in order: the result never depends on the thread count.
+/// The counts are kept from one step to the next and changed only for the
+/// agents whose state changed, which are few in most steps.
 void CurveRecorder::record(const TrialSimulation& trial) {
   const RunState& state = trial.state();
   const org::Organization& o = trial.setup().organization;
@@ -47,95 +51,100 @@ void CurveRecorder::record(const TrialSimulation& trial) {
   const AgentId n = o.size();
   const auto row = static_cast<std::size_t>(state.time);
   const auto d_count = static_cast<std::size_t>(curves.departments);
-  const std::size_t width = kSums + 2 * d_count;
+  const std::size_t tally_width = kStateCount + 2 * d_count;
   const std::size_t blocks = (n + detail::kAgentBlock - 1) / detail::kAgentBlock;
-  auto& partial = partial_;
-  std::fill(partial.begin(), partial.end(), 0.0);
+  const State* now = state.current.state.data();
   // Parallel only when the agent phases are (parallel.hpp): small
   // organizations run many trials at once instead.
   const bool parallel = n >= 2 * detail::kAgentBlock;
   auto sum_block = [&](std::size_t b) {
-    // Local accumulators: the sums must not live behind a pointer, since
-    // the byte-sized state loads could alias them and force a store per agent.
-    // Counts and sums in registers, with two accumulators for each sum (even
-    // and odd agents) so that consecutive additions do not wait for each other.
-    std::uint32_t count[kStateCount] = {0, 0, 0, 0};
-    std::uint32_t champions = 0;
-    double autonomy0 = 0, competence0 = 0, relatedness0 = 0, pressure0 = 0;
-    double autonomy1 = 0, competence1 = 0, relatedness1 = 0, pressure1 = 0;
-    // Adopters (A + C) and the internalized (A) per department, counted in
-    // kCounters interleaved tallies: neighbours are often in one department,
-    // and a single tally would make each count wait for the previous one.
-    std::uint32_t* adopted = tally_.data() + b * 2 * kCounters * d_count;
-    std::uint32_t* internalized = adopted + kCounters * d_count;
-    std::fill(adopted, adopted + 2 * kCounters * d_count, 0u);
-    auto tally = [&](std::size_t i) {
-      const State s = state.current.state[i];
-      for (int k = 0; k < kStateCount; ++k) count[k] += s == static_cast<State>(k);
-      const std::size_t slot = (i % kCounters) * d_count + static_cast<std::size_t>(o.department[i]);
-      adopted[slot] += s == State::A || s == State::C;
-      internalized[slot] += s == State::A;
-      champions += state.champion[i];
-    };
     const std::size_t begin = b * detail::kAgentBlock;
     const std::size_t end = std::min<std::size_t>(n, begin + detail::kAgentBlock);
+    // Counts of N, C, A, R, then adopters (A + C) and the internalized (A) per department.
+    std::uint32_t* count = tally_.data() + b * tally_width;
+    std::uint32_t* adopted = count + kStateCount;
+    std::uint32_t* internalized = adopted + d_count;
+    auto tally = [&](std::size_t i, State s, std::uint32_t sign) {  // sign 1 or -1 (modulo 2^32)
+      const auto d = static_cast<std::size_t>(o.department[i]);
+      count[static_cast<int>(s)] += sign;
+      adopted[d] += s == State::A || s == State::C ? sign : 0u;
+      internalized[d] += s == State::A ? sign : 0u;
+    };
+    if (!counted_) {
+      for (std::size_t i = begin; i < end; ++i) tally(i, now[i], 1u);
+    } else {
+      constexpr std::size_t kWord = sizeof(std::uint64_t);  // eight states compared at once
+      for (std::size_t i = begin; i < end;) {
+        if (i + kWord <= end && std::memcmp(now + i, before_.data() + i, kWord) == 0) {
+          i += kWord;
+          continue;
+        }
+        for (const std::size_t stop = std::min(end, i + kWord); i < stop; ++i)
+          if (now[i] != before_[i]) {
+            tally(i, before_[i], ~0u);
+            tally(i, now[i], 1u);
+          }
+      }
+    }
+    std::copy(now + begin, now + end, before_.begin() + static_cast<std::ptrdiff_t>(begin));
+    std::uint32_t champions = 0;
+    for (std::size_t i = begin; i < end; ++i) champions += state.champion[i];
+    // Two accumulators for each sum (even and odd agents), so that
+    // consecutive additions do not wait for each other: one pair of doubles.
+    using Pair = double __attribute__((vector_size(16)));
+    Pair autonomy = {0, 0}, competence = {0, 0}, relatedness = {0, 0}, pressure = {0, 0};
+    const float* a = state.current.autonomy.data();
+    const float* c = state.current.competence.data();
+    const float* r = state.current.relatedness.data();
+    const float* P = state.pressure.data();
     std::size_t i = begin;
     for (; i + 1 < end; i += 2) {
-      tally(i);
-      tally(i + 1);
-      autonomy0 += state.current.autonomy[i];
-      competence0 += state.current.competence[i];
-      relatedness0 += state.current.relatedness[i];
-      pressure0 += state.pressure[i];
-      autonomy1 += state.current.autonomy[i + 1];
-      competence1 += state.current.competence[i + 1];
-      relatedness1 += state.current.relatedness[i + 1];
-      pressure1 += state.pressure[i + 1];
+      autonomy += Pair{a[i], a[i + 1]};
+      competence += Pair{c[i], c[i + 1]};
+      relatedness += Pair{r[i], r[i + 1]};
+      pressure += Pair{P[i], P[i + 1]};
     }
     if (i < end) {
-      tally(i);
-      autonomy0 += state.current.autonomy[i];
-      competence0 += state.current.competence[i];
-      relatedness0 += state.current.relatedness[i];
-      pressure0 += state.pressure[i];
+      autonomy[0] += a[i];
+      competence[0] += c[i];
+      relatedness[0] += r[i];
+      pressure[0] += P[i];
     }
-    double* sum = partial.data() + b * width;
-    for (std::size_t d = 0; d < d_count; ++d) {
-      std::uint32_t total = 0, total_internalized = 0;
-      for (std::size_t k = 0; k < kCounters; ++k) {
-        total += adopted[k * d_count + d];
-        total_internalized += internalized[k * d_count + d];
-      }
-      sum[kSums + d] = total;
-      sum[kSums + d_count + d] = total_internalized;
-    }
-    sum[8] = champions;
-    for (int k = 0; k < kStateCount; ++k) sum[k] = count[k];
-    sum[4] = autonomy0 + autonomy1;
-    sum[5] = competence0 + competence1;
-    sum[6] = relatedness0 + relatedness1;
-    sum[7] = pressure0 + pressure1;
+    double* sum = partial_.data() + b * kSums;
+    sum[0] = autonomy[0] + autonomy[1];
+    sum[1] = competence[0] + competence[1];
+    sum[2] = relatedness[0] + relatedness[1];
+    sum[3] = pressure[0] + pressure[1];
+    sum[4] = champions;
   };
   if (parallel) {
     detail::for_each_block_index(blocks, sum_block);
   } else {
     for (std::size_t b = 0; b < blocks; ++b) sum_block(b);
   }
-  for (std::size_t b = 1; b < blocks; ++b)
-    for (std::size_t k = 0; k < width; ++k) partial[k] += partial[b * width + k];
-  const double* total = partial.data();
-  for (int k = 0; k < kStateCount; ++k) curves.share[k][row] = static_cast<float>(total[k] / n);
-  curves.mean_autonomy[row] = static_cast<float>(total[4] / n);
-  curves.mean_competence[row] = static_cast<float>(total[5] / n);
-  curves.mean_relatedness[row] = static_cast<float>(total[6] / n);
-  curves.mean_pressure[row] = static_cast<float>(total[7] / n);
-  curves.active_champions[row] = static_cast<std::int32_t>(total[8]);
+  counted_ = true;
+  double total[kSums] = {0, 0, 0, 0, 0};
+  for (std::size_t b = 0; b < blocks; ++b)
+    for (std::size_t k = 0; k < kSums; ++k) total[k] = b == 0 ? partial_[k] : total[k] + partial_[b * kSums + k];
+  std::vector<std::uint64_t>& counts = totals_;
+  counts.assign(tally_width, 0);
+  for (std::size_t b = 0; b < blocks; ++b)
+    for (std::size_t k = 0; k < tally_width; ++k) counts[k] += tally_[b * tally_width + k];
+  for (int k = 0; k < kStateCount; ++k)
+    curves.share[k][row] = static_cast<float>(static_cast<double>(counts[static_cast<std::size_t>(k)]) / n);
+  curves.mean_autonomy[row] = static_cast<float>(total[0] / n);
+  curves.mean_competence[row] = static_cast<float>(total[1] / n);
+  curves.mean_relatedness[row] = static_cast<float>(total[2] / n);
+  curves.mean_pressure[row] = static_cast<float>(total[3] / n);
+  curves.active_champions[row] = static_cast<std::int32_t>(total[4]);
   float* dept = curves.department_adopted.data() + row * d_count;
   float* dept_internalized = curves.department_internalized.data() + row * d_count;
   for (std::size_t d = 0; d < d_count; ++d) {
     const auto size = curves.department_size[d];
-    dept[d] = size ? static_cast<float>(total[kSums + d] / size) : 0.0f;
-    dept_internalized[d] = size ? static_cast<float>(total[kSums + d_count + d] / size) : 0.0f;
+    const auto adopted = static_cast<double>(counts[kStateCount + d]);
+    const auto internalized = static_cast<double>(counts[kStateCount + d_count + d]);
+    dept[d] = size ? static_cast<float>(adopted / size) : 0.0f;
+    dept_internalized[d] = size ? static_cast<float>(internalized / size) : 0.0f;
   }
 }
 

@@ -83,8 +83,11 @@ class CurveRecorder final : public Recorder {
 
  private:
   TrialCurves& curves_;
-  std::vector<double> partial_;       ///< per block: counts of N, C, A, R, sums of a, c, r, P, adopters per department
-  std::vector<std::uint32_t> tally_;  ///< per block: interleaved adopter tallies per department
+  std::vector<double> partial_;       ///< per block: sums of a, c, r, P, active champions
+  std::vector<std::uint32_t> tally_;  ///< per block: counts of N, C, A, R, adopters and internalized per department
+  std::vector<std::uint64_t> totals_;  ///< the counts over all blocks
+  std::vector<State> before_;          ///< the states the counts are of
+  bool counted_ = false;               ///< whether the counts hold (after the first record)
 };
 
 /// Splits every entry into A by cause, and credits the peer part to the

@@ -60,10 +60,14 @@ inline bool large_organization(std::size_t n) { return n * sizeof(Signal) > kSig
 
 /// 1 - exp(-H) in single precision, L at a time; a series for small H keeps
 /// the relative error below 1e-6 where 1 - e^-H would cancel. 0 for H = 0.
+/// Most agents' hazards are small in most steps, so a group of L whose
+/// lanes all take the series skips the exponential (the same lanes either way).
 template <std::size_t L>
 [[gnu::always_inline]] inline FloatV<L> change_probability(FloatV<L> H) {
   const FloatV<L> series = H * (splat<L>(1.0f) - H * (splat<L>(0.5f) - H * splat<L>(1.0f / 6.0f)));
-  return H < splat<L>(0.01f) ? series : splat<L>(1.0f) - exp_lanes<L>(-H);
+  const IntV<L> small = H < splat<L>(0.01f);
+  if (!any<L>(~small)) return series;
+  return small ? series : splat<L>(1.0f) - exp_lanes<L>(-H);
 }
 
 /// What one step of the agent pass reads and writes, built once per step,
@@ -289,40 +293,40 @@ struct SdtKernel {
     const std::size_t blocks = (first + count - 1) / 4 - first_block + 1;
     for (std::size_t b = 0; b < blocks; ++b)
       chunk.bits[b] = step.ctx.rng.bits(static_cast<std::uint32_t>(step.t), first_block + b);
+    const std::uint32_t* word = chunk.bits[0].data() + (first - 4 * first_block);  // agent `first`'s word
     for (std::size_t k = 0; k < count; k += L) {
       const std::size_t valid = std::min(L, count - k);
       V h[kStateCount];
       for (int j = 0; j < kStateCount; ++j) std::memcpy(&h[j], &chunk.hazard[j][k], sizeof h[j]);
       const V H = h[0] + h[1] + h[2] + h[3];
       const V p = change_probability<L>(H);
-      I high_bits = splat_int<L>(0);  // the top 24 bits of each agent's word
-      for (std::size_t l = 0; l < valid; ++l) {
-        const std::size_t i = first + k + l;
-        high_bits[l] = static_cast<std::int32_t>(chunk.bits[i / 4 - first_block][i % 4] >> 8);
-      }
+      // The top 24 bits of each agent's word: agents' words are consecutive in the chunk's blocks.
+      typedef std::uint32_t Words __attribute__((vector_size(4 * L)));  // NOLINT(modernize-use-using)
+      Words words{};
+      std::memcpy(&words, word + k, valid * sizeof(std::uint32_t));
+      const I high_bits = reinterpret_cast<I>(words >> 8);
       // (m + 1/2) 2^-24 for m = 0..2^24-1: exact in single precision, inside (0, 1)
       const V u = (__builtin_convertvector(high_bits, V) + splat<L>(0.5f)) * splat<L>(1.0f / 16777216.0f);
       const I change = u < p;
+      std::memcpy(&step.w.next.state[first + k], &s.current.state[first + k], valid);  // most agents keep theirs
+      if (!any<L>(change)) continue;
       for (std::size_t l = 0; l < valid; ++l) {
+        if (!change[l]) continue;
         const std::size_t i = first + k + l;
-        State next = s.current.state[i];
-        if (change[l]) {
-          float pick = u[l] / p[l] * H[l];
-          int chosen = -1;
-          for (int j = 0; j < kStateCount && chosen < 0; ++j) {
-            if (h[j][l] <= 0.0f) continue;
-            if (pick < h[j][l]) chosen = j;
-            pick -= h[j][l];
-          }
-          for (int j = kStateCount - 1; j >= 0 && chosen < 0; --j)  // rounding: the last state with a hazard
-            if (h[j][l] > 0.0f) chosen = j;
-          next = static_cast<State>(chosen);
-          if (s.champion[i]) {  // burnout; only agent i reads its flags in this pass
-            s.champion[i] = 0;
-            s.committed[i] = s.issuer[i] && step.ctx.spec.mandate.issuers_adopt;
-          }
+        float pick = u[l] / p[l] * H[l];
+        int chosen = -1;
+        for (int j = 0; j < kStateCount && chosen < 0; ++j) {
+          if (h[j][l] <= 0.0f) continue;
+          if (pick < h[j][l]) chosen = j;
+          pick -= h[j][l];
         }
-        step.w.next.state[i] = next;
+        for (int j = kStateCount - 1; j >= 0 && chosen < 0; --j)  // rounding: the last state with a hazard
+          if (h[j][l] > 0.0f) chosen = j;
+        step.w.next.state[i] = static_cast<State>(chosen);
+        if (s.champion[i]) {  // burnout; only agent i reads its flags in this pass
+          s.champion[i] = 0;
+          s.committed[i] = s.issuer[i] && step.ctx.spec.mandate.issuers_adopt;
+        }
       }
     }
   }
