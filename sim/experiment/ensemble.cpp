@@ -1,6 +1,8 @@
 #include "groundswell/experiment/ensemble.hpp"
 
 #include <algorithm>
+#include <array>
+#include <future>
 #include <memory>
 
 #include "groundswell/experiment/parallel.hpp"
@@ -73,16 +75,39 @@ ExperimentResults run_experiment(const model::ExperimentSpec& x, const RunOption
   const OrganizationCache cache(x);
   ExperimentResults results;
   results.metrics.assign(scenarios, {});
-  TrialBatch out;
-  out.curves.resize(scenarios);
-  out.metrics.resize(scenarios);
-  out.attribution.resize(scenarios);
+  // Two batches: the sink writes one (compression is most of it) on a
+  // thread of its own while the trials of the next run, so the file is off
+  // the critical path. Batches reach the sink in order, one at a time.
+  std::array<TrialBatch, 2> buffers;
+  for (TrialBatch& out : buffers) {
+    out.curves.resize(scenarios);
+    out.metrics.resize(scenarios);
+    out.attribution.resize(scenarios);
+  }
+  std::future<void> writing;
+  TrialIndex written = 0;  // trials the sink has, once `writing` is done
+  auto finish_writing = [&] {
+    if (!writing.valid()) return;
+    writing.get();  // rethrows what the sink threw
+    results.trials_done = written;
+    if (options.progress) options.progress(results.trials_done, x.trials);
+  };
+  // Joins the writer on every way out (an exception of the trials included):
+  // the sink must not be left running beyond this call.
+  struct Join {
+    std::future<void>& f;
+    ~Join() {
+      if (f.valid()) f.wait();
+    }
+  } join{writing};
 
-  for (TrialIndex first = 0; first < x.trials; first += batch) {
+  std::size_t next = 0;
+  for (TrialIndex first = 0; first < x.trials; first += batch, next ^= 1) {
     if (options.stop && options.stop->load()) {
       results.interrupted = true;
       break;
     }
+    TrialBatch& out = buffers[next];
     const TrialIndex count = std::min(batch, x.trials - first);
     for (std::size_t s = 0; s < scenarios; ++s) {
       out.curves[s].resize(count);
@@ -99,12 +124,16 @@ ExperimentResults run_experiment(const model::ExperimentSpec& x, const RunOption
       results.interrupted = true;
       break;
     }
-    if (sink) sink->write_batch(first, out);
+    finish_writing();  // the batch before, whose buffer the next batch reuses
     for (std::size_t s = 0; s < scenarios; ++s)
       results.metrics[s].insert(results.metrics[s].end(), out.metrics[s].begin(), out.metrics[s].end());
-    results.trials_done = first + count;
-    if (options.progress) options.progress(results.trials_done, x.trials);
+    written = first + count;
+    if (sink)
+      writing = std::async(std::launch::async, [sink, first, &out] { sink->write_batch(first, out); });
+    else
+      writing = std::async(std::launch::deferred, [] {});
   }
+  finish_writing();
   return results;
 }
 

@@ -20,7 +20,9 @@ struct TrialBatch {
   std::vector<std::vector<engine::TrialAttribution>> attribution;
 };
 
-/// Receives consecutive batches of finished trials, on the calling thread.
+/// Receives consecutive batches of finished trials, one at a time and in
+/// order, on a thread of run_experiment's own (the writer), while the next
+/// batch runs; run_experiment returns only after the last write is done.
 class TrialSink {
  public:
   virtual ~TrialSink() = default;
@@ -33,7 +35,7 @@ struct RunOptions {
   /// (experiment/parallel.hpp), so runs at once may use different counts.
   unsigned threads = 0;
   TrialIndex batch_trials = 0;  ///< trials per batch; 0 = automatic
-  /// Called after each batch with (trials done, trials in all), on the calling thread.
+  /// Called after each batch is written with (trials done, trials in all), on the calling thread.
   std::function<void(TrialIndex, TrialIndex)> progress;
   /// When set to true (e.g. by a signal handler) the run stops at the next step boundary.
   const std::atomic<bool>* stop = nullptr;
