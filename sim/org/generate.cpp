@@ -176,6 +176,7 @@ Organization complete(const OrganizationSpec& s) {
     for (AgentId j = 0; j < s.size; ++j)
       if (i != j) ties.push_back({i, j, 1.0f, false});
   o.network = build_network(s.size, ties);
+  o.network.symmetric = true;  // rows ascending, every tie both ways with weight 1
   return o;
 }
 
@@ -205,6 +206,8 @@ Organization erdos_renyi(const OrganizationSpec& s, PhiloxEngine& rng) {
     }
   }
   o.network = build_network(n, ties);
+  // Pairs come in order (v, w < v), so row a lists its w < a, then its v > a: ascending.
+  o.network.symmetric = true;
   return o;
 }
 
@@ -245,6 +248,7 @@ Organization watts_strogatz(const OrganizationSpec& s, PhiloxEngine& rng) {
     for (AgentId j : adj[i]) ties.push_back({i, j, 1.0f, false});
   }
   o.network = build_network(n, ties);
+  o.network.symmetric = true;  // adj is undirected without duplicates, each row sorted
   return o;
 }
 
