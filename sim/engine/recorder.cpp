@@ -36,17 +36,17 @@ void CurveRecorder::begin(const TrialSimulation& trial, Step steps) {
   const auto d_count = static_cast<std::size_t>(o.department_count);
   partial_.assign(blocks * (kSums + 2 * d_count), 0.0);
   tally_.assign(blocks * 2 * kCounters * d_count, 0);
+  recorded_ = -1;
 }
 
 /// Sums over fixed blocks of agents (in parallel for large organizations),
-/// then over blocks in order: the result never depends on the thread count.
-void CurveRecorder::record(const TrialSimulation& trial) {
+/// then over blocks in order into the first block's slots: the result never
+/// depends on the thread count.
+void CurveRecorder::sum_agents(const TrialSimulation& trial) {
   const RunState& state = trial.state();
   const org::Organization& o = trial.setup().organization;
-  TrialCurves& curves = curves_;
   const AgentId n = o.size();
-  const auto row = static_cast<std::size_t>(state.time);
-  const auto d_count = static_cast<std::size_t>(curves.departments);
+  const auto d_count = static_cast<std::size_t>(curves_.departments);
   const std::size_t width = kSums + 2 * d_count;
   const std::size_t blocks = (n + detail::kAgentBlock - 1) / detail::kAgentBlock;
   auto& partial = partial_;
@@ -123,7 +123,40 @@ void CurveRecorder::record(const TrialSimulation& trial) {
   }
   for (std::size_t b = 1; b < blocks; ++b)
     for (std::size_t k = 0; k < width; ++k) partial[k] += partial[b * width + k];
-  const double* total = partial.data();
+}
+
+/// The totals of the last step plus this step's adopters, N -> A. The
+/// counts are whole numbers in double, so they are exact in any order; the
+/// sums of traits and pressure stand, since these rules never change them.
+void CurveRecorder::add_adopters(const TrialSimulation& trial) {
+  const auto& adopters = trial.state().newly_adopted;
+  const auto& department = trial.setup().organization.department;
+  const auto d_count = static_cast<std::size_t>(curves_.departments);
+  double* total = partial_.data();
+  const auto k = static_cast<double>(adopters.size());
+  total[static_cast<int>(State::N)] -= k;
+  total[static_cast<int>(State::A)] += k;
+  for (AgentId i : adopters) {
+    const auto d = static_cast<std::size_t>(department[i]);
+    total[kSums + d] += 1;            // adopted (A + C)
+    total[kSums + d_count + d] += 1;  // internalized (A)
+  }
+}
+
+void CurveRecorder::record(const TrialSimulation& trial) {
+  const RunState& state = trial.state();
+  TrialCurves& curves = curves_;
+  const AgentId n = trial.setup().organization.size();
+  const auto row = static_cast<std::size_t>(state.time);
+  const auto d_count = static_cast<std::size_t>(curves.departments);
+  const auto rule = trial.spec().rule;
+  const bool only_adopt = rule == model::Rule::Bass || rule == model::Rule::Threshold || rule == model::Rule::Cascade;
+  if (only_adopt && recorded_ >= 0 && state.time == recorded_ + 1)
+    add_adopters(trial);
+  else
+    sum_agents(trial);
+  recorded_ = state.time;
+  const double* total = partial_.data();
   for (int k = 0; k < kStateCount; ++k) curves.share[k][row] = static_cast<float>(total[k] / n);
   curves.mean_autonomy[row] = static_cast<float>(total[4] / n);
   curves.mean_competence[row] = static_cast<float>(total[5] / n);

@@ -73,7 +73,9 @@ TrialMetrics compute_metrics(const TrialCurves& curves);
 /// Records the curves of MODEL.md 7 into `curves`: row t of every curve at
 /// step t. Sums run over fixed blocks of agents (in parallel for large
 /// organizations), then over blocks in order, so the curves never depend on
-/// the thread count. Cost per step: one pass over the agents.
+/// the thread count. Cost per step: one pass over the agents; for bass,
+/// threshold and cascade, whose agents only move N -> A and keep their
+/// traits, after step 0 only one pass over the step's adopters.
 class CurveRecorder final : public Recorder {
  public:
   /// @param curves resized by begin; must outlive the recorder's use
@@ -85,6 +87,9 @@ class CurveRecorder final : public Recorder {
   TrialCurves& curves_;
   std::vector<double> partial_;       ///< per block: counts of N, C, A, R, sums of a, c, r, P, adopters per department
   std::vector<std::uint32_t> tally_;  ///< per block: interleaved adopter tallies per department
+  Step recorded_ = -1;                ///< the last step recorded (-1: none yet)
+  void sum_agents(const TrialSimulation& trial);
+  void add_adopters(const TrialSimulation& trial);
 };
 
 /// Splits every entry into A by cause, and credits the peer part to the
