@@ -96,8 +96,9 @@ class CurveRecorder final : public Recorder {
 /// people listened to (MODEL.md 7, "Attribution"), from the state at the
 /// start of each step and the hazards of that step. It draws no random
 /// number and writes nothing the simulation reads: a trial gives the same
-/// bits with or without it. Cost per step: one pass over the agents' states,
-/// plus the in-ties of the agents that entered A.
+/// bits with or without it. Cost per step: one pass over the agents' states
+/// (bass, threshold, cascade after step 0: over the step's adopters), plus
+/// the in-ties of the agents that entered A.
 class AttributionRecorder final : public Recorder {
  public:
   /// @param attribution resized by begin; must outlive the recorder's use
@@ -118,6 +119,7 @@ class AttributionRecorder final : public Recorder {
   std::array<double, kCauseCount> entries_{};  ///< this step's entries by cause
   std::array<double, kRoleCount> credit_{};    ///< this step's credit by role
   std::vector<double> agent_credit_;           ///< per agent, over the run (record.credit)
+  Step recorded_ = -1;                         ///< the last step recorded (-1: none yet)
 };
 
 /// Records each agent's first step in A or C: 0 for those adopted at the
