@@ -224,7 +224,7 @@ void check_bass_complete(TrialIndex trials, bool recursion_within_se) {
 // 4 SE of the measured mean; in the fast test also within one SE of the exact
 // expectation).
 TEST_CASE("bass on complete follows the Bass (1969) curve at every step", "[stat][classic]") {
-  check_bass_complete(100, true);  // ~16 s on one core: each trial copies and transposes N^2 ties
+  check_bass_complete(100, true);  // ~16 s on one core: each trial copies N^2 ties
 }
 
 TEST_CASE("bass on complete follows the Bass (1969) curve at every step, 1000 trials", "[stat][classic_slow][.slow]") {
