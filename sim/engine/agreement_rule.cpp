@@ -68,7 +68,7 @@ void collapse(RunState& s, Workspace& w, AgentId i, State opinion, AgentId by) {
 
 void agreement_start(const TrialContext& ctx, RunState& s, Workspace& w) {
   const AgentId n = ctx.setup.organization.size();
-  const auto& out = ctx.listeners;
+  const auto& out = *ctx.listeners;
   // The seeds are committed to A; everyone else starts as the setup has it,
   // B (state N) from prepare_trial, whose classic rules draw no resisters.
   for (AgentId i = 0; i < n; ++i) {
@@ -114,7 +114,7 @@ void agreement_start(const TrialContext& ctx, RunState& s, Workspace& w) {
 /// Cost O(N) per step, no allocation.
 void agreement_step(const TrialContext& ctx, RunState& s, Workspace& w) {
   const Step t = s.time + 1;
-  const auto& out = ctx.listeners;
+  const auto& out = *ctx.listeners;
   const AgentId n = ctx.setup.organization.size();
   std::copy(s.current.state.begin(), s.current.state.end(), w.step_start.begin());
   for (AgentId k = 0; k < n; ++k) {

@@ -64,6 +64,7 @@ void AttributionRecorder::begin(const TrialSimulation& trial, Step steps) {
                                         : setup.organization.is_formal_leader[i] ? Role::FormalLeader
                                                                                  : Role::Others);
   if (per_agent_) out_.agent_role.assign(role_.begin(), role_.end());
+  recorded_ = -1;
 }
 
 void AttributionRecorder::credit(AgentId j, double amount, std::size_t) {
@@ -147,7 +148,23 @@ void AttributionRecorder::record(const TrialSimulation& trial) {
   credit_.fill(0.0);
   double complying = 0;
   auto count = [&](Cause c) { entries_[static_cast<int>(c)] += 1.0; };
-  if (row > 0) {
+  // Bass, threshold and cascade only move N -> A, and only the step's
+  // adopters (bass and threshold list them ascending, as the pass over the
+  // agents meets them): the same sums in the same order from that list.
+  const bool only_adopt =
+      spec.rule == model::Rule::Bass || spec.rule == model::Rule::Threshold || spec.rule == model::Rule::Cascade;
+  const bool from_adopters = only_adopt && row > 0 && recorded_ >= 0 && s.time == recorded_ + 1;
+  recorded_ = s.time;
+  if (from_adopters) {
+    if (spec.rule == model::Rule::Cascade)
+      for (std::size_t k = 0; k < s.newly_adopted.size(); ++k) {
+        count(Cause::Peer);
+        credit(s.converted_by[k], 1.0, row);
+      }
+    else
+      for (AgentId i : s.newly_adopted) peer_entry(trial, i, row);
+    for (AgentId i : s.newly_adopted) before_[i] = State::A;
+  } else if (row > 0) {
     // The states the step was computed from: issuers switch to A at the
     // start of step mandate.start, before anything else (MODEL.md 4).
     const auto& m = spec.mandate;
@@ -203,7 +220,7 @@ void AttributionRecorder::record(const TrialSimulation& trial) {
   for (int c = 0; c < kCauseCount; ++c) out_.entries[c][row] = static_cast<float>(entries_[c]);
   for (int r = 0; r < kRoleCount; ++r) out_.credit[r][row] = static_cast<float>(credit_[r]);
   out_.entries_complying[row] = static_cast<float>(complying);
-  std::copy(now, now + n, before_.begin());
+  if (!from_adopters) std::copy(now, now + n, before_.begin());
 }
 
 }  // namespace groundswell::engine

@@ -101,6 +101,7 @@ std::vector<AgentId> select_champions(const org::Organization& o, const model::C
 
 void add_coalition(org::Organization& o, const std::vector<AgentId>& champions) {
   auto& net = o.network;
+  net.symmetric = false;  // weights change in place and extra ties go after each row
   std::vector<org::Tie> extra;
   for (AgentId i : champions)
     for (AgentId j : champions) {

@@ -1,18 +1,26 @@
 // Classic diffusion rules on the shared engine (MODEL.md 6): states N and A,
 // A absorbing. Exposure is kept incrementally: when j adopts, every agent
-// that listens to j gains w_ij, so a step costs only the new adopters' ties.
+// that listens to j gains w_ij, so a step costs only the new adopters' ties
+// (and threshold checks only the agents those ties reach).
 #include <cmath>
+#include <utility>
 
 #include "engine/detail/rules.hpp"
 
 namespace groundswell::engine::detail {
 namespace {
 
-/// Phase "exposure": the adopters of the last step raise their listeners' adopted weight.
+/// Phase "exposure": the adopters of the last step raise their listeners'
+/// adopted weight; with `kMark` each listener reached gets its bit set in `changed`.
+template <bool kMark = false>
 void spread_exposure(const TrialContext& ctx, const RunState& s, Workspace& w) {
-  const auto& out = ctx.listeners;
+  const auto& out = *ctx.listeners;
   for (AgentId j : s.newly_adopted)
-    for (EdgeIndex e = out.offsets[j]; e < out.offsets[j + 1]; ++e) w.adopted_weight[out.sources[e]] += out.weights[e];
+    for (EdgeIndex e = out.offsets[j]; e < out.offsets[j + 1]; ++e) {
+      const AgentId i = out.sources[e];
+      w.adopted_weight[i] += out.weights[e];
+      if constexpr (kMark) w.changed[i >> 6] |= std::uint64_t{1} << (i & 63);
+    }
 }
 
 /// Phase "adopt": the new adopters of this step become A (synchronous update).
@@ -24,7 +32,8 @@ double exposure(const TrialContext& ctx, const Workspace& w, AgentId i) {
   return static_cast<double>(w.adopted_weight[i]) * ctx.inverse_total_weight[i];
 }
 
-template <typename Decide>
+/// Phase "decide" over every agent in N, then adopt and spread.
+template <bool kMark = false, typename Decide>
 void classic_step(const TrialContext& ctx, RunState& s, Workspace& w, Decide&& decide) {
   const Step t = s.time + 1;
   auto& adopters = w.adopters;
@@ -34,7 +43,7 @@ void classic_step(const TrialContext& ctx, RunState& s, Workspace& w, Decide&& d
     if (s.current.state[i] == State::N && decide(i, t)) adopters.push_back(i);
   adopt(s, adopters);
   s.newly_adopted.swap(adopters);
-  spread_exposure(ctx, s, w);
+  spread_exposure<kMark>(ctx, s, w);
   s.time = t;
 }
 
@@ -43,6 +52,8 @@ void classic_step(const TrialContext& ctx, RunState& s, Workspace& w, Decide&& d
 void classic_start(const TrialContext& ctx, RunState& s, Workspace& w) {
   const AgentId n = ctx.setup.organization.size();
   w.adopted_weight.assign(n, 0.0f);
+  w.changed.assign((static_cast<std::size_t>(n) + 63) / 64, 0);
+  w.checked_all = false;
   s.pressure.assign(n, 0.0f);
   s.newly_adopted.clear();
   for (AgentId i = 0; i < n; ++i)
@@ -89,10 +100,30 @@ void bass_step(const TrialContext& ctx, RunState& s, Workspace& w) {
 /// the exact rational arithmetic of the model.
 void threshold_step(const TrialContext& ctx, RunState& s, Workspace& w) {
   constexpr double kFloatResolution = 1e-6;
-  classic_step(ctx, s, w, [&](AgentId i, Step) {
+  auto decide = [&](AgentId i, Step) {
     return ctx.inverse_total_weight[i] > 0 &&
            exposure(ctx, w, i) >= static_cast<double>(ctx.setup.threshold[i]) - kFloatResolution;
-  });
+  };
+  if (!w.checked_all) {  // the first step checks everyone (theta near 0 adopts unexposed)
+    classic_step<true>(ctx, s, w, decide);
+    w.checked_all = true;
+    return;
+  }
+  // The rule is deterministic: an agent whose exposure did not change decides
+  // as it did last step, i.e. not to adopt. Those changed are visited in
+  // ascending order, so the adopters come out as a full scan lists them.
+  const Step t = s.time + 1;
+  auto& adopters = w.adopters;
+  adopters.clear();
+  for (std::size_t k = 0; k < w.changed.size(); ++k)
+    for (std::uint64_t bits = std::exchange(w.changed[k], 0); bits != 0; bits &= bits - 1) {
+      const auto i = static_cast<AgentId>(k * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
+      if (s.current.state[i] == State::N && decide(i, t)) adopters.push_back(i);
+    }
+  adopt(s, adopters);
+  s.newly_adopted.swap(adopters);
+  spread_exposure<true>(ctx, s, w);
+  s.time = t;
 }
 
 /// Independent cascade, Kempe, Kleinberg and Tardos (2003), KDD,
@@ -100,7 +131,7 @@ void threshold_step(const TrialContext& ctx, RunState& s, Workspace& w) {
 /// convert each agent that listens to it, with probability w_ij * p.
 void cascade_step(const TrialContext& ctx, RunState& s, Workspace& w) {
   const Step t = s.time + 1;
-  const auto& out = ctx.listeners;
+  const auto& out = *ctx.listeners;
   auto& adopters = w.adopters;
   auto& converters = w.converters;
   adopters.clear();

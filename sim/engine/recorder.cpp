@@ -37,20 +37,18 @@ void CurveRecorder::begin(const TrialSimulation& trial, Step steps) {
   partial_.assign(blocks * kSums, 0.0);
   tally_.assign(blocks * (kStateCount + 2 * d_count), 0);
   before_.assign(o.size(), State::N);
-  counted_ = false;
+  recorded_ = -1;
 }
 
 /// Sums over fixed blocks of agents (in parallel for large organizations),
 /// then over blocks in order: the result never depends on the thread count.
 /// The counts are kept from one step to the next and changed only for the
 /// agents whose state changed, which are few in most steps.
-void CurveRecorder::record(const TrialSimulation& trial) {
+void CurveRecorder::sum_agents(const TrialSimulation& trial) {
   const RunState& state = trial.state();
   const org::Organization& o = trial.setup().organization;
-  TrialCurves& curves = curves_;
   const AgentId n = o.size();
-  const auto row = static_cast<std::size_t>(state.time);
-  const auto d_count = static_cast<std::size_t>(curves.departments);
+  const auto d_count = static_cast<std::size_t>(curves_.departments);
   const std::size_t tally_width = kStateCount + 2 * d_count;
   const std::size_t blocks = (n + detail::kAgentBlock - 1) / detail::kAgentBlock;
   const State* now = state.current.state.data();
@@ -70,7 +68,7 @@ void CurveRecorder::record(const TrialSimulation& trial) {
       adopted[d] += s == State::A || s == State::C ? sign : 0u;
       internalized[d] += s == State::A ? sign : 0u;
     };
-    if (!counted_) {
+    if (recorded_ < 0) {
       for (std::size_t i = begin; i < end; ++i) tally(i, now[i], 1u);
     } else {
       constexpr std::size_t kWord = sizeof(std::uint64_t);  // eight states compared at once
@@ -122,21 +120,55 @@ void CurveRecorder::record(const TrialSimulation& trial) {
   } else {
     for (std::size_t b = 0; b < blocks; ++b) sum_block(b);
   }
-  counted_ = true;
-  double total[kSums] = {0, 0, 0, 0, 0};
-  for (std::size_t b = 0; b < blocks; ++b)
-    for (std::size_t k = 0; k < kSums; ++k) total[k] = b == 0 ? partial_[k] : total[k] + partial_[b * kSums + k];
+  for (std::size_t k = 0; k < kSums; ++k) sums_[k] = partial_[k];
+  for (std::size_t b = 1; b < blocks; ++b)
+    for (std::size_t k = 0; k < kSums; ++k) sums_[k] += partial_[b * kSums + k];
+}
+
+/// Bass, threshold and cascade only move agents N -> A, the step's adopters,
+/// and never change traits, pressure or champions: the counts follow from
+/// that list, and the sums stand.
+void CurveRecorder::add_adopters(const TrialSimulation& trial) {
+  const auto& department = trial.setup().organization.department;
+  const auto d_count = static_cast<std::size_t>(curves_.departments);
+  const std::size_t tally_width = kStateCount + 2 * d_count;
+  for (AgentId i : trial.state().newly_adopted) {
+    std::uint32_t* count = tally_.data() + (i / detail::kAgentBlock) * tally_width;
+    const auto d = static_cast<std::size_t>(department[i]);
+    --count[static_cast<int>(State::N)];
+    ++count[static_cast<int>(State::A)];
+    ++count[kStateCount + d];            // adopters (A + C)
+    ++count[kStateCount + d_count + d];  // internalized (A)
+    before_[i] = State::A;
+  }
+}
+
+void CurveRecorder::record(const TrialSimulation& trial) {
+  static_assert(std::tuple_size_v<decltype(sums_)> == kSums);
+  const RunState& state = trial.state();
+  TrialCurves& curves = curves_;
+  const AgentId n = trial.setup().organization.size();
+  const auto row = static_cast<std::size_t>(state.time);
+  const auto d_count = static_cast<std::size_t>(curves.departments);
+  const std::size_t tally_width = kStateCount + 2 * d_count;
+  const auto rule = trial.spec().rule;
+  const bool only_adopt = rule == model::Rule::Bass || rule == model::Rule::Threshold || rule == model::Rule::Cascade;
+  if (only_adopt && recorded_ >= 0 && state.time == recorded_ + 1)
+    add_adopters(trial);
+  else
+    sum_agents(trial);
+  recorded_ = state.time;
   std::vector<std::uint64_t>& counts = totals_;
   counts.assign(tally_width, 0);
-  for (std::size_t b = 0; b < blocks; ++b)
+  for (std::size_t b = 0; b < tally_.size() / tally_width; ++b)
     for (std::size_t k = 0; k < tally_width; ++k) counts[k] += tally_[b * tally_width + k];
   for (int k = 0; k < kStateCount; ++k)
     curves.share[k][row] = static_cast<float>(static_cast<double>(counts[static_cast<std::size_t>(k)]) / n);
-  curves.mean_autonomy[row] = static_cast<float>(total[0] / n);
-  curves.mean_competence[row] = static_cast<float>(total[1] / n);
-  curves.mean_relatedness[row] = static_cast<float>(total[2] / n);
-  curves.mean_pressure[row] = static_cast<float>(total[3] / n);
-  curves.active_champions[row] = static_cast<std::int32_t>(total[4]);
+  curves.mean_autonomy[row] = static_cast<float>(sums_[0] / n);
+  curves.mean_competence[row] = static_cast<float>(sums_[1] / n);
+  curves.mean_relatedness[row] = static_cast<float>(sums_[2] / n);
+  curves.mean_pressure[row] = static_cast<float>(sums_[3] / n);
+  curves.active_champions[row] = static_cast<std::int32_t>(sums_[4]);
   float* dept = curves.department_adopted.data() + row * d_count;
   float* dept_internalized = curves.department_internalized.data() + row * d_count;
   for (std::size_t d = 0; d < d_count; ++d) {

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <stdexcept>
 
@@ -15,19 +16,6 @@ struct TrialSimulation::Impl {
   detail::Workspace work;
 };
 
-namespace {
-
-org::InfluenceNetwork transpose(const org::InfluenceNetwork& in) {
-  std::vector<org::Tie> ties;
-  ties.reserve(in.edge_count());
-  for (AgentId i = 0; i < in.agent_count(); ++i)
-    for (EdgeIndex e = in.offsets[i]; e < in.offsets[i + 1]; ++e)
-      ties.push_back({in.sources[e], i, in.weights[e], in.formal[e] != 0});  // "sources" now lists listeners
-  return org::build_network(in.agent_count(), ties);
-}
-
-}  // namespace
-
 TrialSimulation::TrialSimulation(const model::ScenarioSpec& spec, const TrialSetup& setup, std::uint64_t key,
                                  Step steps)
     : spec_(spec), setup_(setup) {
@@ -35,8 +23,8 @@ TrialSimulation::TrialSimulation(const model::ScenarioSpec& spec, const TrialSet
     throw std::invalid_argument("bass.outside = \"linear\" needs the run's number of steps");
   const auto& net = setup.organization.network;
   const AgentId n = setup.organization.size();
-  impl_ =
-      std::make_unique<Impl>(Impl{detail::TrialContext{spec, setup, CounterStream(key), steps, {}, {}}, nullptr, {}});
+  impl_ = std::make_unique<Impl>(
+      Impl{detail::TrialContext{spec, setup, CounterStream(key), steps, {}, {}, nullptr}, nullptr, {}});
   auto& ctx = impl_->ctx;
   ctx.inverse_total_weight.resize(n);
   for (AgentId i = 0; i < n; ++i) {
@@ -49,7 +37,11 @@ TrialSimulation::TrialSimulation(const model::ScenarioSpec& spec, const TrialSet
     detail::sdt_start(ctx, state_, impl_->work);
     impl_->step = detail::sdt_step;
   } else {
-    ctx.listeners = transpose(net);
+    // A symmetric network lists each agent's listeners itself, in the order
+    // the transpose would: no copy (org::InfluenceNetwork::symmetric).
+    assert(!net.symmetric || org::is_own_transpose(net));
+    if (!net.symmetric) ctx.transposed = org::transpose(net);
+    ctx.listeners = net.symmetric ? &net : &ctx.transposed;
     state_.committed.assign(n, 0);
     state_.champion.assign(n, 0);
     state_.issuer.assign(n, 0);

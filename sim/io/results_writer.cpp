@@ -336,6 +336,7 @@ ResultsWriter::~ResultsWriter() {
 const std::string& ResultsWriter::temporary_path() const noexcept { return impl_->file.temporary(); }
 
 void ResultsWriter::write_batch(TrialIndex first, const experiment::TrialBatch& batch) try {
+  hdf5::quiet_errors();  // HDF5's error stack is per thread, and batches come on the run's writer thread
   const auto steps = static_cast<hsize_t>(impl_->experiment.steps) + 1;
   auto& buf = impl_->buffer;
   auto& ibuf = impl_->ibuffer;

@@ -7,6 +7,7 @@
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
 #include <numeric>
+#include <utility>
 #include "groundswell/distributions.hpp"
 
 #include "groundswell/org/import.hpp"
@@ -176,6 +177,7 @@ Organization complete(const OrganizationSpec& s) {
     for (AgentId j = 0; j < s.size; ++j)
       if (i != j) ties.push_back({i, j, 1.0f, false});
   o.network = build_network(s.size, ties);
+  o.network.symmetric = true;  // rows ascending, every tie both ways with weight 1
   return o;
 }
 
@@ -185,10 +187,10 @@ Organization erdos_renyi(const OrganizationSpec& s, PhiloxEngine& rng) {
   const AgentId n = s.size;
   Organization o;
   flat_hierarchy(o, n, s.departments);
-  std::vector<Tie> ties;
+  std::vector<std::pair<AgentId, AgentId>> pairs;  // (v, w), w < v, in the order drawn
   const double p = n > 1 ? s.mean_degree / (n - 1) : 0.0;
   if (p > 0) {
-    ties.reserve(static_cast<std::size_t>(s.mean_degree * n * 1.1) + 16);
+    pairs.reserve(static_cast<std::size_t>(s.mean_degree * n * 0.55) + 16);
     const double log_q = std::log1p(-std::min(p, 1.0 - 1e-16));
     std::int64_t v = 1, w = -1;
     while (v < static_cast<std::int64_t>(n)) {
@@ -197,14 +199,28 @@ Organization erdos_renyi(const OrganizationSpec& s, PhiloxEngine& rng) {
         w -= v;
         ++v;
       }
-      if (v < static_cast<std::int64_t>(n)) {
-        const auto a = static_cast<AgentId>(v), b = static_cast<AgentId>(w);
-        ties.push_back({a, b, 1.0f, false});
-        ties.push_back({b, a, 1.0f, false});
-      }
+      if (v < static_cast<std::int64_t>(n)) pairs.emplace_back(static_cast<AgentId>(v), static_cast<AgentId>(w));
     }
   }
-  o.network = build_network(n, ties);
+  // Straight into CSR, each pair as the ties v <- w then w <- v: the rows
+  // build_network makes of that tie list, without the list. Pairs come in
+  // order (v, w < v), so row a lists its w < a, then its v > a: ascending.
+  InfluenceNetwork& net = o.network;
+  net.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
+  for (const auto& [v, w] : pairs) {
+    ++net.offsets[v + 1];
+    ++net.offsets[w + 1];
+  }
+  for (AgentId i = 0; i < n; ++i) net.offsets[i + 1] += net.offsets[i];
+  net.sources.resize(2 * pairs.size());
+  net.weights.assign(2 * pairs.size(), 1.0f);
+  net.formal.assign(2 * pairs.size(), 0);
+  std::vector<EdgeIndex> cursor(net.offsets.begin(), net.offsets.end() - 1);
+  for (const auto& [v, w] : pairs) {
+    net.sources[cursor[v]++] = w;
+    net.sources[cursor[w]++] = v;
+  }
+  net.symmetric = true;
   return o;
 }
 
@@ -245,6 +261,7 @@ Organization watts_strogatz(const OrganizationSpec& s, PhiloxEngine& rng) {
     for (AgentId j : adj[i]) ties.push_back({i, j, 1.0f, false});
   }
   o.network = build_network(n, ties);
+  o.network.symmetric = true;  // adj is undirected without duplicates, each row sorted
   return o;
 }
 

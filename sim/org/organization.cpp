@@ -65,6 +65,46 @@ InfluenceNetwork with_extra_ties(const InfluenceNetwork& network, const std::vec
   return net;
 }
 
+InfluenceNetwork transpose(const InfluenceNetwork& in) {
+  // Counting sort of the in-edges by source, visiting listeners in order:
+  // what build_network makes of the reversed ties, without the tie list.
+  const AgentId n = in.agent_count();
+  InfluenceNetwork out;
+  out.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
+  for (AgentId j : in.sources) ++out.offsets[j + 1];
+  for (AgentId j = 0; j < n; ++j) out.offsets[j + 1] += out.offsets[j];
+  out.sources.resize(in.edge_count());
+  out.weights.resize(in.edge_count());
+  out.formal.resize(in.edge_count());
+  std::vector<EdgeIndex> cursor(out.offsets.begin(), out.offsets.end() - 1);
+  for (AgentId i = 0; i < n; ++i)
+    for (EdgeIndex e = in.offsets[i]; e < in.offsets[i + 1]; ++e) {
+      const EdgeIndex f = cursor[in.sources[e]]++;
+      out.sources[f] = i;
+      out.weights[f] = in.weights[e];
+      out.formal[f] = in.formal[e];
+    }
+  return out;
+}
+
+bool is_own_transpose(const InfluenceNetwork& network) {
+  // Visiting listeners i in order, the transpose's row j would list them in
+  // that order: each tie i <- j must be the next unmatched entry of row j.
+  const AgentId n = network.agent_count();
+  std::vector<EdgeIndex> cursor(network.offsets.begin(), network.offsets.end() - 1);
+  for (AgentId i = 0; i < n; ++i)
+    for (EdgeIndex e = network.offsets[i]; e < network.offsets[i + 1]; ++e) {
+      const AgentId j = network.sources[e];
+      if (j >= n || cursor[j] == network.offsets[j + 1]) return false;
+      const EdgeIndex f = cursor[j]++;
+      if (network.sources[f] != i || network.weights[f] != network.weights[e] || network.formal[f] != network.formal[e])
+        return false;
+    }
+  for (AgentId j = 0; j < n; ++j)
+    if (cursor[j] != network.offsets[j + 1]) return false;
+  return true;
+}
+
 bool listens_to(const InfluenceNetwork& network, AgentId listener, AgentId source) {
   for (EdgeIndex e = network.offsets[listener]; e < network.offsets[listener + 1]; ++e)
     if (network.sources[e] == source) return true;

@@ -27,6 +27,7 @@
 #include "groundswell/model/scenario.hpp"
 #include "groundswell/org/exposure.hpp"
 #include "groundswell/org/generate.hpp"
+#include "groundswell/org/hierarchy.hpp"
 #include "groundswell/org/organization.hpp"
 #include "groundswell/random.hpp"
 
@@ -223,7 +224,7 @@ void check_bass_complete(TrialIndex trials, bool recursion_within_se) {
 // 4 SE of the measured mean; in the fast test also within one SE of the exact
 // expectation).
 TEST_CASE("bass on complete follows the Bass (1969) curve at every step", "[stat][classic]") {
-  check_bass_complete(100, true);  // ~16 s on one core: each trial copies and transposes N^2 ties
+  check_bass_complete(100, true);  // ~16 s on one core: each trial copies N^2 ties
 }
 
 TEST_CASE("bass on complete follows the Bass (1969) curve at every step, 1000 trials", "[stat][classic_slow][.slow]") {
@@ -871,4 +872,213 @@ TEST_CASE("threshold and bass with structural equivalence run on the SE network 
   CHECK(setup.organization.network.offsets == se.offsets);
   CHECK(setup.organization.network.sources == se.sources);
   CHECK(setup.organization.network.weights == se.weights);
+}
+
+// ---------------------------------------------------------------------------
+// The shortcuts of the classic rules (issue 19): threshold checks only the
+// agents whose exposure changed, and a symmetric network is its own listener
+// list. Each must give what the plain computation gives.
+
+namespace {
+
+/// Threshold by brute force: every step, every agent in N recomputes its
+/// share x_i from all its ties (in double) against the states of the step before.
+std::vector<std::vector<State>> threshold_by_rescan(const engine::TrialSetup& setup, Step steps) {
+  const auto& net = setup.organization.network;
+  const AgentId n = setup.organization.size();
+  std::vector<std::vector<State>> states{setup.agents.state};
+  for (Step t = 1; t <= steps; ++t) {
+    const auto& before = states.back();
+    auto now = before;
+    for (AgentId i = 0; i < n; ++i) {
+      double total = 0, adopted = 0;
+      for (EdgeIndex e = net.offsets[i]; e < net.offsets[i + 1]; ++e) {
+        total += net.weights[e];
+        if (before[net.sources[e]] == State::A) adopted += net.weights[e];
+      }
+      if (before[i] == State::N && total > 0 && adopted / total >= setup.threshold[i] - 1e-6) now[i] = State::A;
+    }
+    states.push_back(now);
+  }
+  return states;
+}
+
+/// A directed network of n agents, each listening to up to `d` random others
+/// with Beta-like weights in (0, 1]; some agents listen to nobody.
+org::Organization random_directed(AgentId n, std::uint32_t d, std::uint64_t key) {
+  PhiloxEngine rng(key);
+  std::vector<org::Tie> ties;
+  for (AgentId i = 0; i < n; ++i) {
+    if (rng.uniform() < 0.05) continue;
+    for (std::uint32_t k = 0; k < d; ++k) {
+      const auto j = static_cast<AgentId>(rng.uniform() * n);
+      if (j != i) ties.push_back({i, j, static_cast<float>(0.05 + 0.95 * rng.uniform()), false});
+    }
+  }
+  return hand_built(n, ties);
+}
+
+}  // namespace
+
+TEST_CASE("threshold: checking only the agents whose exposure changed gives the states of a full rescan",
+          "[unit][classic]") {
+  model::ScenarioSpec spec;
+  spec.name = "threshold_rescan";
+  spec.rule = model::Rule::Threshold;
+  spec.agents.threshold_mean = 0.2;  // cascades that take several steps (Watts 2002)
+  spec.agents.threshold_sd = 0.12;
+  std::vector<engine::TrialSetup> setups;
+  for (std::uint64_t key = 1; key <= 3; ++key) {
+    auto er = spec.organization;
+    er.generator = model::Generator::ErdosRenyi;
+    er.size = 2000;
+    er.mean_degree = 6 + 2 * static_cast<double>(key);
+    const auto o = org::generate_organization(er, key);
+    REQUIRE(o.network.symmetric);
+    setups.push_back(hand_setup(spec, o, {1, 500, 1999}));
+    setups.push_back(hand_setup(spec, random_directed(1500, 4 + static_cast<std::uint32_t>(key), key), {0, 7, 700}));
+  }
+  auto hierarchy = spec;  // the transposed path, with a coalition's extra ties
+  hierarchy.organization.size = 1200;
+  hierarchy.champions.count = 30;
+  hierarchy.champions.coalition = true;
+  setups.push_back(engine::prepare_trial(hierarchy, 5, 0, org::generate_organization(hierarchy.organization, 5)));
+  for (std::size_t k = 0; k < setups.size(); ++k) {
+    auto& setup = setups[k];
+    setup.threshold[3] = 0.0f;  // adopts at step 1 unexposed, if it listens to anyone
+    constexpr Step kSteps = 25;
+    const auto expected = threshold_by_rescan(setup, kSteps);
+    engine::TrialSimulation sim(spec, setup, engine::dynamics_key(2002, spec.name, 0));
+    for (Step t = 1; t <= kSteps; ++t) {
+      sim.step();
+      INFO("network " << k << ", step " << t);
+      REQUIRE(sim.state().current.state == expected[static_cast<std::size_t>(t)]);
+    }
+    const auto adopted = std::count(expected.back().begin(), expected.back().end(), State::A);
+    const auto seeded = std::count(expected[0].begin(), expected[0].end(), State::A);
+    INFO("network " << k);
+    CHECK(adopted > 4 * seeded);  // a real cascade ran through the changed-exposure path
+  }
+}
+
+TEST_CASE("complete, erdos_renyi and watts_strogatz networks are flagged symmetric and are their own transpose",
+          "[unit][classic]") {
+  model::OrganizationSpec s;
+  auto check = [](const org::InfluenceNetwork& net) {
+    CHECK(net.symmetric);
+    CHECK(org::is_own_transpose(net));
+    const auto t = org::transpose(net);
+    CHECK(t.offsets == net.offsets);
+    CHECK(t.sources == net.sources);
+    CHECK(t.weights == net.weights);
+    CHECK(t.formal == net.formal);
+  };
+  for (std::uint64_t key = 1; key <= 3; ++key) {
+    s.generator = model::Generator::Complete;
+    s.size = 30;
+    check(org::generate_organization(s, key).network);
+    s.generator = model::Generator::ErdosRenyi;
+    for (double z : {0.5, 4.0, 40.0, 199.0}) {  // 199: p = 1, the complete graph
+      s.size = 200;
+      s.mean_degree = z;
+      check(org::generate_organization(s, key).network);
+    }
+    s.generator = model::Generator::WattsStrogatz;
+    for (double beta : {0.0, 0.3, 1.0}) {
+      s.size = 300;
+      s.neighbours = 6;
+      s.rewire = beta;
+      check(org::generate_organization(s, key).network);
+    }
+  }
+  s.generator = model::Generator::Hierarchy;
+  s.size = 300;
+  const auto h = org::generate_organization(s, 1);
+  CHECK_FALSE(h.network.symmetric);
+  CHECK_FALSE(org::is_own_transpose(h.network));
+}
+
+TEST_CASE("org::transpose lists who listens to each agent, and is_own_transpose needs ascending rows",
+          "[unit][classic]") {
+  // The transpose as build_network makes it from the reversed ties (the
+  // engine's construction before issue 19), on a directed network with formal ties.
+  model::OrganizationSpec s;
+  s.size = 500;
+  const auto h = org::generate_organization(s, 3).network;
+  std::vector<org::Tie> reversed;
+  for (AgentId i = 0; i < h.agent_count(); ++i)
+    for (EdgeIndex e = h.offsets[i]; e < h.offsets[i + 1]; ++e)
+      reversed.push_back({h.sources[e], i, h.weights[e], h.formal[e] != 0});
+  const auto expected = org::build_network(h.agent_count(), reversed);
+  const auto t = org::transpose(h);
+  CHECK(t.offsets == expected.offsets);
+  CHECK(t.sources == expected.sources);
+  CHECK(t.weights == expected.weights);
+  CHECK(t.formal == expected.formal);
+  CHECK_FALSE(t.symmetric);
+  // Symmetric as a set of ties, but row 0 is not ascending: the listener
+  // lists would come in another order, so it is not its own transpose.
+  const std::vector<org::Tie> ties{{0, 2, 1.0f, false}, {0, 1, 1.0f, false}, {1, 0, 1.0f, false}, {2, 0, 1.0f, false}};
+  CHECK_FALSE(org::is_own_transpose(org::build_network(3, ties)));
+  const std::vector<org::Tie> sorted{
+      {0, 1, 1.0f, false}, {0, 2, 1.0f, false}, {1, 0, 1.0f, false}, {2, 0, 1.0f, false}};
+  CHECK(org::is_own_transpose(org::build_network(3, sorted)));
+  auto unequal = sorted;
+  unequal[3].weight = 0.5f;  // 2 listens to 0 less than 0 listens to 2
+  CHECK_FALSE(org::is_own_transpose(org::build_network(3, unequal)));
+}
+
+TEST_CASE("a coalition, bridges, a departure or structural equivalence clear the symmetric flag", "[unit][classic]") {
+  model::OrganizationSpec s;
+  s.generator = model::Generator::ErdosRenyi;
+  s.size = 400;
+  s.mean_degree = 6;
+  s.departments = 4;
+  const auto base = org::generate_organization(s, 9);
+  REQUIRE(base.network.symmetric);
+  auto coalition = base;
+  engine::add_coalition(coalition, {3, 17, 250});
+  CHECK_FALSE(coalition.network.symmetric);
+  auto same_weights = base;  // only weights changed in place (every pair already tied)
+  engine::add_coalition(same_weights, {base.network.sources[base.network.offsets[5]], 5});
+  CHECK_FALSE(same_weights.network.symmetric);
+  auto bridged = base;
+  engine::add_bridges(bridged, 5, 2.0, 2.0, 11);
+  CHECK_FALSE(bridged.network.symmetric);
+  CHECK_FALSE(org::without_agent(base, 10).network.symmetric);
+  CHECK_FALSE(org::structural_equivalence_network(base, 1.0).symmetric);
+}
+
+TEST_CASE("every classic rule runs the same on a symmetric network as on its transposed copy", "[unit][classic]") {
+  // The flag only skips the copy: forcing it off makes the engine transpose.
+  model::OrganizationSpec s;
+  s.generator = model::Generator::WattsStrogatz;
+  s.size = 1500;
+  s.neighbours = 8;
+  s.rewire = 0.2;
+  const auto o = org::generate_organization(s, 4);
+  REQUIRE(o.network.symmetric);
+  for (auto rule : {model::Rule::Bass, model::Rule::Threshold, model::Rule::Cascade, model::Rule::Agreement}) {
+    model::ScenarioSpec spec;
+    spec.name = "symmetric";
+    spec.rule = rule;
+    spec.agents.threshold_mean = 0.15;
+    spec.cascade.p = 0.3;
+    spec.bass.q = 0.5;
+    std::vector<AgentId> seeds;
+    for (AgentId i = 0; i < 150; ++i) seeds.push_back(i * 10);
+    const auto symmetric = hand_setup(spec, o, seeds);
+    auto copied = symmetric;
+    copied.organization.network.symmetric = false;
+    engine::TrialSimulation a(spec, symmetric, engine::dynamics_key(7, spec.name, 0), 20);
+    engine::TrialSimulation b(spec, copied, engine::dynamics_key(7, spec.name, 0), 20);
+    for (Step t = 1; t <= 20; ++t) {
+      a.step();
+      b.step();
+      INFO("rule " << static_cast<int>(rule) << ", step " << t);
+      REQUIRE(a.state().current.state == b.state().current.state);
+      REQUIRE(a.state().newly_adopted == b.state().newly_adopted);
+      REQUIRE(a.state().converted_by == b.state().converted_by);
+    }
+  }
 }

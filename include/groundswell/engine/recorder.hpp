@@ -73,7 +73,10 @@ TrialMetrics compute_metrics(const TrialCurves& curves);
 /// Records the curves of MODEL.md 7 into `curves`: row t of every curve at
 /// step t. Sums run over fixed blocks of agents (in parallel for large
 /// organizations), then over blocks in order, so the curves never depend on
-/// the thread count. Cost per step: one pass over the agents.
+/// the thread count. Cost per step: a pass over the agents' traits, and the
+/// counts of states changed only for the agents whose state changed; for
+/// bass, threshold and cascade, whose agents only move N -> A and keep their
+/// traits, after step 0 only a pass over the step's adopters.
 class CurveRecorder final : public Recorder {
  public:
   /// @param curves resized by begin; must outlive the recorder's use
@@ -83,11 +86,14 @@ class CurveRecorder final : public Recorder {
 
  private:
   TrialCurves& curves_;
-  std::vector<double> partial_;       ///< per block: sums of a, c, r, P, active champions
-  std::vector<std::uint32_t> tally_;  ///< per block: counts of N, C, A, R, adopters and internalized per department
+  std::vector<double> partial_;        ///< per block: sums of a, c, r, P, active champions
+  std::vector<std::uint32_t> tally_;   ///< per block: counts of N, C, A, R, adopters and internalized per department
   std::vector<std::uint64_t> totals_;  ///< the counts over all blocks
   std::vector<State> before_;          ///< the states the counts are of
-  bool counted_ = false;               ///< whether the counts hold (after the first record)
+  std::array<double, 5> sums_{};       ///< the sums of a, c, r, P and the active champions
+  Step recorded_ = -1;                 ///< the last step recorded (-1: none yet; then the counts hold)
+  void sum_agents(const TrialSimulation& trial);
+  void add_adopters(const TrialSimulation& trial);
 };
 
 /// Splits every entry into A by cause, and credits the peer part to the
@@ -95,7 +101,8 @@ class CurveRecorder final : public Recorder {
 /// start of each step and the hazards of that step. It draws no random
 /// number and writes nothing the simulation reads: a trial gives the same
 /// bits with or without it. Cost per step: one pass over the agents' states,
-/// plus the in-ties of the agents that entered A.
+/// eight at a time (bass, threshold, cascade after step 0: over the step's
+/// adopters), plus the in-ties of the agents that entered A.
 class AttributionRecorder final : public Recorder {
  public:
   /// @param attribution resized by begin; must outlive the recorder's use
@@ -116,6 +123,7 @@ class AttributionRecorder final : public Recorder {
   std::array<double, kCauseCount> entries_{};  ///< this step's entries by cause
   std::array<double, kRoleCount> credit_{};    ///< this step's credit by role
   std::vector<double> agent_credit_;           ///< per agent, over the run (record.credit)
+  Step recorded_ = -1;                         ///< the last step recorded (-1: none yet)
 };
 
 /// Records each agent's first step in A or C: 0 for those adopted at the

@@ -17,6 +17,13 @@ struct InfluenceNetwork {
   std::vector<AgentId> sources;
   std::vector<float> weights;
   std::vector<std::uint8_t> formal;
+  /// True only if the network is its own transpose edge for edge: i is in
+  /// j's row iff j is in i's, with the same weight and formal flag, and
+  /// every row ascending. Then the listener lists of the classic rules are
+  /// the network itself. Set only by the complete, erdos_renyi and
+  /// watts_strogatz generators; whatever builds or changes a network
+  /// otherwise leaves or sets it false.
+  bool symmetric = false;
 
   AgentId agent_count() const noexcept { return static_cast<AgentId>(offsets.size() - 1); }
   EdgeIndex edge_count() const noexcept { return sources.size(); }
@@ -55,6 +62,15 @@ InfluenceNetwork build_network(AgentId agent_count, const std::vector<Tie>& ties
 
 /// A copy of `network` with `extra` ties appended after each agent's own in-edges.
 InfluenceNetwork with_extra_ties(const InfluenceNetwork& network, const std::vector<Tie>& extra);
+
+/// Who listens to whom: row j lists the agents that listen to j, ascending,
+/// with the weight and formal flag of their tie (the CSR of out-edges).
+/// O(N + E). Never flagged symmetric.
+InfluenceNetwork transpose(const InfluenceNetwork& network);
+
+/// True if `network` is its own transpose edge for edge (what the
+/// `symmetric` flag promises), checked in O(N + E).
+bool is_own_transpose(const InfluenceNetwork& network);
 
 /// True if `listener` already listens to `source` (linear in listener's in-degree).
 bool listens_to(const InfluenceNetwork& network, AgentId listener, AgentId source);

@@ -14,9 +14,10 @@ struct TrialContext {
   const model::ScenarioSpec& spec;
   const TrialSetup& setup;
   CounterStream rng;
-  Step steps;                               ///< the run's length T; 0 = not known
-  std::vector<float> inverse_total_weight;  ///< 1 / W_i, 0 when i listens to nobody
-  org::InfluenceNetwork listeners;          ///< transposed network (classic rules): who listens to j
+  Step steps;                                        ///< the run's length T; 0 = not known
+  std::vector<float> inverse_total_weight;           ///< 1 / W_i, 0 when i listens to nobody
+  org::InfluenceNetwork transposed;                  ///< classic rules: the transpose, unless the network is symmetric
+  const org::InfluenceNetwork* listeners = nullptr;  ///< classic rules: who listens to j (transposed or the network)
 };
 
 /// What agent j shows the agents that listen to it during one step, as the
@@ -63,7 +64,11 @@ struct Workspace {
   std::vector<float> heard_exposure, heard_support, heard_knowledge, heard_belonging;
   std::vector<float> adopted_weight;  ///< classic rules: sum of w_ij over adopted j, kept incrementally
   std::vector<AgentId> adopters;      ///< classic rules: this step's adopters (keeps its capacity)
-  std::vector<AgentId> converters;    ///< cascade, agreement: who converted each of them
+  /// threshold: a bit per agent whose exposure changed in the last step, the
+  /// only agents that can adopt next once every agent was checked (`checked_all`)
+  std::vector<std::uint64_t> changed;
+  bool checked_all = false;
+  std::vector<AgentId> converters;  ///< cascade, agreement: who converted each of them
   /// agreement: speaker j's alias table over its listeners is
   /// alias[alias_offset[j] .. alias_offset[j + 1]), empty when all their weights are equal
   std::vector<EdgeIndex> alias_offset;
