@@ -86,7 +86,8 @@ void sdt_start(const TrialContext& ctx, RunState& s, Workspace& w) {
   s.formalized.reserve(static_cast<std::size_t>(std::count(leader.begin(), leader.end(), 1)));  // none in the steps
   w.next = s.current;
   if (large_organization(n)) {
-    w.compact_signal.assign(n, CompactSignal{});
+    w.compact_signal.code.assign(n, 0);
+    w.compact_signal.knowledge.assign(static_cast<std::size_t>(n) + 1, 0.0f);
     for (auto* column : {&w.heard_exposure, &w.heard_support, &w.heard_knowledge, &w.heard_belonging})
       column->assign(n, 0.0f);
   } else {

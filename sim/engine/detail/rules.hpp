@@ -28,12 +28,15 @@ struct alignas(16) Signal {
   float value, champion, knowledge, adopted;
 };
 
-/// The same in eight bytes, for organizations whose signals would not fit in
-/// cache: c_j [s_j = A] and a code = state + 4 x champion, from which the
-/// other three terms follow.
-struct CompactSignal {
-  float knowledge;
-  std::uint8_t code;
+/// The same for organizations whose signals would not fit in cache, in two
+/// columns: a code per agent (state + 4 x champion), from which v(s_j),
+/// [j champion] and [s_j = A] follow, and c_j, read only for agents in A.
+/// The codes take one byte an agent, so the column every tie reads stays in
+/// cache for organizations eight times larger; knowledge[N] is 0 and stands
+/// for every agent not in A, whose knowledge term is 0.
+struct CompactSignals {
+  std::vector<std::uint8_t> code;
+  std::vector<float> knowledge;  ///< N + 1 entries
 };
 
 /// The weighted means agents hear, x, u, k, q of MODEL.md 5, as one column
@@ -57,9 +60,9 @@ struct AliasSlot {
 /// The step's caches and scratch, sized once per trial by the rule's start:
 /// derived from the run state, never read by recorders.
 struct Workspace {
-  AgentArrays next;                           ///< sdt: the step being computed (swapped with the state's)
-  std::vector<Signal> signal;                 ///< sdt: each agent's signal, published at the start of a step
-  std::vector<CompactSignal> compact_signal;  ///< sdt, large organizations: the same, compact (one of the two is used)
+  AgentArrays next;               ///< sdt: the step being computed (swapped with the state's)
+  std::vector<Signal> signal;     ///< sdt: each agent's signal, published at the start of a step
+  CompactSignals compact_signal;  ///< sdt, large organizations: the same, compact (one of the two is used)
   /// sdt, large organizations: x, u, k, q this step, a column each (small ones keep them per chunk)
   std::vector<float> heard_exposure, heard_support, heard_knowledge, heard_belonging;
   std::vector<float> adopted_weight;  ///< classic rules: sum of w_ij over adopted j, kept incrementally

@@ -89,15 +89,18 @@ struct SdtStep {
   /// results do not depend on the hardware. This pass does nothing but gather,
   /// so the processor overlaps many agents' memory accesses. On large
   /// organizations (kLarge) the signals do not fit in cache and that is what
-  /// counts: there they are compact (half the bytes, decoded per tie) and the
-  /// signals of ties ahead are prefetched. Both give the same sums.
+  /// counts: there each tie reads a one-byte code (decoded per tie), and the
+  /// knowledge of its source only if the source is in A; the codes of ties
+  /// ahead are prefetched. Both give the same sums.
   template <bool kLarge>
   [[gnu::always_inline]] inline void listen(std::size_t first, std::size_t count, HeardColumns heard) const {
     static_assert(sizeof(Signal) == sizeof(Float4));
     const std::array<Float4, 8> decode = decode_table();  // knowledge filled per tie
     const auto& net = ctx.setup.organization.network;
     const Signal* signal = w.signal.data();
-    const CompactSignal* compact = w.compact_signal.data();
+    const std::uint8_t* code = w.compact_signal.code.data();
+    const float* knowledge = w.compact_signal.knowledge.data();
+    const auto nobody = static_cast<AgentId>(w.compact_signal.code.size());  // knowledge[nobody] = 0
     const AgentId* source = net.sources.data();
     const float* weight = net.weights.data();
     const EdgeIndex last = net.edge_count();
@@ -105,9 +108,10 @@ struct SdtStep {
     auto heard_from = [&](EdgeIndex e) __attribute__((always_inline)) {
       Float4 x;
       if constexpr (kLarge) {
-        const CompactSignal& sj = compact[source[e]];
-        x = decode[sj.code];
-        x[2] = sj.knowledge;
+        const AgentId j = source[e];
+        const std::uint8_t c = code[j];
+        x = decode[c];
+        x[2] = knowledge[(c & 3) == kA ? j : nobody];
       } else {
         std::memcpy(&x, &signal[source[e]], sizeof x);
       }
@@ -121,8 +125,8 @@ struct SdtStep {
       const EdgeIndex stop = net.offsets[i + 1];
       for (; e + 1 < stop; e += 2) {
         if (kLarge && e + kAhead + 1 < last) {
-          __builtin_prefetch(&compact[source[e + kAhead]]);
-          __builtin_prefetch(&compact[source[e + kAhead + 1]]);
+          __builtin_prefetch(&code[source[e + kAhead]]);
+          __builtin_prefetch(&code[source[e + kAhead + 1]]);
         }
         even += heard_from(e);
         odd += heard_from(e + 1);
@@ -156,7 +160,8 @@ struct SdtStep {
       const int code = static_cast<int>(sj) + (s.champion[k] ? 4 : 0);
       const float knowledge = sj == State::A ? s.current.competence[k] : 0.0f;
       if constexpr (kLarge) {
-        w.compact_signal[k] = {knowledge, static_cast<std::uint8_t>(code)};
+        w.compact_signal.code[k] = static_cast<std::uint8_t>(code);
+        w.compact_signal.knowledge[k] = knowledge;
       } else {
         Float4 signal = decode[code];
         signal[2] = knowledge;
