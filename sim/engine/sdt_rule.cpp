@@ -19,9 +19,11 @@ using model::Issuers;
 /// Phase "interventions": at mandate.start the issuers are marked; with
 /// issuers_adopt they switch to A and are committed from then on, not before
 /// (MODEL.md 4), else their state follows MODEL.md 5 like anyone's.
-void issue_mandate(const TrialContext& ctx, RunState& s) {
+/// Returns whether it changed a state.
+bool issue_mandate(const TrialContext& ctx, RunState& s) {
   const auto& m = ctx.spec.mandate;
-  if (m.issuers == Issuers::None || s.time + 1 != m.start) return;
+  if (m.issuers == Issuers::None || s.time + 1 != m.start) return false;
+  bool changed = false;
   const auto& o = ctx.setup.organization;
   for (AgentId i = 0; i < o.size(); ++i) {
     const bool issues = m.issuers == Issuers::Top ? i == 0 : o.is_formal_leader[i] && o.level[i] <= m.levels;
@@ -29,28 +31,32 @@ void issue_mandate(const TrialContext& ctx, RunState& s) {
     s.issuer[i] = 1;
     if (!m.issuers_adopt) continue;
     s.committed[i] = 1;
+    changed = changed || s.current.state[i] != State::A;
     s.current.state[i] = State::A;
   }
+  return changed;
 }
 
 /// Phase "formalization" (MODEL.md 4): at the end of the first step where the
 /// adopted share reaches formalize_at, formal leaders not resisting adopt
 /// (uncommitted) unless leaders_adopt is false; either way resources flow,
-/// and formalization.pressure acts, from the next step on.
-void formalize(const TrialContext& ctx, RunState& s) {
-  if (!ctx.spec.formalize_at || s.formalized_at >= 0) return;
+/// and formalization.pressure acts, from the next step on. Returns whether
+/// it changed a state.
+bool formalize(const TrialContext& ctx, RunState& s) {
+  if (!ctx.spec.formalize_at || s.formalized_at >= 0) return false;
   const auto& o = ctx.setup.organization;
   std::size_t adopted = 0;
   for (State st : s.current.state) adopted += st == State::A || st == State::C;
-  if (static_cast<double>(adopted) < *ctx.spec.formalize_at * o.size()) return;
+  if (static_cast<double>(adopted) < *ctx.spec.formalize_at * o.size()) return false;
   s.formalized_at = s.time;
-  if (!ctx.spec.formalization.leaders_adopt) return;
+  if (!ctx.spec.formalization.leaders_adopt) return false;
   for (AgentId i = 0; i < o.size(); ++i) {
     State& st = s.current.state[i];
     if (!o.is_formal_leader[i] || st == State::R || st == State::A) continue;
     st = State::A;
     s.formalized.push_back(i);  // once per trial; for attribution (MODEL.md 7)
   }
+  return !s.formalized.empty();
 }
 
 /// The agent pass compiled for `isa` (sim/engine/sdt_kernel_*.cpp).
@@ -86,19 +92,23 @@ void sdt_start(const TrialContext& ctx, RunState& s, Workspace& w) {
   s.formalized.reserve(static_cast<std::size_t>(std::count(leader.begin(), leader.end(), 1)));  // none in the steps
   w.next = s.current;
   if (large_organization(n)) {
-    w.compact_signal.code.assign(n, 0);
-    w.compact_signal.knowledge.assign(static_cast<std::size_t>(n) + 1, 0.0f);
+    for (CompactSignals* signals : {&w.compact_signal, &w.next_compact_signal}) {
+      signals->code.assign(n, 0);
+      signals->knowledge.assign(static_cast<std::size_t>(n) + 1, 0.0f);
+    }
     for (auto* column : {&w.heard_exposure, &w.heard_support, &w.heard_knowledge, &w.heard_belonging})
       column->assign(n, 0.0f);
   } else {
     w.signal.assign(n, Signal{});
+    w.next_signal.assign(n, Signal{});
   }
+  w.signals_stale = true;
 }
 
 void sdt_step(const TrialContext& ctx, RunState& s, Workspace& w) {
   const Step t = s.time + 1;
   if (s.formalized_at >= 0) s.resources = 1.0f;  // F = 1 from the step after formalization
-  issue_mandate(ctx, s);
+  if (issue_mandate(ctx, s)) w.signals_stale = true;
   const auto& p = ctx.spec.sdt;
   const SdtStep step{ctx,
                      s,
@@ -110,20 +120,29 @@ void sdt_step(const TrialContext& ctx, RunState& s, Workspace& w) {
                      SdtRates(p)};
   const auto agents = agent_pass(instruction_set());
   const std::size_t n = ctx.setup.organization.size();
-  if (large_organization(n)) {
+  const bool large = large_organization(n);
+  // The agent pass publishes the signals of the next step; a pass of its
+  // own only at the start and after a mandate or formalization changed states.
+  if (w.signals_stale) {
+    if (large)
+      for_each_agent_block(n, [&](std::size_t b, std::size_t e) { step.publish<true>(b, e); });
+    else
+      for_each_agent_block(n, [&](std::size_t b, std::size_t e) { step.publish<false>(b, e); });
+    w.signals_stale = false;
+  }
+  if (large) {
     // Large organizations listen in a pass of their own: a pass that does
     // nothing but gather keeps many memory accesses in flight at once.
-    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { step.publish<true>(b, e); });
     const HeardColumns heard{w.heard_exposure.data(), w.heard_support.data(), w.heard_knowledge.data(),
                              w.heard_belonging.data()};
     for_each_agent_block(n, [&](std::size_t b, std::size_t e) { step.listen<true>(b, e - b, heard.at(b)); });
-  } else {
-    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { step.publish<false>(b, e); });
   }
   for_each_agent_block(n, [&](std::size_t b, std::size_t e) { agents(step, b, e); });
   std::swap(s.current, w.next);
+  std::swap(w.signal, w.next_signal);
+  std::swap(w.compact_signal, w.next_compact_signal);
   s.time = t;
-  formalize(ctx, s);
+  if (formalize(ctx, s)) w.signals_stale = true;
 }
 
 }  // namespace groundswell::engine::detail

@@ -60,9 +60,12 @@ struct AliasSlot {
 /// The step's caches and scratch, sized once per trial by the rule's start:
 /// derived from the run state, never read by recorders.
 struct Workspace {
-  AgentArrays next;               ///< sdt: the step being computed (swapped with the state's)
-  std::vector<Signal> signal;     ///< sdt: each agent's signal, published at the start of a step
-  CompactSignals compact_signal;  ///< sdt, large organizations: the same, compact (one of the two is used)
+  AgentArrays next;                    ///< sdt: the step being computed (swapped with the state's)
+  std::vector<Signal> signal;          ///< sdt: each agent's signal, what listen reads in a step
+  CompactSignals compact_signal;       ///< sdt, large organizations: the same, compact (one of the two is used)
+  std::vector<Signal> next_signal;     ///< sdt: the signals of the step being computed (swapped with `signal`)
+  CompactSignals next_compact_signal;  ///< sdt, large organizations: the same, compact
+  bool signals_stale = true;           ///< sdt: states changed since the signals were published
   /// sdt, large organizations: x, u, k, q this step, a column each (small ones keep them per chunk)
   std::vector<float> heard_exposure, heard_support, heard_knowledge, heard_belonging;
   std::vector<float> adopted_weight;  ///< classic rules: sum of w_ij over adopted j, kept incrementally

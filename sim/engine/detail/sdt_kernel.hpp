@@ -150,24 +150,46 @@ struct SdtStep {
     return decode;
   }
 
-  /// Phase "publish": what each agent shows its listeners this step; only
-  /// active champions give autonomy support (MODEL.md 5.5).
+  /// What agent k shows its listeners: its state, whether it is an active
+  /// champion (only they give autonomy support, MODEL.md 5.5) and, in A, its
+  /// competence. Written into `signal` (small) or `compact` (large).
+  template <bool kLarge>
+  [[gnu::always_inline]] static inline void publish_agent(const std::array<Float4, 8>& decode, std::size_t k, State sj,
+                                                          float competence, bool champion, std::vector<Signal>& signal,
+                                                          CompactSignals& compact) {
+    const int code = static_cast<int>(sj) + (champion ? 4 : 0);
+    const float knowledge = sj == State::A ? competence : 0.0f;
+    if constexpr (kLarge) {
+      compact.code[k] = static_cast<std::uint8_t>(code);
+      compact.knowledge[k] = knowledge;
+    } else {
+      Float4 x = decode[code];
+      x[2] = knowledge;
+      std::memcpy(&signal[k], &x, sizeof x);
+    }
+  }
+
+  /// Phase "publish" of the run state as it stands (the start of a trial,
+  /// and after a mandate or formalization changed states between steps):
+  /// the signals listen reads. In every other step the agent pass publishes
+  /// each agent's next state as it computes it (publish_next).
   template <bool kLarge>
   void publish(std::size_t begin, std::size_t end) const {
     const std::array<Float4, 8> decode = decode_table();
-    for (std::size_t k = begin; k < end; ++k) {
-      const State sj = s.current.state[k];
-      const int code = static_cast<int>(sj) + (s.champion[k] ? 4 : 0);
-      const float knowledge = sj == State::A ? s.current.competence[k] : 0.0f;
-      if constexpr (kLarge) {
-        w.compact_signal.code[k] = static_cast<std::uint8_t>(code);
-        w.compact_signal.knowledge[k] = knowledge;
-      } else {
-        Float4 signal = decode[code];
-        signal[2] = knowledge;
-        std::memcpy(&w.signal[k], &signal, sizeof signal);
-      }
-    }
+    for (std::size_t k = begin; k < end; ++k)
+      publish_agent<kLarge>(decode, k, s.current.state[k], s.current.competence[k], s.champion[k] != 0, w.signal,
+                            w.compact_signal);
+  }
+
+  /// The signals of the step being computed, agents [first, first + count),
+  /// into the buffers the next step's listen reads (swapped at the end of
+  /// the step): listen of this step still reads the current ones.
+  template <bool kLarge>
+  [[gnu::always_inline]] inline void publish_next(const std::array<Float4, 8>& decode, std::size_t first,
+                                                  std::size_t count) const {
+    for (std::size_t k = first; k < first + count; ++k)
+      publish_agent<kLarge>(decode, k, w.next.state[k], w.next.competence[k], s.champion[k] != 0, w.next_signal,
+                            w.next_compact_signal);
   }
 
   /// MODEL.md 4: pressure reaches i when its manager issued the mandate or
@@ -362,12 +384,14 @@ struct SdtKernel {
     }
   }
 
-  /// Phase "agents": pressure, listen, hazards, choices and traits, chunk by
-  /// chunk. Large organizations have listened already (phase "listen").
+  /// Phase "agents": pressure, listen, hazards, choices, traits and the
+  /// signals of the next step, chunk by chunk. Large organizations have
+  /// listened already (phase "listen").
   template <bool kLarge>
   [[gnu::always_inline]] inline void update(std::size_t begin, std::size_t end) const {
     RunState& s = step.s;
     Chunk chunk;
+    const std::array<Float4, 8> decode = step.decode_table();
     for (std::size_t first = begin; first < end; first += kChunk) {
       const std::size_t count = std::min(end - first, kChunk);
       if (step.mu > 0.0f || step.formal_pressure > 0.0f) {
@@ -390,6 +414,7 @@ struct SdtKernel {
         hazards<false>(first, count, heard, chunk);
       choose(first, count, chunk);
       traits(first, count, heard);
+      step.publish_next<kLarge>(decode, first, count);
     }
   }
 
