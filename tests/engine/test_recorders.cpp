@@ -86,3 +86,86 @@ TEST_CASE("a stop requested before a step ends the trial at that step boundary",
   CHECK(snapshots.recorded() == 1);  // the state at t = 0 only
   CHECK(sim.state().time == 0);
 }
+
+namespace {
+
+/// The curves of step t as counted from scratch from the states alone: the
+/// shares of N, C, A, R and, per department, of adopters (A + C) and the internalized (A).
+void check_counts(const engine::TrialCurves& curves, const org::Organization& o, const State* states, Step t) {
+  const AgentId n = o.size();
+  const auto d_count = static_cast<std::size_t>(o.department_count);
+  std::vector<double> count(kStateCount, 0.0), adopted(d_count, 0.0), internalized(d_count, 0.0);
+  for (AgentId i = 0; i < n; ++i) {
+    const State s = states[i];
+    count[static_cast<std::size_t>(s)] += 1;
+    adopted[static_cast<std::size_t>(o.department[i])] += s == State::A || s == State::C;
+    internalized[static_cast<std::size_t>(o.department[i])] += s == State::A;
+  }
+  const auto row = static_cast<std::size_t>(t);
+  for (int s = 0; s < kStateCount; ++s)
+    CHECK(curves.share[static_cast<std::size_t>(s)][row] ==
+          static_cast<float>(count[static_cast<std::size_t>(s)] / static_cast<double>(n)));
+  for (std::size_t d = 0; d < d_count; ++d) {
+    const double size = curves.department_size[d];
+    CHECK(curves.department_adopted[row * d_count + d] == static_cast<float>(adopted[d] / size));
+    CHECK(curves.department_internalized[row * d_count + d] == static_cast<float>(internalized[d] / size));
+  }
+}
+
+}  // namespace
+
+// The curve recorder keeps its counts from one record to the next and
+// changes them only for the agents whose state changed (classic rules: for
+// the step's adopters). Checked against counts from scratch at every step:
+// an organization larger than two agent blocks (parallel blocks, a size not
+// a multiple of 8), mandates and formalization that change states between
+// steps, records skipped (a gap of steps), and one recorder reused for a
+// second trial.
+TEST_CASE("the curve recorder's counts kept from step to step equal counts from scratch", "[unit]") {
+  const char* kFile = R"(
+rule = "sdt"
+[experiment]
+seed = 23
+trials = 2
+steps = 40
+[organization]
+size = 20001
+[sdt]
+beta0 = 0.02
+[[scenario]]
+name = "sdt"
+champions = { count = 300, selection = "distributed", coalition = false }
+mandate = { issuers = "leaders", levels = 2, issuers_adopt = true, start = 4 }
+formalization = { at = 0.1 }
+[[scenario]]
+name = "threshold"
+rule = "threshold"
+champions = { count = 400, selection = "random", coalition = false }
+agents = { threshold_mean = 0.15, threshold_sd = 0.1 }
+[[scenario]]
+name = "bass"
+rule = "bass"
+)";
+  const auto x = model::parse_experiment(kFile, "counts.toml", ".");
+  for (std::size_t sc = 0; sc < x.scenarios.size(); ++sc) {
+    const auto& spec = x.scenarios[sc];
+    INFO("scenario " << spec.name);
+    engine::TrialCurves curves;
+    engine::CurveRecorder recorder(curves);
+    for (TrialIndex trial = 0; trial < 2; ++trial) {  // the same recorder, begun again
+      const engine::TrialSetup setup = experiment::prepare_scenario_trial(x, sc, trial);
+      engine::TrialSimulation sim(spec, setup, engine::dynamics_key(x.seed, spec.name, trial), x.steps);
+      recorder.begin(sim, x.steps);
+      bool formalized = false;
+      for (Step t = 0; t <= x.steps; ++t) {
+        if (t > 0) sim.step();
+        if (t % 7 == 3) continue;  // records skipped: the next one spans two steps
+        recorder.record(sim);
+        check_counts(curves, setup.organization, sim.state().current.state.data(), t);
+        formalized = formalized || sim.state().formalized_at >= 0;
+      }
+      if (spec.name == "sdt") CHECK(formalized);
+      CHECK(curves.share[static_cast<std::size_t>(State::A)][static_cast<std::size_t>(x.steps)] > 0.2f);
+    }
+  }
+}
