@@ -413,9 +413,9 @@ champions = { count = 9, selection = "random" }
 formalization = { at = 0.1, pressure = 0.4 }
 )";
 
-// More than 65,536 agents: their 16-byte signals pass the 1 MiB that
+// More than 131,072 agents: their 16-byte signals pass the 2 MiB that
 // engine/detail/sdt_kernel.hpp takes for cache (kSignalsInCache), so the
-// agent pass reads the compact signals and the listen pass of its own.
+// listen pass of its own reads the compact signals.
 const char* kOutOfCache = R"(
 rule = "sdt"
 [experiment]
@@ -423,7 +423,7 @@ seed = 65537
 trials = 1
 steps = 5
 [organization]
-size = 70000
+size = 140000
 [sdt]
 lambda_b = 0.3
 [[scenario]]
