@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <future>
 #include <memory>
+#include <system_error>
 
 #include "groundswell/experiment/parallel.hpp"
 #include "groundswell/org/generate.hpp"
@@ -92,8 +94,9 @@ ExperimentResults run_experiment(const model::ExperimentSpec& x, const RunOption
     results.trials_done = written;
     if (options.progress) options.progress(results.trials_done, x.trials);
   };
-  // Joins the writer on every way out (an exception of the trials included):
-  // the sink must not be left running beyond this call.
+  // Joins the writer on every way out: the sink must not be left running
+  // beyond this call. When the trials threw, what the sink threw meanwhile
+  // is dropped: the trials' error is the one reported.
   struct Join {
     std::future<void>& f;
     ~Join() {
@@ -103,7 +106,10 @@ ExperimentResults run_experiment(const model::ExperimentSpec& x, const RunOption
 
   std::size_t next = 0;
   for (TrialIndex first = 0; first < x.trials; first += batch, next ^= 1) {
-    if (options.stop && options.stop->load()) {
+    // A write that already failed stops the run before another batch.
+    if (writing.valid() && writing.wait_for(std::chrono::seconds(0)) == std::future_status::ready) finish_writing();
+    const auto* between = options.stop_between_batches;
+    if ((options.stop && options.stop->load()) || (between && between->load())) {
       results.interrupted = true;
       break;
     }
@@ -128,10 +134,14 @@ ExperimentResults run_experiment(const model::ExperimentSpec& x, const RunOption
     for (std::size_t s = 0; s < scenarios; ++s)
       results.metrics[s].insert(results.metrics[s].end(), out.metrics[s].begin(), out.metrics[s].end());
     written = first + count;
-    if (sink)
-      writing = std::async(std::launch::async, [sink, first, &out] { sink->write_batch(first, out); });
-    else
-      writing = std::async(std::launch::deferred, [] {});
+    auto write = [sink, first, &out] {
+      if (sink) sink->write_batch(first, out);
+    };
+    try {
+      writing = std::async(sink ? std::launch::async : std::launch::deferred, write);
+    } catch (const std::system_error&) {  // no thread to be had: write here
+      writing = std::async(std::launch::deferred, write);
+    }
   }
   finish_writing();
   return results;

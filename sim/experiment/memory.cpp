@@ -192,11 +192,14 @@ double run_memory(const model::ExperimentSpec& x, unsigned threads) {
     // The scenarios of a trial run one after the other: the largest counts.
     trial_bytes = std::max(trial_bytes, trial_memory(s));
     once_bytes = std::max(once_bytes, shared_organization_memory(s));
-    // Curves of two batches (one being written while the next runs): 8 per
-    // trial and one per department, float32, plus the writer's buffer for
+    // Curves of two batches (one being written while the next runs): 9 per
+    // trial and two per department, float32, and the attribution (10 series,
+    // and 5 bytes an agent with record.credit), plus the writer's buffer for
     // the largest of them.
-    const double departments = size_of(s.organization).departments;
-    curve_bytes += 2 * batch * steps * (8 + departments) * 4;
+    const Size z = size_of(s.organization);
+    const double departments = z.departments;
+    curve_bytes += 2 * batch * steps * (9 + 2 * departments) * 4;
+    if (s.record.attribution) curve_bytes += 2 * batch * (steps * 10 * 4 + (s.record.credit ? 5 * z.agents : 0));
     buffer_bytes = std::max(buffer_bytes, batch * steps * departments * 4);
   }
   return kBaseBytes + once_bytes + concurrent * trial_bytes + 1.1 * (curve_bytes + buffer_bytes) + metrics_memory(x);

@@ -85,12 +85,14 @@ std::optional<PointResult> run_point(const Plan& plan, std::uint64_t p, const ex
   const model::ExperimentSpec x = plan.experiment(p);
   const std::size_t row = static_cast<std::size_t>(x.steps) + 1, trials = x.trials;
   Collector sink(x.scenarios.size(), trials, row);
-  // A stop is honoured between batches of a few trials per thread, by the
-  // collector: run_experiment's own stop (at step boundaries) can leave a
-  // batch's unfinished trials unsized when it computes their metrics.
+  // A stop is honoured between batches of a few trials per thread
+  // (stop_between_batches, and the collector): run_experiment's own stop (at
+  // step boundaries) can leave a batch's unfinished trials unsized when it
+  // computes their metrics.
   experiment::RunOptions run = options;
   sink.stop = options.stop;
   run.stop = nullptr;
+  run.stop_between_batches = options.stop;
   if (!run.batch_trials) run.batch_trials = 4 * std::max(1u, options.threads);
   if (options.stop && options.stop->load()) return std::nullopt;
   try {

@@ -123,7 +123,9 @@ struct RunState {
 /// it with run_trial (engine/run.hpp) and recorders, or step by step.
 class TrialSimulation {
  public:
-  /// Prepares step 1 of the trial `setup` of `spec`; both must outlive the simulation.
+  /// Prepares step 1 of the trial `setup` of `spec`; both must outlive the
+  /// simulation and stay unchanged while it runs (signals and caches are
+  /// derived from them once).
   /// @param dynamics_key the key of the step's stream, dynamics_key(seed, scenario, trial)
   /// @param steps the run's length T (experiment.steps), which bass with
   ///   outside = "linear" needs; 0 = not known

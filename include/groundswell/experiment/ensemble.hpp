@@ -39,6 +39,9 @@ struct RunOptions {
   std::function<void(TrialIndex, TrialIndex)> progress;
   /// When set to true (e.g. by a signal handler) the run stops at the next step boundary.
   const std::atomic<bool>* stop = nullptr;
+  /// When set to true the run stops before its next batch, the trials
+  /// written so far whole (sweeps: a point is all its trials or nothing).
+  const std::atomic<bool>* stop_between_batches = nullptr;
 };
 
 /// Per-trial metrics of every scenario, kept for the summary (small).

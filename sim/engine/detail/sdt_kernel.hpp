@@ -226,11 +226,11 @@ struct SdtKernel {
   /// instruction.
   static constexpr std::size_t kChunk = 64;
   static_assert(kChunk % L == 0);
-  using Bits = std::array<std::uint32_t, 4>;
   struct Chunk {
     float heard[4][kChunk];             // x, u, k, q (HeardColumns)
     float hazard[kStateCount][kChunk];  // to N, C, A, R; kChunk is a multiple of L
-    Bits bits[kChunk / 4 + 1];          // a chunk not starting at a multiple of 4 spans one more block
+    // Philox blocks of four words; a chunk not starting at a multiple of 4 spans one more block
+    std::uint32_t words[4 * (kChunk / 4 + 1)];
   };
   using V = FloatV<L>;
   using I = IntV<L>;
@@ -320,9 +320,11 @@ struct SdtKernel {
     RunState& s = step.s;
     const std::size_t first_block = first / 4;
     const std::size_t blocks = (first + count - 1) / 4 - first_block + 1;
-    for (std::size_t b = 0; b < blocks; ++b)
-      chunk.bits[b] = step.ctx.rng.bits(static_cast<std::uint32_t>(step.t), first_block + b);
-    const std::uint32_t* word = chunk.bits[0].data() + (first - 4 * first_block);  // agent `first`'s word
+    for (std::size_t b = 0; b < blocks; ++b) {
+      const auto block = step.ctx.rng.bits(static_cast<std::uint32_t>(step.t), first_block + b);
+      std::memcpy(chunk.words + 4 * b, block.data(), sizeof block);
+    }
+    const std::uint32_t* word = chunk.words + (first - 4 * first_block);  // agent `first`'s word
     for (std::size_t k = 0; k < count; k += L) {
       const std::size_t valid = std::min(L, count - k);
       V h[kStateCount];
