@@ -32,6 +32,15 @@ double exposure(const TrialContext& ctx, const Workspace& w, AgentId i) {
   return static_cast<double>(w.adopted_weight[i]) * ctx.inverse_total_weight[i];
 }
 
+/// The end of a step: the adopters decided in w.adopters become A, then spread.
+template <bool kMark>
+void adopt_and_spread(const TrialContext& ctx, RunState& s, Workspace& w, Step t) {
+  adopt(s, w.adopters);
+  s.newly_adopted.swap(w.adopters);
+  spread_exposure<kMark>(ctx, s, w);
+  s.time = t;
+}
+
 /// Phase "decide" over every agent in N, then adopt and spread.
 template <bool kMark = false, typename Decide>
 void classic_step(const TrialContext& ctx, RunState& s, Workspace& w, Decide&& decide) {
@@ -41,10 +50,7 @@ void classic_step(const TrialContext& ctx, RunState& s, Workspace& w, Decide&& d
   const AgentId n = ctx.setup.organization.size();
   for (AgentId i = 0; i < n; ++i)
     if (s.current.state[i] == State::N && decide(i, t)) adopters.push_back(i);
-  adopt(s, adopters);
-  s.newly_adopted.swap(adopters);
-  spread_exposure<kMark>(ctx, s, w);
-  s.time = t;
+  adopt_and_spread<kMark>(ctx, s, w, t);
 }
 
 }  // namespace
@@ -120,10 +126,7 @@ void threshold_step(const TrialContext& ctx, RunState& s, Workspace& w) {
       const auto i = static_cast<AgentId>(k * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
       if (s.current.state[i] == State::N && decide(i, t)) adopters.push_back(i);
     }
-  adopt(s, adopters);
-  s.newly_adopted.swap(adopters);
-  spread_exposure<true>(ctx, s, w);
-  s.time = t;
+  adopt_and_spread<true>(ctx, s, w, t);
 }
 
 /// Independent cascade, Kempe, Kleinberg and Tardos (2003), KDD,
