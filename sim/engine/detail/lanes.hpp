@@ -67,11 +67,20 @@ template <std::size_t L>
 }
 
 /// Whether any lane of a comparison result is set.
+/// Halves are or-ed down to two 64-bit words (a lane-by-lane loop becomes L
+/// extractions).
 template <std::size_t L>
 [[gnu::always_inline]] inline bool any(IntV<L> mask) {
-  std::int32_t bits = 0;
-  for (std::size_t l = 0; l < L; ++l) bits |= mask[l];
-  return bits != 0;
+  if constexpr (L == 4) {
+    std::uint64_t half[2];
+    std::memcpy(half, &mask, sizeof half);
+    return (half[0] | half[1]) != 0;
+  } else {
+    IntV<L / 2> low, high;
+    std::memcpy(&low, &mask, sizeof low);
+    std::memcpy(&high, reinterpret_cast<const char*>(&mask) + sizeof low, sizeof high);
+    return any<L / 2>(low | high);
+  }
 }
 
 /// std::max(a, b) and std::min(a, b) lane by lane (same result for NaN).

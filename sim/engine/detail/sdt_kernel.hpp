@@ -241,7 +241,10 @@ struct SdtKernel {
     typedef std::uint8_t Bytes
         __attribute__((vector_size(M)));  // NOLINT(modernize-use-using): the attribute needs typedef
     Bytes b{};
-    std::memcpy(&b, p, valid);
+    if (valid == M)
+      std::memcpy(&b, p, M);  // a constant size is one load, a variable one a call to memcpy
+    else
+      std::memcpy(&b, p, valid);
     return __builtin_convertvector(b, I);
   }
 
@@ -334,12 +337,18 @@ struct SdtKernel {
       // The top 24 bits of each agent's word: agents' words are consecutive in the chunk's blocks.
       typedef std::uint32_t Words __attribute__((vector_size(4 * L)));  // NOLINT(modernize-use-using)
       Words words{};
-      std::memcpy(&words, word + k, valid * sizeof(std::uint32_t));
+      if (valid == L)
+        std::memcpy(&words, word + k, sizeof words);
+      else
+        std::memcpy(&words, word + k, valid * sizeof(std::uint32_t));
       const I high_bits = reinterpret_cast<I>(words >> 8);
       // (m + 1/2) 2^-24 for m = 0..2^24-1: exact in single precision, inside (0, 1)
       const V u = (__builtin_convertvector(high_bits, V) + splat<L>(0.5f)) * splat<L>(1.0f / 16777216.0f);
       const I change = u < p;
-      std::memcpy(&step.w.next.state[first + k], &s.current.state[first + k], valid);  // most agents keep theirs
+      if (valid == L)  // most agents keep their state
+        std::memcpy(&step.w.next.state[first + k], &s.current.state[first + k], L);
+      else
+        std::memcpy(&step.w.next.state[first + k], &s.current.state[first + k], valid);
       if (!any<L>(change)) continue;
       for (std::size_t l = 0; l < valid; ++l) {
         if (!change[l]) continue;
