@@ -4,6 +4,7 @@
 // doi:10.1207/S15327965PLI1104_01 (autonomy, competence, relatedness);
 // Granovetter (1978), AJS 83:1420 (thresholds); Brehm (1966) reactance.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #include "engine/detail/parallel.hpp"
@@ -135,7 +136,24 @@ void sdt_step(const TrialContext& ctx, RunState& s, Workspace& w) {
     // nothing but gather keeps many memory accesses in flight at once.
     const HeardColumns heard{w.heard_exposure.data(), w.heard_support.data(), w.heard_knowledge.data(),
                              w.heard_belonging.data()};
-    for_each_agent_block(n, [&](std::size_t b, std::size_t e) { step.listen<true>(b, e - b, heard.at(b)); });
+    // knowledge[j] is 0 for every source j not in A. While few ties come
+    // from sources in A, listen reads it only for those (after the code
+    // says so); once many do, always, beside the code and without the wait:
+    // the same sums. The share is sampled (the first tie of every 64th
+    // agent) in the step before; measured on 1e6 agents, the two are equal at 5-8%, and
+    // reading always is 14% faster at 15-35% and 20% slower at 1%.
+    constexpr double kManyAdopterTies = 0.1;
+    std::atomic<std::size_t> first_ties_adopted{0};
+    if (w.adopter_tie_share > kManyAdopterTies)
+      for_each_agent_block(n, [&](std::size_t b, std::size_t e) {
+        first_ties_adopted += step.listen<true, true>(b, e - b, heard.at(b));
+      });
+    else
+      for_each_agent_block(n, [&](std::size_t b, std::size_t e) {
+        first_ties_adopted += step.listen<true, false>(b, e - b, heard.at(b));
+      });
+    const std::size_t sampled = (n + SdtStep::kSampleEvery - 1) / SdtStep::kSampleEvery;
+    w.adopter_tie_share = static_cast<double>(first_ties_adopted.load()) / static_cast<double>(sampled);
   }
   for_each_agent_block(n, [&](std::size_t b, std::size_t e) { agents(step, b, e); });
   std::swap(s.current, w.next);

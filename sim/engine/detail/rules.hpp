@@ -66,6 +66,7 @@ struct Workspace {
   std::vector<Signal> next_signal;     ///< sdt: the signals of the step being computed (swapped with `signal`)
   CompactSignals next_compact_signal;  ///< sdt, large organizations: the same, compact
   bool signals_stale = true;           ///< sdt: states changed since the signals were published
+  double adopter_tie_share = 0;        ///< sdt, large organizations: share of ties from A, sampled last step
   /// sdt, large organizations: x, u, k, q this step, a column each (small ones keep them per chunk)
   std::vector<float> heard_exposure, heard_support, heard_knowledge, heard_belonging;
   std::vector<float> adopted_weight;  ///< classic rules: sum of w_ij over adopted j, kept incrementally

@@ -92,10 +92,14 @@ struct SdtStep {
   /// so the processor overlaps many agents' memory accesses. On large
   /// organizations (kLarge) the signals do not fit in cache and that is what
   /// counts: there each tie reads a one-byte code (decoded per tie), and the
-  /// knowledge of its source only if the source is in A; the codes of ties
-  /// ahead are prefetched. Both give the same sums.
-  template <bool kLarge>
-  [[gnu::always_inline]] inline void listen(std::size_t first, std::size_t count, HeardColumns heard) const {
+  /// knowledge of its source only if the source is in A (kManyAdopters:
+  /// always, beside the code, since it is 0 for the others); the codes of
+  /// ties ahead are prefetched. All give the same sums. Returns, for large
+  /// organizations, how many agents i = 0 mod kSampleEvery have a first tie
+  /// from a source in A.
+  static constexpr std::size_t kSampleEvery = 64;
+  template <bool kLarge, bool kManyAdopters = false>
+  [[gnu::always_inline]] inline std::size_t listen(std::size_t first, std::size_t count, HeardColumns heard) const {
     static_assert(sizeof(Signal) == sizeof(Float4));
     const std::array<Float4, 8> decode = decode_table();  // knowledge filled per tie
     const auto& net = ctx.setup.organization.network;
@@ -107,13 +111,18 @@ struct SdtStep {
     const float* weight = net.weights.data();
     const EdgeIndex last = net.edge_count();
     constexpr EdgeIndex kAhead = 64;  // ties ahead to prefetch
+    std::size_t sampled_adopted = 0;  // of every 64th agent's first tie (not in the loop over ties)
+    if constexpr (kLarge)
+      for (std::size_t i = (first + kSampleEvery - 1) / kSampleEvery * kSampleEvery; i < first + count;
+           i += kSampleEvery)
+        if (net.offsets[i] < net.offsets[i + 1]) sampled_adopted += (code[source[net.offsets[i]]] & 3) == kA;
     auto heard_from = [&](EdgeIndex e) __attribute__((always_inline)) {
       Float4 x;
       if constexpr (kLarge) {
         const AgentId j = source[e];
         const std::uint8_t c = code[j];
         x = decode[c];
-        x[2] = knowledge[(c & 3) == kA ? j : nobody];
+        x[2] = knowledge[kManyAdopters || (c & 3) == kA ? j : nobody];
       } else {
         std::memcpy(&x, &signal[source[e]], sizeof x);
       }
@@ -129,6 +138,10 @@ struct SdtStep {
         if (kLarge && e + kAhead + 1 < last) {
           __builtin_prefetch(&code[source[e + kAhead]]);
           __builtin_prefetch(&code[source[e + kAhead + 1]]);
+          if constexpr (kManyAdopters) {
+            __builtin_prefetch(&knowledge[source[e + kAhead]]);
+            __builtin_prefetch(&knowledge[source[e + kAhead + 1]]);
+          }
         }
         even += heard_from(e);
         odd += heard_from(e + 1);
@@ -140,6 +153,7 @@ struct SdtStep {
       heard.knowledge[k] = sum[2];
       heard.belonging[k] = sum[3];
     }
+    return sampled_adopted;
   }
 
   /// The four lanes of each signal code (state + 4 x champion), knowledge 0.
