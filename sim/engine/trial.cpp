@@ -8,6 +8,17 @@
 
 namespace groundswell::engine {
 
+std::vector<float> detail::inverse_total_weights(const org::InfluenceNetwork& net) {
+  const AgentId n = net.agent_count();
+  std::vector<float> inverse(n);
+  for (AgentId i = 0; i < n; ++i) {
+    double total = 0;
+    for (EdgeIndex e = net.offsets[i]; e < net.offsets[i + 1]; ++e) total += net.weights[e];
+    inverse[i] = total > 0 ? static_cast<float>(1.0 / total) : 0.0f;
+  }
+  return inverse;
+}
+
 /// What the simulation keeps beside the run state: the read-only context,
 /// the rule's step and its caches and scratch.
 struct TrialSimulation::Impl {
@@ -26,12 +37,7 @@ TrialSimulation::TrialSimulation(const model::ScenarioSpec& spec, const TrialSet
   impl_ = std::make_unique<Impl>(
       Impl{detail::TrialContext{spec, setup, CounterStream(key), steps, {}, {}, nullptr}, nullptr, {}});
   auto& ctx = impl_->ctx;
-  ctx.inverse_total_weight.resize(n);
-  for (AgentId i = 0; i < n; ++i) {
-    double total = 0;
-    for (EdgeIndex e = net.offsets[i]; e < net.offsets[i + 1]; ++e) total += net.weights[e];
-    ctx.inverse_total_weight[i] = total > 0 ? static_cast<float>(1.0 / total) : 0.0f;
-  }
+  ctx.inverse_total_weight = detail::inverse_total_weights(net);
   state_.current = setup.agents;
   if (spec.rule == model::Rule::Sdt) {
     detail::sdt_start(ctx, state_, impl_->work);

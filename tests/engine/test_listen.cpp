@@ -39,14 +39,8 @@ TEST_CASE("listen on a large organization: signals, codes and codes with knowled
   const org::Organization base = org::generate_organization(spec.organization, 7);
   const engine::TrialSetup setup = engine::prepare_trial(spec, 7, 0, base);
   const AgentId n = setup.organization.size();
-  TrialContext ctx{spec, setup, CounterStream(11), 0, {}, {}, nullptr};
-  ctx.inverse_total_weight.resize(n);
   const auto& net = setup.organization.network;
-  for (AgentId i = 0; i < n; ++i) {
-    double total = 0;
-    for (EdgeIndex e = net.offsets[i]; e < net.offsets[i + 1]; ++e) total += net.weights[e];
-    ctx.inverse_total_weight[i] = total > 0 ? static_cast<float>(1.0 / total) : 0.0f;
-  }
+  TrialContext ctx{spec, setup, CounterStream(11), 0, inverse_total_weights(net), {}, nullptr};
   engine::RunState s;
   s.current = setup.agents;
   Workspace w;

@@ -84,6 +84,10 @@ struct Workspace {
   std::vector<AgentId> moved_into_a_by;  ///< agreement: who last moved each agent into A this step
 };
 
+/// 1 / W_i for every agent i, W_i the sum of its in-tie weights (in
+/// double); 0 for an agent who listens to nobody (TrialContext).
+std::vector<float> inverse_total_weights(const org::InfluenceNetwork& net);
+
 void sdt_start(const TrialContext& ctx, RunState& state, Workspace& work);
 void sdt_step(const TrialContext& ctx, RunState& state, Workspace& work);
 double mandate_intensity(const model::MandateSpec& mandate, Step t);
