@@ -311,7 +311,11 @@ def test_the_gil_is_released_while_the_engine_runs():
 
 
 INTERRUPT = textwrap.dedent("""
-    import sys, time
+    import signal, sys, time
+    # Python leaves Ctrl-C ignored when it started ignored (a job started in
+    # the background by a shell without job control): restore what an
+    # interactive interpreter has, so the test never waits on a lost signal.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.path.insert(0, sys.argv[1])
     import groundswell as gs
     x = gs.Experiment.from_file(sys.argv[2])
