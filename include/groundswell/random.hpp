@@ -173,6 +173,8 @@ class CounterStream {
   std::array<std::uint32_t, 4> bits(std::uint32_t step, std::uint64_t index, std::uint32_t lane = 0) const noexcept {
     return philox4x32({step, static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(index >> 32), lane}, key_);
   }
+  /// The Philox key, for code that computes many blocks at once (engine/detail/philox_lanes.hpp).
+  std::array<std::uint32_t, 2> key() const noexcept { return key_; }
 
  private:
   std::array<std::uint32_t, 2> key_;

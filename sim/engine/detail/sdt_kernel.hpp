@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "engine/detail/lanes.hpp"
+#include "engine/detail/philox_lanes.hpp"
 #include "engine/detail/rules.hpp"
 
 namespace groundswell::engine::detail {
@@ -240,11 +241,13 @@ struct SdtKernel {
   /// instruction.
   static constexpr std::size_t kChunk = 64;
   static_assert(kChunk % L == 0);
+  static constexpr std::size_t kPhiloxGroup = L == 4 ? 4 : 8;  // Philox blocks per instruction (philox_lanes.hpp)
   struct Chunk {
     float heard[4][kChunk];             // x, u, k, q (HeardColumns)
     float hazard[kStateCount][kChunk];  // to N, C, A, R; kChunk is a multiple of L
-    // Philox blocks of four words; a chunk not starting at a multiple of 4 spans one more block
-    std::uint32_t words[4 * (kChunk / 4 + 1)];
+    // Philox blocks of four words; a chunk not starting at a multiple of 4
+    // spans one more block, and blocks are made kPhiloxGroup at a time
+    std::uint32_t words[4 * ((kChunk / 4 + 1 + kPhiloxGroup - 1) / kPhiloxGroup * kPhiloxGroup)];
   };
   using V = FloatV<L>;
   using I = IntV<L>;
@@ -337,10 +340,8 @@ struct SdtKernel {
     RunState& s = step.s;
     const std::size_t first_block = first / 4;
     const std::size_t blocks = (first + count - 1) / 4 - first_block + 1;
-    for (std::size_t b = 0; b < blocks; ++b) {
-      const auto block = step.ctx.rng.bits(static_cast<std::uint32_t>(step.t), first_block + b);
-      std::memcpy(chunk.words + 4 * b, block.data(), sizeof block);
-    }
+    philox_blocks<kPhiloxGroup>(step.ctx.rng, static_cast<std::uint32_t>(step.t),
+                                static_cast<std::uint32_t>(first_block), blocks, chunk.words);
     const std::uint32_t* word = chunk.words + (first - 4 * first_block);  // agent `first`'s word
     for (std::size_t k = 0; k < count; k += L) {
       const std::size_t valid = std::min(L, count - k);
