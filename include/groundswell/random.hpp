@@ -143,6 +143,15 @@ class PhiloxEngine {
     return words_[used_++];
   }
   double uniform() noexcept { return to_unit((*this)()); }
+  /// The word `ahead` draws from now (peek(0) is what the next call returns),
+  /// without drawing it: for prefetching what a later draw will touch.
+  result_type peek(std::uint64_t ahead) const noexcept {
+    const std::uint64_t at = static_cast<std::uint64_t>(used_) + ahead;
+    if (at < kWords) return words_[at];
+    const std::uint64_t c = counter_ + (at - kWords) / 4;  // the buffer holds the blocks before counter_
+    return philox4x32({static_cast<std::uint32_t>(c), static_cast<std::uint32_t>(c >> 32), 0, 0},
+                      key_)[(at - kWords) % 4];
+  }
 
  private:
   /// Four blocks at once: independent Philox calls in one loop, which the

@@ -60,11 +60,16 @@ class AliasTable {
     // entries left in either list keep probability 1 (rounding leftovers)
   }
   AgentId operator()(PhiloxEngine& rng) const {
-    const Entry& e = entry_[static_cast<std::size_t>((std::uint64_t{rng()} * entry_.size()) >> 32)];
+    const Entry& e = entry_[slot(rng())];
     return rng.uniform() < e.probability ? e.member : e.alias;
   }
+  /// Starts loading the entry a draw whose first word is `word` reads.
+  void prefetch(std::uint32_t word) const { __builtin_prefetch(&entry_[slot(word)]); }
 
  private:
+  std::size_t slot(std::uint32_t word) const {
+    return static_cast<std::size_t>((std::uint64_t{word} * entry_.size()) >> 32);
+  }
   struct Entry {
     double probability;
     AgentId member, alias;
@@ -123,6 +128,8 @@ Organization hierarchy(const OrganizationSpec& s, PhiloxEngine& rng) {
   std::vector<AgentId> everybody(n);
   std::iota(everybody.begin(), everybody.end(), 0);
   const AliasTable anybody(everybody, prestige);
+  // Tables beyond the second-level cache (16 bytes an entry): prefetch (below).
+  const bool prefetch_draws = static_cast<std::size_t>(n) * 16 > (std::size_t{1} << 20);
   constexpr int kMaxTries = 10000;  // only reached if one agent holds nearly all of a pool's prestige
 
   BetaSampler trust(s.trust_a, s.trust_b);
@@ -142,6 +149,16 @@ Organization hierarchy(const OrganizationSpec& s, PhiloxEngine& rng) {
   for (AgentId i = 0; i < n; ++i) {
     const auto d = static_cast<std::size_t>(o.department[i]);
     chosen.clear();
+    // On large organizations each draw from a table misses the cache. Without
+    // rejections advisor a takes words 3a (cross), 3a + 1 and 3a + 2 (the
+    // draw), so the entries those words point to are loaded first, all at
+    // once; a rejection only makes the later guesses wrong. The draws are
+    // the same either way.
+    if (prefetch_draws)
+      for (std::uint32_t a = 0; a < s.advisors; ++a) {
+        const bool cross = to_unit(rng.peek(3 * a)) < s.cross_department;
+        (cross ? anybody : own_department[d]).prefetch(rng.peek(3 * a + 1));
+      }
     for (std::uint32_t a = 0; a < s.advisors; ++a) {
       const bool cross = rng.uniform() < s.cross_department;
       if (cross ? d_count < 2 : members[d].size() < 2) continue;  // the pool is empty

@@ -92,3 +92,17 @@ TEST_CASE("two purposes with the same words give different streams", "[unit]") {
         CHECK(groundswell::stream_key(p, w[0], w[1], w[2]) != groundswell::stream_key(q, w[0], w[1], w[2]));
       }
 }
+
+TEST_CASE("PhiloxEngine::peek(k) is the word the k-th next draw returns, from any position", "[unit][seed]") {
+  for (const std::uint64_t key : {0ull, 42ull, ~0ull}) {
+    groundswell::PhiloxEngine rng(key);
+    for (int position = 0; position < 70; ++position) {  // across several refills of 16 words
+      groundswell::PhiloxEngine ahead = rng;
+      for (std::uint64_t k = 0; k < 40; ++k) {
+        INFO("key " << key << " position " << position << " ahead " << k);
+        REQUIRE(rng.peek(k) == ahead());
+      }
+      static_cast<void>(rng());
+    }
+  }
+}
