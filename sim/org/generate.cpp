@@ -156,8 +156,8 @@ Organization hierarchy(const OrganizationSpec& s, PhiloxEngine& rng) {
     // the same either way.
     if (prefetch_draws)
       for (std::uint32_t a = 0; a < s.advisors; ++a) {
-        const bool cross = to_unit(rng.peek(3 * a)) < s.cross_department;
-        (cross ? anybody : own_department[d]).prefetch(rng.peek(3 * a + 1));
+        const bool cross = to_unit(rng.peek(std::uint64_t{3} * a)) < s.cross_department;
+        (cross ? anybody : own_department[d]).prefetch(rng.peek(std::uint64_t{3} * a + 1));
       }
     for (std::uint32_t a = 0; a < s.advisors; ++a) {
       const bool cross = rng.uniform() < s.cross_department;
