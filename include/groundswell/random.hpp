@@ -11,11 +11,16 @@
 
 namespace groundswell {
 
+/// The multipliers and key increments of Philox4x32 (Salmon et al. 2011, table 2).
+namespace philox {
+inline constexpr std::uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
+inline constexpr std::uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
+}  // namespace philox
+
 /// Philox4x32 with 10 rounds: 4 x 32-bit outputs for a 128-bit counter and a 64-bit key.
 inline std::array<std::uint32_t, 4> philox4x32(std::array<std::uint32_t, 4> ctr,
                                                std::array<std::uint32_t, 2> key) noexcept {
-  constexpr std::uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
-  constexpr std::uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
+  using philox::kM0, philox::kM1, philox::kW0, philox::kW1;
   for (int round = 0; round < 10; ++round) {
     const std::uint64_t p0 = std::uint64_t{kM0} * ctr[0];
     const std::uint64_t p1 = std::uint64_t{kM1} * ctr[2];

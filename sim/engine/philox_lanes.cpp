@@ -6,9 +6,8 @@
 
 namespace groundswell::engine::detail {
 
-namespace philox {
-constexpr std::uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u, kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
-}  // namespace philox
+// The constants are random.hpp's (groundswell::philox), the rounds those of
+// philox4x32 there, lane by lane.
 
 /// Four blocks (step, first + b, 0, 0), b = 0..3, into out[4b .. 4b + 3].
 void philox_four_blocks(const CounterStream& rng, std::uint32_t step, std::uint32_t first, std::uint32_t* out) {

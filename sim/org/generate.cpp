@@ -65,6 +65,7 @@ class AliasTable {
   }
   /// Starts loading the entry a draw whose first word is `word` reads.
   void prefetch(std::uint32_t word) const { __builtin_prefetch(&entry_[slot(word)]); }
+  std::size_t bytes() const { return entry_.size() * sizeof(Entry); }
 
  private:
   std::size_t slot(std::uint32_t word) const {
@@ -128,8 +129,8 @@ Organization hierarchy(const OrganizationSpec& s, PhiloxEngine& rng) {
   std::vector<AgentId> everybody(n);
   std::iota(everybody.begin(), everybody.end(), 0);
   const AliasTable anybody(everybody, prestige);
-  // Tables beyond the second-level cache (16 bytes an entry): prefetch (below).
-  const bool prefetch_draws = static_cast<std::size_t>(n) * 16 > (std::size_t{1} << 20);
+  // Tables beyond a core's second-level cache (1 MB here): prefetch (below).
+  const bool prefetch_draws = anybody.bytes() > (std::size_t{1} << 20);
   constexpr int kMaxTries = 10000;  // only reached if one agent holds nearly all of a pool's prestige
 
   BetaSampler trust(s.trust_a, s.trust_b);
